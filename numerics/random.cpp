@@ -1,0 +1,52 @@
+#include "numerics/random.h"
+
+#include <Random123/philox.h>
+
+namespace fpsim {
+namespace {
+
+// SplitMix64 finaliser (Vigna): spreads seeds and identifiers over all key / counter bits, so
+// nearby seeds (1, 2, 3…) give unrelated keys.
+uint64_t mix64(uint64_t z) {
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+RandomStream::RandomStream(uint64_t seed, uint64_t id0, uint64_t id1, uint64_t id2) {
+  const uint64_t k = mix64(seed ^ mix64(id2));
+  const uint64_t c = mix64(mix64(id0) ^ (mix64(id1) + 0x632BE59BD9B4E019ull));
+  key_[0] = static_cast<uint32_t>(k);
+  key_[1] = static_cast<uint32_t>(k >> 32);
+  ctr_hi_[0] = static_cast<uint32_t>(c);
+  ctr_hi_[1] = static_cast<uint32_t>(c >> 32);
+}
+
+void RandomStream::block(uint64_t index, uint32_t out[4]) const {
+  r123::Philox4x32 rng;
+  r123::Philox4x32::ctr_type ctr = {{static_cast<uint32_t>(index), static_cast<uint32_t>(index >> 32), ctr_hi_[0],
+                                     ctr_hi_[1]}};
+  r123::Philox4x32::key_type key = {{key_[0], key_[1]}};
+  const r123::Philox4x32::ctr_type r = rng(ctr, key);
+  for (int i = 0; i < 4; ++i) out[i] = r[i];
+}
+
+uint64_t RandomStream::bits(uint64_t index) const {
+  uint32_t w[4];
+  block(index, w);
+  return uint64_t{w[0]} | (uint64_t{w[1]} << 32);
+}
+
+uint64_t stream_id(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+}  // namespace fpsim

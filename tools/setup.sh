@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what fpsim needs from Debian packages (idempotent; silent when everything is present).
+set -euo pipefail
+packages=(
+  g++ cmake make                      # toolchain
+  libboost-dev libmpfr-dev libgmp-dev # Boost.Multiprecision + the MPFR oracle
+  catch2 nlohmann-json3-dev libfmt-dev libcli11-dev
+  librandom123-dev libhwy-dev         # Philox counter-based RNG, portable SIMD
+  libomp-dev                          # OpenMP runtime headers
+  dataset-fashion-mnist               # /usr/share/datasets/fashion-mnist
+  gnuplot-nox                         # SVG plots in reports
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then echo "setup: need root to install packages: ${missing[*]}" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
