@@ -9,6 +9,7 @@ packages=(
   libomp-dev                          # OpenMP runtime headers
   dataset-fashion-mnist               # /usr/share/datasets/fashion-mnist
   gnuplot-nox                         # SVG plots in reports
+  zlib1g-dev                          # gzip IDX files of Fashion-MNIST
 )
 missing=()
 for p in "${packages[@]}"; do
