@@ -25,6 +25,8 @@ bool mldtypes_e8m0_subnormal_quirk(const Unpacked& u, const Format& from, const 
          u.sig > (uint64_t{1} << 22) && f.emin() == -127;  // 2^-127 = 0x00400000 = 2^22 * 2^-149
 }
 
+Bits zero_or_min(const Format& f) { return f.has_zero() ? Bits{0} : f.min_positive_code(); }
+
 }  // namespace
 
 const char* to_string(Class c) {
@@ -64,7 +66,7 @@ Unpacked unpack(Bits b, const Format& f, bool daz) {
       }
       break;
     case Specials::Fnuz:
-      if (code == f.sign_mask()) { u.cls = Class::QuietNaN; u.sign = false; return u; }
+      if (code == f.sign_mask()) { u.cls = Class::QuietNaN; return u; }  // 1.000…0, read as a negative NaN
       break;
     case Specials::Finite: break;
   }
@@ -128,9 +130,11 @@ Rounded round_unpacked(const Unpacked& u, const Target& t, uint64_t random_bits)
       return {propagate_nan(u, t), flags};
     }
     case Class::Infinite:
-      if (u.sign && !f.is_signed()) return round_pack(Exact{true, 0, 1, false}, t, random_bits);
-      if (f.has_inf()) return {f.inf_code(u.sign), 0};
+      // An infinity the format cannot hold (no inf, or −inf in an unsigned format) is invalid: it becomes
+      // the NaN, even when saturating (as ml_dtypes does); formats without NaN clamp to their extreme.
+      if (f.has_inf() && (f.is_signed() || !u.sign)) return {f.inf_code(u.sign), 0};
       if (f.has_nan()) return {f.default_nan(u.sign), flag::invalid};
+      if (u.sign && !f.is_signed()) return {zero_or_min(f), flag::invalid};
       return {Bits{(u.sign ? f.sign_mask() : 0) | f.max_code().v}, flag::invalid};
     case Class::Zero: return round_pack(Exact{u.sign, 0, 0, false}, t, random_bits);
     case Class::Subnormal:

@@ -30,8 +30,11 @@ Split split(uint64_t sig, bool sticky, int keep) {
   if (keep > 0) {
     s.kept = sig >> (64 - keep);
     s.frac = sig << keep;
+  } else if (keep == 0) {
+    s.frac = sig;  // the value is exactly its fraction of the last place: 0.1xxx…
   } else if (keep > -64) {
-    // Nothing kept: the whole value is a fraction of the last place, shifted right by -keep.
+    // Nothing kept: the fraction is sig shifted right by -keep, the bits shifted out go to sticky.
+    //   keep = -2: sig = 1101… -> frac = 0011 01…, sticky |= low 2 bits of sig.
     s.frac = sig >> -keep;
     s.sticky |= (sig << (64 + keep)) != 0;
   } else {

@@ -1,0 +1,160 @@
+#include "tools/io/reference_tables.h"
+
+#include <fmt/core.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "tools/io/text.h"
+
+namespace fpsim::io {
+namespace {
+
+std::optional<Format> testfloat_type(const std::string& t) {
+  if (t == "f16") return parse_format("binary16");
+  if (t == "bf16") return parse_format("bfloat16");
+  if (t == "f32") return parse_format("binary32");
+  if (t == "f64") return parse_format("binary64");
+  return std::nullopt;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(s);
+  while (std::getline(in, item, sep)) out.push_back(item);
+  return out;
+}
+
+uint32_t parse_u32_hex(const std::string& s, const std::string& where) {
+  static const Format f = parse_format("binary32");
+  return static_cast<uint32_t>(parse_hex_code(s, f, where).v);
+}
+
+std::ifstream open(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read reference table " + path.string());
+  return in;
+}
+
+}  // namespace
+
+std::optional<TestFloatFile> parse_testfloat_name(const std::string& filename) {
+  const std::vector<std::string> parts = split(filename, '.');
+  if (parts.size() != 4 || parts[3] != "txt") return std::nullopt;
+  TestFloatFile f;
+  f.function = parts[0];
+  int sr_bits = 0;
+  try {
+    parse_rounding(parts[1], f.rounding, sr_bits);
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;
+  }
+  if (parts[2] == "tafter") f.tininess = Tininess::AfterRounding;
+  else if (parts[2] == "tbefore") f.tininess = Tininess::BeforeRounding;
+  else return std::nullopt;
+  const std::vector<std::string> words = split(f.function, '_');
+  if (words.size() == 3 && words[1] == "to") {
+    auto a = testfloat_type(words[0]), z = testfloat_type(words[2]);
+    if (!a || !z) return std::nullopt;
+    f.operation = "convert";
+    f.operand_formats = {*a};
+    f.result_format = *z;
+    return f;
+  }
+  if (words.size() != 2) return std::nullopt;
+  auto type = testfloat_type(words[0]);
+  if (!type) return std::nullopt;
+  static const std::vector<std::pair<std::string, std::pair<std::string, int>>> ops = {
+      {"add", {"add", 2}}, {"sub", {"sub", 2}}, {"mul", {"mul", 2}},
+      {"div", {"div", 2}}, {"sqrt", {"sqrt", 1}}, {"mulAdd", {"fma", 3}}};
+  for (const auto& [name, op] : ops) {
+    if (words[1] != name) continue;
+    f.operation = op.first;
+    f.operand_formats.assign(op.second, *type);
+    f.result_format = *type;
+    return f;
+  }
+  return std::nullopt;
+}
+
+std::vector<TestFloatCase> read_testfloat(const std::filesystem::path& path, const std::vector<Format>& operand_formats,
+                                          const Format& result_format) {
+  std::ifstream in = open(path);
+  std::vector<TestFloatCase> cases;
+  std::string line;
+  const size_t n = operand_formats.size();
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    std::istringstream words(line);
+    std::vector<std::string> fields;
+    for (std::string w; words >> w;) fields.push_back(w);
+    if (fields.empty()) continue;
+    const std::string where = fmt::format("{}:{}", path.string(), number);
+    if (fields.size() != n + 2)
+      throw std::runtime_error(fmt::format("{}: expected {} fields, found {}", where, n + 2, fields.size()));
+    TestFloatCase c;
+    c.line = number;
+    for (size_t i = 0; i < n; ++i) c.operands.push_back(parse_hex_code(fields[i], operand_formats[i], where));
+    c.result = parse_hex_code(fields[n], result_format, where);
+    static const Format flags_format = parse_format("e4m3");  // any 8-bit format: two hex digits
+    c.flags = static_cast<uint8_t>(parse_hex_code(fields[n + 1], flags_format, where).v);
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+std::optional<std::pair<Format, std::string>> parse_mldtypes_name(const std::string& filename) {
+  const std::vector<std::string> parts = split(filename, '.');
+  if (parts.size() != 3 || parts[2] != "csv" || (parts[1] != "decode" && parts[1] != "from_f32")) return std::nullopt;
+  try {
+    return std::make_pair(parse_format(parts[0]), parts[1]);
+  } catch (const FormatError&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<MlDtypesDecodeRow> read_mldtypes_decode(const std::filesystem::path& path) {
+  std::ifstream in = open(path);
+  std::vector<MlDtypesDecodeRow> rows;
+  std::string line;
+  const auto name = parse_mldtypes_name(path.filename().string());
+  if (!name) throw std::runtime_error("not an ml_dtypes table name: " + path.string());
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (number == 1 || line.empty()) continue;  // header
+    const std::vector<std::string> f = split(line, ',');
+    const std::string where = fmt::format("{}:{}", path.string(), number);
+    if (f.size() < 3) throw std::runtime_error(where + ": expected at least 3 columns");
+    MlDtypesDecodeRow r;
+    r.line = number;
+    // Codes of 6-/4-bit types are written as the storage byte: two hex digits.
+    r.code = Bits{std::stoull(f[0], nullptr, 16)};
+    r.f32 = parse_u32_hex(f[2], where);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+std::vector<MlDtypesEncodeRow> read_mldtypes_encode(const std::filesystem::path& path) {
+  std::ifstream in = open(path);
+  std::vector<MlDtypesEncodeRow> rows;
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (number == 1 || line.empty()) continue;
+    const std::vector<std::string> f = split(line, ',');
+    const std::string where = fmt::format("{}:{}", path.string(), number);
+    if (f.size() != 6) throw std::runtime_error(where + ": expected 6 columns");
+    MlDtypesEncodeRow r;
+    r.line = number;
+    r.input = parse_u32_hex(f[0], where);
+    r.kind = f[1];
+    r.rne = Bits{std::stoull(f[2], nullptr, 16)};
+    r.rne_sat = Bits{std::stoull(f[3], nullptr, 16)};
+    r.rtz = Bits{std::stoull(f[4], nullptr, 16)};
+    r.rtz_sat = Bits{std::stoull(f[5], nullptr, 16)};
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace fpsim::io
