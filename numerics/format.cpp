@@ -234,7 +234,7 @@ Format parse_format(std::string_view text) {
     else if (suffix == "fn") spec.specials = Specials::Fn;
     else if (suffix == "fnuz") spec.specials = Specials::Fnuz;
     else if (suffix == "fnu") { spec.specials = Specials::Fn; spec.is_signed = false; }
-    else throw FormatError("unknown suffix \"" + suffix + "\" in format \"" + std::string(text) + "\" (" + expected + ")");
+    else throw FormatError("unknown format \"" + std::string(text) + "\": unknown suffix \"" + suffix + "\" (" + expected + ")");
     if (!bias_given) spec.bias = -1;
   }
   for (size_t k = 1; k < parts.size(); ++k) {
