@@ -1,0 +1,51 @@
+#pragma once
+// The fast binary32-accumulation GEMM: packing, register-blocked micro-kernels per instruction set,
+// and the tile loop. Internal to sim/gemm*.cpp, public so tests and `fpsim bench gemm` can run
+// every micro-kernel this CPU supports against the reference.
+#include <cstddef>
+
+#include "sim/gemm.h"
+
+namespace fpsim::sim {
+
+/// Which micro-kernel computes the tiles. All give the same bits (the fmaf chain of sim/gemm.h).
+enum class GemmIsa : uint8_t {
+  Portable,  ///< scalar std::fmaf loops, any CPU
+  Avx2,      ///< 6×16 tiles of __m256 FMAs (AVX2 + FMA)
+  Avx512,    ///< 8×32 tiles of __m512 FMAs (AVX-512F)
+};
+
+/// "portable", "avx2", "avx512". Example: to_string(GemmIsa::Avx2) is "avx2".
+const char* to_string(GemmIsa isa);
+
+/// Whether this CPU (and OS) can run the micro-kernel. Example: gemm_isa_supported(GemmIsa::Portable) is true.
+bool gemm_isa_supported(GemmIsa isa);
+
+/// The fastest supported micro-kernel, chosen once per process. Example: gemm_best_isa() on an EPYC Zen 4+ is Avx512.
+GemmIsa gemm_best_isa();
+
+/// The fp32-accumulation GEMM with a chosen micro-kernel (p already validated by gemm()).
+/// Throws std::invalid_argument when the CPU does not support `isa`.
+/// Example: gemm_fp32(p, GemmIsa::Portable) gives the same bits as gemm_reference(p).
+void gemm_fp32(const GemmProblem& p, GemmIsa isa);
+
+namespace detail {
+
+/// One MR×NR tile: c[r·ldc + j] (r < mr, j < nr) = fmaf chain over k of ap[k·MR + r] · bp[k·NR + j],
+/// started from c (load_c) or +0. ap/bp are packed, zero-padded panels; mr ≤ MR and nr ≤ NR are the
+/// valid rows and columns of an edge tile.
+using MicroKernel = void (*)(int k, const float* ap, const float* bp, float* c, std::size_t ldc, int mr,
+                             int nr, bool load_c);
+
+struct KernelInfo {
+  int mr = 0;
+  int nr = 0;
+  MicroKernel run = nullptr;
+};
+
+KernelInfo portable_kernel();
+KernelInfo avx2_kernel();    ///< defined in gemm_kernel_avx2.cpp (compiled with a target attribute)
+KernelInfo avx512_kernel();  ///< defined in gemm_kernel_avx512.cpp
+
+}  // namespace detail
+}  // namespace fpsim::sim
