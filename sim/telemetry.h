@@ -1,0 +1,38 @@
+#pragma once
+// Telemetry of quantisation points: per point ("fc2/weight_grad"), the QuantStats counts of
+// numerics/quantize.h plus a histogram of floor(log2|x|) of the values before rounding.
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "numerics/quantize.h"
+
+namespace fpsim::sim {
+
+/// Histogram bins cover floor(log2|x|) in [kLog2HistLo, kLog2HistLo + kLog2HistBins): every finite
+/// non-zero binary64 value clamps into it (binary32 values span [-149, 127]).
+inline constexpr int kLog2HistLo = -160;
+inline constexpr int kLog2HistBins = 320;
+
+/// Add floor(log2|x|) of each finite non-zero x to hist (resized to kLog2HistBins).
+/// Example: add_log2_histogram({0.75f}, h) increments the bin of -1 (0.75 = 1.5·2^-1).
+void add_log2_histogram(std::span<const float> values, std::vector<uint64_t>& hist);
+
+/// Counts for one quantisation point over a window of telemetry steps.
+struct PointTelemetry {
+  QuantStats stats;
+  std::vector<uint64_t> log2_hist = std::vector<uint64_t>(kLog2HistBins, 0);
+
+  double zero_frac() const { return stats.nonzero ? double(stats.underflow) / double(stats.nonzero) : 0.0; }
+  double subnormal_frac() const { return stats.count ? double(stats.subnormal) / double(stats.count) : 0.0; }
+  double saturated_frac() const {
+    return stats.count ? double(stats.saturated + stats.overflow) / double(stats.count) : 0.0;
+  }
+};
+
+/// Keyed "<layer>/<role>", ordered by key so output is deterministic.
+using TelemetryWindow = std::map<std::string, PointTelemetry>;
+
+}  // namespace fpsim::sim
