@@ -1,101 +1,284 @@
-// Scalar array quantisation: the reference the vectorised kernels must match bit for bit.
+// Array quantisation front end: argument checks, the kernel plan, and OpenMP over chunks.
+//
+// Steps of a call:
+//   1. check spans, stream and format against the carrier;
+//   2. build a KernelPlan (or decide that every element goes through the scalar reference);
+//   3. cut [0, n) into chunks of options.chunk elements and run them on OpenMP threads; element i
+//      always uses stream index offset + i, so the split never changes a result;
+//   4. merge the per-chunk statistics in chunk order.
 #include "numerics/quantize.h"
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "numerics/convert.h"
+#include "numerics/quantize_kernel.h"
+
+#if defined(FPSIM_HAVE_OPENMP)
+#include <omp.h>
+#endif
 
 namespace fpsim {
 namespace {
 
-template <class T>
-void count(T x, Bits code, const Format& f, QuantStats& s) {
-  ++s.count;
-  if (!std::isfinite(x)) {
-    if (std::isnan(x)) {
-      const Class c = classify(code, f);
-      if (c == Class::QuietNaN || c == Class::SignalingNaN) ++s.nan;
-    }
-    return;
-  }
-  const double a = std::fabs(static_cast<double>(x));
-  if (a > s.amax) s.amax = a;
-  if (x == 0) return;
-  ++s.nonzero;
-  const Unpacked u = unpack(code, f);
-  switch (u.cls) {
-    case Class::Zero: ++s.underflow; break;
-    case Class::Subnormal: ++s.subnormal; break;
-    case Class::Infinite: ++s.overflow; break;
-    case Class::QuietNaN:
-    case Class::SignalingNaN: ++s.overflow; ++s.nan; break;
-    case Class::Normal:
-      if ((code.v & ~f.sign_mask()) == f.max_code().v && a > f.max_value()) ++s.saturated;
-      break;
-  }
-}
+using detail::KernelCall;
+using detail::KernelPlan;
+using detail::OutKind;
 
-template <class T, class Out, class Store>
-void run(std::span<const T> in, std::span<Out> out, const Target& t, const RandomStream* stream, uint64_t offset,
-         QuantStats* stats, Store store) {
-  if (out.size() < in.size()) throw std::invalid_argument("quantize: output span is shorter than input");
+void check_call(std::size_t in, std::size_t out, const Target& t, const RandomStream* stream) {
+  if (out < in) throw std::invalid_argument("quantize: output span is shorter than input");
   if (t.rounding == Rounding::Stochastic && !stream)
     throw std::invalid_argument("quantize: stochastic rounding needs a random stream");
-  QuantStats local;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const uint64_t r = t.rounding == Rounding::Stochastic ? stream->bits(offset + i) : 0;
-    const T x = in[i];
-    const Rounded q = encode(x, t, r);
-    if (stats) count(x, q.bits, t.format, local);
-    out[i] = store(q.bits);
+}
+
+void check_float_values(const Format& f) {
+  if (f.precision() > 24 || f.emax() > 127 || f.emin() - f.man_bits() < -149)
+    throw std::invalid_argument("quantize: format " + f.to_string() + " has values that are not binary32 values");
+}
+
+void check_code_width(const Format& f, int bits) {
+  if (f.total_bits() > bits)
+    throw std::invalid_argument("quantize_codes: format " + f.to_string() + " needs " +
+                                std::to_string(f.total_bits()) + " bits, more than the " + std::to_string(bits) +
+                                "-bit code type");
+}
+
+QuantKernel resolve(QuantKernel k) {
+  if (k != QuantKernel::Auto) {
+    if (!kernel_available(k)) throw std::invalid_argument(std::string("quantize: kernel ") + to_string(k) +
+                                                          " is not available on this machine");
+    return k;
   }
-  if (stats) stats->merge(local);
+  if (detail::simd_kernel_available(QuantKernel::Avx512)) return QuantKernel::Avx512;
+  if (detail::simd_kernel_available(QuantKernel::Avx2)) return QuantKernel::Avx2;
+  return QuantKernel::Portable;
+}
+
+// Run body(begin, end, stats_or_null) over chunks, in parallel when there is more than one chunk.
+template <class Body>
+void over_chunks(std::size_t n, const QuantizeOptions& o, QuantStats* stats, Body body) {
+  const std::size_t chunk = std::max<std::size_t>(o.chunk, 1);
+  const std::size_t chunks = (n + chunk - 1) / chunk;
+  if (chunks == 0) return;
+  if (chunks == 1 || o.threads == 1) {
+    for (std::size_t c = 0; c < chunks; ++c) body(c * chunk, std::min(n, (c + 1) * chunk), stats);
+    return;
+  }
+  std::vector<QuantStats> per(stats ? chunks : 0);
+  const long long count = static_cast<long long>(chunks);
+#if defined(FPSIM_HAVE_OPENMP)
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(static) num_threads(threads)
+#endif
+  for (long long c = 0; c < count; ++c) {
+    const std::size_t b = static_cast<std::size_t>(c) * chunk;
+    body(b, std::min(n, b + chunk), stats ? &per[static_cast<std::size_t>(c)] : nullptr);
+  }
+  if (stats)
+    for (const QuantStats& s : per) stats->merge(s);
+}
+
+template <class Out>
+void run_float(const float* in, Out* out, std::size_t n, const Target& t, const RandomStream* stream,
+               uint64_t offset, QuantStats* stats, const QuantizeOptions& o, OutKind kind) {
+  KernelPlan plan;
+  const bool vector = o.kernel != QuantKernel::Scalar && detail::make_kernel_plan(t, kind, plan);
+  KernelCall base;
+  base.plan = &plan;
+  base.target = &t;
+  base.stream = stream;
+  if (stream) stream->philox_state(base.philox.key, base.philox.ctr_hi);
+  const QuantKernel isa = vector ? resolve(o.kernel) : QuantKernel::Scalar;
+  over_chunks(n, o, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
+    if (vector) {
+      KernelCall call = base;
+      call.first_index = offset + b;
+      call.stats = st;
+      detail::run_kernel(isa, in + b, out + b, e - b, call);
+    } else {
+      detail::scalar_range(in + b, out + b, e - b, t, stream, offset + b, st);
+    }
+  });
 }
 
 }  // namespace
 
-void QuantStats::merge(const QuantStats& o) {
-  count += o.count;
-  nonzero += o.nonzero;
-  underflow += o.underflow;
-  subnormal += o.subnormal;
-  saturated += o.saturated;
-  overflow += o.overflow;
-  nan += o.nan;
-  amax = std::fmax(amax, o.amax);
+const char* to_string(QuantKernel k) {
+  switch (k) {
+    case QuantKernel::Auto: return "auto";
+    case QuantKernel::Scalar: return "scalar";
+    case QuantKernel::Portable: return "portable";
+    case QuantKernel::Avx2: return "avx2";
+    case QuantKernel::Avx512: return "avx512";
+  }
+  return "?";
+}
+
+bool kernel_available(QuantKernel k) {
+  if (k == QuantKernel::Auto || k == QuantKernel::Scalar) return true;
+  return detail::simd_kernel_available(k);
+}
+
+namespace detail {
+
+bool make_kernel_plan(const Target& t, OutKind kind, KernelPlan& p) {
+  const Format& f = t.format;
+  const int m = f.man_bits();
+  // The kernels work on binary32 bit patterns: every format value must be a binary32 value, with
+  // at least one mantissa bit (so the last kept bit is never the hidden bit), signed, with a zero.
+  if (!f.is_signed() || !f.has_zero() || m < 1 || m > 23 || f.emin() < -126 || f.emax() > 127) return false;
+  if (t.rounding == Rounding::Truncate) return false;
+  if (t.rounding == Rounding::Stochastic && t.sr_bits > 32 && t.sr_bits < 64) return false;
+
+  p.mode = t.rounding;
+  p.sr_bits = (t.rounding == Rounding::Stochastic && t.sr_bits > 0 && t.sr_bits <= 32) ? t.sr_bits : 0;
+  p.sr_subnormal_nearest = t.sr_subnormal_nearest;
+  p.subnormals = f.subnormals();
+  p.tiny_before = t.tininess == Tininess::BeforeRounding;
+  p.daz = t.daz;
+  p.man_bits = static_cast<uint32_t>(m);
+  p.d_normal = static_cast<uint32_t>(23 - m);
+  p.emin_field = static_cast<uint32_t>(f.emin() + 127);
+  p.max_bits = bits_of(static_cast<float>(f.max_value()));
+  p.sub_scale = static_cast<float>(std::ldexp(1.0, f.emin() - m));
+  p.rebias = static_cast<uint32_t>(127 - f.bias()) << m;
+
+  // Special results come from encode() itself on probe inputs, in the output domain.
+  const auto out_of = [&](Bits code) -> uint32_t {
+    if (kind == OutKind::Values) return bits_of(static_cast<float>(decode(code, f)));
+    return static_cast<uint32_t>(code.v);
+  };
+  p.sign_out = kind == OutKind::Values ? 0x80000000u : static_cast<uint32_t>(f.sign_mask());
+  for (int s = 0; s < 2; ++s) {
+    const uint32_t sign = s ? 0x80000000u : 0u;
+    p.zero_out[s] = out_of(encode(float_from_bits(sign), t).bits);
+    p.inf_out[s] = out_of(encode(float_from_bits(sign | 0x7F800000u), t).bits);
+    p.nan_out[s] = out_of(encode(float_from_bits(sign | 0x7FC00000u), t).bits);
+    // ±FLT_MAX with random word 0 (sr rounds up whenever inexact) overflows whenever any finite
+    // binary32 input can overflow in this mode, and overflow_result does not depend on the value.
+    const Bits ovf = encode(float_from_bits(sign | 0x7F7FFFFFu), t, 0).bits;
+    p.ovf_out[s] = out_of(ovf);
+    p.ovf_is_max[s] = (ovf.v & ~f.sign_mask()) == f.max_code().v;
+    const Class c = classify(ovf, f);
+    p.ovf_is_nan[s] = c == Class::QuietNaN || c == Class::SignalingNaN;
+  }
+  const Class nan_class = classify(encode(float_from_bits(0x7FC00000u), t).bits, f);
+  p.nan_is_nan = nan_class == Class::QuietNaN || nan_class == Class::SignalingNaN;
+  // NaN payloads survive only into codes (values decode to the default NaN): the mantissa bits that
+  // change between the payload-free quiet NaN and the all-ones payload are the carried ones.
+  p.nan_payload_mask = 0;
+  if (kind != OutKind::Values)
+    p.nan_payload_mask = static_cast<uint32_t>((encode(float_from_bits(0x7FFFFFFFu), t).bits.v ^
+                                                encode(float_from_bits(0x7FC00000u), t).bits.v) &
+                                               f.man_mask());
+  return true;
+}
+
+}  // namespace detail
+
+void quantize(std::span<const float> in, std::span<float> out, const Target& t, const RandomStream* stream,
+              uint64_t offset, QuantStats* stats, const QuantizeOptions& options) {
+  check_call(in.size(), out.size(), t, stream);
+  check_float_values(t.format);
+  run_float(in.data(), out.data(), in.size(), t, stream, offset, stats, options, OutKind::Values);
 }
 
 void quantize(std::span<const float> in, std::span<float> out, const Target& t, const RandomStream* stream,
               uint64_t offset, QuantStats* stats) {
-  if (t.format.precision() > 24 || t.format.emax() > 127 || t.format.emin() - t.format.man_bits() < -149)
-    throw std::invalid_argument("quantize: format " + t.format.to_string() + " has values that are not binary32 values");
-  run(in, out, t, stream, offset, stats, [&](Bits b) { return static_cast<float>(decode(b, t.format)); });
+  quantize(in, out, t, stream, offset, stats, QuantizeOptions{});
 }
 
 void quantize(std::span<const double> in, std::span<double> out, const Target& t, const RandomStream* stream,
               uint64_t offset, QuantStats* stats) {
-  run(in, out, t, stream, offset, stats, [&](Bits b) { return decode(b, t.format); });
+  // binary64 inputs go through encode() per element (the scalar reference), in parallel chunks.
+  check_call(in.size(), out.size(), t, stream);
+  const bool sr = t.rounding == Rounding::Stochastic;
+  over_chunks(in.size(), QuantizeOptions{}, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
+    QuantStats local;
+    for (std::size_t i = b; i < e; ++i) {
+      const double x = in[i];
+      const Rounded q = encode(x, t, sr ? stream->bits(offset + i) : 0);
+      out[i] = decode(q.bits, t.format);
+      if (!st) continue;
+      ++local.count;
+      if (std::isnan(x)) {
+        const Class c = classify(q.bits, t.format);
+        if (c == Class::QuietNaN || c == Class::SignalingNaN) ++local.nan;
+        continue;
+      }
+      if (std::isinf(x)) continue;
+      local.amax = std::max(local.amax, std::fabs(x));
+      if (x == 0) continue;
+      ++local.nonzero;
+      const Unpacked u = unpack(q.bits, t.format);
+      if (u.cls == Class::Zero) ++local.underflow;
+      else if (u.cls == Class::Subnormal) ++local.subnormal;
+      else if (u.cls == Class::Infinite) ++local.overflow;
+      else if (u.is_nan()) { ++local.overflow; ++local.nan; }
+      else if ((q.bits.v & ~t.format.sign_mask()) == t.format.max_code().v && std::fabs(x) > t.format.max_value())
+        ++local.saturated;
+    }
+    if (st) st->merge(local);
+  });
+}
+
+void quantize_codes(std::span<const float> in, std::span<uint8_t> out, const Target& t, const RandomStream* stream,
+                    uint64_t offset, QuantStats* stats, const QuantizeOptions& options) {
+  check_call(in.size(), out.size(), t, stream);
+  check_code_width(t.format, 8);
+  run_float(in.data(), out.data(), in.size(), t, stream, offset, stats, options, OutKind::Codes8);
+}
+
+void quantize_codes(std::span<const float> in, std::span<uint16_t> out, const Target& t, const RandomStream* stream,
+                    uint64_t offset, QuantStats* stats, const QuantizeOptions& options) {
+  check_call(in.size(), out.size(), t, stream);
+  check_code_width(t.format, 16);
+  run_float(in.data(), out.data(), in.size(), t, stream, offset, stats, options, OutKind::Codes16);
 }
 
 void quantize_codes(std::span<const float> in, std::span<uint8_t> out, const Target& t, const RandomStream* stream,
                     uint64_t offset, QuantStats* stats) {
-  if (t.format.total_bits() > 8) throw std::invalid_argument("quantize_codes: format needs more than 8 bits");
-  run(in, out, t, stream, offset, stats, [](Bits b) { return static_cast<uint8_t>(b.v); });
+  quantize_codes(in, out, t, stream, offset, stats, QuantizeOptions{});
 }
 
 void quantize_codes(std::span<const float> in, std::span<uint16_t> out, const Target& t, const RandomStream* stream,
                     uint64_t offset, QuantStats* stats) {
-  if (t.format.total_bits() > 16) throw std::invalid_argument("quantize_codes: format needs more than 16 bits");
-  run(in, out, t, stream, offset, stats, [](Bits b) { return static_cast<uint16_t>(b.v); });
+  quantize_codes(in, out, t, stream, offset, stats, QuantizeOptions{});
+}
+
+void quantize_scalar(std::span<const float> in, std::span<float> out, const Target& t, const RandomStream* stream,
+                     uint64_t offset, QuantStats* stats) {
+  check_call(in.size(), out.size(), t, stream);
+  check_float_values(t.format);
+  detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
+}
+
+void quantize_codes_scalar(std::span<const float> in, std::span<uint8_t> out, const Target& t,
+                           const RandomStream* stream, uint64_t offset, QuantStats* stats) {
+  check_call(in.size(), out.size(), t, stream);
+  check_code_width(t.format, 8);
+  detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
+}
+
+void quantize_codes_scalar(std::span<const float> in, std::span<uint16_t> out, const Target& t,
+                           const RandomStream* stream, uint64_t offset, QuantStats* stats) {
+  check_call(in.size(), out.size(), t, stream);
+  check_code_width(t.format, 16);
+  detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
 }
 
 void decode_codes(std::span<const uint8_t> in, std::span<float> out, const Format& f) {
-  for (size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(decode(Bits{in[i]}, f));
+  if (out.size() < in.size()) throw std::invalid_argument("decode_codes: output span is shorter than input");
+  for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(decode(Bits{in[i]}, f));
 }
 
 void decode_codes(std::span<const uint16_t> in, std::span<float> out, const Format& f) {
-  for (size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(decode(Bits{in[i]}, f));
+  if (out.size() < in.size()) throw std::invalid_argument("decode_codes: output span is shorter than input");
+  for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(decode(Bits{in[i]}, f));
 }
 
 }  // namespace fpsim

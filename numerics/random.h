@@ -22,6 +22,14 @@ class RandomStream {
   void block(uint64_t index, uint32_t out[4]) const;
 
   uint64_t key() const { return (uint64_t{key_[1]} << 32) | key_[0]; }
+  /// Philox key words and counter words 2-3, for vectorised generators that must reproduce block().
+  /// Example: s.philox_state(k, c); the counter of element i is {uint32(i), uint32(i >> 32), c[0], c[1]}.
+  void philox_state(uint32_t key[2], uint32_t counter_hi[2]) const {
+    key[0] = key_[0];
+    key[1] = key_[1];
+    counter_hi[0] = ctr_hi_[0];
+    counter_hi[1] = ctr_hi_[1];
+  }
 
  private:
   uint32_t key_[2];   // Philox key
