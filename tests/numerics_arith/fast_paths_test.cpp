@@ -1,0 +1,159 @@
+// Every fast path agrees with the exact path: the 256x256 tables for <= 8-bit formats, and the
+// native-double paths for binary16 / bfloat16 / tf32 / binary32 (and other fast-decodable) operands.
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include "numerics/arith.h"
+#include "numerics/fast_double.h"
+#include "numerics/op_tables.h"
+#include "operand_gen.h"
+
+namespace fpsim {
+namespace {
+
+const std::vector<std::string> eight_bit = {"e5m2", "e4m3fn", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz",
+                                            "e4m3", "e3m4",   "e2m3fn",   "e2m1fn",   "e8m0fnu"};
+const Rounding deterministic[] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero,
+                                  Rounding::Up,          Rounding::Down,        Rounding::Odd};
+
+// Compare every entry of the table for (op, fa, fb, t) with the exact path; returns mismatches.
+size_t table_mismatches(ArithOp op, const Format& fa, const Format& fb, const Target& t) {
+  const OpTable* table = op_table(op, fa, fb, t);
+  REQUIRE(table != nullptr);
+  const Format formats[2] = {fa, fb};
+  size_t bad = 0;
+  const int nb = op == ArithOp::Sqrt ? 1 : 256;
+  for (int a = 0; a < 256; ++a)
+    for (int b = 0; b < nb; ++b) {
+      const Bits x[2] = {Bits{uint64_t(a)}, Bits{uint64_t(b)}};
+      if (table->lookup(x[0], x[1]) != exact::apply(op, x, formats, t)) ++bad;
+      if (apply(op, x, formats, t) != exact::apply(op, x, formats, t)) ++bad;  // the dispatching entry point
+    }
+  return bad;
+}
+
+TEST_CASE("op tables equal the exact path for every operand pair (rne and rdn, sample)", "[tables]") {
+  for (const std::string& name : eight_bit) {
+    const Format f = parse_format(name);
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div, ArithOp::Sqrt})
+      for (Rounding r : {Rounding::NearestEven, Rounding::Down}) {
+        Target t;
+        t.format = f;
+        t.rounding = r;
+        INFO(name << " " << to_string(op) << " " << to_string(r));
+        CHECK(table_mismatches(op, f, f, t) == 0);
+      }
+  }
+  // Mixed operand formats and a different result format, saturating.
+  Target t;
+  t.format = parse_format("e4m3fn");
+  t.overflow = Overflow::Saturate;
+  CHECK(table_mismatches(ArithOp::Mul, parse_format("e5m2"), parse_format("e2m1fn"), t) == 0);
+}
+
+TEST_CASE("op tables equal the exact path in every deterministic mode and option", "[tables][long]") {
+  for (const std::string& name : eight_bit) {
+    const Format f = parse_format(name);
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div, ArithOp::Sqrt})
+      for (Rounding r : deterministic)
+        for (Overflow o : {Overflow::Ieee, Overflow::Saturate})
+          for (Tininess tin : {Tininess::AfterRounding, Tininess::BeforeRounding}) {
+            Target t;
+            t.format = f;
+            t.rounding = r;
+            t.overflow = o;
+            t.tininess = tin;
+            INFO(name << " " << to_string(op) << " " << to_string(r) << " " << to_string(o) << " " << to_string(tin));
+            CHECK(table_mismatches(op, f, f, t) == 0);
+          }
+  }
+}
+
+TEST_CASE("tables are not used where they cannot be exact", "[tables]") {
+  Target t;
+  t.format = parse_format("e5m2");
+  const Format e5m2 = parse_format("e5m2");
+  CHECK(op_table(ArithOp::Add, e5m2, e5m2, t) != nullptr);
+  t.rounding = Rounding::Stochastic;
+  CHECK(op_table(ArithOp::Add, e5m2, e5m2, t) == nullptr);
+  t.rounding = Rounding::NearestEven;
+  CHECK(op_table(ArithOp::Fma, e5m2, e5m2, t) == nullptr);
+  CHECK(op_table(ArithOp::Add, parse_format("binary16"), e5m2, t) == nullptr);
+}
+
+struct Mismatch {
+  size_t count = 0, unused = 0;
+};
+
+// n random/edge cases of op on operand formats fs into target formats, all modes incl. sr and sr:8.
+void check_double_path(ArithOp op, const std::vector<Format>& fs, const std::vector<Format>& targets, size_t n,
+                       uint64_t seed, Mismatch& mm) {
+  test::OperandGen gen(seed);
+  for (size_t i = 0; i < n; ++i) {
+    Bits x[3];
+    for (size_t k = 0; k < fs.size(); ++k) x[k] = gen.code(fs[k]);
+    Target t;
+    t.format = targets[i % targets.size()];
+    const int mode = int(i % 8);
+    t.rounding = mode < 6 ? deterministic[mode] : Rounding::Stochastic;
+    t.sr_bits = mode == 7 ? 8 : 0;
+    t.tininess = (i / 8) % 2 ? Tininess::BeforeRounding : Tininess::AfterRounding;
+    const uint64_t r = gen.word();
+    std::optional<Rounded> fast;
+    switch (op) {
+      case ArithOp::Add: fast = fast_double_add(x[0], fs[0], x[1], fs[1], false, t, r); break;
+      case ArithOp::Sub: fast = fast_double_add(x[0], fs[0], x[1], fs[1], true, t, r); break;
+      case ArithOp::Mul: fast = fast_double_mul(x[0], fs[0], x[1], fs[1], t, r); break;
+      case ArithOp::Fma: fast = fast_double_fma(x[0], fs[0], x[1], fs[1], x[2], fs[2], t, r); break;
+      default: FAIL("no double path for " << to_string(op));
+    }
+    if (!fast) { ++mm.unused; continue; }
+    if (*fast != exact::apply(op, x, fs.data(), t, r)) {
+      if (mm.count++ < 3) UNSCOPED_INFO(to_string(op) << " case " << i << " codes " << x[0].v << " " << x[1].v);
+    }
+  }
+}
+
+TEST_CASE("the double fast paths equal the exact path in every mode", "[double]") {
+  const Format f16 = parse_format("binary16"), bf16 = parse_format("bfloat16"), tf32 = parse_format("tf32"),
+               f32 = parse_format("binary32"), e5m2 = parse_format("e5m2"), f64 = parse_format("binary64");
+  const std::vector<Format> targets = {f16, bf16, f32, parse_format("e4m3fn"), parse_format("e3m2fn"), f64};
+  Mismatch mm;
+  for (const Format& f : {f16, bf16, tf32, f32}) {
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul}) check_double_path(op, {f, f}, targets, 20000, 1, mm);
+    check_double_path(ArithOp::Fma, {f, f, f}, targets, 20000, 2, mm);
+  }
+  check_double_path(ArithOp::Add, {f16, f32}, targets, 20000, 3, mm);
+  check_double_path(ArithOp::Fma, {e5m2, e5m2, f32}, targets, 20000, 4, mm);
+  CHECK(mm.count == 0);
+  CHECK(mm.unused < 100000);  // only NaN/inf operands fall back (edge patterns make them common)
+}
+
+TEST_CASE("the double fast paths equal the exact path over millions of cases", "[double][long]") {
+  const Format f16 = parse_format("binary16"), bf16 = parse_format("bfloat16"), tf32 = parse_format("tf32"),
+               f32 = parse_format("binary32"), e5m2 = parse_format("e5m2");
+  const std::vector<Format> targets = {f16, bf16, f32, parse_format("e4m3fn"), parse_format("e5m2"),
+                                       parse_format("e6m9,bias=20,nosub")};
+  Mismatch mm;
+  for (const Format& f : {f16, bf16, tf32, f32}) {
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul}) check_double_path(op, {f, f}, targets, 1000000, 11, mm);
+    check_double_path(ArithOp::Fma, {f, f, f}, targets, 1000000, 12, mm);
+  }
+  check_double_path(ArithOp::Fma, {e5m2, e5m2, f32}, targets, 1000000, 13, mm);
+  check_double_path(ArithOp::Fma, {bf16, bf16, f32}, targets, 1000000, 14, mm);
+  CHECK(mm.count == 0);
+}
+
+TEST_CASE("the double fast paths decline what they cannot do exactly", "[double]") {
+  const Format f32 = parse_format("binary32"), f64 = parse_format("binary64");
+  Target t;
+  CHECK_FALSE(fast_double_decodes(f64));
+  CHECK_FALSE(fast_double_decodes(parse_format("e4m3fn")));
+  CHECK(fast_double_decodes(parse_format("bfloat16")));
+  CHECK_FALSE(fast_double_add({0x7f800000}, f32, {0x3f800000}, f32, false, t, 0).has_value());  // inf operand
+  t.daz = true;
+  CHECK_FALSE(fast_double_mul({0x3f800000}, f32, {0x3f800000}, f32, t, 0).has_value());
+}
+
+}  // namespace
+}  // namespace fpsim
