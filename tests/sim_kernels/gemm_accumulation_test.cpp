@@ -1,0 +1,204 @@
+// The emulated accumulator: add_rounded is one correct rounding of the exact sum (checked against an
+// exact big-integer sum), and gemm with a Target accumulator, chunked or not, follows the model in
+// sim/gemm.h for any thread count.
+#include <catch2/catch.hpp>
+
+#include <bit>
+#include <boost/multiprecision/cpp_int.hpp>
+#include <cmath>
+#include <random>
+
+#include "numerics/convert.h"
+#include "numerics/format.h"
+#include "sim/gemm.h"
+#include "test_data.h"
+
+using boost::multiprecision::cpp_int;
+using fpsim::Exact;
+using fpsim::Rounding;
+using fpsim::Target;
+using fpsim::sim::Accumulation;
+using fpsim::sim::add_rounded;
+using fpsim::sim::GemmProblem;
+using fpsim::sim::Trans;
+
+namespace {
+
+// Every finite double is an integer multiple of 2^-1074: the exact value as that integer.
+cpp_int scaled_integer(double x) {
+  int e;
+  const double m = std::frexp(std::fabs(x), &e);             // |x| = m·2^e, m in [0.5, 1)
+  const auto sig = static_cast<uint64_t>(std::ldexp(m, 53));  // |x| = sig·2^(e−53), exact
+  cpp_int v = sig;
+  const int shift = e - 53 + 1074;
+  v = shift >= 0 ? cpp_int(v << shift) : cpp_int(v >> -shift);  // shift < 0 only drops zero bits
+  return x < 0 ? cpp_int(-v) : v;
+}
+
+// The oracle: s + x summed exactly as an integer, cut to 64 significant bits plus sticky, rounded once.
+double oracle_add(double s, double x, const Target& t, uint64_t random_bits) {
+  cpp_int sum = scaled_integer(s) + scaled_integer(x);
+  REQUIRE(sum != 0);  // exact zeros are checked separately
+  Exact e;
+  e.sign = sum < 0;
+  if (e.sign) sum = -sum;
+  const int bits = static_cast<int>(msb(sum)) + 1;
+  const int drop = std::max(0, bits - 64);
+  e.sig = static_cast<uint64_t>(sum >> drop);
+  e.sticky = drop > 0 && (sum & ((cpp_int(1) << drop) - 1)) != 0;
+  e.exp = drop - 1074;
+  return fpsim::decode(fpsim::round_pack(e, t, random_bits).bits, t.format);
+}
+
+Target target(const char* format, Rounding r) {
+  Target t{fpsim::parse_format(format)};
+  t.rounding = r;
+  return t;
+}
+
+bool same(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+
+}  // namespace
+
+TEST_CASE("add_rounded equals one rounding of the exact sum (big-integer oracle)", "[accumulate]") {
+  std::mt19937_64 gen(7);
+  std::uniform_int_distribution<int> expo(-30, 30), small(0, 3);
+  std::uniform_real_distribution<float> mant(1.0f, 2.0f);
+  auto random_float = [&] { return std::ldexp(mant(gen), expo(gen)) * (gen() & 1 ? -1.0f : 1.0f); };
+  const char* formats[] = {"binary16", "bfloat16", "e5m2", "binary32", "e6m9", "binary64"};
+  const Rounding modes[] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
+                            Rounding::Down,        Rounding::Odd,         Rounding::Stochastic};
+  int checked = 0;
+  for (const char* format : formats)
+    for (Rounding mode : modes) {
+      Target t = target(format, mode);
+      for (int trial = 0; trial < 400; ++trial) {
+        // s: a value of the accumulator format; x: an exact product of two floats. Some pairs are
+        // near-cancellations (x ≈ −s) so the exact sum needs far more than 53 bits.
+        const double s = fpsim::decode(fpsim::encode(static_cast<double>(random_float()), t, gen()).bits, t.format);
+        double x = static_cast<double>(random_float()) * static_cast<double>(random_float());
+        if (small(gen) == 0) x = -s * (1.0 + std::ldexp(static_cast<double>(random_float()), -40));
+        if (!std::isfinite(s) || s + x == 0.0) continue;
+        const uint64_t random_bits = gen();
+        const double got = add_rounded(s, x, t, random_bits);
+        const double want = oracle_add(s, x, t, random_bits);
+        INFO(format << " mode " << fpsim::to_string(mode) << " s=" << s << " x=" << x);
+        REQUIRE(same(got, want));
+        ++checked;
+      }
+    }
+  CHECK(checked > 10000);
+}
+
+TEST_CASE("add_rounded: an exact cancellation is +0, or −0 when rounding down", "[accumulate]") {
+  CHECK(same(add_rounded(3.0, -3.0, target("binary16", Rounding::NearestEven), 0), 0.0));
+  CHECK(same(add_rounded(3.0, -3.0, target("binary16", Rounding::Down), 0), -0.0));
+  CHECK(same(add_rounded(-0.0, -0.0, target("binary16", Rounding::NearestEven), 0), -0.0));
+}
+
+namespace {
+
+// The model of sim/gemm.h written out for inputs whose double sums are exact (so `s + p` below is the
+// exact sum and encode performs the one rounding): a check of gemm's chunking, order and indexing
+// that does not go through add_rounded.
+std::vector<float> model(int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b,
+                         std::vector<float> c, const Target& t, int chunk, bool accumulate) {
+  auto round = [&](double v) { return fpsim::decode(fpsim::encode(v, t, 0).bits, t.format); };
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      double s = accumulate ? round(c[i * n + j]) : 0.0;
+      double partial = 0.0;
+      for (int kk = 0; kk < k; ++kk) {
+        const double p = static_cast<double>(a[i * k + kk]) * b[kk * n + j];
+        if (chunk == 0) {
+          s = round(s + p);
+        } else {
+          partial = round(partial + p);
+          if ((kk + 1) % chunk == 0 || kk + 1 == k) {
+            s = round(s + partial);
+            partial = 0.0;
+          }
+        }
+      }
+      c[i * n + j] = static_cast<float>(s);
+    }
+  return c;
+}
+
+// Small multiples of 1/8 in [-8, 8]: every product and partial sum below 2^40 is exact in binary64.
+std::vector<float> eighths(std::size_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> d(-64, 64);
+  std::vector<float> v(n);
+  for (auto& x : v) x = static_cast<float>(d(gen)) / 8.0f;
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("emulated accumulation: gemm, gemm_reference and the written-out model agree", "[accumulate]") {
+  const int m = 13, n = 11, k = 150;
+  const auto a = eighths(m * k, 1), b = eighths(k * n, 2), c0 = eighths(m * n, 3);
+  for (const char* format : {"binary16", "bfloat16", "e5m2"})
+    for (int chunk : {0, 1, 7, 64, 150, 200})
+      for (bool accumulate : {false, true}) {
+        Accumulation acc{false, target(format, Rounding::NearestEven), chunk};
+        const auto want = model(m, n, k, a, b, c0, acc.target, chunk, accumulate);
+        auto ref = c0;
+        fpsim::sim::gemm_reference({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, ref.data(), n, accumulate},
+                                   acc);
+        INFO(format << " chunk " << chunk << " accumulate " << accumulate);
+        CHECK(fpsim::test::first_bit_difference(ref, want) == -1);
+        for (int threads : {1, 2}) {
+          auto got = c0;
+          fpsim::test::with_threads(threads, [&] {
+            fpsim::sim::gemm({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, got.data(), n, accumulate}, acc);
+          });
+          CHECK(fpsim::test::first_bit_difference(got, want) == -1);
+        }
+      }
+}
+
+TEST_CASE("emulated accumulation: binary16 summing 4096 ones stalls at 2048; chunks of 64 reach 4096",
+          "[accumulate]") {
+  // 2048 + 1 is a tie between 2048 and 2050 in binary16 (ulp 2 above 2048): even 2048 wins, forever.
+  // Chunks of 64 sum exactly to 64, and 64 chunk sums of 64 add exactly (Wang et al. 2018).
+  const int k = 4096;
+  std::vector<float> ones(k, 1.0f);
+  float c = 0.0f;
+  Accumulation acc{false, target("binary16", Rounding::NearestEven), 0};
+  fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1}, acc);
+  CHECK(c == 2048.0f);
+  acc.chunk = 64;
+  fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1}, acc);
+  CHECK(c == 4096.0f);
+  // fp32 accumulation is exact here
+  fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1});
+  CHECK(c == 4096.0f);
+}
+
+TEST_CASE("emulated accumulation: stochastic rounding is keyed by output and step, not by thread",
+          "[accumulate]") {
+  const int m = 9, n = 7, k = 100, chunk = 16;
+  const auto a = fpsim::test::uniform(m * k, 4), b = fpsim::test::uniform(k * n, 5);
+  const fpsim::RandomStream stream(42, 1), other(43, 1);
+  Accumulation acc{false, target("e5m2", Rounding::Stochastic), chunk, &stream};
+  auto run = [&](const Accumulation& with, int threads) {
+    std::vector<float> c(m * n);
+    fpsim::test::with_threads(threads, [&] {
+      fpsim::sim::gemm({Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, c.data(), n}, with);
+    });
+    return c;
+  };
+  const auto one = run(acc, 1), two = run(acc, 2);
+  CHECK(fpsim::test::first_bit_difference(one, two) == -1);
+  std::vector<float> ref(m * n);
+  fpsim::sim::gemm_reference({Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, ref.data(), n}, acc);
+  CHECK(fpsim::test::first_bit_difference(one, ref) == -1);
+  Accumulation reseeded = acc;
+  reseeded.random = &other;
+  CHECK(fpsim::test::first_bit_difference(one, run(reseeded, 1)) != -1);  // the stream matters
+  Accumulation missing = acc;
+  missing.random = nullptr;
+  CHECK_THROWS_WITH(run(missing, 1), Catch::Contains("without a random stream"));
+}
