@@ -16,7 +16,7 @@ Dataset make_synthetic(uint64_t seed, int64_t first, int64_t count, int classes,
   d.classes = classes;
   const int64_t size = d.sample_size();
   const auto unit = [](uint64_t word) { return double(word >> 11) * 0x1p-53; };  // [0, 1)
-  std::vector<float> prototypes(size_t(classes * size));
+  std::vector<float> prototypes(static_cast<size_t>(classes * size));
   const RandomStream proto(seed, stream_id("synthetic/prototype"));
   for (size_t i = 0; i < prototypes.size(); ++i) prototypes[i] = float(unit(proto.bits(i)));
   const RandomStream label_rs(seed, stream_id("synthetic/label"));
@@ -36,7 +36,7 @@ Dataset make_synthetic(uint64_t seed, int64_t first, int64_t count, int classes,
 }
 
 std::vector<int64_t> epoch_order(int64_t count, uint64_t seed, int64_t epoch, bool shuffle) {
-  std::vector<int64_t> order(size_t(count));
+  std::vector<int64_t> order(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) order[size_t(i)] = i;
   if (!shuffle) return order;
   const RandomStream rs(seed, uint64_t(epoch), stream_id("shuffle"));
