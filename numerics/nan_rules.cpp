@@ -12,8 +12,9 @@ Rounded nan_operand_result(std::initializer_list<const Unpacked*> operands, cons
     if (u->cls == Class::SignalingNaN) flags |= flag::invalid;
   }
   // propagate_nan quiets and carries the payload under X86, and gives the positive default NaN
-  // under ArmDefault / RiscV; a finite format has no NaN, so the result is +0 and invalid.
-  if (!t.format.has_nan()) return {Bits{0}, static_cast<uint8_t>(flags | flag::invalid)};
+  // under ArmDefault / RiscV; a finite format has no NaN, so the result is +0 (a zero per t.compat)
+  // and invalid.
+  if (!t.format.has_nan()) flags |= flag::invalid;
   return {propagate_nan(*first, t), flags};
 }
 
