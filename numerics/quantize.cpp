@@ -158,9 +158,11 @@ bool make_kernel_plan(const Target& t, OutKind kind, KernelPlan& p) {
     p.zero_out[s] = out_of(encode(float_from_bits(sign), t).bits);
     p.inf_out[s] = out_of(encode(float_from_bits(sign | 0x7F800000u), t).bits);
     p.nan_out[s] = out_of(encode(float_from_bits(sign | 0x7FC00000u), t).bits);
-    // ±FLT_MAX with random word 0 (sr rounds up whenever inexact) overflows whenever any finite
-    // binary32 input can overflow in this mode, and overflow_result does not depend on the value.
-    const Bits ovf = encode(float_from_bits(sign | 0x7F7FFFFFu), t, 0).bits;
+    // ±FLT_MAX overflows whenever any finite binary32 input can overflow in this mode (its
+    // discarded bits are all ones; the random word 0 makes sr round up whenever inexact, all ones
+    // makes sr:K carry), and overflow_result does not depend on the value.
+    const bool sr_k = t.rounding == Rounding::Stochastic && t.sr_bits > 0 && t.sr_bits < 64;
+    const Bits ovf = encode(float_from_bits(sign | 0x7F7FFFFFu), t, sr_k ? ~uint64_t{0} : 0).bits;
     p.ovf_out[s] = out_of(ovf);
     p.ovf_is_max[s] = (ovf.v & ~f.sign_mask()) == f.max_code().v;
     const Class c = classify(ovf, f);

@@ -253,9 +253,13 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, uint64_t 
     Counters(index, c0, c1);
     Philox(c0, c1, c.philox, w0, w1);
     up = p.sr_bits ? StochasticK(p, l, w1) : StochasticExact(l, w0, w1);
-    if (p.sr_subnormal_nearest && !hn::AllFalse(d, below)) {
-      V unused = zero;
-      up = hn::IfThenElse(below, Deterministic(p, Rounding::NearestEven, l, unused), up);
+    if (p.sr_subnormal_nearest) {
+      // Below 2^emin (binary32 subnormals included) round_pack switches sr to nearest-even.
+      const M tiny_in = SLt(a, U(p.emin_field << 23));
+      if (!hn::AllFalse(d, tiny_in)) {
+        V unused = zero;
+        up = hn::IfThenElse(tiny_in, Deterministic(p, Rounding::NearestEven, l, unused), up);
+      }
     }
   } else {
     up = Deterministic(p, p.mode, l, odd);
@@ -266,7 +270,6 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, uint64_t 
   V out_abs = out_n;
   V code_abs = zero;
   if constexpr (!kValues) code_abs = hn::Sub(hn::ShiftRightSame(out_n, dn), U(p.rebias));
-  M sub_result = hn::FirstN(d, 0);  // non-zero results below 2^emin
   if (p.subnormals) {
     if (!hn::AllFalse(d, below)) {
       // 5. Subnormal range: k quanta of 2^(emin - m).
@@ -278,8 +281,6 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, uint64_t 
         code_abs = hn::IfThenElse(below, k, code_abs);
         out_abs = hn::IfThenElse(below, k, out_abs);  // only its zero-ness is used below
       }
-      if constexpr (kStats)
-        sub_result = hn::And(below, hn::And(hn::Ne(k, zero), SLt(k, U(1u << p.man_bits))));
     }
   } else {
     // 5'. No subnormals: tiny results flush to zero. Tiny after rounding = the result rounded at
@@ -312,6 +313,9 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, uint64_t 
     const M ovf_max = BySign(neg, p.ovf_is_max);
     const M ovf_nan = BySign(neg, p.ovf_is_nan);
     // Results at ±max: overflow to max, or a normal-range result equal to the largest value.
+    // Non-zero results below 2^emin (with emin = -126 these also come from the normal-range path).
+    const M sub_result = kValues ? hn::And(hn::Ne(out_abs, zero), SLt(out_abs, U(p.emin_field << 23)))
+                                 : hn::And(hn::Ne(code_abs, zero), SLt(code_abs, U(1u << p.man_bits)));
     const M res_max = hn::Or(hn::And(ovf, ovf_max), hn::AndNot(hn::Or(ovf, below), hn::Eq(out_n, U(p.max_bits))));
     n.nonzero += hn::CountTrue(d, nz);
     n.underflow += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, is_zero)));

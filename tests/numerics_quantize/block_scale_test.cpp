@@ -1,0 +1,1 @@
+// placeholder until block_scale lands

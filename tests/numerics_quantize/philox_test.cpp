@@ -1,0 +1,72 @@
+// Philox4x32-10: Random123's known-answer vectors, the vectorised generator against Random123,
+// and pinned outputs of RandomStream (a change to key derivation must be deliberate).
+#include <Random123/philox.h>
+
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include "compare.h"
+#include "numerics/quantize_kernel.h"
+
+namespace fpsim::test {
+namespace {
+
+struct Kat { uint32_t ctr[4]; uint32_t key[2]; uint32_t out[4]; };
+// From Random123's kat_vectors (philox4x32 10): zeros, all-ones, and digits of pi.
+const Kat kKats[] = {
+    {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+    {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff},
+     {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+    {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0},
+     {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+};
+
+TEST_CASE("Random123's Philox4x32-10 reproduces the published known-answer vectors", "[quantize]") {
+  for (const Kat& k : kKats) {
+    r123::Philox4x32 rng;
+    const r123::Philox4x32::ctr_type r = rng({{k.ctr[0], k.ctr[1], k.ctr[2], k.ctr[3]}}, {{k.key[0], k.key[1]}});
+    for (int i = 0; i < 4; ++i) REQUIRE(r[i] == k.out[i]);
+  }
+}
+
+TEST_CASE("the vectorised Philox reproduces the known-answer vectors on every kernel", "[quantize]") {
+  for (QuantKernel isa : vector_kernels())
+    for (const Kat& k : kKats) {
+      detail::PhiloxKey key;
+      key.key[0] = k.key[0];
+      key.key[1] = k.key[1];
+      key.ctr_hi[0] = k.ctr[2];
+      key.ctr_hi[1] = k.ctr[3];
+      uint32_t w0[3], w1[3];
+      detail::philox_words(isa, key, uint64_t{k.ctr[0]} | uint64_t{k.ctr[1]} << 32, 3, w0, w1);
+      INFO(to_string(isa));
+      REQUIRE(w0[0] == k.out[0]);
+      REQUIRE(w1[0] == k.out[1]);
+    }
+}
+
+TEST_CASE("the vectorised Philox equals RandomStream::bits across the 2^32 counter boundary", "[quantize]") {
+  const RandomStream stream(17, 4, 5, 6);
+  detail::PhiloxKey key;
+  stream.philox_state(key.key, key.ctr_hi);
+  for (QuantKernel isa : vector_kernels())
+    for (uint64_t first : {uint64_t{0}, (uint64_t{1} << 32) - 45, uint64_t{0x123456789abc}}) {
+      std::vector<uint32_t> w0(300), w1(300);
+      detail::philox_words(isa, key, first, 300, w0.data(), w1.data());
+      for (std::size_t i = 0; i < 300; ++i) {
+        INFO(to_string(isa) << " index " << first + i);
+        REQUIRE((uint64_t{w0[i]} | uint64_t{w1[i]} << 32) == stream.bits(first + i));
+      }
+    }
+}
+
+TEST_CASE("RandomStream outputs are pinned (golden values)", "[quantize]") {
+  REQUIRE(RandomStream(0).bits(0) == 0xffec62daec53de17ull);
+  REQUIRE(RandomStream(42).bits(1) == 0x4af489dd8110e19eull);
+  REQUIRE(RandomStream(42, 1, 2, 3).bits(uint64_t{1} << 40) == 0x713b6c9494501dd7ull);
+  REQUIRE(RandomStream(42, stream_id("fc1.weight")).bits(7) == 0xdf9d4e4b75d0bbebull);
+  REQUIRE(stream_id("fc1.weight") == 0x0fc5ab63896269edull);
+}
+
+}  // namespace
+}  // namespace fpsim::test
