@@ -1,11 +1,14 @@
-// The fast binary32-accumulation GEMM driver (BLIS-style, simplified):
-//   1. pack op(A) into row panels of MR rows: ap[panel][k][r] = op(A)(i0 + r, k), zero-padded to MR;
-//   2. pack op(B) into column panels of NR columns: bp[panel][k][j] = op(B)(k, j0 + j), zero-padded;
-//   3. for every MR×NR tile of C: the micro-kernel runs the whole K loop in registers, started from C
+// The fast binary32-accumulation GEMM driver:
+//   1. orientation: tile C, or tile Cᵀ = op(B)ᵀ·op(A)ᵀ when that wastes fewer lanes or avoids packing
+//      (the MLP's 10-class layer: N = 10 fills 10 of 32 lanes, but Cᵀ has 128 columns);
+//   2. the left operand (rows × K) is read in place: each tile row is a pointer plus a step along k;
+//   3. the right operand (K × columns) is read in place when its columns are contiguous, otherwise
+//      packed into zero-padded panels of NR columns: panel[k][j] = right(k, j0 + j);
+//   4. for every MR×NR tile: the micro-kernel runs the whole K loop in registers, started from C
 //      (accumulate) or +0, and stores the tile once.
-// K is never split, so each c_ij is one fmaf chain in k order whatever the tiling or thread count.
-// A whole-K panel pair is at most K·(MR + NR) floats (100 KB for K = 784); the micro-kernel needs
-// only ~20 bytes per 16 FMAs from it, well within L2 bandwidth, so no K blocking is needed.
+// K is never split, so each c_ij is one fmaf chain in k order whatever the tiling, orientation or
+// thread count. A tile streams K·(MR + NR) floats (100 KB for K = 784) and needs only ~20 bytes per
+// 16 FMAs, well within L2 bandwidth, so no K blocking is needed.
 // OpenMP: packing is split over panels, then tiles are split statically (column panel outer, so a
 // thread reuses its B panel across row panels); outputs never overlap, floats are never reduced
 // across threads.
@@ -27,17 +30,17 @@ constexpr int kPortableNr = 16;
 
 // Portable micro-kernel: the same tile contract with scalar std::fmaf (correct on any CPU; slow
 // where fmaf is a library call).
-void kernel_portable(int k, const float* ap, const float* bp, float* c, std::size_t ldc, int mr, int nr,
-                     bool load_c) {
+void kernel_portable(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c) {
   float acc[kPortableMr][kPortableNr] = {};
   if (load_c)
     for (int r = 0; r < mr; ++r)
       for (int j = 0; j < nr; ++j) acc[r][j] = c[r * ldc + j];
   for (int p = 0; p < k; ++p) {
-    for (int r = 0; r < kPortableMr; ++r)
-      for (int j = 0; j < kPortableNr; ++j) acc[r][j] = std::fmaf(ap[r], bp[j], acc[r][j]);
-    ap += kPortableMr;
-    bp += kPortableNr;
+    const float* b = in.b + static_cast<std::size_t>(p) * in.b_step;
+    for (int r = 0; r < mr; ++r) {
+      const float a = in.a_rows[r][static_cast<std::size_t>(p) * in.a_step];
+      for (int j = 0; j < nr; ++j) acc[r][j] = std::fmaf(a, b[j], acc[r][j]);
+    }
   }
   for (int r = 0; r < mr; ++r)
     for (int j = 0; j < nr; ++j) c[r * ldc + j] = acc[r][j];
@@ -69,49 +72,39 @@ struct OperandView {
   }
 };
 
-// ap[k·MR + r] = op(A)(i0 + r, k) for r < rows, 0 for the padding rows.
-void pack_a_panel(float* ap, const OperandView& a, std::size_t i0, int rows, int mr, int k) {
-  if (a.transposed) {  // op(A)(i, k) = a[k·ld + i]: contiguous in r
+// Packs `width` lines of op(X) into a panel: panel[p·width + w] = op(X)(line0 + w, p) for w < lines,
+// 0 for the padding lines (w ≥ lines), p < k. "Line" is a row of op(A) or a column of op(B) (a row
+// of op(B)ᵀ), so both panels are packed by this one routine on the view of op(A) or op(B)ᵀ.
+// Where a line is strided in memory (view not transposed: X is read along its rows and scattered
+// with stride `width`), the copy goes in blocks of 16 k so the block of the panel being written
+// (16·width floats, 2 KB for width 32) stays in L1 while each line contributes 64 contiguous bytes.
+void pack_panel(float* panel, const OperandView& x, std::size_t line0, int lines, int width, int k) {
+  if (x.transposed) {  // op(X)(line, p) = data[p·ld + line]: contiguous along the lines
     for (int p = 0; p < k; ++p) {
-      const float* src = a.data + p * a.ld + i0;
-      float* dst = ap + static_cast<std::size_t>(p) * mr;
-      for (int r = 0; r < rows; ++r) dst[r] = src[r];
-      for (int r = rows; r < mr; ++r) dst[r] = 0.0f;
+      const float* src = x.data + static_cast<std::size_t>(p) * x.ld + line0;
+      float* dst = panel + static_cast<std::size_t>(p) * width;
+      for (int w = 0; w < lines; ++w) dst[w] = src[w];
+      for (int w = lines; w < width; ++w) dst[w] = 0.0f;
     }
-  } else {  // op(A)(i, k) = a[i·ld + k]: read each row once, scatter with stride MR
-    for (int r = 0; r < mr; ++r) {
-      float* dst = ap + r;
-      if (r < rows) {
-        const float* src = a.data + (i0 + r) * a.ld;
-        for (int p = 0; p < k; ++p) dst[static_cast<std::size_t>(p) * mr] = src[p];
+    return;
+  }
+  constexpr int kBlock = 16;
+  for (int p0 = 0; p0 < k; p0 += kBlock) {
+    const int p1 = std::min(k, p0 + kBlock);
+    for (int w = 0; w < width; ++w) {
+      float* dst = panel + w;
+      if (w < lines) {
+        const float* src = x.data + (line0 + w) * x.ld;  // op(X)(line, p) = data[line·ld + p]
+        for (int p = p0; p < p1; ++p) dst[static_cast<std::size_t>(p) * width] = src[p];
       } else {
-        for (int p = 0; p < k; ++p) dst[static_cast<std::size_t>(p) * mr] = 0.0f;
+        for (int p = p0; p < p1; ++p) dst[static_cast<std::size_t>(p) * width] = 0.0f;
       }
     }
   }
 }
 
-// bp[k·NR + j] = op(B)(k, j0 + j) for j < cols, 0 for the padding columns.
-void pack_b_panel(float* bp, const OperandView& b, std::size_t j0, int cols, int nr, int k) {
-  if (!b.transposed) {  // op(B)(k, j) = b[k·ld + j]: contiguous in j
-    for (int p = 0; p < k; ++p) {
-      const float* src = b.data + p * b.ld + j0;
-      float* dst = bp + static_cast<std::size_t>(p) * nr;
-      for (int j = 0; j < cols; ++j) dst[j] = src[j];
-      for (int j = cols; j < nr; ++j) dst[j] = 0.0f;
-    }
-  } else {  // op(B)(k, j) = b[j·ld + k]: read each row of B once, scatter with stride NR
-    for (int j = 0; j < nr; ++j) {
-      float* dst = bp + j;
-      if (j < cols) {
-        const float* src = b.data + (j0 + j) * b.ld;
-        for (int p = 0; p < k; ++p) dst[static_cast<std::size_t>(p) * nr] = src[p];
-      } else {
-        for (int p = 0; p < k; ++p) dst[static_cast<std::size_t>(p) * nr] = 0.0f;
-      }
-    }
-  }
-}
+// The view of op(X)ᵀ: the same storage read the other way round.
+OperandView transposed(const OperandView& x) { return {x.data, x.ld, !x.transposed}; }
 
 detail::KernelInfo kernel_for(GemmIsa isa) {
   switch (isa) {
@@ -156,6 +149,14 @@ GemmIsa gemm_best_isa() {
   return best;
 }
 
+// Cost of one orientation in lane-FMAs: every tile is computed in full (padding lanes included);
+// packing an element, or moving one through the transposed write-back of a Cᵀ tile, costs about as
+// much as 16 lane-FMAs (a scalar strided copy at ~0.5 cycle against 32 FMA lanes per cycle).
+double orientation_cost(int rows, int cols, int k, int mr, int nr, bool packs_right, double moved) {
+  const double padded = static_cast<double>((rows + mr - 1) / mr) * mr * (static_cast<double>((cols + nr - 1) / nr) * nr) * k;
+  return padded + 16.0 * ((packs_right ? static_cast<double>(k) * cols : 0.0) + moved);
+}
+
 void gemm_fp32(const GemmProblem& p, GemmIsa isa) {
   if (!gemm_isa_supported(isa))
     throw std::invalid_argument(std::string("gemm: micro-kernel ") + to_string(isa) +
@@ -168,33 +169,63 @@ void gemm_fp32(const GemmProblem& p, GemmIsa isa) {
   }
   const detail::KernelInfo kernel = kernel_for(isa);
   const int mr = kernel.mr, nr = kernel.nr, k = p.k;
-  const int row_panels = (p.m + mr - 1) / mr;
-  const int col_panels = (p.n + nr - 1) / nr;
-  const std::size_t a_panel = static_cast<std::size_t>(k) * mr;
-  const std::size_t b_panel = static_cast<std::size_t>(k) * nr;
-  float* const ap = scratch(a_panel * row_panels + b_panel * col_panels);
-  float* const bp = ap + a_panel * row_panels;
   const OperandView a{p.a, static_cast<std::size_t>(p.lda), p.trans_a == Trans::Yes};
   const OperandView b{p.b, static_cast<std::size_t>(p.ldb), p.trans_b == Trans::Yes};
+  // 1. Tiling Cᵀ = op(B)ᵀ·op(A)ᵀ forms the same products a_ik·b_kj (multiplication commutes, so
+  //    fmaf(b, a, s) = fmaf(a, b, s) bit for bit) in the same k order; its tiles are written back
+  //    transposed. The right operand's columns are contiguous iff its view is not transposed:
+  //    op(B) for C (trans_b = No), op(A)ᵀ for Cᵀ (trans_a = Yes).
+  const double moved = static_cast<double>(p.m) * p.n * (p.accumulate ? 2 : 1);
+  const bool swap = orientation_cost(p.n, p.m, k, mr, nr, !a.transposed, moved) <
+                    orientation_cost(p.m, p.n, k, mr, nr, b.transposed, 0.0);
+  const int rows = swap ? p.n : p.m, cols = swap ? p.m : p.n;  // of the product actually tiled
+  const OperandView left = swap ? transposed(b) : a;             // left(i, k): rows × K
+  const OperandView right = swap ? transposed(a) : b;            // right(k, j): K × cols
+  const bool pack_right = right.transposed;
+  const int row_panels = (rows + mr - 1) / mr;
+  const int col_panels = (cols + nr - 1) / nr;
+  const std::size_t panel_size = static_cast<std::size_t>(k) * nr;
+  float* const panels = pack_right ? scratch(panel_size * col_panels) : nullptr;
   const std::size_t ldc = static_cast<std::size_t>(p.ldc);
   const bool parallel = static_cast<double>(p.m) * p.n * k >= kParallelMinFmas;
   const int tiles = row_panels * col_panels;
 
 #pragma omp parallel if (parallel)
   {
-#pragma omp for schedule(static) nowait
-    for (int ip = 0; ip < row_panels; ++ip)
-      pack_a_panel(ap + a_panel * ip, a, static_cast<std::size_t>(ip) * mr, std::min(mr, p.m - ip * mr), mr, k);
+    if (pack_right) {
+      // 3. panels of NR columns of right = NR lines of rightᵀ
 #pragma omp for schedule(static)
-    for (int jp = 0; jp < col_panels; ++jp)
-      pack_b_panel(bp + b_panel * jp, b, static_cast<std::size_t>(jp) * nr, std::min(nr, p.n - jp * nr), nr, k);
-    // (implicit barrier: every panel is packed before any tile runs)
+      for (int jp = 0; jp < col_panels; ++jp)
+        pack_panel(panels + panel_size * jp, transposed(right), static_cast<std::size_t>(jp) * nr,
+                   std::min(nr, cols - jp * nr), nr, k);
+      // (implicit barrier: every panel is packed before any tile runs)
+    }
 #pragma omp for schedule(static)
     for (int t = 0; t < tiles; ++t) {
       const int jp = t / row_panels, ip = t % row_panels;
-      float* c = p.c + static_cast<std::size_t>(ip) * mr * ldc + static_cast<std::size_t>(jp) * nr;
-      kernel.run(k, ap + a_panel * ip, bp + b_panel * jp, c, ldc, std::min(mr, p.m - ip * mr),
-                 std::min(nr, p.n - jp * nr), p.accumulate);
+      const int tile_rows = std::min(mr, rows - ip * mr), tile_cols = std::min(nr, cols - jp * nr);
+      const std::size_t r0 = static_cast<std::size_t>(ip) * mr, c0 = static_cast<std::size_t>(jp) * nr;
+      // 2. left rows in place: left(i, k) = data[i·ld + k] (step 1) or data[k·ld + i] (step ld)
+      detail::TileOperands in{};
+      for (int r = 0; r < mr; ++r) {
+        const std::size_t row = r0 + static_cast<std::size_t>(std::min(r, tile_rows - 1));
+        in.a_rows[r] = left.transposed ? left.data + row : left.data + row * left.ld;
+      }
+      in.a_step = left.transposed ? left.ld : 1;
+      in.b = pack_right ? panels + panel_size * jp : right.data + c0;
+      in.b_step = pack_right ? static_cast<std::size_t>(nr) : right.ld;
+      if (!swap) {
+        kernel.run(k, in, p.c + r0 * ldc + c0, ldc, tile_rows, tile_cols, p.accumulate);
+        continue;
+      }
+      // tile (r, j) of Cᵀ is C[c0 + j][r0 + r]: run the kernel on a local tile, copy in and out transposed
+      float tile[detail::kMaxTile];
+      if (p.accumulate)
+        for (int r = 0; r < tile_rows; ++r)
+          for (int j = 0; j < tile_cols; ++j) tile[r * nr + j] = p.c[(c0 + j) * ldc + r0 + r];
+      kernel.run(k, in, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, p.accumulate);
+      for (int r = 0; r < tile_rows; ++r)
+        for (int j = 0; j < tile_cols; ++j) p.c[(c0 + j) * ldc + r0 + r] = tile[r * nr + j];
     }
   }
 }

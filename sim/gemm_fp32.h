@@ -31,11 +31,24 @@ void gemm_fp32(const GemmProblem& p, GemmIsa isa);
 
 namespace detail {
 
-/// One MR×NR tile: c[r·ldc + j] (r < mr, j < nr) = fmaf chain over k of ap[k·MR + r] · bp[k·NR + j],
-/// started from c (load_c) or +0. ap/bp are packed, zero-padded panels; mr ≤ MR and nr ≤ NR are the
-/// valid rows and columns of an edge tile.
-using MicroKernel = void (*)(int k, const float* ap, const float* bp, float* c, std::size_t ldc, int mr,
-                             int nr, bool load_c);
+/// Where a micro-kernel reads its operands for one tile. Row r of the tile takes its term k from
+/// a_rows[r][k·a_step] (rows ≥ mr point at any valid row: their results are never stored), and the
+/// NR terms k of the tile's columns from b + k·b_step, NR contiguous floats of which only the first
+/// nr are read (masked loads when nr < NR). Either side may be a packed panel (a_step = MR, b_step =
+/// NR) or the caller's matrix itself.
+struct TileOperands {
+  const float* a_rows[8];
+  std::size_t a_step;
+  const float* b;
+  std::size_t b_step;
+};
+
+/// One MR×NR tile: c[r·ldc + j] (r < mr, j < nr) = fmaf chain over k of a(r, k) · b(k, j), started
+/// from c (load_c) or +0; mr ≤ MR and nr ≤ NR are the valid rows and columns of an edge tile.
+using MicroKernel = void (*)(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c);
+
+/// The largest MR·NR of any micro-kernel (AVX-512: 8 × 32).
+inline constexpr int kMaxTile = 8 * 32;
 
 struct KernelInfo {
   int mr = 0;

@@ -1,8 +1,8 @@
 // AVX2 + FMA micro-kernel: a 6×16 tile of C in 12 ymm accumulators (6 rows × 2 vectors of 8 floats),
 // leaving 4 registers for the two B vectors and the broadcast. Per k: acc[r][v] = a_rk · b_k,v + acc[r][v],
 // one fused rounding per lane and step: the fmaf chain of sim/gemm.h, so the bits equal the scalar model.
-// Edge tiles: columns beyond nr are masked (vmaskmovps) on load/store; rows beyond mr are computed on
-// zero-padded A and never stored.
+// Edge tiles: columns beyond nr are masked (vmaskmovps) on every load and store; rows beyond mr read
+// some valid row of A and are never stored.
 #include <immintrin.h>
 
 #include "sim/gemm_fp32.h"
@@ -19,8 +19,9 @@ __attribute__((target("avx2"))) inline __m256i lanes(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), index);
 }
 
-__attribute__((target("avx2,fma"))) void kernel_6x16(int k, const float* ap, const float* bp, float* c,
-                                                     std::size_t ldc, int mr, int nr, bool load_c) {
+template <bool kFullWidth>
+__attribute__((target("avx2,fma"))) void tile_6x16(int k, const TileOperands& in, float* c, std::size_t ldc,
+                                                   int mr, int nr, bool load_c) {
   const __m256i m0 = lanes(nr), m1 = lanes(nr - 8);
   __m256 acc[kMr][2];
 #pragma GCC unroll 6
@@ -33,17 +34,23 @@ __attribute__((target("avx2,fma"))) void kernel_6x16(int k, const float* ap, con
       acc[r][1] = _mm256_setzero_ps();
     }
   }
+  const float* a[kMr];
+#pragma GCC unroll 6
+  for (int r = 0; r < kMr; ++r) a[r] = in.a_rows[r];
+  const float* b = in.b;
+  std::size_t a_offset = 0;
   for (int p = 0; p < k; ++p) {
-    const __m256 b0 = _mm256_loadu_ps(bp);
-    const __m256 b1 = _mm256_loadu_ps(bp + 8);
+    // all 16 lanes when the tile is full width; else only the first nr (no read past the matrix)
+    const __m256 b0 = kFullWidth ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
+    const __m256 b1 = kFullWidth ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
 #pragma GCC unroll 6
     for (int r = 0; r < kMr; ++r) {
-      const __m256 a = _mm256_broadcast_ss(ap + r);
-      acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+      const __m256 ar = _mm256_broadcast_ss(a[r] + a_offset);
+      acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
     }
-    ap += kMr;
-    bp += kNr;
+    a_offset += in.a_step;
+    b += in.b_step;
   }
 #pragma GCC unroll 6
   for (int r = 0; r < kMr; ++r) {
@@ -52,6 +59,13 @@ __attribute__((target("avx2,fma"))) void kernel_6x16(int k, const float* ap, con
       _mm256_maskstore_ps(c + r * ldc + 8, m1, acc[r][1]);
     }
   }
+}
+
+void kernel_6x16(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c) {
+  if (nr == kNr)
+    tile_6x16<true>(k, in, c, ldc, mr, nr, load_c);
+  else
+    tile_6x16<false>(k, in, c, ldc, mr, nr, load_c);
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // AVX-512F micro-kernel: an 8×32 tile of C in 16 zmm accumulators (8 rows × 2 vectors of 16 floats).
-// Per k: two vector loads of the packed B row b[k][0..32), eight broadcasts of a[0..8)[k], sixteen
+// Per k: two vector loads of B's row k, b[k][0..32), eight broadcasts of a[0..8)[k], sixteen
 // FMAs acc[r][v] = a_rk · b_k,v + acc[r][v]. Each lane is one c_ij and sees exactly the fmaf chain
 // of sim/gemm.h (k increasing, one fused rounding per step), so the bits equal the scalar model.
-// Edge tiles: columns beyond nr are masked on load/store (the packed B is zero-padded there); rows
-// beyond mr are computed on zero-padded A and never stored.
+// Edge tiles: columns beyond nr are masked on every load and store; rows beyond mr read some valid
+// row of A and are never stored.
 #include <immintrin.h>
 
 #include "sim/gemm_fp32.h"
@@ -21,8 +21,9 @@ __attribute__((target("avx512f"))) inline __mmask16 lanes(int n) {
   return static_cast<__mmask16>((1u << n) - 1u);
 }
 
-__attribute__((target("avx512f,fma"))) void kernel_8x32(int k, const float* ap, const float* bp, float* c,
-                                                        std::size_t ldc, int mr, int nr, bool load_c) {
+template <bool kFullWidth>
+__attribute__((target("avx512f,fma"))) void tile_8x32(int k, const TileOperands& in, float* c, std::size_t ldc,
+                                                      int mr, int nr, bool load_c) {
   const __mmask16 m0 = lanes(nr), m1 = lanes(nr - 16);
   __m512 acc[kMr][2];
 #pragma GCC unroll 8
@@ -35,17 +36,23 @@ __attribute__((target("avx512f,fma"))) void kernel_8x32(int k, const float* ap, 
       acc[r][1] = _mm512_setzero_ps();
     }
   }
+  const float* a[kMr];
+#pragma GCC unroll 8
+  for (int r = 0; r < kMr; ++r) a[r] = in.a_rows[r];
+  const float* b = in.b;
+  std::size_t a_offset = 0;
   for (int p = 0; p < k; ++p) {
-    const __m512 b0 = _mm512_loadu_ps(bp);
-    const __m512 b1 = _mm512_loadu_ps(bp + 16);
+    // all 32 lanes when the tile is full width; else only the first nr (no read past the matrix)
+    const __m512 b0 = kFullWidth ? _mm512_loadu_ps(b) : _mm512_maskz_loadu_ps(m0, b);
+    const __m512 b1 = kFullWidth ? _mm512_loadu_ps(b + 16) : _mm512_maskz_loadu_ps(m1, b + 16);
 #pragma GCC unroll 8
     for (int r = 0; r < kMr; ++r) {
-      const __m512 a = _mm512_set1_ps(ap[r]);
-      acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+      const __m512 ar = _mm512_set1_ps(a[r][a_offset]);
+      acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
     }
-    ap += kMr;
-    bp += kNr;
+    a_offset += in.a_step;
+    b += in.b_step;
   }
 #pragma GCC unroll 8
   for (int r = 0; r < kMr; ++r) {
@@ -54,6 +61,13 @@ __attribute__((target("avx512f,fma"))) void kernel_8x32(int k, const float* ap, 
       _mm512_mask_storeu_ps(c + r * ldc + 16, m1, acc[r][1]);
     }
   }
+}
+
+void kernel_8x32(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c) {
+  if (nr == kNr)
+    tile_8x32<true>(k, in, c, ldc, mr, nr, load_c);
+  else
+    tile_8x32<false>(k, in, c, ldc, mr, nr, load_c);
 }
 
 }  // namespace

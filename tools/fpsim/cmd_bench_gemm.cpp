@@ -1,0 +1,147 @@
+// fpsim bench gemm: GFLOP/s of the fp32-accumulation GEMM (sim/gemm.h) on 512×512×512 and the
+// default MLP's shapes (784-512-512-10, batch 128: forward NN, input-gradient NT, weight-gradient TN),
+// with 1 and 2 threads, each the median of several runs, as a ratio to the naive scalar triple loop
+// (gemm_reference, the same fmaf-chain model) measured in the same run.
+#include <fmt/core.h>
+#ifdef FPSIM_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/gemm.h"
+#include "sim/gemm_fp32.h"
+#include "tools/fpsim/command.h"
+
+namespace fpsim::cli {
+namespace {
+
+using sim::GemmProblem;
+using sim::Trans;
+
+struct Options {
+  int runs = 5;
+  std::vector<int> threads{1, 2};
+  std::string isa = "best";
+  int naive_runs = 3;
+};
+
+struct Shape {
+  const char* role;
+  Trans ta, tb;
+  int m, n, k;
+  int per_step;  // how many times one MLP training step runs this GEMM (0: not part of the step)
+};
+
+// One step of the 784-512-512-10 MLP at batch 128: y = x·w (NN), dx = dy·wᵀ (NT, not for layer 1),
+// dw = xᵀ·dy (TN).
+const Shape kShapes[] = {
+    {"square", Trans::No, Trans::No, 512, 512, 512, 0},
+    {"fc1 forward", Trans::No, Trans::No, 128, 512, 784, 1},
+    {"fc2 forward", Trans::No, Trans::No, 128, 512, 512, 1},
+    {"fc3 forward", Trans::No, Trans::No, 128, 10, 512, 1},
+    {"fc2 input grad", Trans::No, Trans::Yes, 128, 512, 512, 1},
+    {"fc3 input grad", Trans::No, Trans::Yes, 128, 512, 10, 1},
+    {"fc1 weight grad", Trans::Yes, Trans::No, 784, 512, 128, 1},
+    {"fc2 weight grad", Trans::Yes, Trans::No, 512, 512, 128, 1},
+    {"fc3 weight grad", Trans::Yes, Trans::No, 512, 10, 128, 1},
+};
+
+double flops(const Shape& s) { return 2.0 * s.m * s.n * s.k; }
+
+// Median GFLOP/s of `runs` runs; each run repeats the call until 20 ms have passed, so short GEMMs
+// are not lost in clock resolution.
+template <class F>
+double median_gflops(const Shape& s, int runs, F call) {
+  using clock = std::chrono::steady_clock;
+  call();  // warm-up: page-in, packing buffers, thread team
+  std::vector<double> rates;
+  for (int r = 0; r < runs; ++r) {
+    int reps = 0;
+    const auto start = clock::now();
+    double seconds = 0.0;
+    do {
+      call();
+      ++reps;
+      seconds = std::chrono::duration<double>(clock::now() - start).count();
+    } while (seconds < 0.02);
+    rates.push_back(flops(s) * reps / seconds / 1e9);
+  }
+  std::sort(rates.begin(), rates.end());
+  return rates[rates.size() / 2];
+}
+
+sim::GemmIsa parse_isa(const std::string& name) {
+  if (name == "best") return sim::gemm_best_isa();
+  for (auto isa : {sim::GemmIsa::Portable, sim::GemmIsa::Avx2, sim::GemmIsa::Avx512})
+    if (name == sim::to_string(isa)) {
+      if (!sim::gemm_isa_supported(isa)) throw std::invalid_argument("--isa " + name + ": not supported by this CPU");
+      return isa;
+    }
+  throw std::invalid_argument("--isa " + name + ": unknown (expected best, portable, avx2 or avx512)");
+}
+
+int run(const Options& o) {
+  if (o.runs < 1 || o.naive_runs < 1) throw std::invalid_argument("--runs and --naive-runs must be at least 1");
+  for (int t : o.threads)
+    if (t < 1) throw std::invalid_argument("--threads: " + std::to_string(t) + " is not a thread count");
+  const sim::GemmIsa isa = parse_isa(o.isa);
+  fmt::print("fp32-accumulation GEMM, micro-kernel {}, median of {} runs (naive: {} runs, 1 thread)\n",
+             sim::to_string(isa), o.runs, o.naive_runs);
+  fmt::print("{:<16} {:>2} {:>5} {:>5} {:>5} {:>11}", "shape", "op", "M", "N", "K", "naive GF/s");
+  for (int t : o.threads) fmt::print(" {:>10} {:>7}", fmt::format("{}T GF/s", t), "x naive");
+  fmt::print("\n");
+
+  std::mt19937 gen(1);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<double> step_seconds(o.threads.size(), 0.0);
+  double step_flops = 0.0;
+  for (const Shape& s : kShapes) {
+    std::vector<float> a(static_cast<std::size_t>(s.m) * s.k), b(static_cast<std::size_t>(s.k) * s.n),
+        c(static_cast<std::size_t>(s.m) * s.n);
+    for (auto& v : a) v = dist(gen);
+    for (auto& v : b) v = dist(gen);
+    const GemmProblem p{s.ta, s.tb, s.m, s.n, s.k, a.data(), s.ta == Trans::Yes ? s.m : s.k,
+                        b.data(), s.tb == Trans::Yes ? s.k : s.n, c.data(), s.n, false};
+    const double naive = median_gflops(s, o.naive_runs, [&] { sim::gemm_reference(p); });
+    fmt::print("{:<16} {}{} {:>5} {:>5} {:>5} {:>11.2f}", s.role, s.ta == Trans::Yes ? 'T' : 'N',
+               s.tb == Trans::Yes ? 'T' : 'N', s.m, s.n, s.k, naive);
+    for (std::size_t ti = 0; ti < o.threads.size(); ++ti) {
+#ifdef FPSIM_HAVE_OPENMP
+      omp_set_num_threads(o.threads[ti]);
+#endif
+      const double rate = median_gflops(s, o.runs, [&] { sim::gemm_fp32(p, isa); });
+      fmt::print(" {:>10.1f} {:>7.1f}", rate, rate / naive);
+      step_seconds[ti] += s.per_step * flops(s) / (rate * 1e9);
+    }
+    step_flops += s.per_step * flops(s);
+    fmt::print("\n");
+    std::fflush(stdout);
+  }
+  // 60000 / 128 = 468.75 -> 469 steps per epoch
+  for (std::size_t ti = 0; ti < o.threads.size(); ++ti)
+    fmt::print("MLP 784-512-512-10, batch 128, {} thread(s): {:.1f} GFLOP per step at {:.1f} GF/s -> "
+               "{:.3f} s of GEMM per 60k-sample epoch\n",
+               o.threads[ti], step_flops / 1e9, step_flops / step_seconds[ti] / 1e9, step_seconds[ti] * 469);
+  return 0;
+}
+
+Registration reg{{"bench gemm", "GFLOP/s of the fp32-accumulation GEMM (512^3 and the MLP's shapes) vs a naive loop",
+                  [](CLI::App& app) {
+                    auto opts = std::make_shared<Options>();
+                    app.add_option("--runs", opts->runs, "timed runs per measurement (median reported)");
+                    app.add_option("--naive-runs", opts->naive_runs, "timed runs of the naive baseline");
+                    app.add_option("--threads", opts->threads, "thread counts to measure")->delimiter(',');
+                    app.add_option("--isa", opts->isa, "micro-kernel: best, portable, avx2, avx512");
+                    return std::function<int()>([opts] { return run(*opts); });
+                  }}};
+
+}  // namespace
+}  // namespace fpsim::cli
