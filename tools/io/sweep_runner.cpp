@@ -258,8 +258,10 @@ SweepOutcome run_sweep(const SweepSpec& spec, const std::vector<SweepRun>& runs,
     }
     show(false);
   }
-  show(true);
-  if (tty && options.progress) std::fprintf(options.log, "\n");
+  if (tty && options.progress) {
+    show(true);
+    std::fprintf(options.log, "\n");
+  }
   return outcome;
 }
 
