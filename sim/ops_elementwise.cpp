@@ -32,9 +32,11 @@ Var unary(Tape& tape, Var x, F f, D dfdx) {
 
 }  // namespace
 
+// NaN propagates (as in PyTorch), so a diverged layer cannot hide behind a relu.
 Var relu(Tape& tape, Var x) {
   return unary(
-      tape, x, [](float v) { return v > 0.0f ? v : 0.0f; }, [](float v, float) { return v > 0.0f ? 1.0f : 0.0f; });
+      tape, x, [](float v) { return v > 0.0f || v != v ? v : 0.0f; },
+      [](float v, float) { return v > 0.0f ? 1.0f : 0.0f; });
 }
 
 // gelu(x) = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2;  gelu'(x) = Φ(x) + x·φ(x), φ(x) = exp(-x²/2)/√(2π).

@@ -1,0 +1,104 @@
+// Run-config parsing: strict errors name file and JSON pointer; presets and --set resolve.
+#include <catch2/catch.hpp>
+
+#include "tools/io/config.h"
+#include "tools/io/recipes.h"
+
+using nlohmann::json;
+using namespace fpsim;
+
+namespace {
+
+json minimal() {
+  return json::parse(R"({"schema": 1, "name": "t", "data": {"dataset": "synthetic"}, "steps": 4})");
+}
+
+std::string error_of(const json& config) {
+  try {
+    io::parse_run_config(config, "x.json");
+  } catch (const io::ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+json with(json j, const std::string& pointer, json value) {
+  j[json::json_pointer(pointer)] = std::move(value);
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("config errors name the file and the JSON pointer of the offending value", "[train][config]") {
+  CHECK_THAT(error_of(with(minimal(), "/model/widthz", json::array({784, 10}))),
+             Catch::StartsWith("x.json:/model/widthz: unknown key \"widthz\""));
+  CHECK_THAT(error_of(with(minimal(), "/optimizer/lr", "fast")), Catch::StartsWith("x.json:/optimizer/lr: expected a number"));
+  CHECK_THAT(error_of(with(minimal(), "/optimizer/momentum", 1.5)), Catch::StartsWith("x.json:/optimizer/momentum: value 1.5 is outside"));
+  CHECK_THAT(error_of(with(minimal(), "/model/widths", json::array({784, 0, 10}))), Catch::StartsWith("x.json:/model/widths/1: value 0"));
+  CHECK_THAT(error_of(with(minimal(), "/precision", "fp7")), Catch::StartsWith("x.json:/precision: unknown precision preset \"fp7\""));
+  CHECK_THAT(error_of(with(minimal(), "/precision", json{{"weight", {{"format", "e9m9q"}}}})),
+             Catch::StartsWith("x.json:/precision/weight/format:"));
+  CHECK_THAT(error_of(with(minimal(), "/precision", json{{"weight", {{"format", "e5m2"}, {"rounding", "stoch"}}}})),
+             Catch::StartsWith("x.json:/precision/weight/rounding:"));
+  CHECK_THAT(error_of(with(minimal(), "/precision", json{{"weight", {{"format", "binary64"}}}})),
+             Catch::Contains("not binary32 values"));
+  CHECK_THAT(error_of(with(minimal(), "/epochs", 2)), Catch::StartsWith("x.json:/steps: give either"));
+  CHECK_THAT(error_of(with(minimal(), "/schema", 2)), Catch::StartsWith("x.json:/schema: unsupported schema 2"));
+  CHECK_THAT(error_of(with(minimal(), "/name", "a/b")), Catch::StartsWith("x.json:/name:"));
+  CHECK_THAT(error_of(with(minimal(), "/data/classes", 5)), Catch::StartsWith("x.json:/model/widths/3: the model has 10 outputs"));
+  CHECK_THAT(error_of(with(minimal(), "/precision/loss_scale",
+                           json{{"type", "enhanced"}, {"floor", json::array({{{"from", 5}}, {{"from", 2}}})}})),
+             Catch::StartsWith("x.json:/precision/loss_scale/floor/1/from: floor entries must be in increasing order"));
+}
+
+TEST_CASE("every precision preset parses and resolves to a full precision object", "[train][config]") {
+  for (const std::string& name : io::precision_preset_names()) {
+    INFO(name);
+    const io::RunConfig rc = io::parse_run_config(with(minimal(), "/precision", name), "x.json");
+    CHECK(rc.resolved["precision"]["preset"] == name);
+    CHECK(rc.resolved["precision"].contains("master_weight"));
+    // The resolved config is a fixed point: parsing it again gives the same resolved config.
+    json again = rc.resolved;
+    CHECK(io::parse_run_config(again, "y.json").resolved == rc.resolved);
+  }
+}
+
+TEST_CASE("the fp8_paper preset is the recipe of RECIPES.md section 1", "[train][config]") {
+  const io::RunConfig rc = io::parse_run_config(with(minimal(), "/precision", "fp8_paper"), "x.json");
+  const sim::QuantPlan& p = rc.train.plan;
+  using sim::Role;
+  CHECK(p.quantised[Role::Weight]->format.to_string() == "e5m2");
+  CHECK(p.quantised[Role::Weight]->rounding == Rounding::NearestEven);
+  CHECK(p.quantised[Role::Output]->rounding == Rounding::NearestEven);
+  CHECK(p.quantised[Role::ActivationGrad]->rounding == Rounding::Stochastic);
+  CHECK(p.quantised[Role::WeightGrad]->rounding == Rounding::Stochastic);
+  CHECK(p.quantised[Role::MasterWeight]->format.to_string() == "binary16");
+  CHECK(p.quantised[Role::MasterWeight]->rounding == Rounding::Stochastic);
+  CHECK_FALSE(p.quantised[Role::Accumulator].has_value());  // fp32 accumulation
+  CHECK(p.exempt_first);
+  CHECK(p.exempt_last);
+  CHECK(p.exempt_batch_norm);
+  CHECK(rc.train.loss_scale.type == sim::LossScaleSpec::Type::Enhanced);
+}
+
+TEST_CASE("--set takes JSON pointers or dotted paths, JSON values or bare strings, into presets", "[train][config]") {
+  json j = minimal();
+  j["precision"] = "fp8_paper";
+  io::apply_set(j, "/precision/weight/format=e4m3fn", "x.json");
+  io::apply_set(j, "optimizer.lr=0.1", "x.json");
+  io::apply_set(j, "/precision/weight_grad/rounding=sr:8", "x.json");
+  const io::RunConfig rc = io::parse_run_config(j, "x.json");
+  CHECK(rc.train.plan.quantised[sim::Role::Weight]->format.to_string() == "e4m3fn");
+  CHECK(rc.train.plan.quantised[sim::Role::Activation]->format.to_string() == "e5m2");
+  CHECK(rc.train.plan.quantised[sim::Role::WeightGrad]->sr_bits == 8);
+  CHECK(rc.train.optimizer.lr == 0.1);
+  CHECK_THROWS_AS(io::apply_set(j, "no_equals_sign", "x.json"), io::ConfigError);
+}
+
+TEST_CASE("the resolved config leaves out the thread count", "[train][config]") {
+  const io::RunConfig a = io::parse_run_config(with(minimal(), "/threads", 1), "x.json");
+  const io::RunConfig b = io::parse_run_config(with(minimal(), "/threads", 2), "x.json");
+  CHECK(a.threads == 1);
+  CHECK(b.threads == 2);
+  CHECK(a.resolved == b.resolved);
+}

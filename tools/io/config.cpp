@@ -1,0 +1,434 @@
+#include "tools/io/config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "numerics/format.h"
+#include "tools/io/atomic_file.h"
+#include "tools/io/recipes.h"
+
+namespace fpsim::io {
+namespace {
+
+using nlohmann::json;
+
+std::string join(const std::vector<std::string>& words) {
+  std::string s;
+  for (const std::string& w : words) s += (s.empty() ? "" : ", ") + w;
+  return s;
+}
+
+const char* type_name(const json& j) { return j.type_name(); }
+
+// A strict view of one JSON object: every accessor records the key as known, writes the value it
+// resolved into `out`, and done() rejects any key nobody asked for.
+class Obj {
+ public:
+  Obj(const json& j, std::string pointer, const std::string& file, json& out)
+      : j_(j), ptr_(std::move(pointer)), file_(file), out_(out) {
+    if (!j_.is_object() && !j_.is_null()) fail(ptr_, std::string("expected an object, got ") + type_name(j_));
+    if (!out_.is_object()) out_ = json::object();
+  }
+
+  [[noreturn]] void fail(const std::string& pointer, const std::string& message) const {
+    throw ConfigError(file_, pointer, message);
+  }
+  std::string at(const std::string& key) const { return ptr_ + "/" + key; }
+  bool has(const std::string& key) const { return j_.is_object() && j_.contains(key); }
+  const json* find(const std::string& key) {
+    known_.insert(key);
+    return has(key) ? &j_.at(key) : nullptr;
+  }
+
+  double number(const std::string& key, double def, double lo, double hi) {
+    const json* v = find(key);
+    double x = def;
+    if (v) {
+      if (!v->is_number()) fail(at(key), std::string("expected a number, got ") + type_name(*v));
+      x = v->get<double>();
+    }
+    if (!(x >= lo && x <= hi) || !std::isfinite(x))
+      fail(at(key), "value " + json(x).dump() + " is outside [" + json(lo).dump() + ", " + json(hi).dump() + "]");
+    out_[key] = x;
+    return x;
+  }
+  int64_t integer(const std::string& key, int64_t def, int64_t lo, int64_t hi) {
+    const json* v = find(key);
+    int64_t x = def;
+    if (v) {
+      if (!v->is_number_integer()) fail(at(key), std::string("expected an integer, got ") + v->dump());
+      x = v->get<int64_t>();
+    }
+    if (x < lo || x > hi)
+      fail(at(key), "value " + std::to_string(x) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out_[key] = x;
+    return x;
+  }
+  bool boolean(const std::string& key, bool def) {
+    const json* v = find(key);
+    bool x = def;
+    if (v) {
+      if (!v->is_boolean()) fail(at(key), std::string("expected true or false, got ") + v->dump());
+      x = v->get<bool>();
+    }
+    out_[key] = x;
+    return x;
+  }
+  std::string string(const std::string& key, const std::string& def, const std::vector<std::string>& allowed = {}) {
+    const json* v = find(key);
+    std::string x = def;
+    if (v) {
+      if (!v->is_string()) fail(at(key), std::string("expected a string, got ") + v->dump());
+      x = v->get<std::string>();
+    }
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), x) == allowed.end())
+      fail(at(key), "unknown value \"" + x + "\" (expected one of " + join(allowed) + ")");
+    out_[key] = x;
+    return x;
+  }
+  std::vector<int> int_list(const std::string& key, const std::vector<int>& def, int lo, int hi, size_t min_size) {
+    const json* v = find(key);
+    std::vector<int> x = def;
+    if (v) {
+      if (!v->is_array()) fail(at(key), std::string("expected an array of integers, got ") + type_name(*v));
+      x.clear();
+      for (size_t i = 0; i < v->size(); ++i) {
+        const json& e = (*v)[i];
+        const std::string p = at(key) + "/" + std::to_string(i);
+        if (!e.is_number_integer()) fail(p, "expected an integer, got " + e.dump());
+        const int64_t n = e.get<int64_t>();
+        if (n < lo || n > hi) fail(p, "value " + std::to_string(n) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        x.push_back(int(n));
+      }
+    }
+    if (x.size() < min_size) fail(at(key), "needs at least " + std::to_string(min_size) + " entries");
+    out_[key] = x;
+    return x;
+  }
+  Obj object(const std::string& key) {
+    const json* v = find(key);
+    static const json empty = json::object();
+    return Obj(v ? *v : empty, at(key), file_, out_[key]);
+  }
+  void done() const {
+    if (!j_.is_object()) return;
+    for (const auto& [key, value] : j_.items())
+      if (!known_.count(key)) {
+        std::vector<std::string> names(known_.begin(), known_.end());
+        fail(at(key), "unknown key \"" + key + "\" (expected one of " + join(names) + ")");
+      }
+  }
+  const std::string& pointer() const { return ptr_; }
+  const std::string& file() const { return file_; }
+  json& out() { return out_; }
+
+ private:
+  const json& j_;
+  std::string ptr_;
+  const std::string& file_;
+  json& out_;
+  std::set<std::string> known_;
+};
+
+// A Target: null (none = binary32) or {"format", "rounding", "overflow", "tininess", "sr_subnormal_nearest"}.
+std::optional<Target> parse_target(Obj& parent, const std::string& key) {
+  const json* v = parent.find(key);
+  if (!v || v->is_null()) {
+    parent.out()[key] = nullptr;
+    return std::nullopt;
+  }
+  Obj o = parent.object(key);
+  Target t;
+  const std::string fmt = o.string("format", "");
+  if (fmt.empty()) o.fail(o.at("format"), "missing format (e.g. \"e5m2\")");
+  try {
+    t.format = parse_format(fmt);
+  } catch (const std::exception& e) {
+    o.fail(o.at("format"), e.what());
+  }
+  try {
+    parse_rounding(o.string("rounding", "rne"), t.rounding, t.sr_bits);
+  } catch (const std::exception& e) {
+    o.fail(o.at("rounding"), e.what());
+  }
+  try {
+    t.overflow = parse_overflow(o.string("overflow", "ieee"));
+  } catch (const std::exception& e) {
+    o.fail(o.at("overflow"), e.what());
+  }
+  try {
+    t.tininess = parse_tininess(o.string("tininess", "after"));
+  } catch (const std::exception& e) {
+    o.fail(o.at("tininess"), e.what());
+  }
+  t.sr_subnormal_nearest = o.boolean("sr_subnormal_nearest", false);
+  if (t.format.precision() > 24 || t.format.emax() > 127 || t.format.emin() - t.format.man_bits() < -149)
+    o.fail(o.at("format"), "format " + fmt + " has values that are not binary32 values (tensors are float32)");
+  o.done();
+  return t;
+}
+
+const std::vector<std::string> kRoleKeys = {"weight",      "activation",     "output",         "activation_grad",
+                                            "weight_grad", "master_weight", "optimizer_state", "accumulator"};
+
+void parse_roles(Obj& o, sim::RoleTargets& t) {
+  for (size_t r = 0; r < kRoleKeys.size(); ++r) t.targets[r] = parse_target(o, kRoleKeys[r]);
+}
+
+void parse_loss_scale(Obj o, sim::LossScaleSpec& s) {
+  using T = sim::LossScaleSpec::Type;
+  const std::string type = o.string("type", "none", {"none", "static", "dynamic", "enhanced"});
+  s.type = type == "none" ? T::None : type == "static" ? T::Static : type == "dynamic" ? T::Dynamic : T::Enhanced;
+  if (s.type == T::None) return o.done();
+  s.init = o.number("init", 65536, 0x1p-126, 0x1p100);
+  if (s.type == T::Static) return o.done();
+  s.growth_factor = o.number("growth_factor", 2.0, 1.0, 1e6);
+  s.backoff_factor = o.number("backoff_factor", 0.5, 1e-6, 1.0);
+  s.growth_interval = o.integer("growth_interval", 2000, 1, int64_t(1) << 40);
+  s.max = o.number("max", 16777216.0, 0x1p-126, 0x1p100);
+  s.min = o.number("min", 1.0, 0x1p-126, 0x1p100);
+  if (s.min > s.max) o.fail(o.at("min"), "min is larger than max");
+  if (s.init < s.min || s.init > s.max) o.fail(o.at("init"), "init is outside [min, max]");
+  if (s.type == T::Enhanced) {
+    const json* floor = o.find("floor");
+    json& out = o.out()["floor"] = json::array();
+    if (floor) {
+      if (!floor->is_array()) o.fail(o.at("floor"), "expected an array of {\"from\", \"scale\"}");
+      for (size_t i = 0; i < floor->size(); ++i) {
+        json entry_out;
+        Obj e((*floor)[i], o.at("floor") + "/" + std::to_string(i), o.file(), entry_out);
+        sim::LossScaleSpec::FloorPoint p;
+        p.from = e.integer("from", 0, 0, int64_t(1) << 40);
+        p.floor = e.number("scale", 1.0, 0x1p-126, 0x1p100);
+        if (!s.floor_schedule.empty() && p.from <= s.floor_schedule.back().from)
+          e.fail(e.at("from"), "floor entries must be in increasing order of \"from\"");
+        e.done();
+        s.floor_schedule.push_back(p);
+        out.push_back(entry_out);
+      }
+    }
+    s.floor_by_epoch = o.string("floor_unit", "step", {"step", "epoch"}) == "epoch";
+    s.skip_at_floor = o.string("on_overflow_at_floor", "skip", {"skip", "apply"}) == "skip";
+  }
+  o.done();
+}
+
+void parse_precision(Obj o, sim::QuantPlan& plan, sim::LossScaleSpec& ls) {
+  if (o.has("preset")) o.string("preset", "");
+  parse_roles(o, plan.quantised);
+  plan.quantised.accumulator_chunk = int(o.integer("accumulator_chunk", 0, 0, 1 << 20));
+  plan.exempt.accumulator_chunk = plan.quantised.accumulator_chunk;
+  {
+    Obj e = o.object("exempt");
+    plan.exempt_first = e.boolean("first", false);
+    plan.exempt_last = e.boolean("last", false);
+    plan.exempt_batch_norm = e.boolean("batch_norm", true);
+    const json* layers = e.find("layers");
+    e.out()["layers"] = json::array();
+    if (layers) {
+      if (!layers->is_array()) e.fail(e.at("layers"), "expected an array of layer names");
+      for (size_t i = 0; i < layers->size(); ++i) {
+        if (!(*layers)[i].is_string()) e.fail(e.at("layers") + "/" + std::to_string(i), "expected a layer name");
+        plan.exempt_layers.push_back((*layers)[i].get<std::string>());
+        e.out()["layers"].push_back(plan.exempt_layers.back());
+      }
+    }
+    if (e.has("targets")) {
+      Obj t = e.object("targets");
+      parse_roles(t, plan.exempt);
+      t.done();
+    }
+    e.done();
+  }
+  parse_loss_scale(o.object("loss_scale"), ls);
+  o.done();
+}
+
+void parse_model(Obj o, sim::ModelSpec& m) {
+  const std::string type = o.string("type", "mlp", {"mlp", "cnn"});
+  const std::string act = o.string("activation", "relu", {"relu", "gelu", "tanh"});
+  m.activation = act == "relu" ? sim::Activation::Relu : act == "gelu" ? sim::Activation::Gelu : sim::Activation::Tanh;
+  m.dropout = o.number("dropout", 0.0, 0.0, 0.99);
+  if (type == "mlp") {
+    m.type = sim::ModelSpec::Type::Mlp;
+    m.widths = o.int_list("widths", {784, 512, 512, 10}, 1, 1 << 16, 2);
+  } else {
+    m.type = sim::ModelSpec::Type::Cnn;
+    m.channels = o.int_list("channels", {6, 16}, 1, 1024, 1);
+    m.hidden = o.int_list("hidden", {120, 84}, 1, 1 << 16, 0);
+    m.classes = int(o.integer("classes", 10, 2, 1 << 16));
+    m.batch_norm = o.boolean("batch_norm", false);
+    m.pool = o.string("pool", "max", {"max", "avg"}) == "max" ? sim::PoolKind2d::Max : sim::PoolKind2d::Average;
+    if (m.channels.size() > 2) o.fail(o.at("channels"), "a 28x28 input fits at most 2 conv layers (LeNet-5 style)");
+  }
+  o.done();
+}
+
+void parse_data(Obj o, DataSource& d, sim::TrainConfig& t) {
+  d.dataset = o.string("dataset", "fashion_mnist", {"fashion_mnist", "synthetic"});
+  t.batch_size = o.integer("batch_size", 128, 1, 1 << 20);
+  t.shuffle = o.boolean("shuffle", true);
+  if (d.dataset == "fashion_mnist") {
+    d.path = o.string("path", "/usr/share/datasets/fashion-mnist");
+    d.train_limit = o.integer("train_limit", 0, 0, 60000);
+    d.test_limit = o.integer("test_limit", 0, 0, 10000);
+  } else {
+    d.train_size = o.integer("train_size", 1024, 1, 1 << 24);
+    d.test_size = o.integer("test_size", 256, 1, 1 << 24);
+    d.classes = int(o.integer("classes", 10, 2, 1000));
+    d.noise = o.number("noise", 0.5, 0.0, 10.0);
+  }
+  o.done();
+}
+
+void parse_optimizer(Obj o, sim::OptimizerSpec& s) {
+  const std::string type = o.string("type", "sgd", {"sgd", "adamw"});
+  s.weight_decay = o.number("weight_decay", type == "sgd" ? 0.0 : 0.01, 0.0, 10.0);
+  if (type == "sgd") {
+    s.type = sim::OptimizerSpec::Type::Sgd;
+    s.lr = o.number("lr", 0.05, 0.0, 1e3);
+    s.momentum = o.number("momentum", 0.9, 0.0, 1.0);
+    s.nesterov = o.boolean("nesterov", false);
+    if (s.nesterov && s.momentum == 0.0) o.fail(o.at("nesterov"), "Nesterov momentum needs momentum > 0");
+  } else {
+    s.type = sim::OptimizerSpec::Type::AdamW;
+    s.lr = o.number("lr", 0.001, 0.0, 1e3);
+    s.beta1 = o.number("beta1", 0.9, 0.0, 0.999999);
+    s.beta2 = o.number("beta2", 0.999, 0.0, 0.999999999);
+    s.eps = o.number("eps", 1e-8, 1e-30, 1.0);
+  }
+  o.done();
+}
+
+void parse_schedule(Obj o, sim::ScheduleSpec& s) {
+  const std::string type = o.string("type", "constant", {"constant", "step", "cosine"});
+  s.warmup_steps = o.integer("warmup_steps", 0, 0, int64_t(1) << 40);
+  if (type == "constant") s.type = sim::ScheduleSpec::Type::Constant;
+  if (type == "step") {
+    s.type = sim::ScheduleSpec::Type::Step;
+    s.step_size = o.integer("step_size", 1000, 1, int64_t(1) << 40);
+    s.gamma = o.number("gamma", 0.1, 0.0, 1.0);
+  }
+  if (type == "cosine") {
+    s.type = sim::ScheduleSpec::Type::Cosine;
+    s.min_lr = o.number("min_lr", 0.0, 0.0, 1e3);
+  }
+  o.done();
+}
+
+// Expand a precision given by preset name into its object (in place).
+void expand_precision(json& config, const std::string& file) {
+  if (!config.is_object() || !config.contains("precision") || !config["precision"].is_string()) return;
+  const std::string name = config["precision"].get<std::string>();
+  const auto preset = precision_preset(name);
+  if (!preset)
+    throw ConfigError(file, "/precision", "unknown precision preset \"" + name + "\" (expected one of " +
+                                               join(precision_preset_names()) + ", or an object)");
+  config["precision"] = *preset;
+}
+
+}  // namespace
+
+void apply_set(json& config, const std::string& assignment, const std::string& file) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError(file, "", "--set \"" + assignment + "\" is not of the form /json/pointer=value");
+  std::string path = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  if (path[0] != '/') {  // dotted path a.b.c -> /a/b/c
+    std::replace(path.begin(), path.end(), '.', '/');
+    path = "/" + path;
+  }
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // bare words are strings
+  }
+  if (path.rfind("/precision/", 0) == 0) expand_precision(config, file);
+  try {
+    const json::json_pointer ptr(path);
+    if (!ptr.parent_pointer().empty() && !config.contains(ptr.parent_pointer())) config[ptr.parent_pointer()] = json::object();
+    config[ptr] = value;
+  } catch (const json::exception& e) {
+    throw ConfigError(file, path, std::string("cannot set: ") + e.what());
+  }
+}
+
+RunConfig parse_run_config(const json& input, const std::string& file) {
+  json config = input;
+  expand_precision(config, file);
+  RunConfig rc;
+  json out = json::object();
+  Obj top(config, "", file, out);
+  if (!config.is_object()) top.fail("", "a run config is a JSON object");
+  const int64_t schema = top.integer("schema", 0, 0, 1000);
+  if (schema != 1) top.fail("/schema", "unsupported schema " + std::to_string(schema) + " (expected 1)");
+  sim::TrainConfig& t = rc.train;
+  t.name = top.string("name", "");
+  if (t.name.empty() || t.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+                            std::string::npos || t.name[0] == '.')
+    top.fail("/name", "name must be non-empty and use only letters, digits, '.', '_' and '-' (it names the results directory)");
+  t.seed = uint64_t(top.integer("seed", 0, 0, int64_t(1) << 53));
+  rc.threads = int(top.integer("threads", 1, 1, 1024));
+  parse_model(top.object("model"), t.model);
+  parse_data(top.object("data"), rc.data, t);
+  parse_optimizer(top.object("optimizer"), t.optimizer);
+  parse_schedule(top.object("schedule"), t.schedule);
+  if (!top.has("precision")) config["precision"] = *precision_preset("fp32");
+  {
+    const json& p = config["precision"];
+    json& pout = out["precision"];
+    top.find("precision");
+    parse_precision(Obj(p, "/precision", file, pout), t.plan, t.loss_scale);
+  }
+  const bool has_epochs = top.has("epochs"), has_steps = top.has("steps");
+  if (has_epochs && has_steps) top.fail("/steps", "give either \"epochs\" or \"steps\", not both");
+  if (has_steps) {
+    t.steps = top.integer("steps", 0, 1, int64_t(1) << 40);
+    t.epochs = 0;
+  } else {
+    t.epochs = top.integer("epochs", 1, 1, 100000);
+  }
+  t.eval_interval = top.integer("eval_interval", 0, 0, int64_t(1) << 40);
+  {
+    Obj tel = top.object("telemetry");
+    t.telemetry_interval = tel.integer("interval", 0, 0, int64_t(1) << 40);
+    tel.done();
+  }
+  top.done();
+  if (t.model.type == sim::ModelSpec::Type::Mlp && t.model.widths.front() != 784)
+    top.fail("/model/widths/0", "the input width must be 784 (28x28 images)");
+  const int classes = rc.data.dataset == "synthetic" ? rc.data.classes : 10;
+  const int model_classes = t.model.type == sim::ModelSpec::Type::Mlp ? t.model.widths.back() : t.model.classes;
+  if (model_classes != classes)
+    top.fail(t.model.type == sim::ModelSpec::Type::Mlp ? "/model/widths/" + std::to_string(t.model.widths.size() - 1) : "/model/classes",
+             "the model has " + std::to_string(model_classes) + " outputs but the data has " + std::to_string(classes) + " classes");
+  out.erase("threads");
+  rc.resolved = out;
+  return rc;
+}
+
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& sets) {
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const std::exception& e) {
+    throw ConfigError(path, "", e.what());
+  }
+  json config;
+  try {
+    config = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ConfigError(path, "", std::string("invalid JSON: ") + e.what());
+  }
+  expand_precision(config, path);
+  for (const std::string& s : sets) {
+    apply_set(config, s, path);
+    expand_precision(config, path);
+  }
+  return parse_run_config(config, path);
+}
+
+}  // namespace fpsim::io
