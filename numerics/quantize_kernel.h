@@ -77,10 +77,9 @@ void run_kernel(QuantKernel isa, const float* in, uint16_t* out, std::size_t n, 
 /// Compiled in and supported by this CPU (Portable always).
 bool simd_kernel_available(QuantKernel isa);
 
-/// Philox4x32-10 for `count` consecutive counters starting at stream index `first`, with the
-/// vector kernel `isa`: words w0 and w1 of each block (bits(i) = w0 | w1 << 32). For tests.
-/// Example: philox_words(QuantKernel::Avx2, key, 0, 16, w0, w1).
-void philox_words(QuantKernel isa, const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* w0,
-                  uint32_t* w1);
+/// Philox4x32-10 blocks for `count` consecutive counters starting at `first`, with the vector
+/// kernel `isa`: words[4k .. 4k+3] = RandomStream::block(first + k). For tests.
+/// Example: philox_blocks(QuantKernel::Avx2, key, 0, 16, words);  // words has 64 entries
+void philox_blocks(QuantKernel isa, const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* words);
 
 }  // namespace fpsim::detail

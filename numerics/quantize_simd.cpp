@@ -22,6 +22,7 @@
 // and the value is float(k) * 2^(emin - m) (exact: k < 2^24 and the product is a binary32 value):
 //     e4m3fn (emin -6, m 3, quantum 2^-9), x = 0x3B40_0000 (0.0029296875 = 1.5 * 2^-9): be = 118,
 //     d = 20 + (121 - 118) = 23, sig = 0xC0_0000, kept = 1, low = 0x40_0000 = half, kept odd -> k = 2.
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -89,9 +90,9 @@ HWY_INLINE void MulHiLo(V a, uint32_t mult, V& hi, V& lo) {
 #endif
 }
 
-// Words 0 and 1 of Philox4x32-10 for the counters {c0, c1, ctr_hi[0], ctr_hi[1]} (Random123's
+// Philox4x32-10 of the counters {c0, c1, ctr_hi[0], ctr_hi[1]}, words w[0..3] (Random123's
 // philox4x32_R(10, ...): round with the key, then bump the key by the Weyl constants, ten rounds).
-HWY_INLINE void Philox(V c0, V c1, const PhiloxKey& key, V& w0, V& w1) {
+HWY_INLINE void Philox(V c0, V c1, const PhiloxKey& key, V w[4]) {
   V c2 = U(key.ctr_hi[0]);
   V c3 = U(key.ctr_hi[1]);
   uint32_t k0 = key.key[0];
@@ -109,8 +110,10 @@ HWY_INLINE void Philox(V c0, V c1, const PhiloxKey& key, V& w0, V& w1) {
     k0 += 0x9E3779B9u;  // golden ratio
     k1 += 0xBB67AE85u;  // sqrt(3) - 1
   }
-  w0 = c0;
-  w1 = c1;
+  w[0] = c0;
+  w[1] = c1;
+  w[2] = c2;
+  w[3] = c3;
 }
 
 // Counters for stream indices index, index + 1, ... (lane order), carrying into the high word.
@@ -216,8 +219,9 @@ HWY_INLINE void Store(V v, uint8_t* out) {
 
 // One vector: in[0..N) -> out[0..N). Returns false (writing nothing) when a lane needs the scalar
 // reference (nosub formats with emin = -126 and a binary32 subnormal input).
+// w0, w1: the elements' random words (low and high halves of bits(i)); sr only.
 template <bool kValues, bool kSR, bool kStats, class Out>
-HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, uint64_t index, V& amax, Counts& n) {
+HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w1, V& amax, Counts& n) {
   const KernelPlan& p = *c.plan;
   const D d;
   const V zero = hn::Zero(d);
@@ -248,10 +252,6 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, uint64_t 
   V odd = zero;
   V up;
   if constexpr (kSR) {
-    V w0, w1;
-    V c0, c1;
-    Counters(index, c0, c1);
-    Philox(c0, c1, c.philox, w0, w1);
     up = p.sr_bits ? StochasticK(p, l, w1) : StochasticExact(l, w0, w1);
     if (p.sr_subnormal_nearest) {
       // Below 2^emin (binary32 subnormals included) round_pack switches sr to nearest-even.
@@ -337,9 +337,31 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
   std::size_t i = 0;
   QuantStats rest;
   QuantStats* rest_stats = kStats ? &rest : nullptr;
-  for (; i + lanes <= count; i += lanes) {
-    if (!Vector<kValues, kSR, kStats>(c, in + i, out + i, c.first_index + i, amax, n))
-      scalar_range(in + i, out + i, lanes, *c.target, c.stream, c.first_index + i, rest_stats);
+  if constexpr (kSR) {
+    // Groups of 32 stream indices share the 16 Philox blocks 16g .. 16g+15 (RandomStream's layout):
+    // a vector of blocks 16g + j*lanes + lane feeds elements 32g + j*lanes + lane (words 0-1) and
+    // 32g + 16 + j*lanes + lane (words 2-3). Elements before the first whole group go to the reference.
+    const std::size_t head = std::min<std::size_t>(count, (32 - c.first_index % 32) % 32);
+    if (head) scalar_range(in, out, head, *c.target, c.stream, c.first_index, rest_stats);
+    i = head;
+    for (; lanes <= 16 && i + 32 <= count; i += 32) {
+      const uint64_t group = (c.first_index + i) >> 5;
+      for (std::size_t j = 0; j * lanes < 16; ++j) {
+        V c0, c1, w[4];
+        Counters((group << 4) + j * lanes, c0, c1);
+        Philox(c0, c1, c.philox, w);
+        for (std::size_t h = 0; h < 2; ++h) {
+          const std::size_t at = i + h * 16 + j * lanes;
+          if (!Vector<kValues, kSR, kStats>(c, in + at, out + at, w[2 * h], w[2 * h + 1], amax, n))
+            scalar_range(in + at, out + at, lanes, *c.target, c.stream, c.first_index + at, rest_stats);
+        }
+      }
+    }
+  } else {
+    for (; i + lanes <= count; i += lanes) {
+      if (!Vector<kValues, kSR, kStats>(c, in + i, out + i, hn::Zero(d), hn::Zero(d), amax, n))
+        scalar_range(in + i, out + i, lanes, *c.target, c.stream, c.first_index + i, rest_stats);
+    }
   }
   if (i < count) scalar_range(in + i, out + i, count - i, *c.target, c.stream, c.first_index + i, rest_stats);
   if constexpr (kStats) {
@@ -379,21 +401,17 @@ void QuantizeCodes16(const float* in, uint16_t* out, std::size_t count, const Ke
   Dispatch<false>(in, out, count, c);
 }
 
-void PhiloxWords(const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* w0, uint32_t* w1) {
+void PhiloxWords(const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* words) {
   const D d;
   const std::size_t lanes = hn::Lanes(d);
-  HWY_ALIGN uint32_t b0[hn::MaxLanes(d)];
-  HWY_ALIGN uint32_t b1[hn::MaxLanes(d)];
+  HWY_ALIGN uint32_t b[4][hn::MaxLanes(d)];
   for (std::size_t i = 0; i < count; i += lanes) {
-    V c0, c1, r0, r1;
+    V c0, c1, w[4];
     Counters(first + i, c0, c1);
-    Philox(c0, c1, key, r0, r1);
-    hn::Store(r0, d, b0);
-    hn::Store(r1, d, b1);
-    for (std::size_t j = 0; j < lanes && i + j < count; ++j) {
-      w0[i + j] = b0[j];
-      w1[i + j] = b1[j];
-    }
+    Philox(c0, c1, key, w);
+    for (int k = 0; k < 4; ++k) hn::Store(w[k], d, b[k]);
+    for (std::size_t j = 0; j < lanes && i + j < count; ++j)
+      for (int k = 0; k < 4; ++k) words[4 * (i + j) + k] = b[k][j];
   }
 }
 
@@ -466,10 +484,9 @@ void run_kernel(QuantKernel isa, const float* in, uint16_t* out, std::size_t n, 
   if (FPSIM_PICK(isa, QuantizeCodes16, f)) f(in, out, n, call);
 }
 
-void philox_words(QuantKernel isa, const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* w0,
-                  uint32_t* w1) {
+void philox_blocks(QuantKernel isa, const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* words) {
   decltype(&HWY_STATIC_DISPATCH(PhiloxWords)) f = nullptr;
-  if (FPSIM_PICK(isa, PhiloxWords, f)) f(key, first, count, w0, w1);
+  if (FPSIM_PICK(isa, PhiloxWords, f)) f(key, first, count, words);
 }
 
 }  // namespace fpsim::detail

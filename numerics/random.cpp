@@ -25,10 +25,10 @@ RandomStream::RandomStream(uint64_t seed, uint64_t id0, uint64_t id1, uint64_t i
   ctr_hi_[1] = static_cast<uint32_t>(c >> 32);
 }
 
-void RandomStream::block(uint64_t index, uint32_t out[4]) const {
+void RandomStream::block(uint64_t counter, uint32_t out[4]) const {
   r123::Philox4x32 rng;
-  r123::Philox4x32::ctr_type ctr = {{static_cast<uint32_t>(index), static_cast<uint32_t>(index >> 32), ctr_hi_[0],
-                                     ctr_hi_[1]}};
+  r123::Philox4x32::ctr_type ctr = {{static_cast<uint32_t>(counter), static_cast<uint32_t>(counter >> 32),
+                                     ctr_hi_[0], ctr_hi_[1]}};
   r123::Philox4x32::key_type key = {{key_[0], key_[1]}};
   const r123::Philox4x32::ctr_type r = rng(ctr, key);
   for (int i = 0; i < 4; ++i) out[i] = r[i];
@@ -36,8 +36,9 @@ void RandomStream::block(uint64_t index, uint32_t out[4]) const {
 
 uint64_t RandomStream::bits(uint64_t index) const {
   uint32_t w[4];
-  block(index, w);
-  return uint64_t{w[0]} | (uint64_t{w[1]} << 32);
+  block(counter_of(index), w);
+  const int h = 2 * half_of(index);
+  return uint64_t{w[h]} | (uint64_t{w[h + 1]} << 32);
 }
 
 uint64_t stream_id(std::string_view name) {

@@ -37,33 +37,46 @@ TEST_CASE("the vectorised Philox reproduces the known-answer vectors on every ke
       key.key[1] = k.key[1];
       key.ctr_hi[0] = k.ctr[2];
       key.ctr_hi[1] = k.ctr[3];
-      uint32_t w0[3], w1[3];
-      detail::philox_words(isa, key, uint64_t{k.ctr[0]} | uint64_t{k.ctr[1]} << 32, 3, w0, w1);
+      uint32_t words[4 * 3];
+      detail::philox_blocks(isa, key, uint64_t{k.ctr[0]} | uint64_t{k.ctr[1]} << 32, 3, words);
       INFO(to_string(isa));
-      REQUIRE(w0[0] == k.out[0]);
-      REQUIRE(w1[0] == k.out[1]);
+      for (int i = 0; i < 4; ++i) REQUIRE(words[i] == k.out[i]);
     }
 }
 
-TEST_CASE("the vectorised Philox equals RandomStream::bits across the 2^32 counter boundary", "[quantize]") {
+TEST_CASE("the vectorised Philox equals RandomStream::block across the 2^32 counter boundary", "[quantize]") {
   const RandomStream stream(17, 4, 5, 6);
   detail::PhiloxKey key;
   stream.philox_state(key.key, key.ctr_hi);
   for (QuantKernel isa : vector_kernels())
     for (uint64_t first : {uint64_t{0}, (uint64_t{1} << 32) - 45, uint64_t{0x123456789abc}}) {
-      std::vector<uint32_t> w0(300), w1(300);
-      detail::philox_words(isa, key, first, 300, w0.data(), w1.data());
+      std::vector<uint32_t> words(4 * 300);
+      detail::philox_blocks(isa, key, first, 300, words.data());
       for (std::size_t i = 0; i < 300; ++i) {
-        INFO(to_string(isa) << " index " << first + i);
-        REQUIRE((uint64_t{w0[i]} | uint64_t{w1[i]} << 32) == stream.bits(first + i));
+        uint32_t expected[4];
+        stream.block(first + i, expected);
+        INFO(to_string(isa) << " counter " << first + i);
+        for (int k = 0; k < 4; ++k) REQUIRE(words[4 * i + k] == expected[k]);
       }
     }
+}
+
+TEST_CASE("bits(i) is half of block 16*(i/32) + i%16: words 0-1 for i%32 < 16, words 2-3 above", "[quantize]") {
+  const RandomStream stream(8);
+  for (uint64_t i : {uint64_t{0}, uint64_t{15}, uint64_t{16}, uint64_t{31}, uint64_t{37}, uint64_t{53},
+                     (uint64_t{1} << 36) + 20}) {
+    uint32_t w[4];
+    stream.block((i / 32) * 16 + i % 16, w);
+    const int h = i % 32 < 16 ? 0 : 2;
+    REQUIRE(stream.bits(i) == (uint64_t{w[h]} | uint64_t{w[h + 1]} << 32));
+  }
 }
 
 TEST_CASE("RandomStream outputs are pinned (golden values)", "[quantize]") {
   REQUIRE(RandomStream(0).bits(0) == 0xffec62daec53de17ull);
   REQUIRE(RandomStream(42).bits(1) == 0x4af489dd8110e19eull);
-  REQUIRE(RandomStream(42, 1, 2, 3).bits(uint64_t{1} << 40) == 0x713b6c9494501dd7ull);
+  REQUIRE(RandomStream(42).bits(20) == 0xe61b5ba247e6bb22ull);  // words 2-3 of block 4
+  REQUIRE(RandomStream(42, 1, 2, 3).bits(uint64_t{1} << 40) == 0x26e006de44a9d579ull);
   REQUIRE(RandomStream(42, stream_id("fc1.weight")).bits(7) == 0xdf9d4e4b75d0bbebull);
   REQUIRE(stream_id("fc1.weight") == 0x0fc5ab63896269edull);
 }

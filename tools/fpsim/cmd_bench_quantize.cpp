@@ -1,0 +1,130 @@
+// fpsim bench quantize: Melem/s of quantize() on 2^24 binary32 values (out of place, values out),
+// as a ratio to memcpy of the same buffer timed in the same run with the same thread count, for
+// rne into e5m2 / e4m3fn / binary16 / bfloat16 and sr into e5m2 / e4m3fn / binary16; median of
+// several runs each. Inputs are normal(0, 1) samples scaled by 2^-4 (typical activations/gradients).
+#include <fmt/core.h>
+#ifdef FPSIM_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "numerics/quantize.h"
+#include "tools/fpsim/command.h"
+
+namespace fpsim::cli {
+namespace {
+
+struct Options {
+  int runs = 7;
+  int log2_elements = 24;
+  std::vector<int> threads;  // empty: 1 and all
+  std::string kernel = "auto";
+};
+
+QuantKernel parse_kernel(const std::string& name) {
+  for (QuantKernel k : {QuantKernel::Auto, QuantKernel::Scalar, QuantKernel::Portable, QuantKernel::Avx2,
+                        QuantKernel::Avx512})
+    if (name == to_string(k)) {
+      if (!kernel_available(k)) throw std::invalid_argument("--kernel " + name + ": not supported by this CPU");
+      return k;
+    }
+  throw std::invalid_argument("--kernel " + name + ": unknown (expected auto, scalar, portable, avx2 or avx512)");
+}
+
+// Median seconds of `runs` calls after one warm-up call.
+template <class F>
+double median_seconds(int runs, F call) {
+  using clock = std::chrono::steady_clock;
+  call();
+  std::vector<double> t;
+  for (int r = 0; r < runs; ++r) {
+    const auto start = clock::now();
+    call();
+    t.push_back(std::chrono::duration<double>(clock::now() - start).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// memcpy split into the same 2^16-element chunks quantize() uses, on `threads` threads.
+void chunked_memcpy(float* dst, const float* src, std::size_t n, int threads) {
+  constexpr std::size_t chunk = std::size_t{1} << 16;
+  const long long chunks = static_cast<long long>((n + chunk - 1) / chunk);
+  (void)threads;
+#ifdef FPSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(threads)
+#endif
+  for (long long c = 0; c < chunks; ++c) {
+    const std::size_t b = static_cast<std::size_t>(c) * chunk;
+    std::memcpy(dst + b, src + b, std::min(chunk, n - b) * sizeof(float));
+  }
+}
+
+int run(const Options& o) {
+  if (o.runs < 1) throw std::invalid_argument("--runs must be at least 1");
+  if (o.log2_elements < 10 || o.log2_elements > 28) throw std::invalid_argument("--log2-elements must be in 10..28");
+  const QuantKernel kernel = parse_kernel(o.kernel);
+  std::vector<int> threads = o.threads;
+  int all = 1;
+#ifdef FPSIM_HAVE_OPENMP
+  all = omp_get_max_threads();
+#endif
+  if (threads.empty()) threads = all > 1 ? std::vector<int>{1, all} : std::vector<int>{1};
+  for (int t : threads)
+    if (t < 1) throw std::invalid_argument("--threads: " + std::to_string(t) + " is not a thread count");
+
+  const std::size_t n = std::size_t{1} << o.log2_elements;
+  std::vector<float> in(n), out(n);
+  std::mt19937_64 gen(1);
+  std::normal_distribution<float> dist(0.0f, 0.0625f);
+  for (float& x : in) x = dist(gen);
+  const RandomStream stream(1, stream_id("bench"));
+
+  struct Case { const char* format; const char* rounding; };
+  const Case cases[] = {{"e5m2", "rne"},    {"e4m3fn", "rne"}, {"binary16", "rne"}, {"bfloat16", "rne"},
+                        {"e5m2", "sr"},     {"e4m3fn", "sr"},  {"binary16", "sr"}};
+
+  fmt::print("quantize {} binary32 values (2^{}), kernel {}, median of {} runs; ratio = memcpy time / quantize time\n",
+             n, o.log2_elements, to_string(kernel == QuantKernel::Auto ? QuantKernel::Auto : kernel), o.runs);
+  std::vector<double> memcpy_s;
+  for (int t : threads) {
+    memcpy_s.push_back(median_seconds(o.runs, [&] { chunked_memcpy(out.data(), in.data(), n, t); }));
+    fmt::print("memcpy {}T: {:8.1f} Melem/s ({:.2f} GB/s read+write)\n", t, n / memcpy_s.back() / 1e6,
+               2.0 * n * sizeof(float) / memcpy_s.back() / 1e9);
+  }
+  fmt::print("{:<10} {:<5}", "format", "mode");
+  for (int t : threads) fmt::print(" {:>12} {:>9}", fmt::format("{}T Melem/s", t), "x memcpy");
+  fmt::print("\n");
+  for (const Case& c : cases) {
+    Target target{parse_format(c.format)};
+    parse_rounding(c.rounding, target.rounding, target.sr_bits);
+    fmt::print("{:<10} {:<5}", c.format, c.rounding);
+    for (std::size_t ti = 0; ti < threads.size(); ++ti) {
+      const QuantizeOptions opts{.threads = threads[ti], .kernel = kernel};
+      const double s = median_seconds(o.runs, [&] { quantize(in, out, target, &stream, 0, nullptr, opts); });
+      fmt::print(" {:>12.1f} {:>9.2f}", n / s / 1e6, memcpy_s[ti] / s);
+    }
+    fmt::print("\n");
+  }
+  return 0;
+}
+
+Registration reg{{"bench quantize", "Melem/s of quantize() into FP8/FP16 formats as a ratio to memcpy", [](CLI::App& app) {
+                    auto opts = std::make_shared<Options>();
+                    app.add_option("--runs", opts->runs, "timed runs per case (the median is reported)");
+                    app.add_option("--log2-elements", opts->log2_elements, "array length as a power of two");
+                    app.add_option("--threads", opts->threads, "thread counts to run (default: 1 and all)");
+                    app.add_option("--kernel", opts->kernel, "auto, scalar, portable, avx2 or avx512");
+                    return std::function<int()>([opts] { return run(*opts); });
+                  }}};
+
+}  // namespace
+}  // namespace fpsim::cli
