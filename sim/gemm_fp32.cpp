@@ -9,9 +9,8 @@
 // K is never split, so each c_ij is one fmaf chain in k order whatever the tiling, orientation or
 // thread count. A tile streams K·(MR + NR) floats (100 KB for K = 784) and needs only ~20 bytes per
 // 16 FMAs, well within L2 bandwidth, so no K blocking is needed.
-// OpenMP: packing is split over panels, then tiles are split statically (column panel outer, so a
-// thread reuses its B panel across row panels); outputs never overlap, floats are never reduced
-// across threads.
+// OpenMP: packing is split over panels, then tiles are handed out in column-panel-major order (so
+// consecutive tiles reuse a B panel); outputs never overlap, floats are never reduced across threads.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -157,6 +156,20 @@ double orientation_cost(int rows, int cols, int k, int mr, int nr, bool packs_ri
   return padded + 16.0 * ((packs_right ? static_cast<double>(k) * cols : 0.0) + moved);
 }
 
+GemmPlan gemm_fp32_plan(const GemmProblem& p, GemmIsa isa) {
+  const detail::KernelInfo kernel = kernel_for(isa);
+  const int mr = kernel.mr, nr = kernel.nr, k = p.k;
+  // Tiling Cᵀ = op(B)ᵀ·op(A)ᵀ forms the same products a_ik·b_kj (multiplication commutes, so
+  // fmaf(b, a, s) = fmaf(a, b, s) bit for bit) in the same k order; its tiles are written back
+  // transposed. The right operand's columns are contiguous iff its view is not transposed:
+  // op(B) for C (trans_b = No), op(A)ᵀ for Cᵀ (trans_a = Yes).
+  const bool a_transposed = p.trans_a == Trans::Yes, b_transposed = p.trans_b == Trans::Yes;
+  const double moved = static_cast<double>(p.m) * p.n * (p.accumulate ? 2 : 1);
+  const bool swap = orientation_cost(p.n, p.m, k, mr, nr, !a_transposed, moved) <
+                    orientation_cost(p.m, p.n, k, mr, nr, b_transposed, 0.0);
+  return {swap, swap ? !a_transposed : b_transposed};
+}
+
 void gemm_fp32(const GemmProblem& p, GemmIsa isa) {
   if (!gemm_isa_supported(isa))
     throw std::invalid_argument(std::string("gemm: micro-kernel ") + to_string(isa) +
@@ -171,13 +184,7 @@ void gemm_fp32(const GemmProblem& p, GemmIsa isa) {
   const int mr = kernel.mr, nr = kernel.nr, k = p.k;
   const OperandView a{p.a, static_cast<std::size_t>(p.lda), p.trans_a == Trans::Yes};
   const OperandView b{p.b, static_cast<std::size_t>(p.ldb), p.trans_b == Trans::Yes};
-  // 1. Tiling Cᵀ = op(B)ᵀ·op(A)ᵀ forms the same products a_ik·b_kj (multiplication commutes, so
-  //    fmaf(b, a, s) = fmaf(a, b, s) bit for bit) in the same k order; its tiles are written back
-  //    transposed. The right operand's columns are contiguous iff its view is not transposed:
-  //    op(B) for C (trans_b = No), op(A)ᵀ for Cᵀ (trans_a = Yes).
-  const double moved = static_cast<double>(p.m) * p.n * (p.accumulate ? 2 : 1);
-  const bool swap = orientation_cost(p.n, p.m, k, mr, nr, !a.transposed, moved) <
-                    orientation_cost(p.m, p.n, k, mr, nr, b.transposed, 0.0);
+  const bool swap = gemm_fp32_plan(p, isa).transposed_tiles;
   const int rows = swap ? p.n : p.m, cols = swap ? p.m : p.n;  // of the product actually tiled
   const OperandView left = swap ? transposed(b) : a;             // left(i, k): rows × K
   const OperandView right = swap ? transposed(a) : b;            // right(k, j): K × cols
@@ -200,7 +207,9 @@ void gemm_fp32(const GemmProblem& p, GemmIsa isa) {
                    std::min(nr, cols - jp * nr), nr, k);
       // (implicit barrier: every panel is packed before any tile runs)
     }
-#pragma omp for schedule(static)
+    // Dynamic: a thread that the OS deschedules (a shared machine) leaves its tiles to the others.
+    // Which thread computes a tile never changes its bits.
+#pragma omp for schedule(dynamic)
     for (int t = 0; t < tiles; ++t) {
       const int jp = t / row_panels, ip = t % row_panels;
       const int tile_rows = std::min(mr, rows - ip * mr), tile_cols = std::min(nr, cols - jp * nr);

@@ -29,6 +29,17 @@ GemmIsa gemm_best_isa();
 /// Example: gemm_fp32(p, GemmIsa::Portable) gives the same bits as gemm_reference(p).
 void gemm_fp32(const GemmProblem& p, GemmIsa isa);
 
+/// How gemm_fp32 tiles a problem: C itself or Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow outputs), and whether the
+/// right operand is packed (its columns are strided in memory) or read in place.
+struct GemmPlan {
+  bool transposed_tiles = false;
+  bool packs_right = false;
+};
+
+/// The plan gemm_fp32(p, isa) follows. Example: gemm_fp32_plan({Trans::Yes, Trans::No, 512, 10, 128, ...},
+/// GemmIsa::Avx512).transposed_tiles is true (10 columns would fill 10 of 32 lanes).
+GemmPlan gemm_fp32_plan(const GemmProblem& p, GemmIsa isa);
+
 namespace detail {
 
 /// Where a micro-kernel reads its operands for one tile. Row r of the tile takes its term k from

@@ -3,9 +3,10 @@
 // one fused rounding per lane and step: the fmaf chain of sim/gemm.h, so the bits equal the scalar model.
 // Edge tiles: columns beyond nr are masked (vmaskmovps) on every load and store; rows beyond mr read
 // some valid row of A and are never stored.
-#include <immintrin.h>
-
 #include "sim/gemm_fp32.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 
 namespace fpsim::sim::detail {
 namespace {
@@ -73,3 +74,11 @@ void kernel_6x16(int k, const TileOperands& in, float* c, std::size_t ldc, int m
 KernelInfo avx2_kernel() { return {kMr, kNr, &kernel_6x16}; }
 
 }  // namespace fpsim::sim::detail
+
+#else  // not x86: gemm_isa_supported() is false for this micro-kernel, which is never called
+
+namespace fpsim::sim::detail {
+KernelInfo avx2_kernel() { return {}; }
+}  // namespace fpsim::sim::detail
+
+#endif

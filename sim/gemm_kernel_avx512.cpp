@@ -4,9 +4,10 @@
 // of sim/gemm.h (k increasing, one fused rounding per step), so the bits equal the scalar model.
 // Edge tiles: columns beyond nr are masked on every load and store; rows beyond mr read some valid
 // row of A and are never stored.
-#include <immintrin.h>
-
 #include "sim/gemm_fp32.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 
 namespace fpsim::sim::detail {
 namespace {
@@ -75,3 +76,11 @@ void kernel_8x32(int k, const TileOperands& in, float* c, std::size_t ldc, int m
 KernelInfo avx512_kernel() { return {kMr, kNr, &kernel_8x32}; }
 
 }  // namespace fpsim::sim::detail
+
+#else  // not x86: gemm_isa_supported() is false for this micro-kernel, which is never called
+
+namespace fpsim::sim::detail {
+KernelInfo avx512_kernel() { return {}; }
+}  // namespace fpsim::sim::detail
+
+#endif

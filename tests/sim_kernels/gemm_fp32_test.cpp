@@ -76,12 +76,19 @@ TEST_CASE("fp32 gemm: every micro-kernel and thread count gives the reference bi
   uint32_t seed = 1;
   for (Trans ta : {Trans::No, Trans::Yes})
     for (Trans tb : {Trans::No, Trans::Yes})
-      for (bool accumulate : {false, true})
+      for (bool accumulate : {false, true}) {
+        int transposed_tiles = 0;  // how many cases the best micro-kernel tiles as Cᵀ
         for (int s = 0; s < 14; ++s) {
           // walk the size list with three different strides so m, n, k cover unlike combinations
           const Case c{sizes[s], sizes[(s * 5 + 3) % 14], sizes[(s * 3 + 7) % 14], ta, tb, accumulate, s % 3};
           check_case(c, seed += 3);
+          const GemmProblem shape{ta, tb, c.m, c.n, c.k, nullptr, 1, nullptr, 1, nullptr, 1, accumulate};
+          transposed_tiles += fpsim::sim::gemm_fp32_plan(shape, fpsim::sim::gemm_best_isa()).transposed_tiles;
         }
+        // both orientations of the driver were exercised for this transpose combination
+        CHECK(transposed_tiles > 0);
+        CHECK(transposed_tiles < 14);
+      }
 }
 
 TEST_CASE("fp32 gemm: the MLP's shapes give the reference bits with 1 and 2 threads", "[gemm]") {
