@@ -2,12 +2,14 @@
 // (sim/gemm.h), and the emulated-accumulator path (any Target, optionally chunked).
 #include "sim/gemm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include "numerics/convert.h"
+#include "sim/gemm_emulated.h"
 #include "sim/gemm_fp32.h"
 
 namespace fpsim::sim {
@@ -76,7 +78,12 @@ void gemm(const GemmProblem& p, const Accumulation& acc) {
     return;
   }
   if (p.m == 0 || p.n == 0) return;
-  // Emulated accumulation: one scalar chain per output, outputs split over threads by row.
+  if (fast_emulation_applies(acc.target)) {
+    gemm_emulated_fast(p, acc);
+    return;
+  }
+  // Emulated accumulation, exact scalar path (stochastic rounding, wide or DAZ targets): one chain
+  // per output, outputs split over threads by row.
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < p.m; ++i)
     for (int j = 0; j < p.n; ++j) p.c[static_cast<std::size_t>(i) * p.ldc + j] = emulated_element(p, acc, i, j);

@@ -20,8 +20,10 @@
 //     s = accumulate ? round(C[i][j]) : 0
 //     for each chunk c = [cL, min(cL+L, K)):  p = 0; for k in c: p = round(p + a_ik·b_kj);  s = round(s + p)
 //   The final s is stored into C as a float (exact when the Target is no wider than binary32,
-//   otherwise rounded to nearest-even). NaN and infinity follow binary64 arithmetic and are then
-//   encoded into the Target.
+//   otherwise rounded to nearest-even). Infinities follow binary64 arithmetic and are then encoded
+//   into the Target.
+// * NaN results: a NaN's sign and payload are unspecified (they may differ between code paths, as
+//   they do between SIMD and scalar FMA); every other result is bit-exact.
 //
 // Parallelism: OpenMP over blocks of output rows/columns only; K is never split across threads, so
 // the bits are the same for any thread count.

@@ -10,11 +10,13 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/multiprecision/cpp_int.hpp>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "numerics/convert.h"
 #include "numerics/format.h"
 #include "sim/gemm.h"
+#include "sim/gemm_emulated.h"
 #include "test_data.h"
 
 using boost::multiprecision::cpp_int;
@@ -205,4 +207,46 @@ TEST_CASE("emulated accumulation: stochastic rounding is keyed by output and ste
   Accumulation missing = acc;
   missing.random = nullptr;
   CHECK_THROWS_WITH(run(missing, 1), Catch::Contains("without a random stream"));
+}
+
+TEST_CASE("emulated accumulation: the round-to-odd fast path gives the exact path's bits", "[accumulate]") {
+  // wide_range inputs: products span 2^-40..2^38, so many double sums s + a·b are inexact and the
+  // rounding to odd really decides; every non-stochastic mode, chunked or not, 1 and 2 threads.
+  const int m = 7, n = 37, k = 90;
+  const auto a = fpsim::test::wide_range(m * k, 40), b = fpsim::test::wide_range(k * n, 41);
+  const auto c0 = fpsim::test::wide_range(m * n, 42);
+  const Rounding modes[] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
+                            Rounding::Down,        Rounding::Odd,         Rounding::Truncate};
+  int fast_cases = 0;
+  for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn", "e6m9", "e8m15"})
+    for (Rounding mode : modes)
+      for (int chunk : {0, 16}) {
+        Accumulation acc{false, target(format, mode), chunk};
+        fast_cases += fpsim::sim::fast_emulation_applies(acc.target);
+        const bool accumulate = chunk == 0;
+        auto want = c0;
+        fpsim::sim::gemm_reference(
+            {Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, want.data(), n, accumulate}, acc);
+        for (int threads : {1, 2}) {
+          auto got = c0;
+          fpsim::test::with_threads(threads, [&] {
+            fpsim::sim::gemm({Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, got.data(), n, accumulate},
+                             acc);
+          });
+          INFO(format << " " << fpsim::to_string(mode) << " chunk " << chunk << " threads " << threads);
+          CHECK(fpsim::test::first_difference_nan_equal(got, want) == -1);  // e4m3fn overflows to NaN
+        }
+      }
+  CHECK(fast_cases == 6 * 7 * 2);  // all of these formats take the fast path
+  CHECK_FALSE(fpsim::sim::fast_emulation_applies(target("binary32", Rounding::NearestEven)));
+  CHECK_FALSE(fpsim::sim::fast_emulation_applies(target("binary16", Rounding::Stochastic)));
+}
+
+TEST_CASE("round_to_odd_float keeps inexactness in the last bit", "[accumulate]") {
+  CHECK(fpsim::sim::round_to_odd_float(1.0, 0.5) == 1.5f);                                   // exact
+  CHECK(fpsim::sim::round_to_odd_float(1.0, 0x1p-40) == 1.0f + 0x1p-23f);                    // up to odd
+  CHECK(fpsim::sim::round_to_odd_float(1.0, -0x1p-40) == 1.0f - 0x1p-24f);                   // 0x3f7fffff
+  CHECK(fpsim::sim::round_to_odd_float(0x1p-200, 0.0) == 0x1p-149f);                         // tiny: sticky
+  CHECK(fpsim::sim::round_to_odd_float(-0x1p-200, 0.0) == -0x1p-149f);
+  CHECK(fpsim::sim::round_to_odd_float(0x1p200, 0.0) == std::numeric_limits<float>::max());  // odd, finite
 }

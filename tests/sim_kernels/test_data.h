@@ -40,6 +40,16 @@ inline std::ptrdiff_t first_bit_difference(const std::vector<float>& a, const st
   return -1;
 }
 
+/// As first_bit_difference, but any two NaNs count as equal (a NaN's sign and payload are
+/// unspecified in the GEMM's model).
+inline std::ptrdiff_t first_difference_nan_equal(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(std::isnan(a[i]) && std::isnan(b[i])) && std::bit_cast<uint32_t>(a[i]) != std::bit_cast<uint32_t>(b[i]))
+      return static_cast<std::ptrdiff_t>(i);
+  return -1;
+}
+
 /// Runs f with the OpenMP default team set to `threads` (restored afterwards).
 template <class F>
 void with_threads(int threads, F f) {
