@@ -17,6 +17,10 @@
 // precision) is asserted below. The exact value s + err is then reduced by detail::sum_terms, the same
 // code the exact path uses, so the Exact handed to round_pack is the canonical one.
 //
+// Rounding. Where the target has a RoundingTable (deterministic mode, precision <= 12: binary16,
+// bfloat16, ...), the exact value s + err is rounded by table lookup, each entry being round_pack's own
+// result (fast_rounding_table.h); otherwise the canonical Exact goes to round_pack.
+//
 // Products. x·y is exact in binary64 when the significands have at most 53 bits together
 // (precision_a + precision_b <= 53: binary32·binary32 = 48), the product's last bit is at or above
 // binary64's 2^-1074 ((emin_a − man_a) + (emin_b − man_b) >= −1074), and it cannot overflow
@@ -27,6 +31,7 @@
 #include <cmath>
 
 #include "numerics/arith_wide.h"
+#include "numerics/fast_rounding_table.h"
 #include "numerics/nan_rules.h"
 
 static_assert(FLT_EVAL_METHOD == 0, "the double fast paths need binary64 evaluation without excess precision");
@@ -75,6 +80,8 @@ inline Rounded round_sum(double x, double y, const Target& t, uint64_t random_bi
   const double s = x + y;
   const double bb = s - x;
   const double err = (x - (s - bb)) + (y - bb);
+  if (std::isnormal(s))
+    if (const RoundingTable* table = rounding_table(t)) return table->round_double(s, err);
   if (err == 0) {
     if (s == 0) return round_pack(Exact{zero_sum_sign(std::signbit(x), std::signbit(y), t.rounding), 0, 0, false}, t,
                                   random_bits);
@@ -115,6 +122,8 @@ std::optional<Rounded> fast_double_mul(Bits a, const Format& fa, Bits b, const F
   if (!decode_fast(a, fa, x) || !decode_fast(b, fb, y)) return std::nullopt;
   const double p = x * y;  // exact: product_exact
   if (p == 0) return round_pack(Exact{std::signbit(p), 0, 0, false}, t, random_bits);
+  if (std::isnormal(p))
+    if (const RoundingTable* table = rounding_table(t)) return table->round_double(p, 0.0);
   const detail::Term tp = term_of(p);
   return round_pack(Exact{tp.sign, tp.exp, static_cast<uint64_t>(tp.sig), false}, t, random_bits);
 }

@@ -1,10 +1,13 @@
 // Every fast path agrees with the exact path: the 256x256 tables for <= 8-bit formats, and the
 // native-double paths for binary16 / bfloat16 / tf32 / binary32 (and other fast-decodable) operands.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <vector>
 
 #include "numerics/arith.h"
+#include "numerics/arith_wide.h"
 #include "numerics/fast_double.h"
+#include "numerics/fast_rounding_table.h"
 #include "numerics/op_tables.h"
 #include "operand_gen.h"
 
@@ -153,6 +156,54 @@ TEST_CASE("the double fast paths decline what they cannot do exactly", "[double]
   CHECK_FALSE(fast_double_add({0x7f800000}, f32, {0x3f800000}, f32, false, t, 0).has_value());  // inf operand
   t.daz = true;
   CHECK_FALSE(fast_double_mul({0x3f800000}, f32, {0x3f800000}, f32, t, 0).has_value());
+}
+
+}  // namespace
+}  // namespace fpsim
+
+namespace fpsim {
+namespace {
+
+using detail::sum_terms;
+using detail::Term;
+
+TEST_CASE("rounding tables equal round_pack for values around every binade, all deterministic modes", "[double]") {
+  test::OperandGen gen(5);
+  size_t bad = 0, cases = 0;
+  for (const char* name : {"binary16", "bfloat16", "e5m2", "e4m3fn", "e3m2fn", "e5m2,nosub", "e4m3,bias=11"}) {
+    for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
+                       Rounding::Down, Rounding::Odd, Rounding::Truncate})
+      for (Tininess tin : {Tininess::AfterRounding, Tininess::BeforeRounding})
+        for (Overflow o : {Overflow::Ieee, Overflow::Saturate}) {
+          Target t;
+          t.format = parse_format(name);
+          t.rounding = r;
+          t.tininess = tin;
+          t.overflow = o;
+          const RoundingTable* table = rounding_table(t);
+          REQUIRE(table != nullptr);
+          for (int i = 0; i < 2000; ++i) {
+            // s: a random 53-bit significand (often with a short tail) at an exponent from 4 below the
+            // smallest subnormal to 2 above the largest binade; err: zero, or a tiny value of either sign.
+            const int E = t.format.emin() - t.format.precision() - 4 +
+                          int(gen.word() % uint64_t(t.format.emax() - t.format.emin() + t.format.precision() + 7));
+            uint64_t sig = (uint64_t{1} << 52) | (gen.word() & ((uint64_t{1} << 52) - 1));
+            if (gen.word() % 2) sig &= ~((uint64_t{1} << (52 - t.format.precision() - int(gen.word() % 3))) - 1);
+            const bool neg = gen.word() % 2;
+            const double s = std::ldexp(double(sig), E - 52) * (neg ? -1 : 1);
+            const double err = gen.word() % 3 == 0 ? 0.0 : std::ldexp(gen.word() % 2 ? 1.0 : -1.0, E - 60);
+            // The reference: the canonical Exact of s + err through round_pack.
+            bool zero = false;
+            const Term ts{neg, E - 52, sig};
+            const Exact x = err == 0 ? Exact{neg, E - 52, sig, false}
+                                     : sum_terms(ts, Term{std::signbit(err), E - 60, 1}, zero);
+            ++cases;
+            if (table->round_double(s, err) != round_pack(x, t, 0)) ++bad;
+          }
+        }
+  }
+  INFO(cases << " cases");
+  CHECK(bad == 0);
 }
 
 }  // namespace
