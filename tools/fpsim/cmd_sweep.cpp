@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "tools/fpsim/command.h"
+#include "tools/io/config.h"
+#include "tools/io/config_error.h"
 #include "tools/io/sweep_runner.h"
 #include "tools/io/sweep_spec.h"
 #include "tools/io/sweep_state.h"
@@ -23,9 +25,25 @@ struct Options {
   std::string trainer;  // hidden: test harnesses substitute a fake trainer
 };
 
+// Every resolved config must pass the trainer's own strict parser before any run starts (skipped
+// when a substitute trainer is used: its configs need not follow the `fpsim train` schema).
+void validate_with_trainer_schema(const io::SweepSpec& spec, const std::vector<io::SweepRun>& runs) {
+  for (const io::SweepRun& r : runs) {
+    try {
+      (void)io::parse_run_config(r.config, spec.file.string());
+    } catch (const io::ConfigError& e) {
+      throw io::ConfigError(spec.file.string(), e.pointer,
+                            fmt::format("run {} {} (base config with these overrides): {}", r.index,
+                                        r.overrides.dump(), e.message));
+    }
+  }
+}
+
 int run(const Options& o) {
   const io::SweepSpec spec = io::load_sweep(o.file);
   const std::vector<io::SweepRun> all = io::expand_sweep(spec);
+  const bool own_trainer = o.trainer.empty() && !std::getenv("FPSIM_SWEEP_TRAINER");
+  if (own_trainer) validate_with_trainer_schema(spec, all);
   std::vector<io::SweepRun> runs = all;
   std::string scope = fmt::format("{} runs", all.size());
   if (!o.shard.empty()) {
@@ -57,7 +75,7 @@ int run(const Options& o) {
   if (trainer.empty())
     if (const char* env = std::getenv("FPSIM_SWEEP_TRAINER")) trainer = env;
   options.trainer = io::split_command(trainer);
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t cores = io::available_cores();
   fmt::print(stderr, "sweep {} ({}), {} job(s) x {} thread(s) -> {}/\n", spec.name, scope, options.jobs,
              io::threads_per_run(cores, options.jobs), folder.string());
   const io::SweepOutcome out = io::run_sweep(spec, runs, options);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -30,6 +31,12 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 size_t threads_per_run(size_t cores, size_t jobs) { return std::max<size_t>(1, cores / std::max<size_t>(1, jobs)); }
+
+size_t available_cores() {
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 std::vector<std::string> split_command(const std::string& command) {
   std::istringstream words(command);
@@ -135,7 +142,7 @@ std::string last_line(const fs::path& file) {
 SweepOutcome run_sweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, const SweepOptions& options) {
   const std::vector<std::string> trainer = options.trainer.empty() ? default_trainer() : options.trainer;
   const size_t jobs = std::max<size_t>(1, options.jobs);
-  const size_t cores = options.cores ? options.cores : std::max(1u, std::thread::hardware_concurrency());
+  const size_t cores = options.cores ? options.cores : available_cores();
   const size_t threads = threads_per_run(cores, jobs);
   const bool tty = options.log && ::isatty(::fileno(options.log));
 

@@ -14,7 +14,7 @@ namespace fpsim::io {
 struct SweepOptions {
   std::filesystem::path results = "results";  // runs go to <results>/<sweep name>/<run id>/
   size_t jobs = 1;                             // concurrent children
-  size_t cores = 0;                            // 0: std::thread::hardware_concurrency()
+  size_t cores = 0;                            // 0: available_cores()
   /// Command prefix of the trainer; each run appends
   /// `<input_config.json> --out <run dir> --threads <n> --progress jsonl`.
   /// Empty: {<this executable>, "train"}.
@@ -32,6 +32,10 @@ struct SweepOutcome {
 
 /// Threads per child: max(1, cores / jobs). Example: threads_per_run(2, 4) == 1.
 size_t threads_per_run(size_t cores, size_t jobs);
+
+/// Cores this process may run on (sched_getaffinity, so Slurm/taskset limits count), at least 1.
+/// Example: available_cores() == 2 on a 2-core machine.
+size_t available_cores();
 
 /// Split a --trainer / FPSIM_SWEEP_TRAINER command on spaces. Example: split_command("a  b") == {"a","b"}.
 std::vector<std::string> split_command(const std::string& command);
