@@ -56,12 +56,8 @@ HWY_INLINE M SLt(V a, V b) {
   const DI di;
   return hn::RebindMask(D(), hn::Lt(hn::BitCast(di, a), hn::BitCast(di, b)));
 }
-// Unsigned a < b for full 32-bit words: flipping bit 31 maps unsigned order onto signed order
-// (0x0000_0000 -> INT_MIN, 0xFFFF_FFFF -> INT_MAX).
-HWY_INLINE M ULt(V a, V b) {
-  const V flip = U(0x80000000u);
-  return SLt(hn::Xor(a, flip), hn::Xor(b, flip));
-}
+// Unsigned a < b for full 32-bit words (native on AVX-512; Highway flips bit 31 elsewhere).
+HWY_INLINE M ULt(V a, V b) { return hn::Lt(a, b); }
 // b[1] where the lane is negative, else b[0], as a vector / a mask.
 HWY_INLINE V BySign(M neg, const uint32_t b[2]) { return hn::IfThenElse(neg, U(b[1]), U(b[0])); }
 HWY_INLINE M BySign(M neg, const bool b[2]) {
@@ -114,6 +110,50 @@ HWY_INLINE void Philox(V c0, V c1, const PhiloxKey& key, V w[4]) {
   w[1] = c1;
   w[2] = c2;
   w[3] = c3;
+}
+
+// As Philox, when counter word 1 (the index's high half) is the same in every lane, c1: words 1-3
+// of the counter are then lane-invariant, so the first round's second product and the second
+// round's first product are scalars (two of the twenty vector products saved).
+//   round 1: c0' = hi(M1*c2) ^ c1 ^ k0 and c1' = lo(M1*c2) are scalars; c2', c3' come from M0*c0
+//   round 2: M0*c0' is a scalar product; M1*c2' is the vector one
+HWY_INLINE void PhiloxUniformHigh(V c0, uint32_t c1, const PhiloxKey& key, V w[4]) {
+  constexpr uint32_t m0 = 0xD2511F53u, m1 = 0xCD9E8D57u;
+  const uint32_t k0 = key.key[0], k1 = key.key[1];
+  // Round 1 (key k).
+  V hi0, lo0;
+  MulHiLo(c0, m0, hi0, lo0);
+  const uint64_t p1 = uint64_t{m1} * key.ctr_hi[0];
+  const uint32_t r1_c0 = static_cast<uint32_t>(p1 >> 32) ^ c1 ^ k0;
+  const uint32_t r1_c1 = static_cast<uint32_t>(p1);
+  const V r1_c2 = hn::Xor(hi0, U(key.ctr_hi[1] ^ k1));
+  const V r1_c3 = lo0;
+  // Round 2 (key k + Weyl).
+  const uint32_t k0b = k0 + 0x9E3779B9u, k1b = k1 + 0xBB67AE85u;
+  const uint64_t p0 = uint64_t{m0} * r1_c0;
+  V hi1, lo1;
+  MulHiLo(r1_c2, m1, hi1, lo1);
+  V c[4];
+  c[0] = hn::Xor(hi1, U(r1_c1 ^ k0b));
+  c[1] = lo1;
+  c[2] = hn::Xor(r1_c3, U(static_cast<uint32_t>(p0 >> 32) ^ k1b));
+  c[3] = U(static_cast<uint32_t>(p0));
+  // Rounds 3-10.
+  uint32_t ka = k0b + 0x9E3779B9u, kb = k1b + 0xBB67AE85u;
+  for (int round = 2; round < 10; ++round) {
+    V h0, l0, h1, l1;
+    MulHiLo(c[0], m0, h0, l0);
+    MulHiLo(c[2], m1, h1, l1);
+    const V n0 = hn::Xor(hn::Xor(h1, c[1]), U(ka));
+    const V n2 = hn::Xor(hn::Xor(h0, c[3]), U(kb));
+    c[0] = n0;
+    c[1] = l1;
+    c[2] = n2;
+    c[3] = l0;
+    ka += 0x9E3779B9u;
+    kb += 0xBB67AE85u;
+  }
+  for (int i = 0; i < 4; ++i) w[i] = c[i];
 }
 
 // Counters for stream indices index, index + 1, ... (lane order), carrying into the high word.
@@ -171,12 +211,14 @@ HWY_INLINE V StochasticExact(const Lanes& l, V w0, V w1) {
   const V zero = hn::Zero(d);
   const V low = hn::And(l.sig, hn::Sub(hn::Shl(one, hn::Min(l.d, U(24))), one));
   const V hi_a = hn::Shl(low, hn::Min(hn::Sub(U(32), hn::Min(l.d, U(32))), U(31)));
+  const M in_a = SLt(l.d, U(33));
+  // Common case, every lane discards at most 32 bits: frac's low word is 0, so up iff w1 < hi.
+  if (hn::AllTrue(d, in_a)) return hn::IfThenElseZero(ULt(w1, hi_a), one);
   const V hi_b = hn::Shr(l.sig, hn::Min(hn::Sub(hn::Max(l.d, U(32)), U(32)), U(31)));
   const V lo_b = hn::Shl(l.sig, hn::Min(hn::Sub(U(64), hn::Min(l.d, U(64))), U(31)));
   const V shift_c = hn::Min(hn::Sub(hn::Max(l.d, U(64)), U(64)), U(31));
   const V lo_c = hn::Shr(l.sig, shift_c);
   const M sticky_c = hn::Ne(hn::And(l.sig, hn::Sub(hn::Shl(one, shift_c), one)), zero);
-  const M in_a = SLt(l.d, U(33));
   const M in_c = SLt(U(64), l.d);
   const V hi = hn::IfThenElse(in_a, hi_a, hn::IfThenZeroElse(in_c, hi_b));
   const V lo = hn::IfThenElse(in_a, zero, hn::IfThenElse(in_c, lo_c, lo_b));
@@ -348,8 +390,14 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
       const uint64_t group = (c.first_index + i) >> 5;
       for (std::size_t j = 0; j * lanes < 16; ++j) {
         V c0, c1, w[4];
-        Counters((group << 4) + j * lanes, c0, c1);
-        Philox(c0, c1, c.philox, w);
+        const uint64_t first_counter = (group << 4) + j * lanes;
+        if ((first_counter >> 32) == ((first_counter + lanes - 1) >> 32)) {
+          c0 = hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first_counter)));
+          PhiloxUniformHigh(c0, static_cast<uint32_t>(first_counter >> 32), c.philox, w);
+        } else {
+          Counters(first_counter, c0, c1);
+          Philox(c0, c1, c.philox, w);
+        }
         for (std::size_t h = 0; h < 2; ++h) {
           const std::size_t at = i + h * 16 + j * lanes;
           if (!Vector<kValues, kSR, kStats>(c, in + at, out + at, w[2 * h], w[2 * h + 1], amax, n))

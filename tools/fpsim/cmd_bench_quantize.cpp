@@ -2,6 +2,8 @@
 // as a ratio to memcpy of the same buffer timed in the same run with the same thread count, for
 // rne into e5m2 / e4m3fn / binary16 / bfloat16 and sr into e5m2 / e4m3fn / binary16; median of
 // several runs each. Inputs are normal(0, 1) samples scaled by 2^-4 (typical activations/gradients).
+// --clock cpu times with the process CPU clock instead of the wall clock: on a shared, loaded machine
+// it removes time spent preempted (with several threads it is CPU-seconds, summed over threads).
 #include <fmt/core.h>
 #ifdef FPSIM_HAVE_OPENMP
 #include <omp.h>
@@ -10,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -27,7 +30,17 @@ struct Options {
   int log2_elements = 24;
   std::vector<int> threads;  // empty: 1 and all
   std::string kernel = "auto";
+  std::string clock = "wall";
 };
+
+double now(bool cpu) {
+  if (cpu) {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 QuantKernel parse_kernel(const std::string& name) {
   for (QuantKernel k : {QuantKernel::Auto, QuantKernel::Scalar, QuantKernel::Portable, QuantKernel::Avx2,
@@ -41,14 +54,13 @@ QuantKernel parse_kernel(const std::string& name) {
 
 // Median seconds of `runs` calls after one warm-up call.
 template <class F>
-double median_seconds(int runs, F call) {
-  using clock = std::chrono::steady_clock;
+double median_seconds(int runs, bool cpu, F call) {
   call();
   std::vector<double> t;
   for (int r = 0; r < runs; ++r) {
-    const auto start = clock::now();
+    const double start = now(cpu);
     call();
-    t.push_back(std::chrono::duration<double>(clock::now() - start).count());
+    t.push_back(now(cpu) - start);
   }
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
@@ -72,6 +84,8 @@ int run(const Options& o) {
   if (o.runs < 1) throw std::invalid_argument("--runs must be at least 1");
   if (o.log2_elements < 10 || o.log2_elements > 28) throw std::invalid_argument("--log2-elements must be in 10..28");
   const QuantKernel kernel = parse_kernel(o.kernel);
+  if (o.clock != "wall" && o.clock != "cpu") throw std::invalid_argument("--clock " + o.clock + ": expected wall or cpu");
+  const bool cpu = o.clock == "cpu";
   std::vector<int> threads = o.threads;
   int all = 1;
 #ifdef FPSIM_HAVE_OPENMP
@@ -92,11 +106,11 @@ int run(const Options& o) {
   const Case cases[] = {{"e5m2", "rne"},    {"e4m3fn", "rne"}, {"binary16", "rne"}, {"bfloat16", "rne"},
                         {"e5m2", "sr"},     {"e4m3fn", "sr"},  {"binary16", "sr"}};
 
-  fmt::print("quantize {} binary32 values (2^{}), kernel {}, median of {} runs; ratio = memcpy time / quantize time\n",
-             n, o.log2_elements, to_string(kernel == QuantKernel::Auto ? QuantKernel::Auto : kernel), o.runs);
+  fmt::print("quantize {} binary32 values (2^{}), kernel {}, {} clock, median of {} runs; ratio = memcpy time / quantize time\n",
+             n, o.log2_elements, to_string(kernel), o.clock, o.runs);
   std::vector<double> memcpy_s;
   for (int t : threads) {
-    memcpy_s.push_back(median_seconds(o.runs, [&] { chunked_memcpy(out.data(), in.data(), n, t); }));
+    memcpy_s.push_back(median_seconds(o.runs, cpu, [&] { chunked_memcpy(out.data(), in.data(), n, t); }));
     fmt::print("memcpy {}T: {:8.1f} Melem/s ({:.2f} GB/s read+write)\n", t, n / memcpy_s.back() / 1e6,
                2.0 * n * sizeof(float) / memcpy_s.back() / 1e9);
   }
@@ -109,7 +123,7 @@ int run(const Options& o) {
     fmt::print("{:<10} {:<5}", c.format, c.rounding);
     for (std::size_t ti = 0; ti < threads.size(); ++ti) {
       const QuantizeOptions opts{.threads = threads[ti], .kernel = kernel};
-      const double s = median_seconds(o.runs, [&] { quantize(in, out, target, &stream, 0, nullptr, opts); });
+      const double s = median_seconds(o.runs, cpu, [&] { quantize(in, out, target, &stream, 0, nullptr, opts); });
       fmt::print(" {:>12.1f} {:>9.2f}", n / s / 1e6, memcpy_s[ti] / s);
     }
     fmt::print("\n");
@@ -123,6 +137,7 @@ Registration reg{{"bench quantize", "Melem/s of quantize() into FP8/FP16 formats
                     app.add_option("--log2-elements", opts->log2_elements, "array length as a power of two");
                     app.add_option("--threads", opts->threads, "thread counts to run (default: 1 and all)");
                     app.add_option("--kernel", opts->kernel, "auto, scalar, portable, avx2 or avx512");
+                    app.add_option("--clock", opts->clock, "wall (default) or cpu (process CPU time)");
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};
 
