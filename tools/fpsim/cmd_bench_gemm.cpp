@@ -16,6 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "numerics/format.h"
+#include "numerics/random.h"
+#include "numerics/rounding.h"
 #include "sim/gemm.h"
 #include "sim/gemm_fp32.h"
 #include "tools/fpsim/command.h"
@@ -23,6 +26,7 @@
 namespace fpsim::cli {
 namespace {
 
+using sim::Accumulation;
 using sim::GemmProblem;
 using sim::Trans;
 
@@ -93,6 +97,13 @@ int run(const Options& o) {
   for (int t : o.threads)
     if (t < 1) throw std::invalid_argument("--threads: " + std::to_string(t) + " is not a thread count");
   const sim::GemmIsa isa = parse_isa(o.isa);
+  // Context for the figures: with more runnable processes than cores, a multi-threaded GEMM spends
+  // its time waiting at the join for a descheduled thread.
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    double load = 0.0;
+    if (std::fscanf(f, "%lf", &load) == 1) fmt::print("load average (1 min) at start: {:.2f}\n", load);
+    std::fclose(f);
+  }
   fmt::print("fp32-accumulation GEMM, micro-kernel {}, median of {} runs (naive: {} runs, 1 thread)\n",
              sim::to_string(isa), o.runs, o.naive_runs);
   fmt::print("{:<16} {:>2} {:>5} {:>5} {:>5} {:>11}", "shape", "op", "M", "N", "K", "naive GF/s");
@@ -124,6 +135,38 @@ int run(const Options& o) {
     step_flops += s.per_step * flops(s);
     fmt::print("\n");
     std::fflush(stdout);
+  }
+  // Emulated accumulators on the fc2 forward shape: fast path (round to odd + quantize) and the
+  // exact scalar path that stochastic rounding needs, in additions per second.
+  {
+    const Shape s{"fc2 forward", Trans::No, Trans::No, 128, 512, 512, 0};
+    std::vector<float> a(static_cast<std::size_t>(s.m) * s.k), b(static_cast<std::size_t>(s.k) * s.n),
+        c(static_cast<std::size_t>(s.m) * s.n);
+    for (auto& v : a) v = dist(gen);
+    for (auto& v : b) v = dist(gen);
+    const GemmProblem p{s.ta, s.tb, s.m, s.n, s.k, a.data(), s.k, b.data(), s.n, c.data(), s.n, false};
+    const RandomStream stream(1);
+    struct Variant {
+      const char* name;
+      Accumulation acc;
+    } variants[] = {
+        {"binary16 rne", {false, Target{parse_format("binary16")}, 0}},
+        {"binary16 rne, chunk 64", {false, Target{parse_format("binary16")}, 64}},
+        {"binary16 sr (exact path)", {false, Target{parse_format("binary16"), Rounding::Stochastic}, 0, &stream}},
+    };
+    fmt::print("\nemulated accumulator, {} {}x{}x{}, median of {} runs: million additions per second\n", s.role,
+               s.m, s.n, s.k, o.naive_runs);
+    for (const Variant& v : variants) {
+      fmt::print("{:<26}", v.name);
+      for (int t : o.threads) {
+#ifdef FPSIM_HAVE_OPENMP
+        omp_set_num_threads(t);
+#endif
+        const double rate = median_gflops(s, o.naive_runs, [&] { sim::gemm(p, v.acc); }) * 1e3 / 2.0;
+        fmt::print(" {}T {:>8.1f}", t, rate);
+      }
+      fmt::print("\n");
+    }
   }
   // 60000 / 128 = 468.75 -> 469 steps per epoch
   for (std::size_t ti = 0; ti < o.threads.size(); ++ti)
