@@ -54,9 +54,7 @@ void check_op_files(size_t stride, size_t min_cases) {
   for (const fs::path& path : files) {
     const OpFile f = *parse_op_name(path.filename().string());
     const std::vector<Format> formats(f.operands, f.format);
-    const auto lines = test::read_testfloat(path, f.operands + 2);
-    for (size_t i = 0; i < lines.size(); i += stride) {
-      const test::TestFloatLine& line = lines[i];
+    for (const test::TestFloatLine& line : test::read_testfloat(path, f.operands + 2, stride)) {
       std::vector<Bits> in;
       for (size_t k = 0; k < f.operands; ++k) in.push_back(Bits{line.fields[k]});
       const Rounded want{Bits{line.fields[f.operands]}, static_cast<uint8_t>(line.fields[f.operands + 1])};

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fpsim::test {
@@ -12,9 +13,9 @@ struct TestFloatLine {
   std::vector<uint64_t> fields;
   size_t line = 0;
 };
-/// Reads every line of a TestFloat file; throws std::runtime_error naming file and line when a line
-/// does not have `fields` hex fields.
-std::vector<TestFloatLine> read_testfloat(const std::filesystem::path& path, size_t fields);
+/// Reads lines 1, 1 + stride, 1 + 2*stride, ... of a TestFloat file; throws std::runtime_error naming
+/// file and line when a line read does not have `fields` hex fields.
+std::vector<TestFloatLine> read_testfloat(const std::filesystem::path& path, size_t fields, size_t stride = 1);
 
 /// A CSV file as rows of string cells (the header row dropped, its names kept).
 struct Csv {
@@ -24,6 +25,6 @@ struct Csv {
 };
 Csv read_csv(const std::filesystem::path& path);
 
-uint64_t parse_hex(const std::string& text);  ///< throws on anything but hex digits
+uint64_t parse_hex(std::string_view text);  ///< throws on anything but hex digits
 
 }  // namespace fpsim::test
