@@ -41,11 +41,12 @@ struct Shape {
   const char* role;
   Trans ta, tb;
   int m, n, k;
-  int per_step;  // how many times one MLP training step runs this GEMM (0: not part of the step)
+  int layout;  // 0: not part of the MLP step; 1: weights stored [in, out]; 2: weights stored [out, in]
 };
 
-// One step of the 784-512-512-10 MLP at batch 128: y = x·w (NN), dx = dy·wᵀ (NT, not for layer 1),
-// dw = xᵀ·dy (TN).
+// One step of the 784-512-512-10 MLP at batch 128, with weights stored [in, out]: y = x·w (NN),
+// dx = dy·wᵀ (NT, not for layer 1), dw = xᵀ·dy (TN); and stored [out, in] as sim/ops_dense.cpp does:
+// y = x·wᵀ (NT), dx = dy·w (NN), dw = dyᵀ·x (TN).
 const Shape kShapes[] = {
     {"square", Trans::No, Trans::No, 512, 512, 512, 0},
     {"fc1 forward", Trans::No, Trans::No, 128, 512, 784, 1},
@@ -56,6 +57,14 @@ const Shape kShapes[] = {
     {"fc1 weight grad", Trans::Yes, Trans::No, 784, 512, 128, 1},
     {"fc2 weight grad", Trans::Yes, Trans::No, 512, 512, 128, 1},
     {"fc3 weight grad", Trans::Yes, Trans::No, 512, 10, 128, 1},
+    {"fc1 forward", Trans::No, Trans::Yes, 128, 512, 784, 2},
+    {"fc2 forward", Trans::No, Trans::Yes, 128, 512, 512, 2},
+    {"fc3 forward", Trans::No, Trans::Yes, 128, 10, 512, 2},
+    {"fc2 input grad", Trans::No, Trans::No, 128, 512, 512, 2},
+    {"fc3 input grad", Trans::No, Trans::No, 128, 512, 10, 2},
+    {"fc1 weight grad", Trans::Yes, Trans::No, 512, 784, 128, 2},
+    {"fc2 weight grad", Trans::Yes, Trans::No, 512, 512, 128, 2},
+    {"fc3 weight grad", Trans::Yes, Trans::No, 10, 512, 128, 2},
 };
 
 double flops(const Shape& s) { return 2.0 * s.m * s.n * s.k; }
@@ -112,9 +121,15 @@ int run(const Options& o) {
 
   std::mt19937 gen(1);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<double> step_seconds(o.threads.size(), 0.0);
-  double step_flops = 0.0;
+  // [layout][thread count index]
+  std::vector<std::vector<double>> step_seconds(3, std::vector<double>(o.threads.size(), 0.0));
+  double step_flops[3] = {0.0, 0.0, 0.0};
+  int layout = -1;
   for (const Shape& s : kShapes) {
+    if (s.layout != layout) {
+      layout = s.layout;
+      if (layout > 0) fmt::print("-- MLP, weights stored {}\n", layout == 1 ? "[in, out]" : "[out, in] (sim/ops_dense.cpp)");
+    }
     std::vector<float> a(static_cast<std::size_t>(s.m) * s.k), b(static_cast<std::size_t>(s.k) * s.n),
         c(static_cast<std::size_t>(s.m) * s.n);
     for (auto& v : a) v = dist(gen);
@@ -130,9 +145,9 @@ int run(const Options& o) {
 #endif
       const double rate = median_gflops(s, o.runs, [&] { sim::gemm_fp32(p, isa); });
       fmt::print(" {:>10.1f} {:>7.1f}", rate, rate / naive);
-      step_seconds[ti] += s.per_step * flops(s) / (rate * 1e9);
+      step_seconds[s.layout][ti] += flops(s) / (rate * 1e9);
     }
-    step_flops += s.per_step * flops(s);
+    step_flops[s.layout] += flops(s);
     fmt::print("\n");
     std::fflush(stdout);
   }
@@ -169,10 +184,12 @@ int run(const Options& o) {
     }
   }
   // 60000 / 128 = 468.75 -> 469 steps per epoch
-  for (std::size_t ti = 0; ti < o.threads.size(); ++ti)
-    fmt::print("MLP 784-512-512-10, batch 128, {} thread(s): {:.1f} GFLOP per step at {:.1f} GF/s -> "
-               "{:.3f} s of GEMM per 60k-sample epoch\n",
-               o.threads[ti], step_flops / 1e9, step_flops / step_seconds[ti] / 1e9, step_seconds[ti] * 469);
+  for (int l = 1; l <= 2; ++l)
+    for (std::size_t ti = 0; ti < o.threads.size(); ++ti)
+      fmt::print("MLP 784-512-512-10, batch 128, weights {}, {} thread(s): {:.3f} GFLOP per step at {:.1f} GF/s -> "
+                 "{:.3f} s of GEMM per 60k-sample epoch\n",
+                 l == 1 ? "[in, out]" : "[out, in]", o.threads[ti], step_flops[l] / 1e9,
+                 step_flops[l] / step_seconds[l][ti] / 1e9, step_seconds[l][ti] * 469);
   return 0;
 }
 
