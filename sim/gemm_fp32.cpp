@@ -77,7 +77,8 @@ struct OperandView {
 // Where a line is strided in memory (view not transposed: X is read along its rows and scattered
 // with stride `width`), the copy goes in blocks of 16 k so the block of the panel being written
 // (16·width floats, 2 KB for width 32) stays in L1 while each line contributes 64 contiguous bytes.
-void pack_panel(float* panel, const OperandView& x, std::size_t line0, int lines, int width, int k) {
+void pack_panel(float* panel, const OperandView& x, std::size_t line0, int lines, int width, int k,
+                detail::Transpose16 transpose16) {
   if (x.transposed) {  // op(X)(line, p) = data[p·ld + line]: contiguous along the lines
     for (int p = 0; p < k; ++p) {
       const float* src = x.data + static_cast<std::size_t>(p) * x.ld + line0;
@@ -90,7 +91,12 @@ void pack_panel(float* panel, const OperandView& x, std::size_t line0, int lines
   constexpr int kBlock = 16;
   for (int p0 = 0; p0 < k; p0 += kBlock) {
     const int p1 = std::min(k, p0 + kBlock);
-    for (int w = 0; w < width; ++w) {
+    int w = 0;
+    if (transpose16 != nullptr && p1 - p0 == kBlock)  // whole 16×16 blocks with vector shuffles
+      for (; w + kBlock <= lines; w += kBlock)
+        transpose16(x.data + (line0 + w) * x.ld + p0, x.ld, panel + static_cast<std::size_t>(p0) * width + w,
+                    static_cast<std::size_t>(width));
+    for (; w < width; ++w) {
       float* dst = panel + w;
       if (w < lines) {
         const float* src = x.data + (line0 + w) * x.ld;  // op(X)(line, p) = data[line·ld + p]
@@ -204,7 +210,7 @@ void gemm_fp32(const GemmProblem& p, GemmIsa isa) {
 #pragma omp for schedule(static)
       for (int jp = 0; jp < col_panels; ++jp)
         pack_panel(panels + panel_size * jp, transposed(right), static_cast<std::size_t>(jp) * nr,
-                   std::min(nr, cols - jp * nr), nr, k);
+                   std::min(nr, cols - jp * nr), nr, k, kernel.transpose16);
       // (implicit barrier: every panel is packed before any tile runs)
     }
     // Dynamic: a thread that the OS deschedules (a shared machine) leaves its tiles to the others.

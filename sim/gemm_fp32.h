@@ -61,10 +61,14 @@ using MicroKernel = void (*)(int k, const TileOperands& in, float* c, std::size_
 /// The largest MR·NR of any micro-kernel (AVX-512: 8 × 32).
 inline constexpr int kMaxTile = 8 * 32;
 
+/// A 16×16 block transpose, dst[j·dst_ld + i] = src[i·src_ld + j], used to pack strided operands.
+using Transpose16 = void (*)(const float* src, std::size_t src_ld, float* dst, std::size_t dst_ld);
+
 struct KernelInfo {
   int mr = 0;
   int nr = 0;
   MicroKernel run = nullptr;
+  Transpose16 transpose16 = nullptr;  ///< optional: packing falls back to scalar copies
 };
 
 KernelInfo portable_kernel();

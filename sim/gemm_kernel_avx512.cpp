@@ -7,6 +7,9 @@
 #include "sim/gemm_fp32.h"
 
 #if defined(__x86_64__) || defined(__i386__)
+// GCC 12's avx512fintrin.h builds the pass-through operand of _mm512_unpack{lo,hi}_ps from
+// _mm512_undefined_ps(), which -Wuninitialized then reports at our call sites (a false positive).
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 namespace fpsim::sim::detail {
@@ -71,9 +74,47 @@ void kernel_8x32(int k, const TileOperands& in, float* c, std::size_t ldc, int m
     tile_8x32<false>(k, in, c, ldc, mr, nr, load_c);
 }
 
+// 16×16 transpose: dst[j·dst_ld + i] = src[i·src_ld + j] for i, j < 16, in four shuffle stages
+// (r_i = row i; a "lane" is 128 bits = 4 floats, L = 0..3):
+//   1. unpack{lo,hi}_ps(r_2i, r_2i+1): pairs (r_2i[j], r_2i+1[j]) for j = 4L, 4L+1 | 4L+2, 4L+3
+//   2. unpack{lo,hi}_pd of those: u[4i + c] lane L = column 4L + c of rows 4i..4i+3
+//   3. shuffle_f32x4 0x44 / 0xEE: lanes {0, 1} / {2, 3} of u[c] and u[4 + c] (and of u[8 + c], u[12 + c])
+//   4. shuffle_f32x4 0x88 / 0xDD: even / odd lanes of those, so column 4L + c =
+//      [u[c] lane L, u[4 + c] lane L, u[8 + c] lane L, u[12 + c] lane L] = rows 0..15.
+__attribute__((target("avx512f"))) void transpose_16x16(const float* src, std::size_t src_ld, float* dst,
+                                                       std::size_t dst_ld) {
+  __m512 r[16], t[16], u[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * src_ld);
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    const __m512d lo0 = _mm512_castps_pd(t[4 * i]), lo1 = _mm512_castps_pd(t[4 * i + 2]);
+    const __m512d hi0 = _mm512_castps_pd(t[4 * i + 1]), hi1 = _mm512_castps_pd(t[4 * i + 3]);
+    u[4 * i + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(lo0, lo1));
+    u[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(lo0, lo1));
+    u[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(hi0, hi1));
+    u[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(hi0, hi1));
+  }
+#pragma GCC unroll 4
+  for (int c = 0; c < 4; ++c) {
+    const __m512 v_lo = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44), v_hi = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xEE);
+    const __m512 w_lo = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x44),
+                 w_hi = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xEE);
+    _mm512_storeu_ps(dst + (0 + c) * dst_ld, _mm512_shuffle_f32x4(v_lo, w_lo, 0x88));
+    _mm512_storeu_ps(dst + (4 + c) * dst_ld, _mm512_shuffle_f32x4(v_lo, w_lo, 0xDD));
+    _mm512_storeu_ps(dst + (8 + c) * dst_ld, _mm512_shuffle_f32x4(v_hi, w_hi, 0x88));
+    _mm512_storeu_ps(dst + (12 + c) * dst_ld, _mm512_shuffle_f32x4(v_hi, w_hi, 0xDD));
+  }
+}
+
 }  // namespace
 
-KernelInfo avx512_kernel() { return {kMr, kNr, &kernel_8x32}; }
+KernelInfo avx512_kernel() { return {kMr, kNr, &kernel_8x32, &transpose_16x16}; }
 
 }  // namespace fpsim::sim::detail
 
