@@ -2,8 +2,8 @@
 // as a ratio to memcpy of the same buffer timed in the same run with the same thread count, for
 // rne into e5m2 / e4m3fn / binary16 / bfloat16 and sr into e5m2 / e4m3fn / binary16; median of
 // several runs each. Inputs are normal(0, 1) samples scaled by 2^-4 (typical activations/gradients).
-// --clock cpu times with the process CPU clock instead of the wall clock: on a shared, loaded machine
-// it removes time spent preempted (with several threads it is CPU-seconds, summed over threads).
+// --clock cpu uses the process CPU clock instead of the wall clock (CPU-seconds summed over threads);
+// on virtualised machines its accounting can be far off for memory-bound loops, so wall is the default.
 #include <fmt/core.h>
 #ifdef FPSIM_HAVE_OPENMP
 #include <omp.h>

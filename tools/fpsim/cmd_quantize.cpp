@@ -1,0 +1,203 @@
+// fpsim quantize: round a list of numbers into a format (or into OCP MX blocks) and print values or codes.
+//
+//   fpsim quantize --format e4m3fn --rounding sr --seed 7 values.txt
+//   fpsim quantize --format e5m2 --input f32 --output codes weights.bin
+//   fpsim quantize --format e2m1fn --block 32 grads.txt        (MXFP4: one E8M0 scale per 32 values)
+//
+// Text input: one number per line (decimal, hex-float, inf, nan; blank lines and '#' comments
+// skipped), read as binary64 and rounded once into the format. Raw input: native-endian binary32
+// or binary64 values. Element i of the input uses random word stream.bits(i) of RandomStream(seed).
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "numerics/block_scale.h"
+#include "numerics/convert.h"
+#include "numerics/quantize.h"
+#include "tools/fpsim/command.h"
+#include "tools/fpsim/target_options.h"
+#include "tools/io/text.h"
+
+namespace fpsim::cli {
+namespace {
+
+struct Options {
+  TargetOptions target;
+  std::string input_kind = "text";
+  std::string output = "values";
+  int block = 0;
+  int cols = 0;
+  int axis = 1;
+  std::string scale_rule = "floor";
+  bool stats = false;
+  std::string file = "-";
+};
+
+std::string read_all(const std::string& file) {
+  if (file == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    return s.str();
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(file + ": cannot open (" + std::strerror(errno) + ")");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string trim(std::string s) {
+  const auto hash = s.find('#');
+  if (hash != std::string::npos) s.erase(hash);
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+// One number per line; the error names the file and line.
+std::vector<double> parse_text(const std::string& text, const std::string& name) {
+  std::vector<double> v;
+  std::istringstream lines(text);
+  std::string line;
+  for (int number = 1; std::getline(lines, line); ++number) {
+    const std::string s = trim(line);
+    if (s.empty()) continue;
+    char* end = nullptr;
+    errno = 0;
+    const double x = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0')
+      throw std::invalid_argument(name + ":" + std::to_string(number) + ": \"" + s + "\" is not a number");
+    v.push_back(x);  // out-of-range decimals give ±inf or ±0 (ERANGE), as their binary64 rounding
+  }
+  return v;
+}
+
+template <class T>
+std::vector<T> parse_raw(const std::string& bytes, const std::string& name) {
+  if (bytes.size() % sizeof(T) != 0)
+    throw std::invalid_argument(name + ": size " + std::to_string(bytes.size()) + " bytes is not a multiple of " +
+                                std::to_string(sizeof(T)));
+  std::vector<T> v(bytes.size() / sizeof(T));
+  std::memcpy(v.data(), bytes.data(), bytes.size());
+  return v;
+}
+
+void print_stats(const QuantStats& s) {
+  fmt::print(stderr,
+             "count {} nonzero {} underflow {} subnormal {} saturated {} overflow {} nan {} amax {}\n", s.count,
+             s.nonzero, s.underflow, s.subnormal, s.saturated, s.overflow, s.nan, s.amax);
+}
+
+// MX blocks: --format names the element type; values print X * P_i, codes print "scale element".
+int run_blocks(const Options& o, const std::vector<double>& values) {
+  MxOptions mx;
+  const std::string& f = o.target.format;
+  mx.element = parse_mx_element(f == "e4m3fn" ? "e4m3" : f == "e3m2fn" ? "e3m2" : f == "e2m3fn" ? "e2m3"
+                                : f == "e2m1fn" ? "e2m1" : f);
+  mx.block = o.block;
+  mx.axis = o.axis;
+  if (o.scale_rule != "floor" && o.scale_rule != "ceil")
+    throw std::invalid_argument("--scale-rule " + o.scale_rule + ": expected floor or ceil");
+  mx.rule = o.scale_rule == "ceil" ? MxScaleRule::Ceil : MxScaleRule::Floor;
+  parse_rounding(o.target.rounding, mx.rounding, mx.sr_bits);
+  const std::vector<float> x(values.begin(), values.end());  // MX blocks read binary32 values
+  const int cols = o.cols > 0 ? o.cols : static_cast<int>(x.size());
+  if (cols == 0 || x.size() % static_cast<std::size_t>(cols) != 0)
+    throw std::invalid_argument("--cols " + std::to_string(cols) + ": " + std::to_string(x.size()) +
+                                " values do not make whole rows");
+  const int rows = static_cast<int>(x.size() / cols);
+  const RandomStream stream(o.target.seed);
+  const MxTensor q = mx_quantize(x, rows, cols, mx, &stream);
+  if (o.output == "codes") {
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) {
+        const int block = mx.axis == 1 ? r * ((cols + mx.block - 1) / mx.block) + c / mx.block
+                                       : (r / mx.block) * cols + c;
+        fmt::print("{:02X} {:02X}\n", q.scales[block], q.elements[static_cast<std::size_t>(r) * cols + c]);
+      }
+  } else {
+    std::vector<float> y(x.size());
+    mx_dequantize(q, y);
+    for (float v : y) fmt::print("{}\n", v);
+  }
+  return 0;
+}
+
+int run(const Options& o) {
+  if (o.output != "values" && o.output != "codes")
+    throw std::invalid_argument("--output " + o.output + ": expected values or codes");
+  const std::string name = o.file == "-" ? "<stdin>" : o.file;
+  const std::string bytes = read_all(o.file);
+  std::vector<float> f32;
+  std::vector<double> f64;
+  if (o.input_kind == "text") f64 = parse_text(bytes, name);
+  else if (o.input_kind == "f32") f32 = parse_raw<float>(bytes, name);
+  else if (o.input_kind == "f64") f64 = parse_raw<double>(bytes, name);
+  else throw std::invalid_argument("--input " + o.input_kind + ": expected text, f32 or f64");
+
+  if (o.block > 0) {
+    if (!f32.empty()) f64.assign(f32.begin(), f32.end());
+    return run_blocks(o, f64);
+  }
+  const Target t = o.target.target();
+  const RandomStream stream(o.target.seed);
+  QuantStats stats;
+  const bool sr = t.rounding == Rounding::Stochastic;
+  if (o.output == "codes") {
+    const std::size_t n = f32.empty() ? f64.size() : f32.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint64_t r = sr ? stream.bits(i) : 0;
+      const Bits code = f32.empty() ? encode(f64[i], t, r).bits : encode(f32[i], t, r).bits;
+      fmt::print("{}\n", io::hex_code(code, t.format));
+    }
+    return 0;
+  }
+  const Format& f = t.format;
+  const bool float_values = f.precision() <= 24 && f.emax() <= 127 && f.emin() - f.man_bits() >= -149;
+  if (!f32.empty() && float_values) {
+    std::vector<float> y(f32.size());
+    quantize(f32, y, t, &stream, 0, o.stats ? &stats : nullptr);
+    for (float v : y) fmt::print("{}\n", v);
+  } else {
+    if (!f32.empty()) f64.assign(f32.begin(), f32.end());
+    std::vector<double> y(f64.size());
+    quantize(std::span<const double>(f64), y, t, &stream, 0, o.stats ? &stats : nullptr);
+    for (double v : y) fmt::print("{}\n", v);
+  }
+  if (o.stats) print_stats(stats);
+  return 0;
+}
+
+Registration reg{{"quantize", "Round numbers (text or raw binary32/binary64) into a format or MX blocks",
+                  [](CLI::App& app) {
+                    auto opts = std::make_shared<Options>();
+                    opts->target.add_to(app, true);
+                    app.add_option("--input", opts->input_kind, "text | f32 | f64 (raw native-endian values)")
+                        ->capture_default_str();
+                    app.add_option("--output", opts->output, "values | codes")->capture_default_str();
+                    app.add_option("--block", opts->block,
+                                   "OCP MX block size (e.g. 32); --format is then the element type "
+                                   "(e5m2, e4m3fn, e3m2fn, e2m3fn, e2m1fn, mxint8)");
+                    app.add_option("--cols", opts->cols, "MX: values per row of the row-major tensor (default: one row)");
+                    app.add_option("--axis", opts->axis, "MX: 1 = blocks along rows, 0 = along columns")
+                        ->capture_default_str();
+                    app.add_option("--scale-rule", opts->scale_rule, "MX: floor (OCP spec, may clip) | ceil (no clipping)")
+                        ->capture_default_str();
+                    app.add_flag("--stats", opts->stats, "print quantisation statistics to stderr (values output)");
+                    app.add_option("file", opts->file, "input file, or - for stdin")->capture_default_str();
+                    return std::function<int()>([opts] { return run(*opts); });
+                  }}};
+
+}  // namespace
+}  // namespace fpsim::cli
