@@ -13,7 +13,7 @@ struct Dataset {
   int64_t count = 0;
   int channels = 1, height = 28, width = 28;
   int classes = 10;
-  std::vector<float> images;   ///< count × channels·height·width, pixel values in [0, 1]
+  std::vector<float> images;   ///< count × channels·height·width (pixels in [0, 1] unless standardised)
   std::vector<int32_t> labels; ///< count, each in [0, classes)
 
   int64_t sample_size() const { return int64_t(channels) * height * width; }

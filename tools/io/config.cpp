@@ -35,7 +35,8 @@ class Obj {
     throw ConfigError(file_, pointer, message);
   }
   std::string at(const std::string& key) const { return ptr_ + "/" + key; }
-  bool has(const std::string& key) const { return j_.is_object() && j_.contains(key); }
+  // A key whose value is null counts as absent (so `--set steps=null` unsets it).
+  bool has(const std::string& key) const { return j_.is_object() && j_.contains(key) && !j_.at(key).is_null(); }
   const json* find(const std::string& key) {
     known_.insert(key);
     return has(key) ? &j_.at(key) : nullptr;
@@ -273,6 +274,7 @@ void parse_data(Obj o, DataSource& d, sim::TrainConfig& t) {
     d.path = o.string("path", "/usr/share/datasets/fashion-mnist");
     d.train_limit = o.integer("train_limit", 0, 0, 60000);
     d.test_limit = o.integer("test_limit", 0, 0, 10000);
+    d.normalize = o.boolean("normalize", false);
   } else {
     d.train_size = o.integer("train_size", 1024, 1, 1 << 24);
     d.test_size = o.integer("test_size", 256, 1, 1 << 24);
@@ -385,6 +387,8 @@ RunConfig parse_run_config(const json& input, const std::string& file) {
   }
   const bool has_epochs = top.has("epochs"), has_steps = top.has("steps");
   if (has_epochs && has_steps) top.fail("/steps", "give either \"epochs\" or \"steps\", not both");
+  top.find("epochs");  // both keys are known; null means absent
+  top.find("steps");
   if (has_steps) {
     t.steps = top.integer("steps", 0, 1, int64_t(1) << 40);
     t.epochs = 0;

@@ -16,6 +16,8 @@ struct DataSource {
   std::string dataset = "fashion_mnist";  ///< "fashion_mnist" | "synthetic"
   std::string path = "/usr/share/datasets/fashion-mnist";
   int64_t train_limit = 0, test_limit = 0;  ///< use only the first N samples (0 = all)
+  /// Standardise pixels with the Fashion-MNIST training-set statistics: (x - 0.2860) / 0.3530.
+  bool normalize = false;
   // synthetic
   int64_t train_size = 1024, test_size = 256;
   int classes = 10;

@@ -1,0 +1,90 @@
+// fpsim bench train: seconds per epoch of the default MLP (784-512-512-10, batch 128, SGD momentum)
+// in FP32 and with the FP8 paper recipe, measured in the same run, and their ratio.
+//
+// Each measurement trains `steps` updates from scratch and times updates 2..steps (the first is
+// warm-up: allocation, page faults) with no evaluation inside the window, then scales the time per
+// update to a full epoch (469 updates for 60000 images). The two recipes alternate, and the
+// median of `runs` measurements of each is reported.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "tools/fpsim/command.h"
+#include "tools/io/train_run.h"
+
+namespace fpsim::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  int runs = 3;
+  int steps = 40;
+  int threads = 2;
+  std::string data = "/usr/share/datasets/fashion-mnist";
+};
+
+// Records the clock at the end of update `from` and of update `to`.
+struct Stopwatch : sim::TrainObserver {
+  int64_t from, to;
+  Clock::time_point t0, t1;
+  Stopwatch(int64_t a, int64_t b) : from(a), to(b) {}
+  void on_step(const sim::Progress& p) override {
+    if (p.step == from) t0 = Clock::now();
+    if (p.step == to) t1 = Clock::now();
+  }
+};
+
+double seconds_per_step(const io::RunConfig& rc, const io::Datasets& data, int steps) {
+  Stopwatch w(1, steps);
+  sim::train(rc.train, data.train, data.test, w);
+  return std::chrono::duration<double>(w.t1 - w.t0).count() / double(steps - 1);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+int run(const Options& o) {
+  nlohmann::json base = {{"schema", 1},
+                         {"name", "bench"},
+                         {"seed", 1},
+                         {"model", {{"type", "mlp"}, {"widths", {784, 512, 512, 10}}}},
+                         {"data", {{"dataset", "fashion_mnist"}, {"path", o.data}, {"batch_size", 128}}},
+                         {"optimizer", {{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}}},
+                         // One update past the timed window: the final evaluation happens there.
+                         {"steps", o.steps + 1},
+                         {"eval_interval", 1 << 30}};
+  const io::Datasets data = io::load_datasets(io::parse_run_config(base, "bench").data, 1);
+  io::set_threads(o.threads);
+  const int64_t per_epoch = sim::steps_per_epoch(data.train.count, 128);
+  const char* recipes[] = {"fp32", "fp8_paper"};
+  std::vector<double> times[2];
+  for (int r = 0; r < o.runs; ++r)
+    for (int k = 0; k < 2; ++k) {
+      nlohmann::json j = base;
+      j["precision"] = recipes[k];
+      times[k].push_back(seconds_per_step(io::parse_run_config(j, "bench"), data, o.steps) * double(per_epoch));
+    }
+  const double fp32 = median(times[0]), fp8 = median(times[1]);
+  std::printf("MLP 784-512-512-10, batch 128, %d threads, %d timed updates x %d runs, epoch = %lld updates\n",
+              o.threads, o.steps - 1, o.runs, (long long)per_epoch);
+  std::printf("  fp32       %.3f s/epoch\n", fp32);
+  std::printf("  fp8_paper  %.3f s/epoch\n", fp8);
+  std::printf("  ratio fp8_paper / fp32 = %.2fx\n", fp8 / fp32);
+  return 0;
+}
+
+Registration reg{{"bench train", "Epoch time of the default MLP: FP32 vs the FP8 paper recipe", [](CLI::App& app) {
+                    auto opts = std::make_shared<Options>();
+                    app.add_option("--runs", opts->runs, "measurements of each recipe (median)")->check(CLI::Range(1, 100));
+                    app.add_option("--steps", opts->steps, "updates per measurement")->check(CLI::Range(3, 100000));
+                    app.add_option("--threads", opts->threads, "threads")->check(CLI::Range(1, 1024));
+                    app.add_option("--data", opts->data, "Fashion-MNIST directory");
+                    return std::function<int()>([opts] { return run(*opts); });
+                  }}};
+
+}  // namespace
+}  // namespace fpsim::cli
