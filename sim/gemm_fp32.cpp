@@ -154,12 +154,13 @@ GemmIsa gemm_best_isa() {
   return best;
 }
 
-// Cost of one orientation in lane-FMAs: every tile is computed in full (padding lanes included);
-// packing an element, or moving one through the transposed write-back of a Cᵀ tile, costs about as
-// much as 16 lane-FMAs (a scalar strided copy at ~0.5 cycle against 32 FMA lanes per cycle).
+// Cost of one orientation in lane-FMAs (measured on Zen: ~32 FMA lanes per cycle): every tile is
+// computed in full (padding lanes included); packing an element costs about 8 (16×16 vector
+// transposes at ~0.25 cycle per element), and moving one through the scalar transposed write-back
+// of a Cᵀ tile about 48 (~1.5 cycles).
 double orientation_cost(int rows, int cols, int k, int mr, int nr, bool packs_right, double moved) {
   const double padded = static_cast<double>((rows + mr - 1) / mr) * mr * (static_cast<double>((cols + nr - 1) / nr) * nr) * k;
-  return padded + 16.0 * ((packs_right ? static_cast<double>(k) * cols : 0.0) + moved);
+  return padded + 8.0 * (packs_right ? static_cast<double>(k) * cols : 0.0) + 48.0 * moved;
 }
 
 GemmPlan gemm_fp32_plan(const GemmProblem& p, GemmIsa isa) {
