@@ -67,8 +67,13 @@ HWY_INLINE M BySign(M neg, const bool b[2]) {
 // ---- Philox4x32-10 (Salmon et al. 2011), four counter words per lane ("structure of arrays") ----
 
 // hi:lo = a * mult per 32-bit lane. MulEven multiplies the even lanes into 64-bit products; the odd
-// lanes are first shifted down into even position. Lane j of a product p holds lo in u32 lane 2j,
-// hi in 2j+1, so OddEven(odd-lane source, even-lane source) reassembles each half in place.
+// lanes are first swapped into even position. Lane j of a product p holds lo in u32 lane 2j, hi in
+// 2j+1; Shuffle2301 swaps each pair, and OddEven(odd-lane source, even-lane source) reassembles:
+//     a     = [a0 a1 a2 a3]      even = [lo(a0m) hi(a0m) lo(a2m) hi(a2m)]
+//     swap  = [a1 a0 a3 a2]      odd  = [lo(a1m) hi(a1m) lo(a3m) hi(a3m)]
+//     lo    = OddEven(swap(odd), even) = [lo(a0m) lo(a1m) lo(a2m) lo(a3m)]
+//     hi    = OddEven(odd, swap(even)) = [hi(a0m) hi(a1m) hi(a2m) hi(a3m)]
+// (shuffles rather than 64-bit shifts: on AVX-512 the shifts compete with the multiplies for port 0).
 HWY_INLINE void MulHiLo(V a, uint32_t mult, V& hi, V& lo) {
 #if HWY_TARGET == HWY_SCALAR
   // One lane: a plain 64-bit product.
@@ -77,12 +82,11 @@ HWY_INLINE void MulHiLo(V a, uint32_t mult, V& hi, V& lo) {
   lo = U(static_cast<uint32_t>(product));
 #else
   const D d;
-  const hn::Repartition<uint64_t, D> d64;
   const V m = U(mult);
-  const auto even = hn::MulEven(a, m);                                                 // lanes 0, 2, ...
-  const auto odd = hn::MulEven(hn::BitCast(d, hn::ShiftRight<32>(hn::BitCast(d64, a))), m);  // 1, 3, ...
-  lo = hn::OddEven(hn::BitCast(d, hn::ShiftLeft<32>(odd)), hn::BitCast(d, even));
-  hi = hn::OddEven(hn::BitCast(d, odd), hn::BitCast(d, hn::ShiftRight<32>(even)));
+  const V even = hn::BitCast(d, hn::MulEven(a, m));
+  const V odd = hn::BitCast(d, hn::MulEven(hn::Shuffle2301(a), m));
+  lo = hn::OddEven(hn::Shuffle2301(odd), even);
+  hi = hn::OddEven(odd, hn::Shuffle2301(even));
 #endif
 }
 
@@ -117,43 +121,50 @@ HWY_INLINE void Philox(V c0, V c1, const PhiloxKey& key, V w[4]) {
 // round's first product are scalars (two of the twenty vector products saved).
 //   round 1: c0' = hi(M1*c2) ^ c1 ^ k0 and c1' = lo(M1*c2) are scalars; c2', c3' come from M0*c0
 //   round 2: M0*c0' is a scalar product; M1*c2' is the vector one
-HWY_INLINE void PhiloxUniformHigh(V c0, uint32_t c1, const PhiloxKey& key, V w[4]) {
+// K independent counter vectors run in lockstep: one round is a chain of ~9 cycles (multiply,
+// shift/blend, xor), so interleaving two chains keeps the multiplier busy.
+template <int K>
+HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey& key, V (&w)[K][4]) {
   constexpr uint32_t m0 = 0xD2511F53u, m1 = 0xCD9E8D57u;
   const uint32_t k0 = key.key[0], k1 = key.key[1];
-  // Round 1 (key k).
-  V hi0, lo0;
-  MulHiLo(c0, m0, hi0, lo0);
+  // Round 1 (key k): the M1 product is the same for every lane and vector.
   const uint64_t p1 = uint64_t{m1} * key.ctr_hi[0];
   const uint32_t r1_c0 = static_cast<uint32_t>(p1 >> 32) ^ c1 ^ k0;
   const uint32_t r1_c1 = static_cast<uint32_t>(p1);
-  const V r1_c2 = hn::Xor(hi0, U(key.ctr_hi[1] ^ k1));
-  const V r1_c3 = lo0;
-  // Round 2 (key k + Weyl).
+  // Round 2 (key k + Weyl): the M0 product of r1_c0 is a scalar too.
   const uint32_t k0b = k0 + 0x9E3779B9u, k1b = k1 + 0xBB67AE85u;
   const uint64_t p0 = uint64_t{m0} * r1_c0;
-  V hi1, lo1;
-  MulHiLo(r1_c2, m1, hi1, lo1);
-  V c[4];
-  c[0] = hn::Xor(hi1, U(r1_c1 ^ k0b));
-  c[1] = lo1;
-  c[2] = hn::Xor(r1_c3, U(static_cast<uint32_t>(p0 >> 32) ^ k1b));
-  c[3] = U(static_cast<uint32_t>(p0));
+  V c[K][4];
+  for (int k = 0; k < K; ++k) {
+    V hi0, lo0;
+    MulHiLo(c0[k], m0, hi0, lo0);
+    const V r1_c2 = hn::Xor(hi0, U(key.ctr_hi[1] ^ k1));
+    V hi1, lo1;
+    MulHiLo(r1_c2, m1, hi1, lo1);
+    c[k][0] = hn::Xor(hi1, U(r1_c1 ^ k0b));
+    c[k][1] = lo1;
+    c[k][2] = hn::Xor(lo0, U(static_cast<uint32_t>(p0 >> 32) ^ k1b));
+    c[k][3] = U(static_cast<uint32_t>(p0));
+  }
   // Rounds 3-10.
   uint32_t ka = k0b + 0x9E3779B9u, kb = k1b + 0xBB67AE85u;
   for (int round = 2; round < 10; ++round) {
-    V h0, l0, h1, l1;
-    MulHiLo(c[0], m0, h0, l0);
-    MulHiLo(c[2], m1, h1, l1);
-    const V n0 = hn::Xor(hn::Xor(h1, c[1]), U(ka));
-    const V n2 = hn::Xor(hn::Xor(h0, c[3]), U(kb));
-    c[0] = n0;
-    c[1] = l1;
-    c[2] = n2;
-    c[3] = l0;
+    for (int k = 0; k < K; ++k) {
+      V h0, l0, h1, l1;
+      MulHiLo(c[k][0], m0, h0, l0);
+      MulHiLo(c[k][2], m1, h1, l1);
+      const V n0 = hn::Xor(hn::Xor(h1, c[k][1]), U(ka));
+      const V n2 = hn::Xor(hn::Xor(h0, c[k][3]), U(kb));
+      c[k][0] = n0;
+      c[k][1] = l1;
+      c[k][2] = n2;
+      c[k][3] = l0;
+    }
     ka += 0x9E3779B9u;
     kb += 0xBB67AE85u;
   }
-  for (int i = 0; i < 4; ++i) w[i] = c[i];
+  for (int k = 0; k < K; ++k)
+    for (int i = 0; i < 4; ++i) w[k][i] = c[k][i];
 }
 
 // Counters for stream indices index, index + 1, ... (lane order), carrying into the high word.
@@ -386,23 +397,41 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
     const std::size_t head = std::min<std::size_t>(count, (32 - c.first_index % 32) % 32);
     if (head) scalar_range(in, out, head, *c.target, c.stream, c.first_index, rest_stats);
     i = head;
-    for (; lanes <= 16 && i + 32 <= count; i += 32) {
-      const uint64_t group = (c.first_index + i) >> 5;
-      for (std::size_t j = 0; j * lanes < 16; ++j) {
-        V c0, c1, w[4];
-        const uint64_t first_counter = (group << 4) + j * lanes;
-        if ((first_counter >> 32) == ((first_counter + lanes - 1) >> 32)) {
-          c0 = hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first_counter)));
-          PhiloxUniformHigh(c0, static_cast<uint32_t>(first_counter >> 32), c.philox, w);
-        } else {
-          Counters(first_counter, c0, c1);
-          Philox(c0, c1, c.philox, w);
+    // Counter vectors are taken two at a time (16 lanes: two groups per step; 8 lanes: the two
+    // vectors of one group; 1 lane: pairs of the group's 16 blocks).
+    const std::size_t vectors_per_group = lanes <= 16 ? 16 / lanes : 1;
+    const std::size_t groups_per_step = vectors_per_group == 1 ? 2 : 1;
+    const std::size_t step = 32 * groups_per_step;
+    for (; lanes <= 16 && i + step <= count; i += step) {
+      const uint64_t group0 = (c.first_index + i) >> 5;
+      const std::size_t vectors = groups_per_step * vectors_per_group;
+      for (std::size_t v = 0; v < vectors; v += 2) {
+        uint64_t first[2];
+        std::size_t at[2];
+        for (int k = 0; k < 2; ++k) {
+          const std::size_t g = (v + k) / vectors_per_group, j = (v + k) % vectors_per_group;
+          first[k] = ((group0 + g) << 4) + j * lanes;
+          at[k] = i + g * 32 + j * lanes;
         }
-        for (std::size_t h = 0; h < 2; ++h) {
-          const std::size_t at = i + h * 16 + j * lanes;
-          if (!Vector<kValues, kSR, kStats>(c, in + at, out + at, w[2 * h], w[2 * h + 1], amax, n))
-            scalar_range(in + at, out + at, lanes, *c.target, c.stream, c.first_index + at, rest_stats);
+        V w[2][4];
+        const uint32_t high = static_cast<uint32_t>(first[0] >> 32);
+        if (high == static_cast<uint32_t>((first[1] + lanes - 1) >> 32)) {
+          const V c0[2] = {hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[0]))),
+                           hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[1])))};
+          PhiloxUniformHigh<2>(c0, high, c.philox, w);
+        } else {  // the counter's high word changes inside the pair (once per 2^32 blocks)
+          for (int k = 0; k < 2; ++k) {
+            V c0, c1;
+            Counters(first[k], c0, c1);
+            Philox(c0, c1, c.philox, w[k]);
+          }
         }
+        for (int k = 0; k < 2; ++k)
+          for (std::size_t h = 0; h < 2; ++h) {
+            const std::size_t e = at[k] + h * 16;
+            if (!Vector<kValues, kSR, kStats>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n))
+              scalar_range(in + e, out + e, lanes, *c.target, c.stream, c.first_index + e, rest_stats);
+          }
       }
     }
   } else {
