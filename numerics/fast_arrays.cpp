@@ -10,6 +10,7 @@
 #include <string>
 
 #include "numerics/arith_wide.h"
+#include "numerics/fast_arrays_avx2.h"
 #include "numerics/fast_double.h"
 #include "numerics/fast_rounding_table.h"
 #include "numerics/nan_rules.h"
@@ -64,6 +65,28 @@ inline Exact exact_of(double s, double err) {
 }
 
 enum class Kind { Add, Sub, Mul, Fma };
+
+detail::LaneDecoder lane_decoder(const Format& f) {
+  const Decoder d(f);
+  return detail::LaneDecoder{d.magnitude_mask, d.special_from, d.sign_mask, d.shift, 31 - (f.total_bits() - 1),
+                             d.scale};
+}
+
+// What the vector kernel's scalar callback needs to compute element i with the scalar operation.
+struct ScalarContext {
+  ArithOp op;
+  const uint32_t *a, *b;
+  const Format* formats;
+  const Target* t;
+};
+
+uint32_t scalar_element(size_t i, void* context, uint8_t& flags) {
+  const auto& c = *static_cast<const ScalarContext*>(context);
+  const Bits x[3] = {Bits{c.a[i]}, Bits{c.b[i]}, Bits{0}};
+  const Rounded r = apply(c.op, x, c.formats, *c.t, 0);
+  flags |= r.flags;
+  return static_cast<uint32_t>(r.bits.v);
+}
 
 // The double-path loop. `table` is the rounding table or nullptr (round_pack per element).
 template <Kind K>
@@ -141,6 +164,17 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
                           (fa.emax() + 1) + (fb.emax() + 1) <= 1023;
   if (decodable) {
     const RoundingTable* table = sr ? nullptr : rounding_table(t);
+    // 2a. With a rounding table and AVX2: four elements per step (fast_arrays_avx2.cpp).
+    if (table && detail::avx2_available() &&
+        (op == ArithOp::Add || op == ArithOp::Sub || (op == ArithOp::Mul && product_ok))) {
+      const Format formats[3] = {fa, fb, fc};
+      ScalarContext context{op, a.data(), b.data(), formats, &t};
+      const detail::VectorOp vop = op == ArithOp::Add   ? detail::VectorOp::Add
+                                   : op == ArithOp::Sub ? detail::VectorOp::Sub
+                                                        : detail::VectorOp::Mul;
+      return detail::avx2_table_loop(vop, a.data(), lane_decoder(fa), b.data(), lane_decoder(fb), out.data(), n,
+                                     *table, scalar_element, &context);
+    }
     switch (op) {
       case ArithOp::Add: return double_loop<Kind::Add>(a, fa, b, fb, c, fc, out, t, table, stream, offset);
       case ArithOp::Sub: return double_loop<Kind::Sub>(a, fa, b, fb, c, fc, out, t, table, stream, offset);

@@ -62,6 +62,12 @@ class RoundingTable {
     return round(sign, E, top, sticky);
   }
 
+ /// Layout, for vector kernels that compute the index themselves (same formula as round()).
+  int precision() const { return p_; }
+  int e_lo() const { return e_lo_; }
+  int e_hi() const { return e_hi_; }
+  const uint32_t* entries() const { return entries_.data(); }
+
  private:
   int p_ = 0, e_lo_ = 0, e_hi_ = 0;
   std::vector<uint32_t> entries_;  // code | flags << 24

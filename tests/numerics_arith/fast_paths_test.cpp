@@ -218,7 +218,7 @@ TEST_CASE("array arithmetic equals the exact path element by element on every pa
   const std::vector<std::string> formats = {"e5m2", "e4m3fn", "binary16", "bfloat16", "tf32", "binary32", "e2m1fn"};
   test::OperandGen gen(77);
   const RandomStream stream(3, 1, 2, 3);
-  const size_t n = 3000;
+  const size_t n = 3001;  // not a multiple of 4: the vector kernel's tail runs too
   size_t bad = 0;
   for (const std::string& fname : formats) {
     const Format f = parse_format(fname);
