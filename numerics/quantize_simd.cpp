@@ -302,9 +302,21 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   l.d = U(p.d_normal);
   if (p.subnormals) l.d = hn::Add(l.d, hn::Sub(hn::Max(bep, U(p.emin_field)), bep));
   // 3. Round-up decision.
+  const int dn = static_cast<int>(p.d_normal);
   V odd = zero;
-  V up;
-  if constexpr (kSR) {
+  V up = zero;
+  V out_n;
+  // Nearest-even: add the rounding bias 2^(d-1) - 1 plus the kept lsb, then clear the discarded
+  // bits (normal-range lanes, d = d_normal; the subnormal range below uses the same trick on sig).
+  //   bfloat16 (d = 16): 0x3F80_8000 + 0x7FFF + 0 = 0x3F80_FFFF -> 0x3F80_0000 (tie, even kept)
+  //                      0x3F81_8000 + 0x7FFF + 1 = 0x3F82_0000 -> 0x3F82_0000 (tie, odd kept: up)
+  //                      0x3F80_8001 + 0x7FFF + 0 = 0x3F81_0000 -> 0x3F81_0000 (above half: up)
+  const bool uniform_rne = !kSR && p.mode == Rounding::NearestEven && dn >= 1;
+  if (uniform_rne) {
+    const V lsb = hn::And(hn::ShiftRightSame(a, dn), one);
+    const uint32_t bias = (1u << (dn - 1)) - 1;
+    out_n = hn::And(hn::Add(hn::Add(a, U(bias)), lsb), U(~((1u << dn) - 1)));
+  } else if constexpr (kSR) {
     up = p.sr_bits ? StochasticK(p, l, w1) : StochasticExact(l, w0, w1);
     if (p.sr_subnormal_nearest) {
       // Below 2^emin (binary32 subnormals included) round_pack switches sr to nearest-even.
@@ -318,15 +330,21 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
     up = Deterministic(p, p.mode, l, odd);
   }
   // 4. Normal range: round the bit pattern itself at d_normal (carries bump the exponent).
-  const int dn = static_cast<int>(p.d_normal);
-  const V out_n = hn::ShiftLeftSame(hn::Or(hn::Add(hn::ShiftRightSame(a, dn), up), odd), dn);
+  if (!uniform_rne) out_n = hn::ShiftLeftSame(hn::Or(hn::Add(hn::ShiftRightSame(a, dn), up), odd), dn);
   V out_abs = out_n;
   V code_abs = zero;
   if constexpr (!kValues) code_abs = hn::Sub(hn::ShiftRightSame(out_n, dn), U(p.rebias));
   if (p.subnormals) {
     if (!hn::AllFalse(d, below)) {
-      // 5. Subnormal range: k quanta of 2^(emin - m).
-      const V k = hn::Or(hn::Add(hn::Shr(l.sig, hn::Min(l.d, U(25))), up), odd);
+      // 5. Subnormal range: k quanta of 2^(emin - m), d capped at 25 (sig < 2^24 is then below half).
+      const V dc = hn::Min(l.d, U(25));
+      V k;
+      if (uniform_rne) {
+        const V lsb = hn::And(hn::Shr(l.sig, dc), one);
+        k = hn::Shr(hn::Add(hn::Add(l.sig, hn::Sub(hn::Shl(one, hn::Sub(dc, one)), one)), lsb), dc);
+      } else {
+        k = hn::Or(hn::Add(hn::Shr(l.sig, dc), up), odd);
+      }
       if constexpr (kValues) {
         const V value = hn::BitCast(d, hn::Mul(hn::ConvertTo(DF(), hn::BitCast(DI(), k)), hn::Set(DF(), p.sub_scale)));
         out_abs = hn::IfThenElse(below, value, out_abs);
@@ -349,13 +367,17 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   V res;
   if constexpr (kValues) res = hn::Or(out_abs, hn::IfThenElseZero(neg, U(p.sign_out)));
   else res = hn::Or(code_abs, hn::IfThenElseZero(neg, U(p.sign_out)));
-  res = hn::IfThenElse(is_zero, BySign(neg, p.zero_out), res);
-  res = hn::IfThenElse(ovf, BySign(neg, p.ovf_out), res);
-  res = hn::IfThenElse(is_inf, BySign(neg, p.inf_out), res);
-  V nan = BySign(neg, p.nan_out);
-  if constexpr (!kValues)
-    if (p.nan_payload_mask) nan = hn::Or(nan, hn::And(hn::ShiftRightSame(a_in, dn), U(p.nan_payload_mask)));
-  res = hn::IfThenElse(is_nan, nan, res);
+  // Zeros, overflows, infinities and NaNs take their results from the plan (rare: skipped when absent).
+  const M nonfinite = SLt(U(0x7F7FFFFFu), a_in);
+  if (!hn::AllFalse(d, hn::Or(hn::Or(nonfinite, ovf), is_zero))) {
+    res = hn::IfThenElse(is_zero, BySign(neg, p.zero_out), res);
+    res = hn::IfThenElse(ovf, BySign(neg, p.ovf_out), res);
+    res = hn::IfThenElse(is_inf, BySign(neg, p.inf_out), res);
+    V nan = BySign(neg, p.nan_out);
+    if constexpr (!kValues)
+      if (p.nan_payload_mask) nan = hn::Or(nan, hn::And(hn::ShiftRightSame(a_in, dn), U(p.nan_payload_mask)));
+    res = hn::IfThenElse(is_nan, nan, res);
+  }
   Store(res, out);
   // 7. Statistics (same definitions as the scalar reference).
   if constexpr (kStats) {
