@@ -11,21 +11,28 @@
 namespace fpsim::sim {
 namespace {
 
+constexpr int64_t kBlock = 16384;  // elements per parallel work item
+
 // y = f(x) element-wise; backward dx += dy · dfdx(x, y).
 template <class F, class D>
 Var unary(Tape& tape, Var x, F f, D dfdx) {
   const Tensor& xv = tape.value(x);
   Tensor y(xv.shape);
   const int64_t n = xv.numel();
-  parallel_for(n, 1 << 16, [&](int64_t i) { y.data[size_t(i)] = f(xv.data[size_t(i)]); });
+  const float* in = xv.ptr();
+  float* out = y.ptr();
+  parallel_blocks(n, kBlock, 8, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = f(in[i]);
+  });
   return tape.record(std::move(y), tape.needs_grad(x), [x, dfdx](Tape& t, Var self) {
     const Tensor& xs = t.value(x);
     const Tensor& ys = t.value(self);
     const Tensor& dy = t.grad(self);
     Tensor& dx = t.grad(x);
-    parallel_for(xs.numel(), 1 << 16, [&](int64_t i) {
-      const size_t j = size_t(i);
-      dx.data[j] += dy.data[j] * dfdx(xs.data[j], ys.data[j]);
+    const float *xp = xs.ptr(), *yp = ys.ptr(), *dyp = dy.ptr();
+    float* dxp = dx.ptr();
+    parallel_blocks(xs.numel(), kBlock, 8, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) dxp[i] += dyp[i] * dfdx(xp[i], yp[i]);
     });
   });
 }

@@ -1,5 +1,6 @@
 #include "sim/optim.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/parallel.h"
@@ -36,13 +37,19 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
     if (spec.type == OptimizerSpec::Type::Sgd) {
       // PyTorch SGD: d = g + wd·w; buf = momentum·buf + d (buf = d on the first step);
       // update = nesterov ? d + momentum·buf : buf; w -= lr·update.
-      const bool first = step == 1;
-      parallel_for(n, 1 << 14, [&](int64_t i) {
-        const float d = g[i] * inv_scale + wd * w[i];
-        const float buf = first ? d : mom * m[i] + d;
-        m[i] = buf;
-        const float u = spec.nesterov ? d + mom * buf : buf;
-        next[size_t(i)] = w[i] - flr * u;
+      // Branch-free inner loop (vectorisable): on the first step buf = d (momentum 0, and buf starts
+      // at 0); update = dk·d + bk·buf with (dk, bk) = (1, momentum) for Nesterov, (0, 1) otherwise.
+      const float mom_now = step == 1 ? 0.0f : mom;
+      const float dk = spec.nesterov ? 1.0f : 0.0f, bk = spec.nesterov ? mom : 1.0f;
+      float* out = next.data();
+      parallel_for((n + 4095) / 4096, 64, [&](int64_t blk) {
+        const int64_t end = std::min(n, (blk + 1) * 4096);
+        for (int64_t i = blk * 4096; i < end; ++i) {
+          const float d = g[i] * inv_scale + wd * w[i];
+          const float buf = mom_now * m[i] + d;
+          m[i] = buf;
+          out[i] = w[i] - flr * (dk * d + bk * buf);
+        }
       });
       quantize_in_place(p.state1.span(), side_for(p, Role::OptimizerState, step, seed, telemetry));
     } else {

@@ -21,4 +21,13 @@ void parallel_for(int64_t n, int64_t min_parallel, F&& f) {
   for (int64_t i = 0; i < n; ++i) f(i);
 }
 
+/// Calls f(begin, end) over consecutive blocks of `block` indices covering [0, n); in parallel only
+/// when there are at least `min_blocks` blocks (a parallel region costs more than a small loop).
+/// Example: parallel_blocks(n, 16384, 8, [&](int64_t b, int64_t e) { for (i = b; i < e; ++i) ... });
+template <class F>
+void parallel_blocks(int64_t n, int64_t block, int64_t min_blocks, F&& f) {
+  const int64_t blocks = (n + block - 1) / block;
+  parallel_for(blocks, min_blocks, [&](int64_t k) { f(k * block, k + 1 == blocks ? n : (k + 1) * block); });
+}
+
 }  // namespace fpsim::sim
