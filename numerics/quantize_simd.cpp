@@ -80,6 +80,16 @@ HWY_INLINE void MulHiLo(V a, uint32_t mult, V& hi, V& lo) {
   const uint64_t product = uint64_t{hn::GetLane(a)} * mult;
   hi = U(static_cast<uint32_t>(product >> 32));
   lo = U(static_cast<uint32_t>(product));
+#elif HWY_TARGET == HWY_AVX3
+  // AVX-512: one two-table permute per half (vpermt2d) gathers lo / hi from both products.
+  //   lo = {even[0], odd[0], even[2], odd[2], ...}   hi = {even[1], odd[1], even[3], odd[3], ...}
+  const __m512i m = _mm512_set1_epi32(static_cast<int>(mult));
+  const __m512i even = _mm512_mul_epu32(a.raw, m);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a.raw, 32), m);
+  const __m512i lo_index = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
+  const __m512i hi_index = _mm512_set_epi32(31, 15, 29, 13, 27, 11, 25, 9, 23, 7, 21, 5, 19, 3, 17, 1);
+  lo = V{_mm512_permutex2var_epi32(even, lo_index, odd)};
+  hi = V{_mm512_permutex2var_epi32(even, hi_index, odd)};
 #else
   const D d;
   const V m = U(mult);
@@ -101,8 +111,8 @@ HWY_INLINE void Philox(V c0, V c1, const PhiloxKey& key, V w[4]) {
     V hi0, lo0, hi1, lo1;
     MulHiLo(c0, 0xD2511F53u, hi0, lo0);
     MulHiLo(c2, 0xCD9E8D57u, hi1, lo1);
-    const V n0 = hn::Xor(hn::Xor(hi1, c1), U(k0));
-    const V n2 = hn::Xor(hn::Xor(hi0, c3), U(k1));
+    const V n0 = hn::Xor3(hi1, c1, U(k0));
+    const V n2 = hn::Xor3(hi0, c3, U(k1));
     c0 = n0;
     c1 = lo1;
     c2 = n2;
@@ -153,8 +163,8 @@ HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey
       V h0, l0, h1, l1;
       MulHiLo(c[k][0], m0, h0, l0);
       MulHiLo(c[k][2], m1, h1, l1);
-      const V n0 = hn::Xor(hn::Xor(h1, c[k][1]), U(ka));
-      const V n2 = hn::Xor(hn::Xor(h0, c[k][3]), U(kb));
+      const V n0 = hn::Xor3(h1, c[k][1], U(ka));
+      const V n2 = hn::Xor3(h0, c[k][3], U(kb));
       c[k][0] = n0;
       c[k][1] = l1;
       c[k][2] = n2;
