@@ -8,7 +8,6 @@
 #include "numerics/arith.h"
 #include "numerics/reference/oracle.h"
 #include "operand_gen.h"
-#include "tools/io/text.h"
 
 namespace fpsim {
 namespace {
@@ -21,6 +20,14 @@ const ArithOp all_ops[] = {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Di
 
 reference::Op oracle_op_of(ArithOp op) { return static_cast<reference::Op>(op); }
 static_assert(int(reference::Op::Fma) == int(ArithOp::Fma) && int(reference::Op::Sqrt) == int(ArithOp::Sqrt));
+
+// Fixed-width hex of a code, for mismatch messages.
+std::string hex(Bits b, const Format& f) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string out;
+  for (int k = (f.total_bits() + 3) / 4 - 1; k >= 0; --k) out += digits[(b.v >> (4 * k)) & 0xf];
+  return out;
+}
 
 struct Tally {
   size_t cases = 0, mismatches = 0;
@@ -36,9 +43,9 @@ void compare(ArithOp op, const Bits* x, const Format* f, const Target& t, Tally&
   if (tally.mismatches++ < 5) {
     std::string text = std::string(to_string(op)) + " " + to_string(t.rounding) + " " + to_string(t.overflow) + " " +
                        to_string(t.tininess) + " ->" + t.format.to_string() + ":";
-    for (int i = 0; i < n; ++i) text += " " + f[i].to_string() + ":" + io::hex_code(x[i], f[i]);
-    text += " want " + io::hex_code(want.bits, t.format) + "/" + std::to_string(want.flags) + " got " +
-            io::hex_code(got.bits, t.format) + "/" + std::to_string(got.flags);
+    for (int i = 0; i < n; ++i) text += " " + f[i].to_string() + ":" + hex(x[i], f[i]);
+    text += " want " + hex(want.bits, t.format) + "/" + std::to_string(want.flags) + " got " +
+            hex(got.bits, t.format) + "/" + std::to_string(got.flags);
     UNSCOPED_INFO(text);
   }
 }
