@@ -210,9 +210,11 @@ Rounded round_pack(const Exact& x, const Target& t, uint64_t random_bits) {
   Packed out = pack(kept, q, negative, f);
   if (out.overflow) {
     if (mode == Rounding::Truncate) {
-      // In the top binade truncation can only exceed max by landing on the fn NaN code.
-      if (t.overflow == Overflow::Saturate) return {Bits{sign_bit(f, negative) | f.max_code().v}, static_cast<uint8_t>(flags | flag::overflow)};
-      return {out.bits, static_cast<uint8_t>(flags | flag::overflow)};
+      // In the top binade truncation can only exceed max by landing on the fn NaN code. As with every
+      // overflow, inexact accompanies it (the NaN or max is not the value), even when the cut was exact.
+      const uint8_t of = flag::overflow | flag::inexact;
+      if (t.overflow == Overflow::Saturate) return {Bits{sign_bit(f, negative) | f.max_code().v}, of};
+      return {out.bits, of};
     }
     return overflow_result(negative, t);
   }

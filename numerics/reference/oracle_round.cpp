@@ -150,7 +150,7 @@ Rounded round_finite(mpfr_srcptr x, const Target& t) {
     if (mode == Rounding::Truncate) {
       // In the top binade, truncation exceeds max only by landing on an fn NaN code (e4m3fn 480 -> 0x7f),
       // which ml_dtypes returns as is; saturation gives max.
-      const uint8_t of = static_cast<uint8_t>(flags | flag::overflow);
+      const uint8_t of = flag::overflow | flag::inexact;  // overflow always comes with inexact
       if (t.overflow == Overflow::Saturate) return {Bits{s | L.max_code}, of};
       return {Bits{code}, of};
     }
