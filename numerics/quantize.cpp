@@ -47,7 +47,9 @@ void check_code_width(const Format& f, int bits) {
                                 "-bit code type");
 }
 
-QuantKernel resolve(QuantKernel k) {
+}  // namespace
+
+QuantKernel resolve_kernel(QuantKernel k) {
   if (k != QuantKernel::Auto) {
     if (!kernel_available(k)) throw std::invalid_argument(std::string("quantize: kernel ") + to_string(k) +
                                                           " is not available on this machine");
@@ -57,6 +59,8 @@ QuantKernel resolve(QuantKernel k) {
   if (detail::simd_kernel_available(QuantKernel::Avx2)) return QuantKernel::Avx2;
   return QuantKernel::Portable;
 }
+
+namespace {
 
 // Run body(begin, end, stats_or_null) over chunks, in parallel when there is more than one chunk.
 template <class Body>
@@ -92,7 +96,7 @@ void run_float(const float* in, Out* out, std::size_t n, const Target& t, const 
   base.target = &t;
   base.stream = stream;
   if (stream) stream->philox_state(base.philox.key, base.philox.ctr_hi);
-  const QuantKernel isa = vector ? resolve(o.kernel) : QuantKernel::Scalar;
+  const QuantKernel isa = vector ? resolve_kernel(o.kernel) : QuantKernel::Scalar;
   over_chunks(n, o, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
     if (vector) {
       KernelCall call = base;

@@ -43,6 +43,9 @@ const char* to_string(QuantKernel k);
 /// Whether kernel k was compiled in and this CPU can run it (Auto and Scalar always can).
 /// Example: if (kernel_available(QuantKernel::Avx512)) opts.kernel = QuantKernel::Avx512;
 bool kernel_available(QuantKernel k);
+/// The kernel a call with `k` runs: Auto becomes the widest available vector kernel.
+/// Example: to_string(resolve_kernel(QuantKernel::Auto)) is "avx512" on an AVX-512 machine.
+QuantKernel resolve_kernel(QuantKernel k);
 
 /// How a call is split: OpenMP threads over chunks of `chunk` elements (results never depend on it).
 struct QuantizeOptions {

@@ -107,7 +107,7 @@ int run(const Options& o) {
                         {"e5m2", "sr"},     {"e4m3fn", "sr"},  {"binary16", "sr"}};
 
   fmt::print("quantize {} binary32 values (2^{}), kernel {}, {} clock, median of {} runs; ratio = memcpy time / quantize time\n",
-             n, o.log2_elements, to_string(kernel), o.clock, o.runs);
+             n, o.log2_elements, to_string(resolve_kernel(kernel)), o.clock, o.runs);
   std::vector<double> memcpy_s;
   for (int t : threads) {
     memcpy_s.push_back(median_seconds(o.runs, cpu, [&] { chunked_memcpy(out.data(), in.data(), n, t); }));
