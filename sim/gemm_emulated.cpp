@@ -33,24 +33,43 @@ bool fast_emulation_applies(const Target& t) {
          f.emax() <= 127 && f.emin() - f.precision() + 1 >= -147;
 }
 
-float round_to_odd_float(double u, double v) {
+namespace {
+
+// round_to_odd_float without branches, so that the row loop below vectorises.
+inline float odd_sum(double u, double v) {
   // 1. hi + lo = u + v exactly (TwoSum)
   const double hi = u + v;
-  if (!std::isfinite(hi)) return static_cast<float>(hi);
   const double v_part = hi - u;
   const double lo = (u - (hi - v_part)) + (v - v_part);
   // 2. f = hi rounded to nearest float; f − (u + v) = (f − hi) − lo, where f − hi is exact
   const float f = static_cast<float>(hi);
   const double overshoot = (static_cast<double>(f) - hi) - lo;  // its sign is exact
-  if (overshoot == 0.0) return f;                                 // exact in binary32
   // 3. truncate: if |f| > |u + v|, step the magnitude down one ulp (the bit pattern minus 1, e.g.
-  //    0x3f800000 = 1.0 -> 0x3f7fffff = 1 − 2^-24; infinity 0x7f800000 -> FLT_MAX 0x7f7fffff)
-  uint32_t bits = std::bit_cast<uint32_t>(f);
-  const bool too_large = f != 0.0f && ((f > 0.0f) == (overshoot > 0.0));
-  if (too_large) bits -= 1;
+  //    0x3f800000 = 1.0 -> 0x3f7fffff = 1 − 2^-24; FLT_MAX overflowing to inf 0x7f800000 -> 0x7f7fffff)
+  //    (signs compared as bits: integer tests keep the loop free of branches, so it vectorises)
+  const uint32_t bits = std::bit_cast<uint32_t>(f);
+  const uint32_t f_negative = bits >> 31;
+  const auto overshoot_negative = static_cast<uint32_t>(std::bit_cast<uint64_t>(overshoot) >> 63);
+  const uint32_t too_large = static_cast<uint32_t>(f != 0.0f) & static_cast<uint32_t>(f_negative == overshoot_negative);
   // 4. set the sticky last bit (±0 becomes ± the smallest subnormal: the exact value is that tiny)
-  return std::bit_cast<float>(bits | 1u);
+  const float odd = std::bit_cast<float>((bits - too_large) | 1u);
+  // exact in binary32, or not finite (inf/NaN in: f itself; exponent field of hi all ones)
+  const bool not_finite = ((std::bit_cast<uint64_t>(hi) >> 52) & 0x7FF) == 0x7FF;
+  const bool keep = (overshoot == 0.0) | not_finite;
+  return keep ? f : odd;
 }
+
+// out[j] = odd_sum(sum[j], a·b[j·b_step]) for j < n. The product of two floats is exact in binary64,
+// so contracting it into an FMA (GCC may, in C++) cannot change a value. One clone per vector width.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void odd_row(float* out, const float* sum, double a,
+                                                                        const float* b, std::size_t b_step,
+                                                                        int n) {
+  for (int j = 0; j < n; ++j) out[j] = odd_sum(sum[j], a * b[static_cast<std::size_t>(j) * b_step]);
+}
+
+}  // namespace
+
+float round_to_odd_float(double u, double v) { return odd_sum(u, v); }
 
 void gemm_emulated_fast(const GemmProblem& p, const Accumulation& acc) {
   const Target& t = acc.target;
@@ -77,14 +96,9 @@ void gemm_emulated_fast(const GemmProblem& p, const Accumulation& acc) {
       };
       auto add_products = [&](std::vector<float>& sum, int k_begin, int k_end) {
         for (int kk = k_begin; kk < k_end; ++kk) {
-          const double a = a_at(kk);
-          if (p.trans_b == Trans::Yes) {
-            for (int j = 0; j < n; ++j)
-              odd[j] = round_to_odd_float(sum[j], a * p.b[static_cast<std::size_t>(j) * p.ldb + kk]);
-          } else {
-            const float* b = p.b + static_cast<std::size_t>(kk) * p.ldb;
-            for (int j = 0; j < n; ++j) odd[j] = round_to_odd_float(sum[j], a * b[j]);
-          }
+          const bool strided = p.trans_b == Trans::Yes;  // op(B)(k, j) = b[j·ldb + k]
+          const float* b = strided ? p.b + kk : p.b + static_cast<std::size_t>(kk) * p.ldb;
+          odd_row(odd.data(), sum.data(), a_at(kk), b, strided ? static_cast<std::size_t>(p.ldb) : 1, n);
           round_row(sum);
         }
       };
@@ -94,7 +108,7 @@ void gemm_emulated_fast(const GemmProblem& p, const Accumulation& acc) {
         for (int k0 = 0; k0 < k; k0 += acc.chunk) {
           std::fill(partial.begin(), partial.end(), 0.0f);
           add_products(partial, k0, std::min(k, k0 + acc.chunk));
-          for (int j = 0; j < n; ++j) odd[j] = round_to_odd_float(s[j], partial[j]);
+          odd_row(odd.data(), s.data(), 1.0, partial.data(), 1, n);  // 1·partial is exact
           round_row(s);
         }
       }
