@@ -25,6 +25,11 @@
 // * NaN results: a NaN's sign and payload are unspecified (they may differ between code paths, as
 //   they do between SIMD and scalar FMA); every other result is bit-exact.
 //
+// Implementation (all paths give gemm_reference's bits): fp32 by packed AVX-512 / AVX2 micro-kernels
+// (sim/gemm_fp32.h); an emulated accumulator by rounding each exact sum to odd into binary32 and
+// then quantize()-ing a row of outputs at once, exact for every non-stochastic rounding into formats
+// binary32 covers with two bits to spare (sim/gemm_emulated.h), else by add_rounded per addition.
+//
 // Parallelism: OpenMP over blocks of output rows/columns only; K is never split across threads, so
 // the bits are the same for any thread count.
 #include <cstdint>
