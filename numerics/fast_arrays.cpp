@@ -148,6 +148,7 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   // 1. <= 8-bit operands and result, deterministic mode: the op table.
   if (const OpTable* table = op_table(op, fa, k >= 2 ? fb : fa, t)) {
     const uint16_t* e = table->entries();
+    if (detail::avx2_available()) return detail::avx2_op_table_loop(a.data(), k >= 2 ? b.data() : nullptr, e, out.data(), n);
     uint32_t all = 0;
     for (size_t i = 0; i < n; ++i) {
       const uint16_t v = e[((a[i] & 0xff) << 8) | (k >= 2 ? b[i] & 0xff : 0)];

@@ -36,7 +36,8 @@ std::vector<std::unique_ptr<Entry>>& registry() {
 
 }  // namespace
 
-OpTable::OpTable(ArithOp op, const Format& fa, const Format& fb, const Target& t) : entries_(65536, 0) {
+// One entry of padding past the 65,536: vector kernels gather 32 bits at entry i (i <= 65535).
+OpTable::OpTable(ArithOp op, const Format& fa, const Format& fb, const Target& t) : entries_(65536 + 1, 0) {
   const int na = 1 << fa.total_bits(), nb = op == ArithOp::Sqrt ? 1 : 1 << fb.total_bits();
   const Format formats[2] = {fa, fb};
   // Codes beyond a narrower format's width read as the code masked to that width (unpack masks),

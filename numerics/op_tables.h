@@ -23,6 +23,7 @@ class OpTable {
     return {Bits{e & 0xffu}, static_cast<uint8_t>(e >> 8)};
   }
   /// The raw entries, index a * 256 + b (sqrt: a * 256), value code | flags << 8: for array loops.
+  /// One zero entry follows the last, so a 32-bit load at any entry stays in bounds.
   const uint16_t* entries() const { return entries_.data(); }
 
   /// Fill every entry from the exact path. Example: OpTable t(ArithOp::Mul, e4m3fn, e4m3fn, target).
