@@ -43,6 +43,18 @@ Rounded fma(Bits a, const Format& fa, Bits b, const Format& fb, Bits c, const Fo
 /// Example: apply(ArithOp::Mul, ops, fmts, t) == mul(ops[0], fmts[0], ops[1], fmts[1], t).
 Rounded apply(ArithOp op, const Bits* operands, const Format* formats, const Target& t, uint64_t random_bits = 0);
 
+/// The order of two values (any formats): NaN makes it Unordered; −0 and +0 are Equal.
+enum class Ordering : uint8_t { Less, Equal, Greater, Unordered };
+/// Example: order({0xbc00}, f16, {0x3c}, e5m2) == Ordering::Less (−1 < 1).
+Ordering order(Bits a, const Format& fa, Bits b, const Format& fb, bool daz = false);
+
+/// IEEE 754 comparisons with their exception rules: eq is quiet (flag::invalid only for a signalling
+/// NaN operand); lt and le are signalling (flag::invalid for any NaN operand). Result in bits.v (0 or 1).
+/// Example: compare_lt({0x7e00}, f16, {0x3c00}, f16) == Rounded{{0}, flag::invalid}.
+Rounded compare_eq(Bits a, const Format& fa, Bits b, const Format& fb, bool daz = false);
+Rounded compare_lt(Bits a, const Format& fa, Bits b, const Format& fb, bool daz = false);
+Rounded compare_le(Bits a, const Format& fa, Bits b, const Format& fb, bool daz = false);
+
 /// The exact integer path with no fast path: the reference the fast paths are checked against.
 namespace exact {
 Rounded add(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits = 0);
