@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "tools/fpsim/command.h"
@@ -74,6 +75,10 @@ int run(const Options& o) {
   std::printf("  fp32       %.3f s/epoch\n", fp32);
   std::printf("  fp8_paper  %.3f s/epoch\n", fp8);
   std::printf("  ratio fp8_paper / fp32 = %.2fx\n", fp8 / fp32);
+  // libgomp spin-waits at barriers by default; on a machine busy with other work that turns every
+  // parallel region into a scheduling delay (OMP_WAIT_POLICY=passive avoids it).
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  std::printf("  OMP_WAIT_POLICY=%s\n", policy ? policy : "(unset: libgomp default, spins at barriers)");
   return 0;
 }
 
