@@ -133,8 +133,21 @@ HWY_INLINE void Philox(V c0, V c1, const PhiloxKey& key, V w[4]) {
 //   round 2: M0*c0' is a scalar product; M1*c2' is the vector one
 // K independent counter vectors run in lockstep: one round is a chain of ~9 cycles (multiply,
 // shift/blend, xor), so interleaving two chains keeps the multiplier busy.
+// Key words of rounds 3-10 as vectors, broadcast once per call instead of once per round.
+struct RoundKeys {
+  V k0[8], k1[8];
+  explicit RoundKeys(const PhiloxKey& key) {
+    uint32_t a = key.key[0] + 2 * 0x9E3779B9u, b = key.key[1] + 2 * 0xBB67AE85u;
+    for (int r = 0; r < 8; ++r, a += 0x9E3779B9u, b += 0xBB67AE85u) {
+      k0[r] = U(a);
+      k1[r] = U(b);
+    }
+  }
+};
+
 template <int K>
-HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey& key, V (&w)[K][4]) {
+HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey& key, const RoundKeys& rk,
+                                  V (&w)[K][4]) {
   constexpr uint32_t m0 = 0xD2511F53u, m1 = 0xCD9E8D57u;
   const uint32_t k0 = key.key[0], k1 = key.key[1];
   // Round 1 (key k): the M1 product is the same for every lane and vector.
@@ -157,21 +170,18 @@ HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey
     c[k][3] = U(static_cast<uint32_t>(p0));
   }
   // Rounds 3-10.
-  uint32_t ka = k0b + 0x9E3779B9u, kb = k1b + 0xBB67AE85u;
   for (int round = 2; round < 10; ++round) {
     for (int k = 0; k < K; ++k) {
       V h0, l0, h1, l1;
       MulHiLo(c[k][0], m0, h0, l0);
       MulHiLo(c[k][2], m1, h1, l1);
-      const V n0 = hn::Xor3(h1, c[k][1], U(ka));
-      const V n2 = hn::Xor3(h0, c[k][3], U(kb));
+      const V n0 = hn::Xor3(h1, c[k][1], rk.k0[round - 2]);
+      const V n2 = hn::Xor3(h0, c[k][3], rk.k1[round - 2]);
       c[k][0] = n0;
       c[k][1] = l1;
       c[k][2] = n2;
       c[k][3] = l0;
     }
-    ka += 0x9E3779B9u;
-    kb += 0xBB67AE85u;
   }
   for (int k = 0; k < K; ++k)
     for (int i = 0; i < 4; ++i) w[k][i] = c[k][i];
@@ -434,6 +444,7 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
     const std::size_t vectors_per_group = lanes <= 16 ? 16 / lanes : 1;
     const std::size_t groups_per_step = vectors_per_group == 1 ? 2 : 1;
     const std::size_t step = 32 * groups_per_step;
+    const RoundKeys round_keys(c.philox);
     for (; lanes <= 16 && i + step <= count; i += step) {
       const uint64_t group0 = (c.first_index + i) >> 5;
       const std::size_t vectors = groups_per_step * vectors_per_group;
@@ -450,7 +461,7 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
         if (high == static_cast<uint32_t>((first[1] + lanes - 1) >> 32)) {
           const V c0[2] = {hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[0]))),
                            hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[1])))};
-          PhiloxUniformHigh<2>(c0, high, c.philox, w);
+          PhiloxUniformHigh<2>(c0, high, c.philox, round_keys, w);
         } else {  // the counter's high word changes inside the pair (once per 2^32 blocks)
           for (int k = 0; k < 2; ++k) {
             V c0, c1;
