@@ -24,8 +24,8 @@ void sweep(const std::string& format, uint64_t stride, int scalar_threads) {
 }
 
 TEST_CASE("a strided sample of all binary32 patterns rounds into e5m2 and e4m3fn like encode", "[quantize]") {
-  sweep("e5m2", 4099, 1);    // 1,047,811 patterns: every exponent, signs, NaN payloads
-  sweep("e4m3fn", 4111, 1);
+  sweep("e5m2", 16411, 1);   // 261,713 patterns (a prime stride): every exponent, signs, NaN payloads
+  sweep("e4m3fn", 16417, 1);
 }
 
 TEST_CASE("all 2^32 binary32 patterns round into e5m2 like encode", "[long]") { sweep("e5m2", 1, 0); }
