@@ -174,6 +174,7 @@ bool make_kernel_plan(const Target& t, OutKind kind, KernelPlan& p) {
   }
   const Class nan_class = classify(encode(float_from_bits(0x7FC00000u), t).bits, f);
   p.nan_is_nan = nan_class == Class::QuietNaN || nan_class == Class::SignalingNaN;
+  p.zero_is_signed = p.zero_out[0] == 0 && p.zero_out[1] == p.sign_out;
   // NaN payloads survive only into codes (values decode to the default NaN): the mantissa bits that
   // change between the payload-free quiet NaN and the all-ones payload are the carried ones.
   p.nan_payload_mask = 0;

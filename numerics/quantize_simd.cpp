@@ -388,8 +388,10 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   if constexpr (kValues) res = hn::Or(out_abs, hn::IfThenElseZero(neg, U(p.sign_out)));
   else res = hn::Or(code_abs, hn::IfThenElseZero(neg, U(p.sign_out)));
   // Zeros, overflows, infinities and NaNs take their results from the plan (rare: skipped when absent).
+  // A zero result is already ±0 above unless the format has no negative zero (fnuz).
   const M nonfinite = SLt(U(0x7F7FFFFFu), a_in);
-  if (!hn::AllFalse(d, hn::Or(hn::Or(nonfinite, ovf), is_zero))) {
+  const M fix_zero = p.zero_is_signed ? hn::FirstN(d, 0) : is_zero;
+  if (!hn::AllFalse(d, hn::Or(hn::Or(nonfinite, ovf), fix_zero))) {
     res = hn::IfThenElse(is_zero, BySign(neg, p.zero_out), res);
     res = hn::IfThenElse(ovf, BySign(neg, p.ovf_out), res);
     res = hn::IfThenElse(is_inf, BySign(neg, p.inf_out), res);
