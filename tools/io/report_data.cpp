@@ -58,11 +58,19 @@ double number_or_nan(const json& object, const std::string& key) {
 
 std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+// An object value reads by its name: its "preset" (an inline precision recipe) or its "type" (a model).
+std::string short_value_text(const json& v) {
+  if (v.is_object())
+    for (const char* key : {"preset", "type"})
+      if (v.contains(key) && v[key].is_string()) return v[key].get<std::string>();
+  return value_text(v);
+}
+
 std::string recipe_label(const json& overrides) {
   std::string out;
   for (const auto& [pointer, value] : overrides.items()) {
     if (!out.empty()) out += ", ";
-    out += (pointer.size() > 1 ? pointer.substr(1) : pointer) + "=" + value_text(value);
+    out += (pointer.size() > 1 ? pointer.substr(1) : pointer) + "=" + short_value_text(value);
   }
   return out.empty() ? "base" : out;
 }

@@ -51,6 +51,7 @@ ReportData load_report_data(const std::filesystem::path& folder);
 std::string value_text(const nlohmann::json& v);
 
 /// Recipe label from overrides: "pointer-without-slash=value" joined by ", " ("" -> "base").
+/// Object values are named by their "preset" or "type" key (a model object reads "cnn").
 /// Example: recipe_label({{"/precision", "fp32"}}) == "precision=fp32".
 std::string recipe_label(const nlohmann::json& overrides);
 
