@@ -61,10 +61,17 @@ std::string svg_plot(const PlotSpec& spec, const std::vector<PlotSeries>& series
   // 1. Layout: plot area with margins for tick labels, a legend column on the right.
   size_t longest_category = 0;
   for (const std::string& c : spec.categories) longest_category = std::max(longest_category, c.size());
-  const double left = 70, top = 40, legend_w = 230;
+  // Category labels are rotated -35 degrees and end at their tick, so a long first label reaches about
+  // cos(35°) * 7 px per character to the left of the plot area: widen the margin to keep it on the page.
+  const double left = categorical ? std::max(70.0, 5.8 * static_cast<double>(std::min<size_t>(longest_category, 60))) : 70.0;
+  const double top = 40, legend_w = 230;
   const double bottom = categorical ? 40 + 6.0 * std::min<size_t>(longest_category, 40) : 55;
   const double height = spec.height + (categorical ? bottom - 55 : 0);
-  const double plot_w = spec.width - left - legend_w - 20, plot_h = height - top - bottom;
+  // The page grows with the margin and with the number of categories (>= 24 px between rotated labels),
+  // so the plot area never shrinks below the requested width.
+  const double base_w = spec.width - 70.0 - legend_w - 20;
+  const double plot_w = std::max(base_w, 24.0 * static_cast<double>(spec.categories.size()));
+  const double page_w = left + plot_w + legend_w + 20, plot_h = height - top - bottom;
 
   // 2. Data ranges over finite points (y in log2 for log plots).
   auto ty = [&](double y) { return spec.log2_y ? std::log2(y) : y; };
@@ -100,7 +107,7 @@ std::string svg_plot(const PlotSpec& spec, const std::vector<PlotSeries>& series
       "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
       "<rect x=\"0\" y=\"0\" width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
       "<text x=\"{2}\" y=\"22\" font-size=\"15\" font-weight=\"bold\">{3}</text>\n",
-      spec.width, height, left, xml_escape(spec.title));
+      page_w, height, left, xml_escape(spec.title));
   // 3. Grid, ticks and axis labels.
   for (double t : yticks) {
     const double y = py(t);
