@@ -4,11 +4,13 @@
 // the same canonical Exact / rounding table, so they agree with the scalar paths bit for bit.
 #include "numerics/fast_arrays.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
+#include "numerics/arith_kernel.h"
 #include "numerics/arith_wide.h"
 #include "numerics/fast_arrays_avx2.h"
 #include "numerics/fast_double.h"
@@ -66,24 +68,19 @@ inline Exact exact_of(double s, double err) {
 
 enum class Kind { Add, Sub, Mul, Fma };
 
-detail::LaneDecoder lane_decoder(const Format& f) {
-  const Decoder d(f);
-  return detail::LaneDecoder{d.magnitude_mask, d.special_from, d.sign_mask, d.shift, 31 - (f.total_bits() - 1),
-                             d.scale};
-}
-
 // What the vector kernel's scalar callback needs to compute element i with the scalar operation.
 struct ScalarContext {
   ArithOp op;
-  const uint32_t *a, *b;
+  const uint32_t *a, *b, *c;
   const Format* formats;
   const Target* t;
+  const uint64_t* random;  // element i's random word (stochastic rounding), else null
 };
 
 uint32_t scalar_element(size_t i, void* context, uint8_t& flags) {
   const auto& c = *static_cast<const ScalarContext*>(context);
-  const Bits x[3] = {Bits{c.a[i]}, Bits{c.b[i]}, Bits{0}};
-  const Rounded r = apply(c.op, x, c.formats, *c.t, 0);
+  const Bits x[3] = {Bits{c.a[i]}, Bits{c.b ? c.b[i] : 0u}, Bits{c.c ? c.c[i] : 0u}};
+  const Rounded r = apply(c.op, x, c.formats, *c.t, c.random ? c.random[i] : 0);
   flags |= r.flags;
   return static_cast<uint32_t>(r.bits.v);
 }
@@ -129,7 +126,32 @@ uint8_t double_loop(std::span<const uint32_t> a, const Format& fa, std::span<con
   return flags;
 }
 
+enum class Path { Table, Lanes, Double, Scalar };
+
+Path choose_path(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t) {
+  const int k = arity(op);
+  if (op_table(op, fa, k >= 2 ? fb : fa, t)) return Path::Table;
+  detail::LanePlan plan;
+  if (detail::make_lane_plan(op, fa, fb, fc, t, plan)) return Path::Lanes;
+  const bool decodable = !t.daz && fast_double_decodes(fa) && (k < 2 || fast_double_decodes(fb)) &&
+                         (k < 3 || fast_double_decodes(fc));
+  const bool product_ok = fast_double_product_exact(fa, fb);
+  if (decodable && (op == ArithOp::Add || op == ArithOp::Sub || ((op == ArithOp::Mul || op == ArithOp::Fma) && product_ok)))
+    return Path::Double;
+  return Path::Scalar;
+}
+
 }  // namespace
+
+const char* array_path(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t) {
+  switch (choose_path(op, fa, fb, fc, t)) {
+    case Path::Table: return "table";
+    case Path::Lanes: return "lanes";
+    case Path::Double: return "double";
+    case Path::Scalar: break;
+  }
+  return "scalar";
+}
 
 uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, std::span<const uint32_t> b,
                     const Format& fb, std::span<const uint32_t> c, const Format& fc, std::span<uint32_t> out,
@@ -145,9 +167,9 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   if (sr && !stream) throw std::invalid_argument("apply_array: stochastic rounding needs a random stream");
   if (!sr) stream = nullptr;  // deterministic modes draw no random words
 
-  // 1. <= 8-bit operands and result, deterministic mode: the op table.
-  if (const OpTable* table = op_table(op, fa, k >= 2 ? fb : fa, t)) {
-    const uint16_t* e = table->entries();
+  const Path path = choose_path(op, fa, fb, fc, t);
+  if (path == Path::Table) {  // <= 8-bit operands and result, deterministic mode
+    const uint16_t* e = op_table(op, fa, k >= 2 ? fb : fa, t)->entries();
     if (detail::avx2_available()) return detail::avx2_op_table_loop(a.data(), k >= 2 ? b.data() : nullptr, e, out.data(), n);
     uint32_t all = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -157,38 +179,43 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
     }
     return static_cast<uint8_t>(all >> 8);
   }
-  // 2. Fast-decodable operands: the double loop.
-  const bool decodable = !t.daz && fast_double_decodes(fa) && (k < 2 || fast_double_decodes(fb)) &&
-                         (k < 3 || fast_double_decodes(fc));
-  const bool product_ok = fa.precision() + fb.precision() <= 53 &&
-                          (fa.emin() - fa.man_bits()) + (fb.emin() - fb.man_bits()) >= -1074 &&
-                          (fa.emax() + 1) + (fb.emax() + 1) <= 1023;
-  if (decodable) {
-    const RoundingTable* table = sr ? nullptr : rounding_table(t);
-    // 2a. With a rounding table and AVX2: four elements per step (fast_arrays_avx2.cpp).
-    if (table && detail::avx2_available() &&
-        (op == ArithOp::Add || op == ArithOp::Sub || (op == ArithOp::Mul && product_ok))) {
-      const Format formats[3] = {fa, fb, fc};
-      ScalarContext context{op, a.data(), b.data(), formats, &t};
-      const detail::VectorOp vop = op == ArithOp::Add   ? detail::VectorOp::Add
-                                   : op == ArithOp::Sub ? detail::VectorOp::Sub
-                                                        : detail::VectorOp::Mul;
-      return detail::avx2_table_loop(vop, a.data(), lane_decoder(fa), b.data(), lane_decoder(fb), out.data(), n,
-                                     *table, scalar_element, &context);
+  if (path == Path::Lanes) {  // results in the target's normal range; the scalar operation for the rest
+    detail::LanePlan plan;
+    detail::make_lane_plan(op, fa, fb, fc, t, plan);
+    const QuantKernel isa = resolve_kernel(QuantKernel::Auto);
+    const Format formats[3] = {fa, fb, fc};
+    const uint32_t* bp = k >= 2 ? b.data() : nullptr;
+    const uint32_t* cp = k == 3 ? c.data() : nullptr;
+    if (!sr) {
+      ScalarContext context{op, a.data(), bp, cp, formats, &t, nullptr};
+      return detail::run_lane_kernel(isa, plan, a.data(), bp, cp, nullptr, out.data(), n, scalar_element, &context);
     }
+    // Stochastic rounding: random words for a chunk at a time (stream->bits(offset + i) for element i).
+    constexpr size_t kChunk = 2048;
+    uint64_t random[kChunk];
+    uint8_t flags = 0;
+    for (size_t start = 0; start < n; start += kChunk) {
+      const size_t len = std::min(kChunk, n - start);
+      stream->fill(offset + start, std::span<uint64_t>(random, len));
+      const uint32_t* bs = bp ? bp + start : nullptr;
+      const uint32_t* cs = cp ? cp + start : nullptr;
+      ScalarContext context{op, a.data() + start, bs, cs, formats, &t, random};
+      flags |= detail::run_lane_kernel(isa, plan, a.data() + start, bs, cs, random, out.data() + start, len,
+                                       scalar_element, &context);
+    }
+    return flags;
+  }
+  if (path == Path::Double) {  // fast-decodable operands the lanes decline (stochastic div has no double loop)
+    const RoundingTable* table = sr ? nullptr : rounding_table(t);
     switch (op) {
       case ArithOp::Add: return double_loop<Kind::Add>(a, fa, b, fb, c, fc, out, t, table, stream, offset);
       case ArithOp::Sub: return double_loop<Kind::Sub>(a, fa, b, fb, c, fc, out, t, table, stream, offset);
-      case ArithOp::Mul:
-        if (product_ok) return double_loop<Kind::Mul>(a, fa, b, fb, c, fc, out, t, table, stream, offset);
-        break;
-      case ArithOp::Fma:
-        if (product_ok) return double_loop<Kind::Fma>(a, fa, b, fb, c, fc, out, t, table, stream, offset);
-        break;
+      case ArithOp::Mul: return double_loop<Kind::Mul>(a, fa, b, fb, c, fc, out, t, table, stream, offset);
+      case ArithOp::Fma: return double_loop<Kind::Fma>(a, fa, b, fb, c, fc, out, t, table, stream, offset);
       default: break;
     }
   }
-  // 3. Everything else: the scalar operation per element.
+  // Everything else: the scalar operation per element.
   const Format formats[3] = {fa, fb, fc};
   uint8_t flags = 0;
   for (size_t i = 0; i < n; ++i) {

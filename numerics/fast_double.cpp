@@ -92,13 +92,13 @@ inline Rounded round_sum(double x, double y, const Target& t, uint64_t random_bi
   return round_pack(detail::sum_terms(term_of(s), term_of(err), zero), t, random_bits);
 }
 
-inline bool product_exact(const Format& fa, const Format& fb) {
+}  // namespace
+
+bool fast_double_product_exact(const Format& fa, const Format& fb) {
   return fa.precision() + fb.precision() <= 53 &&
          (fa.emin() - fa.man_bits()) + (fb.emin() - fb.man_bits()) >= -1074 &&
          (fa.emax() + 1) + (fb.emax() + 1) <= 1023;
 }
-
-}  // namespace
 
 bool fast_double_decodes(const Format& f) {
   return f.specials() == Specials::Ieee && f.is_signed() && f.has_zero() && f.exp_bits() <= 8 &&
@@ -117,7 +117,7 @@ std::optional<Rounded> fast_double_add(Bits a, const Format& fa, Bits b, const F
 
 std::optional<Rounded> fast_double_mul(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t,
                                        uint64_t random_bits) {
-  if (t.daz || !fast_double_decodes(fa) || !fast_double_decodes(fb) || !product_exact(fa, fb)) return std::nullopt;
+  if (t.daz || !fast_double_decodes(fa) || !fast_double_decodes(fb) || !fast_double_product_exact(fa, fb)) return std::nullopt;
   double x, y;
   if (!decode_fast(a, fa, x) || !decode_fast(b, fb, y)) return std::nullopt;
   const double p = x * y;  // exact: product_exact
@@ -131,7 +131,7 @@ std::optional<Rounded> fast_double_mul(Bits a, const Format& fa, Bits b, const F
 std::optional<Rounded> fast_double_fma(Bits a, const Format& fa, Bits b, const Format& fb, Bits c,
                                        const Format& fc, const Target& t, uint64_t random_bits) {
   if (t.daz || !fast_double_decodes(fa) || !fast_double_decodes(fb) || !fast_double_decodes(fc) ||
-      !product_exact(fa, fb))
+      !fast_double_product_exact(fa, fb))
     return std::nullopt;
   double x, y, z;
   if (!decode_fast(a, fa, x) || !decode_fast(b, fb, y) || !decode_fast(c, fc, z)) return std::nullopt;

@@ -15,6 +15,11 @@ namespace fpsim {
 /// Example: fast_double_decodes(parse_format("binary16")) is true; binary64 is false.
 bool fast_double_decodes(const Format& f);
 
+/// Whether x·y is exact in binary64 for every finite x of fa and y of fb (argument in fast_double.cpp):
+/// precision_a + precision_b <= 53, the product's last bit at or above 2^-1074, no overflow.
+/// Example: fast_double_product_exact(f32, f32) is true (24 + 24 bits); binary32 x tf32 too.
+bool fast_double_product_exact(const Format& fa, const Format& fb);
+
 /// a + b (or a − b when `subtract`). Example: fast_double_add({0x3c00}, f16, {0x3c00}, f16, false, t, 0)->bits == Bits{0x4000}.
 std::optional<Rounded> fast_double_add(Bits a, const Format& fa, Bits b, const Format& fb, bool subtract,
                                        const Target& t, uint64_t random_bits);

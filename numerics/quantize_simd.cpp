@@ -4,7 +4,7 @@
 // once per target (AVX-512 "AVX3", AVX2, and the portable baseline: HWY_SCALAR, one plain C++ lane,
 // because Highway disables its EMU128 baseline under GCC < 12.3) with per-function target
 // attributes, so no global -m flags are needed; the target is picked at run time from the CPU
-// (__builtin_cpu_supports here, which avoids linking libhwy's dispatch table). Philox4x32-10 is
+// (numerics/simd_pick.h, which avoids linking libhwy's dispatch table). Philox4x32-10 is
 // vectorised here (Random123 is scalar: one block per call); tests check every word against it.
 //
 // The rounding works on the binary32 bit pattern as an integer. For |x| with biased exponent
@@ -542,51 +542,9 @@ void PhiloxWords(const PhiloxKey& key, uint64_t first, std::size_t count, uint32
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "numerics/simd_pick.h"
+
 namespace fpsim::detail {
-namespace {
-
-// Run-time choice of the compiled target. Highway's own dispatch table (HWY_DYNAMIC_DISPATCH)
-// lives in libhwy; choosing here keeps fpsim_numerics header-only in its Highway use.
-template <class F>
-bool pick(QuantKernel isa, F avx3, F avx2, F portable, F& out) {
-  switch (isa) {
-    case QuantKernel::Avx512:
-#if HWY_TARGETS & HWY_AVX3
-      if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw")) {
-        out = avx3;
-        return true;
-      }
-#endif
-      (void)avx3;
-      return false;
-    case QuantKernel::Avx2:
-#if HWY_TARGETS & HWY_AVX2
-      if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("fma")) {
-        out = avx2;
-        return true;
-      }
-#endif
-      (void)avx2;
-      return false;
-    case QuantKernel::Portable: out = portable; return true;
-    default: return false;
-  }
-}
-
-#if HWY_TARGETS & HWY_AVX3
-#define FPSIM_AVX3(fn) &N_AVX3::fn
-#else
-#define FPSIM_AVX3(fn) nullptr
-#endif
-#if HWY_TARGETS & HWY_AVX2
-#define FPSIM_AVX2(fn) &N_AVX2::fn
-#else
-#define FPSIM_AVX2(fn) nullptr
-#endif
-#define FPSIM_PICK(isa, fn, f) pick(isa, FPSIM_AVX3(fn), FPSIM_AVX2(fn), &HWY_STATIC_DISPATCH(fn), f)
-
-}  // namespace
 
 bool simd_kernel_available(QuantKernel isa) {
   decltype(&HWY_STATIC_DISPATCH(QuantizeValues)) f = nullptr;

@@ -2,6 +2,10 @@
 
 #include <Random123/philox.h>
 
+#include <algorithm>
+
+#include "numerics/quantize_kernel.h"
+
 namespace fpsim {
 namespace {
 
@@ -39,6 +43,27 @@ uint64_t RandomStream::bits(uint64_t index) const {
   block(counter_of(index), w);
   const int h = 2 * half_of(index);
   return uint64_t{w[h]} | (uint64_t{w[h + 1]} << 32);
+}
+
+void RandomStream::fill(uint64_t first, std::span<uint64_t> out) const {
+  // Whole groups of 32 elements (16 blocks each) at a time, at most kGroups per kernel call.
+  constexpr uint64_t kGroups = 64;
+  uint32_t words[4 * 16 * kGroups];
+  detail::PhiloxKey key;
+  philox_state(key.key, key.ctr_hi);
+  const QuantKernel isa = resolve_kernel(QuantKernel::Auto);
+  const uint64_t end = first + out.size();
+  for (uint64_t index = first; index < end;) {
+    const uint64_t group = index >> 5;
+    const uint64_t stop = std::min(end, (group + kGroups) << 5);
+    const uint64_t groups = ((stop - 1) >> 5) - group + 1;
+    detail::philox_blocks(isa, key, group << 4, 16 * groups, words);
+    for (; index < stop; ++index) {
+      const uint64_t block = counter_of(index) - (group << 4);
+      const uint64_t h = 4 * block + 2 * uint64_t(half_of(index));
+      out[index - first] = uint64_t{words[h]} | (uint64_t{words[h + 1]} << 32);
+    }
+  }
 }
 
 uint64_t stream_id(std::string_view name) {

@@ -13,6 +13,7 @@
 // so a 16-lane (or two 8-lane) vector of consecutive counters feeds 32 consecutive elements with
 // no shuffles, and half the blocks of one-block-per-element are computed.
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace fpsim {
@@ -25,6 +26,9 @@ class RandomStream {
 
   /// The 64-bit random word for element `index` (two 32-bit words of block(counter_of(index))).
   uint64_t bits(uint64_t index) const;
+  /// out[i] = bits(first + i) for every i, computed with the vector Philox kernel (quantize_simd.cpp).
+  /// Example: s.fill(100, words) fills words[0] with s.bits(100), words[1] with s.bits(101), ...
+  void fill(uint64_t first, std::span<uint64_t> out) const;
   /// The Philox4x32-10 block for counter `counter`: {counter lo, counter hi, ids...} under the key.
   void block(uint64_t counter, uint32_t out[4]) const;
   /// The block counter of element `index` and which half of the block it uses (see above).

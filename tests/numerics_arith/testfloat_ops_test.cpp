@@ -1,12 +1,14 @@
 // Berkeley TestFloat 3e operation vectors (f16/f32 add, sub, mul, div, sqrt, mulAdd; six modes;
 // tininess before and after; tininess_sensitive/): every case, results and flags, with NaN payloads
-// compared exactly under the x86 policy. Both the dispatching operations (with their fast paths)
-// and the exact path are checked.
+// compared exactly under the x86 policy. The dispatching operations (with their fast paths), the exact
+// path, and array arithmetic over each whole file (apply_array: op tables, the vector lane kernel;
+// results element by element, flags as their OR) are checked.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
 
 #include "numerics/arith.h"
+#include "numerics/fast_arrays.h"
 #include "reference_dir.h"
 #include "tools/io/operations.h"
 #include "tools/io/reference_tables.h"
@@ -25,8 +27,26 @@ ArithOp op_named(const std::string& name) {
 }
 
 struct Totals {
-  size_t files = 0, cases = 0, mismatches = 0, exact_mismatches = 0;
+  size_t files = 0, cases = 0, mismatches = 0, exact_mismatches = 0, array_mismatches = 0;
 };
+
+// The whole file through apply_array; returns mismatching results (+1 if the OR of flags differs).
+size_t array_mismatches(ArithOp op, const std::vector<io::TestFloatCase>& cases, const std::vector<Format>& formats,
+                        const Target& t) {
+  const size_t n = cases.size();
+  std::vector<uint32_t> operand[3], out(n);
+  uint8_t want_flags = 0;
+  for (auto& v : operand) v.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t k = 0; k < cases[i].operands.size(); ++k) operand[k][i] = uint32_t(cases[i].operands[k].v);
+    want_flags |= cases[i].flags;
+  }
+  const Format fb = formats.size() > 1 ? formats[1] : formats[0], fc = formats.size() > 2 ? formats[2] : formats[0];
+  const uint8_t flags = apply_array(op, operand[0], formats[0], operand[1], fb, operand[2], fc, out, t, nullptr, 0);
+  size_t bad = flags != want_flags;
+  for (size_t i = 0; i < n; ++i) bad += Bits{out[i]} != cases[i].result;
+  return bad;
+}
 
 void check_dir(const fs::path& dir, Totals& totals) {
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -40,7 +60,9 @@ void check_dir(const fs::path& dir, Totals& totals) {
     t.tininess = spec->tininess;
     ++totals.files;
     size_t shown = 0;
-    for (const io::TestFloatCase& c : io::read_testfloat(entry.path(), spec->operand_formats, spec->result_format)) {
+    const auto cases = io::read_testfloat(entry.path(), spec->operand_formats, spec->result_format);
+    totals.array_mismatches += array_mismatches(op, cases, spec->operand_formats, t);
+    for (const io::TestFloatCase& c : cases) {
       ++totals.cases;
       const Rounded expected{c.result, c.flags};
       const Rounded got = apply(op, c.operands.data(), spec->operand_formats.data(), t);
@@ -73,6 +95,7 @@ TEST_CASE("every TestFloat operation vector matches in result, flags and NaN pay
   CHECK(totals.cases >= 1800000);
   CHECK(totals.mismatches == 0);
   CHECK(totals.exact_mismatches == 0);
+  CHECK(totals.array_mismatches == 0);
 }
 
 }  // namespace

@@ -17,9 +17,6 @@
 #include "numerics/arith.h"
 #include "numerics/convert.h"
 #include "numerics/fast_arrays.h"
-#include "numerics/fast_double.h"
-#include "numerics/fast_rounding_table.h"
-#include "numerics/op_tables.h"
 #include "tools/fpsim/command.h"
 
 namespace fpsim::cli {
@@ -77,17 +74,15 @@ struct Row {
   uint64_t checksum = 0;
 };
 
-// Time one (format, op, mode) over the arrays with apply_array (the path is printed: the op table,
-// the double path with a rounding table, the double path with round_pack, or the scalar operation);
+// Time one (format, op, mode) over the arrays with apply_array (the path is printed: the op table, the
+// vector lane kernel, the double loop with round_pack, or the scalar operation; see array_path);
 // the checksum is the sum of the result codes plus the OR of the flags.
 Row bench_row(const Format& f, ArithOp op, bool sr, const Operands& o, int runs) {
   Target t;
   t.format = f;
   t.rounding = sr ? Rounding::Stochastic : Rounding::NearestEven;
   const size_t n = o.a.size();
-  Row row{f.to_string(), to_string(op), sr ? "sr" : "rne", "scalar", 0, 0};
-  if (op_table(op, f, f, t)) row.path = "table";
-  else if (fast_double_decodes(f) && op != ArithOp::Div) row.path = rounding_table_applies(t) ? "double+rt" : "double";
+  Row row{f.to_string(), to_string(op), sr ? "sr" : "rne", array_path(op, f, f, f, t), 0, 0};
   const RandomStream stream(12345, 0, 0, 0);
   std::vector<uint32_t> out(n);
   uint8_t flags = 0;
