@@ -21,6 +21,7 @@ struct LaneOperand {
   uint32_t magnitude_mask = 0, special_from = 0, sign_mask = 0, code_mask = 0, nan_code = 0xffffffffu;
   int shift = 0, sign_shift = 0;
   double scale = 1;
+  float scale_float = 1;  // the same in binary32, for binary32 lanes
 };
 
 enum class LaneOp : uint8_t { Add, Sub, Mul, Fma, Div };
@@ -39,6 +40,11 @@ struct LanePlan {
   uint64_t nearest_even = 0, nearest_away = 0, up = 0, down = 0, odd = 0;
   bool stochastic = false;  // sr / sr:K: random words per element, as round_pack uses them
   int sr_bits = 0;          // sr:K's K (1..63); 0 = exact probability
+  // Binary32 lanes (deterministic add/sub/mul/fma into narrow targets, binary32-exact operands).
+  bool float_lanes = false;
+  int drop_float = 0;            // 23 - man_bits
+  uint32_t min_bits_float = 0;   // binary32 bits of 2^emin, at least 2^-126 + 1 ulp
+  int32_t rebias_float = 0;      // (127 - bias) << man_bits
 };
 
 /// Whether the kernel decodes operands of f: signed with a zero, exp_bits <= 8, man_bits <= 23, any

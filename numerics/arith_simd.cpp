@@ -61,6 +61,15 @@
 //      e' = -2^-80, m' = 0x3FF0000007FFFFFF; t = -2^-80·2^35/2^-52 = -2^7, F = 0x7FFFFFF << 35 |
 //      (2^35 - 2^7): F/2^64 = 1/4 - 2^-57 = (2^-25 - 2^-80)/2^-23, X's distance above 1 in units of 2^-23.
 //
+// 7. Binary32 lanes, for deterministic add/sub/mul/fma into targets of p <= 22 bits whose normal range
+//    lies in binary32's (binary16, bfloat16, FP8...), with operands whose values are binary32 values:
+//    steps 1-3 in binary32 arithmetic, twice the lanes per vector. TwoSum is exact in binary32 as in
+//    binary64; a product of factors with p_a + p_b <= 24 bits is exact whenever RN24 of it is above
+//    2^-126 (below, binary32 subnormals could round it; exactly 2^-126 may be a rounded-up subnormal,
+//    so such lanes go scalar, and fma's product must also be exact before its TwoSum); round to odd
+//    at 24 bits keeps what a p <= 22 rounding needs (p + 2 <= 24). The code arithmetic is step 3's
+//    with (127 - bias) << man_bits.
+//
 // 6. A lane is fast only when no operand is inf/NaN, |s| is finite, 2^emin <= |RO(X)| (so X is not
 //    tiny: 2^emin is even, so RO(X) >= 2^emin iff X >= 2^emin) and the rounded magnitude is at most
 //    the largest finite code (no overflow, no fn NaN code). Its only possible flag is then inexact.
@@ -112,15 +121,61 @@ HWY_INLINE VD Decode(const uint32_t* p, const LaneOperand& o, VI& bad, VF& patte
   return hn::Mul(hn::PromoteTo(DD(), pattern), hn::Set(DD(), o.scale));
 }
 
-// TwoSum: x + y = s + e exactly.
-HWY_INLINE void TwoSum(VD x, VD y, VD& s, VD& e) {
+// TwoSum: x + y = s + e exactly (binary64 or binary32 lanes).
+template <class VW>
+HWY_INLINE void TwoSum(VW x, VW y, VW& s, VW& e) {
   s = hn::Add(x, y);
-  const VD bb = hn::Sub(s, x);
+  const VW bb = hn::Sub(s, x);
   e = hn::Add(hn::Sub(x, hn::Sub(s, bb)), hn::Sub(y, bb));
 }
 
 // all ones where a >= b (signed 64-bit lanes)
 HWY_INLINE VI AtLeast(VI a, VI b) { return hn::VecFromMask(DI(), hn::Not(hn::Lt(a, b))); }
+
+// The rounding of step 3 on lanes of binary64 (uint64_t bits) or binary32 (uint32_t bits): the same
+// bit operations with the top bit and the mantissa width of the lane type.
+template <class DUx>
+struct ModeWords {
+  using VUx = hn::Vec<DUx>;
+  VUx one, zero, abs_mask, low_mask, ne, na, up, dn, odd;
+  int drop;
+  ModeWords(DUx du, const LanePlan& p, int drop_bits) : drop(drop_bits) {
+    using T = hn::TFromD<DUx>;
+    one = hn::Set(du, T{1});
+    zero = hn::Zero(du);
+    abs_mask = hn::Set(du, static_cast<T>(~T{0} >> 1));
+    low_mask = hn::Set(du, static_cast<T>((T{1} << (drop - 1)) - 1));
+    ne = hn::Set(du, static_cast<T>(p.nearest_even));
+    na = hn::Set(du, static_cast<T>(p.nearest_away));
+    up = hn::Set(du, static_cast<T>(p.up));
+    dn = hn::Set(du, static_cast<T>(p.down));
+    odd = hn::Set(du, static_cast<T>(p.odd));
+  }
+};
+
+// Round to odd: |s| moved one ulp towards e when e != 0 and |s|'s last bit is even.
+template <class DUx, class VUx = hn::Vec<DUx>>
+HWY_INLINE VUx RoundOddMagnitude(const ModeWords<DUx>& w, VUx sb, VUx eb, VUx s_magnitude) {
+  constexpr int kTop = sizeof(hn::TFromD<DUx>) * 8 - 1;
+  const auto nudge = hn::And(hn::Ne(hn::And(eb, w.abs_mask), w.zero), hn::Eq(hn::And(s_magnitude, w.one), w.zero));
+  const VUx opposite = hn::ShiftRight<kTop>(hn::Xor(sb, eb));  // 1 where e's sign differs from s's
+  const VUx delta = hn::Sub(w.one, hn::Add(opposite, opposite));  // +1 or -1
+  return hn::IfThenElse(nudge, hn::Add(s_magnitude, delta), s_magnitude);
+}
+
+// The increment of a deterministic mode for magnitude bits m (0/1 per lane); inexact = round | sticky.
+template <class DUx, class VUx = hn::Vec<DUx>>
+HWY_INLINE VUx DeterministicIncrement(const ModeWords<DUx>& w, VUx m, VUx negative, VUx& inexact) {
+  const VUx lsb = hn::And(hn::ShiftRightSame(m, w.drop), w.one);
+  const VUx round = hn::And(hn::ShiftRightSame(m, w.drop - 1), w.one);
+  const VUx sticky = hn::IfThenElseZero(hn::Ne(hn::And(m, w.low_mask), w.zero), w.one);
+  inexact = hn::Or(round, sticky);
+  VUx increment = hn::And(hn::And(round, hn::Or(sticky, lsb)), w.ne);
+  increment = hn::Or(increment, hn::And(round, w.na));
+  increment = hn::Or(increment, hn::And(inexact, hn::AndNot(negative, w.up)));
+  increment = hn::Or(increment, hn::And(inexact, hn::And(negative, w.dn)));
+  return hn::Or(increment, hn::And(inexact, hn::AndNot(lsb, w.odd)));
+}
 
 // Step 5: the truncated magnitude bits m' and the increment for one vector of sums s + e.
 HWY_INLINE VU StochasticIncrement(const LanePlan& p, VU sb, VD e, VU m, const uint64_t* random, VU& m_trunc,
@@ -176,15 +231,12 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
   const DI di;
   const D32 d32;
   const std::size_t lanes = hn::Lanes(dd);
-  const VU one = hn::Set(du, 1), zero = hn::Zero(du);
-  const VU abs_mask = hn::Set(du, 0x7fffffffffffffffull);
+  const ModeWords<DU> w(du, p, p.drop);
+  const VU abs_mask = w.abs_mask, zero = w.zero;
   const VI inf_bits = hn::Set(di, int64_t{0x7ff} << 52);
   const VI min_bits = hn::Set(di, static_cast<int64_t>(p.min_bits));
   const VI max_magnitude = hn::Set(di, static_cast<int64_t>(p.max_magnitude));
   const VI rebias = hn::Set(di, p.rebias);
-  const VU low_mask = hn::Set(du, (uint64_t{1} << (p.drop - 1)) - 1);
-  const VU ne = hn::Set(du, p.nearest_even), na = hn::Set(du, p.nearest_away), up = hn::Set(du, p.up),
-           dn = hn::Set(du, p.down), odd = hn::Set(du, p.odd);
   VU inexact_any = zero;
   uint8_t scalar_flags = 0;
   HWY_ALIGN int64_t bad_lanes[hn::MaxLanes(di)];
@@ -217,7 +269,7 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
       if constexpr (kOp == LaneOp::Sub) y = hn::Neg(y);
       TwoSum(x, y, s, e);
     }
-    const VU sb = hn::BitCast(du, s), eb = hn::BitCast(du, e);
+    const VU sb = hn::BitCast(du, s);
     const VU s_magnitude = hn::And(sb, abs_mask);
     bad = hn::Or(bad, AtLeast(hn::BitCast(di, s_magnitude), inf_bits));
     const VU negative = hn::ShiftRight<63>(sb);
@@ -227,19 +279,8 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
       increment = StochasticIncrement(p, sb, e, s_magnitude, random + i, m, inexact, bad);
     } else {
       // 3. Round to odd at 53 bits, then to the target in the mode.
-      const auto nudge = hn::And(hn::Ne(hn::And(eb, abs_mask), zero), hn::Eq(hn::And(s_magnitude, one), zero));
-      const VU opposite = hn::ShiftRight<63>(hn::Xor(sb, eb));      // 1 where e's sign differs from s's
-      const VU delta = hn::Sub(one, hn::Add(opposite, opposite));    // +1 or -1
-      m = hn::IfThenElse(nudge, hn::Add(s_magnitude, delta), s_magnitude);
-      const VU lsb = hn::And(hn::ShiftRightSame(m, p.drop), one);
-      const VU round = hn::And(hn::ShiftRightSame(m, p.drop - 1), one);
-      const VU sticky = hn::IfThenElseZero(hn::Ne(hn::And(m, low_mask), zero), one);
-      inexact = hn::Or(round, sticky);
-      increment = hn::And(hn::And(round, hn::Or(sticky, lsb)), ne);
-      increment = hn::Or(increment, hn::And(round, na));
-      increment = hn::Or(increment, hn::And(inexact, hn::AndNot(negative, up)));
-      increment = hn::Or(increment, hn::And(inexact, hn::And(negative, dn)));
-      increment = hn::Or(increment, hn::And(inexact, hn::AndNot(lsb, odd)));
+      m = RoundOddMagnitude(w, sb, hn::BitCast(du, e), s_magnitude);
+      increment = DeterministicIncrement(w, m, negative, inexact);
     }
     const VI magnitude = hn::Sub(hn::BitCast(di, hn::Add(hn::ShiftRightSame(m, p.drop), increment)), rebias);
     const VU code = hn::Or(hn::BitCast(du, magnitude), hn::ShiftLeftSame(negative, p.sign_shift));
@@ -259,6 +300,92 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
   return static_cast<uint8_t>(scalar_flags | (inexact ? flag::inexact : 0));
 }
 
+// ---- binary32 lanes (step 7): twice the lanes of binary64 for narrow targets ----
+
+using DF = hn::ScalableTag<float>;
+using DUF = hn::RebindToUnsigned<DF>;
+using DIF = hn::RebindToSigned<DF>;
+
+// Step 1 in binary32 lanes: the pattern times the operand's scale (exact: plan.float_lanes).
+HWY_INLINE hn::Vec<DF> DecodeFloat(const uint32_t* p, const LaneOperand& o, hn::Vec<DIF>& bad) {
+  const DUF du;
+  const DIF di;
+  const auto code = hn::LoadU(du, p);
+  const auto magnitude = hn::And(code, hn::Set(du, o.magnitude_mask));
+  const auto special = hn::Or(
+      hn::Gt(hn::BitCast(di, magnitude), hn::Set(di, static_cast<int32_t>(o.special_from) - 1)),
+      hn::RebindMask(di, hn::Eq(hn::And(code, hn::Set(du, o.code_mask)), hn::Set(du, o.nan_code))));
+  bad = hn::Or(bad, hn::VecFromMask(di, special));
+  const auto bits = hn::Or(hn::ShiftLeftSame(magnitude, o.shift),
+                           hn::ShiftLeftSame(hn::And(code, hn::Set(du, o.sign_mask)), o.sign_shift));
+  return hn::Mul(hn::BitCast(DF(), bits), hn::Set(DF(), o.scale_float));
+}
+
+template <LaneOp kOp>
+HWY_NOINLINE uint8_t FloatLoop(const LanePlan& p, const uint32_t* a, const uint32_t* b, const uint32_t* c,
+                               uint32_t* out, std::size_t n, ScalarElement scalar, void* context) {
+  const DF df;
+  const DUF du;
+  const DIF di;
+  using VUF = hn::Vec<DUF>;
+  using VIF = hn::Vec<DIF>;
+  using VFF = hn::Vec<DF>;
+  const std::size_t lanes = hn::Lanes(df);
+  const ModeWords<DUF> w(du, p, p.drop_float);
+  const VIF inf_bits = hn::Set(di, 0x7f800000);
+  const VIF min_normal = hn::Set(di, 0x00800000);  // 2^-126
+  const VIF min_bits = hn::Set(di, static_cast<int32_t>(p.min_bits_float));
+  const VIF max_magnitude = hn::Set(di, static_cast<int32_t>(p.max_magnitude));
+  const VIF rebias = hn::Set(di, p.rebias_float);
+  VUF inexact_any = w.zero;
+  uint8_t scalar_flags = 0;
+  HWY_ALIGN int32_t bad_lanes[hn::MaxLanes(di)];
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    VIF bad = hn::Zero(di);
+    const VFF x = DecodeFloat(a + i, p.a, bad);
+    VFF s, e;
+    if constexpr (kOp == LaneOp::Mul) {
+      s = hn::Mul(x, DecodeFloat(b + i, p.b, bad));  // exact when |s| > 2^-126 (step 7)
+      e = hn::Zero(df);
+    } else if constexpr (kOp == LaneOp::Fma) {
+      const VFF y = DecodeFloat(b + i, p.b, bad);
+      const VFF product = hn::Mul(x, y);
+      // The product must be exact: above 2^-126, or zero because a factor is.
+      const VIF pm = hn::BitCast(di, hn::And(hn::BitCast(du, product), w.abs_mask));
+      const auto factor_zero = hn::Or(hn::Eq(hn::And(hn::BitCast(du, x), w.abs_mask), w.zero),
+                                      hn::Eq(hn::And(hn::BitCast(du, y), w.abs_mask), w.zero));
+      bad = hn::Or(bad, hn::VecFromMask(di, hn::AndNot(hn::RebindMask(di, factor_zero), hn::Not(hn::Gt(pm, min_normal)))));
+      TwoSum(product, DecodeFloat(c + i, p.c, bad), s, e);
+    } else {
+      VFF y = DecodeFloat(b + i, p.b, bad);
+      if constexpr (kOp == LaneOp::Sub) y = hn::Neg(y);
+      TwoSum(x, y, s, e);
+    }
+    const VUF sb = hn::BitCast(du, s);
+    const VUF s_magnitude = hn::And(sb, w.abs_mask);
+    bad = hn::Or(bad, hn::VecFromMask(di, hn::Not(hn::Lt(hn::BitCast(di, s_magnitude), inf_bits))));
+    const VUF negative = hn::ShiftRight<31>(sb);
+    const VUF m = RoundOddMagnitude(w, sb, hn::BitCast(du, e), s_magnitude);
+    VUF inexact;
+    const VUF increment = DeterministicIncrement(w, m, negative, inexact);
+    const VIF magnitude = hn::Sub(hn::BitCast(di, hn::Add(hn::ShiftRightSame(m, w.drop), increment)), rebias);
+    const VUF code = hn::Or(hn::BitCast(du, magnitude), hn::ShiftLeftSame(negative, p.sign_shift));
+    bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), min_bits)));
+    bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(magnitude, max_magnitude)));
+    hn::StoreU(code, du, out + i);
+    inexact_any = hn::Or(inexact_any, hn::AndNot(hn::BitCast(du, bad), inexact));
+    if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) {
+      hn::Store(bad, di, bad_lanes);
+      for (std::size_t k = 0; k < lanes; ++k)
+        if (bad_lanes[k]) out[i + k] = scalar(i + k, context, scalar_flags);
+    }
+  }
+  for (; i < n; ++i) out[i] = scalar(i, context, scalar_flags);
+  const bool inexact = !hn::AllTrue(du, hn::Eq(inexact_any, w.zero));
+  return static_cast<uint8_t>(scalar_flags | (inexact ? flag::inexact : 0));
+}
+
 template <bool kStochastic>
 uint8_t LoopFor(const LanePlan& p, const uint32_t* a, const uint32_t* b, const uint32_t* c, const uint64_t* random,
                 uint32_t* out, std::size_t n, ScalarElement scalar, void* context) {
@@ -275,6 +402,15 @@ uint8_t LoopFor(const LanePlan& p, const uint32_t* a, const uint32_t* b, const u
 
 uint8_t LaneKernel(const LanePlan& p, const uint32_t* a, const uint32_t* b, const uint32_t* c,
                    const uint64_t* random, uint32_t* out, std::size_t n, ScalarElement scalar, void* context) {
+  if (p.float_lanes) {
+    switch (p.op) {
+      case LaneOp::Add: return FloatLoop<LaneOp::Add>(p, a, b, c, out, n, scalar, context);
+      case LaneOp::Sub: return FloatLoop<LaneOp::Sub>(p, a, b, c, out, n, scalar, context);
+      case LaneOp::Mul: return FloatLoop<LaneOp::Mul>(p, a, b, c, out, n, scalar, context);
+      case LaneOp::Fma: return FloatLoop<LaneOp::Fma>(p, a, b, c, out, n, scalar, context);
+      case LaneOp::Div: break;  // make_lane_plan never chooses binary32 lanes for div
+    }
+  }
   return p.stochastic ? LoopFor<true>(p, a, b, c, random, out, n, scalar, context)
                       : LoopFor<false>(p, a, b, c, random, out, n, scalar, context);
 }
@@ -284,6 +420,8 @@ uint8_t LaneKernel(const LanePlan& p, const uint32_t* a, const uint32_t* b, cons
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include <algorithm>
+
 #include "numerics/bits.h"
 #include "numerics/fast_double.h"
 #include "numerics/simd_pick.h"
@@ -311,7 +449,16 @@ LaneOperand lane_operand(const Format& f) {
   o.shift = 23 - f.man_bits();
   o.sign_shift = 31 - (f.total_bits() - 1);
   o.scale = double_from_bits(uint64_t(127 - f.bias() + 1023) << 52);  // 2^(127 - bias)
+  o.scale_float = static_cast<float>(o.scale);                         // exact when float_exact(f)
   return o;
+}
+
+// Every value of f is a binary32 value and 2^(127 - bias) is a normal binary32 number, so the binary32
+// pattern times the scale is the value exactly in binary32 arithmetic (scaling to a value that is
+// representable, subnormal or not, is exact).
+bool float_exact(const Format& f) {
+  return f.precision() <= 24 && f.emax() <= 127 && f.emin() - f.man_bits() >= -149 && 127 - f.bias() >= -126 &&
+         127 - f.bias() <= 127;
 }
 
 }  // namespace
@@ -355,6 +502,18 @@ bool make_lane_plan(ArithOp op, const Format& fa, const Format& fb, const Format
   plan.odd = t.rounding == Rounding::Odd;  // TowardZero and Truncate: no increment in the normal range
   plan.stochastic = t.rounding == Rounding::Stochastic;
   plan.sr_bits = plan.stochastic && t.sr_bits > 0 && t.sr_bits < 64 ? t.sr_bits : 0;
+  // Binary32 lanes (step 7): deterministic add/sub/mul/fma, binary32-exact operands, products of at
+  // most 24 bits, targets of at most 22 bits of precision whose normal range starts in binary32's.
+  plan.float_lanes = !plan.stochastic && op != ArithOp::Div && f.man_bits() <= 21 && f.emin() >= -126 &&
+                     f.emax() <= 127 && float_exact(fa) && float_exact(fb) &&
+                     (op != ArithOp::Fma || float_exact(fc)) &&
+                     ((op != ArithOp::Mul && op != ArithOp::Fma) || fa.precision() + fb.precision() <= 24);
+  if (plan.float_lanes) {
+    plan.drop_float = 23 - f.man_bits();
+    // 2^emin's binary32 bits, and strictly above 2^-126: a product there is exact (step 7).
+    plan.min_bits_float = std::max<uint32_t>(uint32_t(f.emin() + 127) << 23, 0x00800001u);
+    plan.rebias_float = int32_t{127 - f.bias()} << f.man_bits();
+  }
   return true;
 }
 

@@ -83,4 +83,10 @@ bool simd_kernel_available(QuantKernel isa);
 /// Example: philox_blocks(QuantKernel::Avx2, key, 0, 16, words);  // words has 64 entries
 void philox_blocks(QuantKernel isa, const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* words);
 
+/// The 64-bit element words of `groups` whole groups of 32 elements (RandomStream's layout), in element
+/// order: out[32g + r] = RandomStream::bits(32·(first_group + g) + r) for the stream of `key`.
+/// Example: philox_group_words(QuantKernel::Avx512, key, 0, 2, out);  // out[0..63] = bits(0..63)
+void philox_group_words(QuantKernel isa, const PhiloxKey& key, uint64_t first_group, std::size_t groups,
+                        uint64_t* out);
+
 }  // namespace fpsim::detail

@@ -537,6 +537,65 @@ void PhiloxWords(const PhiloxKey& key, uint64_t first, std::size_t count, uint32
   }
 }
 
+// Element words of whole groups (RandomStream's layout): out[32g + r] = bits(32·(first_group + g) + r),
+// i.e. words 0-1 (r < 16) or 2-3 (r >= 16) of block 16·(first_group + g) + (r mod 16), low word first.
+// The groups' counters are consecutive, so vectors of them run two at a time as in Loop.
+void PhiloxGroupWords(const PhiloxKey& key, uint64_t first_group, std::size_t groups, uint64_t* out) {
+  const D d;
+  const std::size_t lanes = hn::Lanes(d);
+  const uint64_t first = first_group << 4;
+  const std::size_t total = 16 * groups;
+  const RoundKeys round_keys(key);
+  HWY_ALIGN uint32_t b[4][hn::MaxLanes(d)];
+  // Words of the vector of counters first + at, first + at + 1, ... into their elements. A vector
+  // never straddles groups (lanes divides 16), so its elements are two runs of `lanes`: word pairs
+  // widened in lane order, low word first (lane l: w0[l] | w1[l] << 32).
+  auto scatter = [&](const V (&w)[4], std::size_t at) {
+#if HWY_TARGET != HWY_SCALAR
+    if (lanes <= 16 && at + lanes <= total) {
+      const hn::Half<D> dh;
+      const hn::Repartition<uint64_t, D> d64;
+      uint64_t* e = out + 32 * (at >> 4) + (at & 15);
+      for (int h = 0; h < 2; ++h) {  // words 0-1 -> e[0..], words 2-3 -> e[16..]
+        const V lo = w[2 * h], hi = w[2 * h + 1];
+        const auto first_half = hn::Or(hn::PromoteTo(d64, hn::LowerHalf(dh, lo)),
+                                       hn::ShiftLeft<32>(hn::PromoteTo(d64, hn::LowerHalf(dh, hi))));
+        const auto second_half = hn::Or(hn::PromoteTo(d64, hn::UpperHalf(dh, lo)),
+                                        hn::ShiftLeft<32>(hn::PromoteTo(d64, hn::UpperHalf(dh, hi))));
+        hn::StoreU(first_half, d64, e + 16 * h);
+        hn::StoreU(second_half, d64, e + 16 * h + lanes / 2);
+      }
+      return;
+    }
+#endif
+    for (int k = 0; k < 4; ++k) hn::Store(w[k], d, b[k]);
+    for (std::size_t l = 0; l < lanes && at + l < total; ++l) {
+      uint64_t* e = out + 32 * ((at + l) >> 4) + ((at + l) & 15);
+      e[0] = uint64_t{b[0][l]} | (uint64_t{b[1][l]} << 32);
+      e[16] = uint64_t{b[2][l]} | (uint64_t{b[3][l]} << 32);
+    }
+  };
+  std::size_t at = 0;
+  while (at < total) {
+    const uint64_t c = first + at;
+    if (at + 2 * lanes <= total && (c >> 32) == ((c + 2 * lanes - 1) >> 32)) {
+      const V c0[2] = {hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(c))),
+                       hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(c + lanes)))};
+      V w[2][4];
+      PhiloxUniformHigh<2>(c0, static_cast<uint32_t>(c >> 32), key, round_keys, w);
+      scatter(w[0], at);
+      scatter(w[1], at + lanes);
+      at += 2 * lanes;
+    } else {
+      V c0, c1, w[4];
+      Counters(c, c0, c1);
+      Philox(c0, c1, key, w);
+      scatter(w, at);
+      at += lanes;
+    }
+  }
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace fpsim::detail
 HWY_AFTER_NAMESPACE();
@@ -562,6 +621,12 @@ void run_kernel(QuantKernel isa, const float* in, uint8_t* out, std::size_t n, c
 void run_kernel(QuantKernel isa, const float* in, uint16_t* out, std::size_t n, const KernelCall& call) {
   decltype(&HWY_STATIC_DISPATCH(QuantizeCodes16)) f = nullptr;
   if (FPSIM_PICK(isa, QuantizeCodes16, f)) f(in, out, n, call);
+}
+
+void philox_group_words(QuantKernel isa, const PhiloxKey& key, uint64_t first_group, std::size_t groups,
+                        uint64_t* out) {
+  decltype(&HWY_STATIC_DISPATCH(PhiloxGroupWords)) f = nullptr;
+  if (FPSIM_PICK(isa, PhiloxGroupWords, f)) f(key, first_group, groups, out);
 }
 
 void philox_blocks(QuantKernel isa, const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* words) {

@@ -46,9 +46,9 @@ uint64_t RandomStream::bits(uint64_t index) const {
 }
 
 void RandomStream::fill(uint64_t first, std::span<uint64_t> out) const {
-  // Whole groups of 32 elements (16 blocks each) at a time, at most kGroups per kernel call.
+  // Whole groups of 32 elements, at most kGroups per kernel call, copied out from the first wanted one.
   constexpr uint64_t kGroups = 64;
-  uint32_t words[4 * 16 * kGroups];
+  uint64_t words[32 * kGroups];
   detail::PhiloxKey key;
   philox_state(key.key, key.ctr_hi);
   const QuantKernel isa = resolve_kernel(QuantKernel::Auto);
@@ -56,13 +56,9 @@ void RandomStream::fill(uint64_t first, std::span<uint64_t> out) const {
   for (uint64_t index = first; index < end;) {
     const uint64_t group = index >> 5;
     const uint64_t stop = std::min(end, (group + kGroups) << 5);
-    const uint64_t groups = ((stop - 1) >> 5) - group + 1;
-    detail::philox_blocks(isa, key, group << 4, 16 * groups, words);
-    for (; index < stop; ++index) {
-      const uint64_t block = counter_of(index) - (group << 4);
-      const uint64_t h = 4 * block + 2 * uint64_t(half_of(index));
-      out[index - first] = uint64_t{words[h]} | (uint64_t{words[h + 1]} << 32);
-    }
+    detail::philox_group_words(isa, key, group, ((stop - 1) >> 5) - group + 1, words);
+    std::copy(words + (index - (group << 5)), words + (stop - (group << 5)), out.begin() + (index - first));
+    index = stop;
   }
 }
 

@@ -72,6 +72,30 @@ TEST_CASE("bits(i) is half of block 16*(i/32) + i%16: words 0-1 for i%32 < 16, w
   }
 }
 
+TEST_CASE("element words of whole groups and RandomStream::fill equal bits(i)", "[quantize]") {
+  const RandomStream stream(23, 7, 8, 9);
+  detail::PhiloxKey key;
+  stream.philox_state(key.key, key.ctr_hi);
+  for (QuantKernel isa : vector_kernels()) {
+    std::vector<uint64_t> words(32 * 3);
+    const uint64_t first_group = (uint64_t{1} << 28) - 1;  // counters 2^32 - 16 .. 2^32 + 31: across the high word
+    detail::philox_group_words(isa, key, first_group, 3, words.data());
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      INFO(to_string(isa) << " element " << i);
+      REQUIRE(words[i] == stream.bits(32 * first_group + i));
+    }
+  }
+  // fill: unaligned starts, lengths across batch ends, and the 2^32 counter boundary (index 2^37).
+  for (uint64_t first : {uint64_t{0}, uint64_t{5}, uint64_t{31}, (uint64_t{1} << 37) - 77}) {
+    std::vector<uint64_t> out(5000);
+    stream.fill(first, out);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      INFO("index " << first + i);
+      REQUIRE(out[i] == stream.bits(first + i));
+    }
+  }
+}
+
 TEST_CASE("RandomStream outputs are pinned (golden values)", "[quantize]") {
   REQUIRE(RandomStream(0).bits(0) == 0xffec62daec53de17ull);
   REQUIRE(RandomStream(42).bits(1) == 0x4af489dd8110e19eull);
