@@ -46,20 +46,26 @@ uint64_t RandomStream::bits(uint64_t index) const {
 }
 
 void RandomStream::fill(uint64_t first, std::span<uint64_t> out) const {
-  // Whole groups of 32 elements, at most kGroups per kernel call, copied out from the first wanted one.
-  constexpr uint64_t kGroups = 64;
-  uint64_t words[32 * kGroups];
+  // Whole groups of 32 elements straight into `out`; a partial group at either end (or an unaligned
+  // start) through a one-group buffer.
   detail::PhiloxKey key;
   philox_state(key.key, key.ctr_hi);
   const QuantKernel isa = resolve_kernel(QuantKernel::Auto);
   const uint64_t end = first + out.size();
-  for (uint64_t index = first; index < end;) {
+  uint64_t index = first;
+  uint64_t group_words[32];
+  auto partial = [&](uint64_t stop) {  // index .. stop - 1, all in index's group
     const uint64_t group = index >> 5;
-    const uint64_t stop = std::min(end, (group + kGroups) << 5);
-    detail::philox_group_words(isa, key, group, ((stop - 1) >> 5) - group + 1, words);
-    std::copy(words + (index - (group << 5)), words + (stop - (group << 5)), out.begin() + (index - first));
+    detail::philox_group_words(isa, key, group, 1, group_words);
+    std::copy(group_words + (index - (group << 5)), group_words + (stop - (group << 5)), out.begin() + (index - first));
     index = stop;
+  };
+  if (index % 32 != 0) partial(std::min(end, (index | 31) + 1));
+  if (const uint64_t groups = (end - index) / 32; groups > 0 && index < end) {
+    detail::philox_group_words(isa, key, index >> 5, groups, out.data() + (index - first));
+    index += 32 * groups;
   }
+  if (index < end) partial(end);
 }
 
 uint64_t stream_id(std::string_view name) {
