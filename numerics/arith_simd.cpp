@@ -103,21 +103,29 @@ using VU = hn::Vec<DU>;
 using VI = hn::Vec<DI>;
 using VF = hn::Vec<DF32>;
 
-// Step 1 for one vector of codes: the binary32 pattern (for div) and the binary64 value; `bad`
-// gets all ones in the lanes of an inf/NaN code.
-HWY_INLINE VD Decode(const uint32_t* p, const LaneOperand& o, VI& bad, VF& pattern) {
-  const D32 d32;
-  const DI32 di32;
-  const auto code = hn::LoadU(d32, p);
-  const auto magnitude = hn::And(code, hn::Set(d32, o.magnitude_mask));
-  // magnitude >= special_from; both are below 2^31, so a signed compare is exact.
-  const auto special = hn::Or(
-      hn::Gt(hn::BitCast(di32, magnitude), hn::Set(di32, static_cast<int32_t>(o.special_from) - 1)),
-      hn::RebindMask(di32, hn::Eq(hn::And(code, hn::Set(d32, o.code_mask)), hn::Set(d32, o.nan_code))));
-  bad = hn::Or(bad, hn::PromoteTo(DI(), hn::VecFromMask(di32, special)));
+// Step 1 for a vector of codes (DC: uint32_t lanes, one per binary64 or binary32 lane): the binary32
+// pattern of each code, and all ones in `special` for its inf/NaN codes.
+template <class DC>
+HWY_INLINE hn::Vec<hn::Rebind<float, DC>> Pattern(DC dc, const uint32_t* p, const LaneOperand& o,
+                                                  hn::Vec<hn::RebindToSigned<DC>>& special) {
+  const hn::RebindToSigned<DC> di;
+  const auto code = hn::LoadU(dc, p);
+  const auto magnitude = hn::And(code, hn::Set(dc, o.magnitude_mask));
+  // magnitude >= special_from (both below 2^31, so a signed compare is exact), or fnuz's NaN code.
+  const auto is_special = hn::Or(
+      hn::Gt(hn::BitCast(di, magnitude), hn::Set(di, static_cast<int32_t>(o.special_from) - 1)),
+      hn::RebindMask(di, hn::Eq(hn::And(code, hn::Set(dc, o.code_mask)), hn::Set(dc, o.nan_code))));
+  special = hn::VecFromMask(di, is_special);
   const auto bits = hn::Or(hn::ShiftLeftSame(magnitude, o.shift),
-                           hn::ShiftLeftSame(hn::And(code, hn::Set(d32, o.sign_mask)), o.sign_shift));
-  pattern = hn::BitCast(DF32(), bits);
+                           hn::ShiftLeftSame(hn::And(code, hn::Set(dc, o.sign_mask)), o.sign_shift));
+  return hn::BitCast(hn::Rebind<float, DC>(), bits);
+}
+
+// Step 1 in binary64 lanes: the pattern (for div) and the value; `bad` gets the special lanes.
+HWY_INLINE VD Decode(const uint32_t* p, const LaneOperand& o, VI& bad, VF& pattern) {
+  hn::Vec<DI32> special;
+  pattern = Pattern(D32(), p, o, special);
+  bad = hn::Or(bad, hn::PromoteTo(DI(), special));
   return hn::Mul(hn::PromoteTo(DD(), pattern), hn::Set(DD(), o.scale));
 }
 
@@ -175,6 +183,28 @@ HWY_INLINE VUx DeterministicIncrement(const ModeWords<DUx>& w, VUx m, VUx negati
   increment = hn::Or(increment, hn::And(inexact, hn::AndNot(negative, w.up)));
   increment = hn::Or(increment, hn::And(inexact, hn::And(negative, w.dn)));
   return hn::Or(increment, hn::And(inexact, hn::AndNot(lsb, w.odd)));
+}
+
+// The code of magnitude bits m plus the increment (step 3's arithmetic), with the sign; lanes below
+// 2^emin or above the largest finite code are marked in `bad` (step 6).
+template <class DUx, class DIx, class VUx = hn::Vec<DUx>, class VIx = hn::Vec<DIx>>
+HWY_INLINE VUx PackCode(DUx du, DIx di, VUx m, VUx increment, VUx negative, int drop, int sign_shift, VIx rebias,
+                        VIx min_bits, VIx max_magnitude, VIx& bad) {
+  const VIx magnitude = hn::Sub(hn::BitCast(di, hn::Add(hn::ShiftRightSame(m, drop), increment)), rebias);
+  bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), min_bits)));
+  bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(magnitude, max_magnitude)));
+  return hn::Or(hn::BitCast(du, magnitude), hn::ShiftLeftSame(negative, sign_shift));
+}
+
+// Elements i .. i + lanes - 1 whose `bad` lane is set are recomputed by the scalar operation.
+template <class DIx>
+HWY_INLINE void ScalarForBadLanes(DIx di, hn::Vec<DIx> bad, std::size_t i, uint32_t* out, ScalarElement scalar,
+                                  void* context, uint8_t& flags) {
+  if (hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) return;
+  HWY_ALIGN hn::TFromD<DIx> lane_bad[hn::MaxLanes(di)];
+  hn::Store(bad, di, lane_bad);
+  for (std::size_t k = 0; k < hn::Lanes(di); ++k)
+    if (lane_bad[k]) out[i + k] = scalar(i + k, context, flags);
 }
 
 // Step 5: the truncated magnitude bits m' and the increment for one vector of sums s + e.
@@ -239,7 +269,6 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
   const VI rebias = hn::Set(di, p.rebias);
   VU inexact_any = zero;
   uint8_t scalar_flags = 0;
-  HWY_ALIGN int64_t bad_lanes[hn::MaxLanes(di)];
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
     // 1-2. Decode and X = s + e.
@@ -282,18 +311,10 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
       m = RoundOddMagnitude(w, sb, hn::BitCast(du, e), s_magnitude);
       increment = DeterministicIncrement(w, m, negative, inexact);
     }
-    const VI magnitude = hn::Sub(hn::BitCast(di, hn::Add(hn::ShiftRightSame(m, p.drop), increment)), rebias);
-    const VU code = hn::Or(hn::BitCast(du, magnitude), hn::ShiftLeftSame(negative, p.sign_shift));
-    // 6. The lanes this kernel may not take.
-    bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), min_bits)));
-    bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(magnitude, max_magnitude)));
+    const VU code = PackCode(du, di, m, increment, negative, p.drop, p.sign_shift, rebias, min_bits, max_magnitude, bad);
     hn::StoreU(hn::TruncateTo(d32, code), d32, out + i);
     inexact_any = hn::Or(inexact_any, hn::AndNot(hn::BitCast(du, bad), inexact));
-    if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) {
-      hn::Store(bad, di, bad_lanes);
-      for (std::size_t k = 0; k < lanes; ++k)
-        if (bad_lanes[k]) out[i + k] = scalar(i + k, context, scalar_flags);
-    }
+    ScalarForBadLanes(di, bad, i, out, scalar, context, scalar_flags);
   }
   for (; i < n; ++i) out[i] = scalar(i, context, scalar_flags);
   const bool inexact = !hn::AllTrue(du, hn::Eq(inexact_any, zero));
@@ -308,17 +329,10 @@ using DIF = hn::RebindToSigned<DF>;
 
 // Step 1 in binary32 lanes: the pattern times the operand's scale (exact: plan.float_lanes).
 HWY_INLINE hn::Vec<DF> DecodeFloat(const uint32_t* p, const LaneOperand& o, hn::Vec<DIF>& bad) {
-  const DUF du;
-  const DIF di;
-  const auto code = hn::LoadU(du, p);
-  const auto magnitude = hn::And(code, hn::Set(du, o.magnitude_mask));
-  const auto special = hn::Or(
-      hn::Gt(hn::BitCast(di, magnitude), hn::Set(di, static_cast<int32_t>(o.special_from) - 1)),
-      hn::RebindMask(di, hn::Eq(hn::And(code, hn::Set(du, o.code_mask)), hn::Set(du, o.nan_code))));
-  bad = hn::Or(bad, hn::VecFromMask(di, special));
-  const auto bits = hn::Or(hn::ShiftLeftSame(magnitude, o.shift),
-                           hn::ShiftLeftSame(hn::And(code, hn::Set(du, o.sign_mask)), o.sign_shift));
-  return hn::Mul(hn::BitCast(DF(), bits), hn::Set(DF(), o.scale_float));
+  hn::Vec<DIF> special;
+  const auto pattern = Pattern(DUF(), p, o, special);
+  bad = hn::Or(bad, special);
+  return hn::Mul(pattern, hn::Set(DF(), o.scale_float));
 }
 
 template <LaneOp kOp>
@@ -339,7 +353,6 @@ HWY_NOINLINE uint8_t FloatLoop(const LanePlan& p, const uint32_t* a, const uint3
   const VIF rebias = hn::Set(di, p.rebias_float);
   VUF inexact_any = w.zero;
   uint8_t scalar_flags = 0;
-  HWY_ALIGN int32_t bad_lanes[hn::MaxLanes(di)];
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
     VIF bad = hn::Zero(di);
@@ -369,17 +382,11 @@ HWY_NOINLINE uint8_t FloatLoop(const LanePlan& p, const uint32_t* a, const uint3
     const VUF m = RoundOddMagnitude(w, sb, hn::BitCast(du, e), s_magnitude);
     VUF inexact;
     const VUF increment = DeterministicIncrement(w, m, negative, inexact);
-    const VIF magnitude = hn::Sub(hn::BitCast(di, hn::Add(hn::ShiftRightSame(m, w.drop), increment)), rebias);
-    const VUF code = hn::Or(hn::BitCast(du, magnitude), hn::ShiftLeftSame(negative, p.sign_shift));
-    bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), min_bits)));
-    bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(magnitude, max_magnitude)));
+    const VUF code =
+        PackCode(du, di, m, increment, negative, w.drop, p.sign_shift, rebias, min_bits, max_magnitude, bad);
     hn::StoreU(code, du, out + i);
     inexact_any = hn::Or(inexact_any, hn::AndNot(hn::BitCast(du, bad), inexact));
-    if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) {
-      hn::Store(bad, di, bad_lanes);
-      for (std::size_t k = 0; k < lanes; ++k)
-        if (bad_lanes[k]) out[i + k] = scalar(i + k, context, scalar_flags);
-    }
+    ScalarForBadLanes(di, bad, i, out, scalar, context, scalar_flags);
   }
   for (; i < n; ++i) out[i] = scalar(i, context, scalar_flags);
   const bool inexact = !hn::AllTrue(du, hn::Eq(inexact_any, w.zero));
