@@ -441,37 +441,39 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
     const std::size_t head = std::min<std::size_t>(count, (32 - c.first_index % 32) % 32);
     if (head) scalar_range(in, out, head, *c.target, c.stream, c.first_index, rest_stats);
     i = head;
-    // Counter vectors are taken two at a time (16 lanes: two groups per step; 8 lanes: the two
-    // vectors of one group; 1 lane: pairs of the group's 16 blocks).
+    // Counter vectors are taken kInFlight at a time (16 lanes: four groups per step; 8 lanes: the
+    // vectors of two groups; 1 lane: four of the group's 16 blocks): independent Philox chains keep
+    // the multiplier busy while each round waits on the previous one.
+    constexpr std::size_t kInFlight = 4;
     const std::size_t vectors_per_group = lanes <= 16 ? 16 / lanes : 1;
-    const std::size_t groups_per_step = vectors_per_group == 1 ? 2 : 1;
+    const std::size_t groups_per_step = std::max<std::size_t>(1, kInFlight / vectors_per_group);
     const std::size_t step = 32 * groups_per_step;
     const RoundKeys round_keys(c.philox);
     for (; lanes <= 16 && i + step <= count; i += step) {
       const uint64_t group0 = (c.first_index + i) >> 5;
       const std::size_t vectors = groups_per_step * vectors_per_group;
-      for (std::size_t v = 0; v < vectors; v += 2) {
-        uint64_t first[2];
-        std::size_t at[2];
-        for (int k = 0; k < 2; ++k) {
+      for (std::size_t v = 0; v < vectors; v += kInFlight) {
+        uint64_t first[kInFlight];
+        std::size_t at[kInFlight];
+        for (std::size_t k = 0; k < kInFlight; ++k) {
           const std::size_t g = (v + k) / vectors_per_group, j = (v + k) % vectors_per_group;
           first[k] = ((group0 + g) << 4) + j * lanes;
           at[k] = i + g * 32 + j * lanes;
         }
-        V w[2][4];
+        V w[kInFlight][4];
         const uint32_t high = static_cast<uint32_t>(first[0] >> 32);
-        if (high == static_cast<uint32_t>((first[1] + lanes - 1) >> 32)) {
-          const V c0[2] = {hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[0]))),
-                           hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[1])))};
-          PhiloxUniformHigh<2>(c0, high, c.philox, round_keys, w);
-        } else {  // the counter's high word changes inside the pair (once per 2^32 blocks)
-          for (int k = 0; k < 2; ++k) {
+        if (high == static_cast<uint32_t>((first[kInFlight - 1] + lanes - 1) >> 32)) {
+          V c0[kInFlight];
+          for (std::size_t k = 0; k < kInFlight; ++k) c0[k] = hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[k])));
+          PhiloxUniformHigh<kInFlight>(c0, high, c.philox, round_keys, w);
+        } else {  // the counter's high word changes inside the step (once per 2^32 blocks)
+          for (std::size_t k = 0; k < kInFlight; ++k) {
             V c0, c1;
             Counters(first[k], c0, c1);
             Philox(c0, c1, c.philox, w[k]);
           }
         }
-        for (int k = 0; k < 2; ++k)
+        for (std::size_t k = 0; k < kInFlight; ++k)
           for (std::size_t h = 0; h < 2; ++h) {
             const std::size_t e = at[k] + h * 16;
             if (!Vector<kValues, kSR, kStats>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n))
