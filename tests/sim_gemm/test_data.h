@@ -1,5 +1,5 @@
 #pragma once
-// Seeded test data and bit-exact comparison helpers for the sim_kernels tests.
+// Seeded test data and bit-exact comparison helpers for the GEMM tests.
 #include <bit>
 #include <cmath>
 #include <cstdint>
