@@ -55,6 +55,16 @@ Rounded compare_eq(Bits a, const Format& fa, Bits b, const Format& fb, bool daz 
 Rounded compare_lt(Bits a, const Format& fa, Bits b, const Format& fb, bool daz = false);
 Rounded compare_le(Bits a, const Format& fa, Bits b, const Format& fb, bool daz = false);
 
+/// IEEE 754-2019 minimum / maximum: a NaN operand gives a NaN (the first, quieted, per t.nan); -0 < +0.
+/// minimum_number / maximum_number return the other operand when exactly one is NaN. A signalling NaN
+/// operand raises flag::invalid in all four. The chosen operand is converted into t (exact when t holds it).
+/// Example: minimum({0x8000}, f16, {0x0000}, f16, Target{f16}).bits == Bits{0x8000} (-0);
+///          maximum_number({0x7e00}, f16, {0x3c00}, f16, Target{f16}).bits == Bits{0x3c00}.
+Rounded minimum(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t);
+Rounded maximum(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t);
+Rounded minimum_number(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t);
+Rounded maximum_number(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t);
+
 /// The exact integer path with no fast path: the reference the fast paths are checked against.
 namespace exact {
 Rounded add(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits = 0);

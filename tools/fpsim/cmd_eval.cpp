@@ -1,6 +1,7 @@
 // fpsim eval <operation>: batch evaluation for scripts. One case per stdin line, operands as hex
 // codes in TestFloat column order (A, A B, or A B C for fma = A*B+C); one "RESULT FLAGS" line out,
-// the result as fixed-width hex of the target format and the flags as two hex digits.
+// the result as fixed-width hex of the target format and the flags as two hex digits. Integer
+// operands (from_int32 ...) and results (to_int32 ...) are two's-complement hex of the type's width.
 #include <fmt/core.h>
 
 #include <iostream>
@@ -40,10 +41,16 @@ int run(const io::Operation& op, const Options& o) {
     const std::string where = fmt::format("stdin line {}", number);
     if (static_cast<int>(fields.size()) < op.arity)
       throw std::invalid_argument(fmt::format("{}: {} needs {} operands, found {}", where, op.name, op.arity, fields.size()));
-    for (int i = 0; i < op.arity; ++i)
-      operands[i] = io::parse_hex_code(fields[i], formats[i], fmt::format("{}, operand {}", where, i + 1));
+    for (int i = 0; i < op.arity; ++i) {
+      const std::string operand = fmt::format("{}, operand {}", where, i + 1);
+      operands[i] = op.int_operand ? Bits{io::parse_hex_bits(fields[i], op.int_operand->bits,
+                                                             to_string(*op.int_operand), operand)}
+                                   : io::parse_hex_code(fields[i], formats[i], operand);
+    }
     const Rounded r = io::evaluate(op, operands, formats, t, stream.bits(number - 1));
-    out += fmt::format("{} {:02X}\n", io::hex_code(r.bits, t.format), r.flags);
+    const std::string result = op.int_result ? fmt::format("{:0{}X}", r.bits.v, op.int_result->bits / 4)
+                                             : io::hex_code(r.bits, t.format);
+    out += fmt::format("{} {:02X}\n", result, r.flags);
     if (out.size() > (1 << 16)) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       out.clear();

@@ -22,13 +22,13 @@ std::string binary_fields(Bits b, const Format& f) {
   return out;
 }
 
-Bits parse_hex_code(std::string_view text, const Format& f, const std::string& where) {
+uint64_t parse_hex_bits(std::string_view text, int bits, const std::string& type, const std::string& where) {
   std::string_view s = text;
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
-  const int width = hex_width(f);
+  const int width = (bits + 3) / 4;
   if (static_cast<int>(s.size()) != width)
-    throw std::invalid_argument(fmt::format("{}: hex value \"{}\" has {} digits, format {} needs {}", where, text,
-                                            s.size(), f.to_string(), width));
+    throw std::invalid_argument(
+        fmt::format("{}: hex value \"{}\" has {} digits, {} needs {}", where, text, s.size(), type, width));
   uint64_t v = 0;
   for (char c : s) {
     int d = -1;
@@ -38,10 +38,13 @@ Bits parse_hex_code(std::string_view text, const Format& f, const std::string& w
     if (d < 0) throw std::invalid_argument(fmt::format("{}: bad hex digit '{}' in \"{}\"", where, c, text));
     v = (v << 4) | static_cast<uint64_t>(d);
   }
-  if (v & ~f.code_mask())
-    throw std::invalid_argument(
-        fmt::format("{}: hex value \"{}\" sets bits above the {}-bit format {}", where, text, f.total_bits(), f.to_string()));
-  return Bits{v};
+  if (bits < 64 && (v >> bits) != 0)
+    throw std::invalid_argument(fmt::format("{}: hex value \"{}\" sets bits above the {}-bit {}", where, text, bits, type));
+  return v;
+}
+
+Bits parse_hex_code(std::string_view text, const Format& f, const std::string& where) {
+  return Bits{parse_hex_bits(text, f.total_bits(), "format " + f.to_string(), where)};
 }
 
 }  // namespace fpsim::io
