@@ -61,6 +61,11 @@
 //      e' = -2^-80, m' = 0x3FF0000007FFFFFF; t = -2^-80·2^35/2^-52 = -2^7, F = 0x7FFFFFF << 35 |
 //      (2^35 - 2^7): F/2^64 = 1/4 - 2^-57 = (2^-25 - 2^-80)/2^-23, X's distance above 1 in units of 2^-23.
 //
+// 6. A lane is fast only when no operand is inf/NaN, |s| is finite, 2^emin <= |RO(X)| (so X is not
+//    tiny: 2^emin is even, so RO(X) >= 2^emin iff X >= 2^emin) and the rounded magnitude is at most
+//    the largest finite code (no overflow, no fn NaN code). Its only possible flag is then inexact.
+//    Every other lane is computed by the scalar operation.
+//
 // 7. Binary32 lanes, for deterministic add/sub/mul/fma into targets of p <= 22 bits whose normal range
 //    lies in binary32's (binary16, bfloat16, FP8...), with operands whose values are binary32 values:
 //    steps 1-3 in binary32 arithmetic, twice the lanes per vector. TwoSum is exact in binary32 as in
@@ -69,11 +74,6 @@
 //    so such lanes go scalar, and fma's product must also be exact before its TwoSum); round to odd
 //    at 24 bits keeps what a p <= 22 rounding needs (p + 2 <= 24). The code arithmetic is step 3's
 //    with (127 - bias) << man_bits.
-//
-// 6. A lane is fast only when no operand is inf/NaN, |s| is finite, 2^emin <= |RO(X)| (so X is not
-//    tiny: 2^emin is even, so RO(X) >= 2^emin iff X >= 2^emin) and the rounded magnitude is at most
-//    the largest finite code (no overflow, no fn NaN code). Its only possible flag is then inexact.
-//    Every other lane is computed by the scalar operation.
 #include <cstddef>
 #include <cstdint>
 
