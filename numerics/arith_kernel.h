@@ -38,6 +38,7 @@ struct LanePlan {
   int sign_shift = 0;       // target total_bits - 1
   // The rounding mode as 0/1 words, so one kernel serves every deterministic mode.
   uint64_t nearest_even = 0, nearest_away = 0, up = 0, down = 0, odd = 0;
+  bool no_mantissa = false; // man_bits = 0: the last kept bit is the hidden 1
   bool stochastic = false;  // sr / sr:K: random words per element, as round_pack uses them
   int sr_bits = 0;          // sr:K's K (1..63); 0 = exact probability
   // Binary32 lanes (deterministic add/sub/mul/fma into narrow targets, binary32-exact operands).
@@ -48,7 +49,8 @@ struct LanePlan {
 };
 
 /// Whether the kernel decodes operands of f: signed with a zero, exp_bits <= 8, man_bits <= 23, any
-/// specials (ieee, fn, fnuz, finite). Example: lane_decodes(parse_format("e4m3fn")) is true.
+/// specials (ieee, fn, fnuz, finite) below 8 exponent bits, ieee at 8.
+/// Example: lane_decodes(parse_format("e4m3fn")) is true; lane_decodes(parse_format("e8m7,fn")) is false.
 bool lane_decodes(const Format& f);
 
 /// Fill `plan` for op on operands of fa, fb, fc into t; false when the kernel does not apply

@@ -7,7 +7,9 @@
 // 1. Decoding is exact (as in fast_double.cpp): the code's magnitude shifted into a binary32 pattern,
 //    widened to binary64 and multiplied by a power of two. For fn/fnuz/finite formats the all-ones
 //    exponent field holds ordinary values, which the binary32 pattern carries like any other field
-//    (e4m3fn 0x7E = 448: 0x7E << 20 = 0x07E00000, field 15, 1.75·2^(15-127), times 2^120 = 448).
+//    when there are fewer than 8 exponent bits (e4m3fn 0x7E = 448: 0x7E << 20 = 0x07E00000, field 15,
+//    1.75·2^(15-127), times 2^120 = 448); with 8 they would be inf/NaN patterns, so lane_decodes
+//    takes only ieee formats there.
 //
 // 2. X as s + e, s = RN53(X):
 //    add / sub / fma's sum: s = x + y and TwoSum's e = (x - (s - bb)) + (y - bb), bb = s - x, give
@@ -27,7 +29,8 @@
 //        kept = m >> drop (exponent field and mantissa: a carry from rounding bumps the exponent),
 //        round = bit drop-1, sticky = bits below it, lsb = bit drop;
 //        rne: round & (sticky | lsb)   rna: round   rtz/trunc: 0   rup: inexact & +   rdn: inexact & -
-//        rodd: inexact & !lsb (setting the last bit of an even kept value cannot carry).
+//        rodd: inexact & !lsb (setting the last bit of an even kept value cannot carry);
+//        with man_bits = 0 the last kept bit is the hidden 1, so lsb = 1 (ties round up, rodd keeps).
 //    The code is (kept + increment) - ((1023 - bias) << man_bits), the sign moved to the top bit.
 //      e.g. binary16 (drop 42), X = 1 + 2^-11 + 2^-60 (s = 1 + 2^-11, e = 2^-60): m = 0x3FF0020000000000,
 //      s even -> m = 0x3FF0020000000001; kept = 0xFFC00, round 1, sticky 1 -> rne adds 1: 0xFFC01,
@@ -113,7 +116,7 @@ HWY_INLINE hn::Vec<hn::Rebind<float, DC>> Pattern(DC dc, const uint32_t* p, cons
   const auto magnitude = hn::And(code, hn::Set(dc, o.magnitude_mask));
   // magnitude >= special_from (both below 2^31, so a signed compare is exact), or fnuz's NaN code.
   const auto is_special = hn::Or(
-      hn::Gt(hn::BitCast(di, magnitude), hn::Set(di, static_cast<int32_t>(o.special_from) - 1)),
+      hn::Gt(hn::BitCast(di, magnitude), hn::Set(di, static_cast<int32_t>(o.special_from - 1))),
       hn::RebindMask(di, hn::Eq(hn::And(code, hn::Set(dc, o.code_mask)), hn::Set(dc, o.nan_code))));
   special = hn::VecFromMask(di, is_special);
   const auto bits = hn::Or(hn::ShiftLeftSame(magnitude, o.shift),
@@ -146,6 +149,7 @@ template <class DUx>
 struct ModeWords {
   using VUx = hn::Vec<DUx>;
   VUx one, zero, abs_mask, low_mask, ne, na, up, dn, odd;
+  VUx hidden_lsb;  // 1 when the target keeps no mantissa bits: its last kept bit is the hidden 1
   int drop;
   ModeWords(DUx du, const LanePlan& p, int drop_bits) : drop(drop_bits) {
     using T = hn::TFromD<DUx>;
@@ -158,6 +162,7 @@ struct ModeWords {
     up = hn::Set(du, static_cast<T>(p.up));
     dn = hn::Set(du, static_cast<T>(p.down));
     odd = hn::Set(du, static_cast<T>(p.odd));
+    hidden_lsb = hn::Set(du, static_cast<T>(p.no_mantissa ? 1 : 0));
   }
 };
 
@@ -174,7 +179,9 @@ HWY_INLINE VUx RoundOddMagnitude(const ModeWords<DUx>& w, VUx sb, VUx eb, VUx s_
 // The increment of a deterministic mode for magnitude bits m (0/1 per lane); inexact = round | sticky.
 template <class DUx, class VUx = hn::Vec<DUx>>
 HWY_INLINE VUx DeterministicIncrement(const ModeWords<DUx>& w, VUx m, VUx negative, VUx& inexact) {
-  const VUx lsb = hn::And(hn::ShiftRightSame(m, w.drop), w.one);
+  // The last kept bit: bit `drop` of m, or the hidden 1 when man_bits = 0 (bit `drop` is then the
+  // exponent field's lowest bit: e5m0 3.0 = 1.1·2^1 is a tie between 2 and 4; 4 wins, as in round_pack).
+  const VUx lsb = hn::Or(hn::And(hn::ShiftRightSame(m, w.drop), w.one), w.hidden_lsb);
   const VUx round = hn::And(hn::ShiftRightSame(m, w.drop - 1), w.one);
   const VUx sticky = hn::IfThenElseZero(hn::Ne(hn::And(m, w.low_mask), w.zero), w.one);
   inexact = hn::Or(round, sticky);
@@ -471,8 +478,11 @@ bool float_exact(const Format& f) {
 }  // namespace
 
 bool lane_decodes(const Format& f) {
+  // With 8 exponent bits only ieee specials: the all-ones field of fn/fnuz/finite formats holds values,
+  // but its binary32 pattern would be inf/NaN.
   return f.is_signed() && f.has_zero() && f.exp_bits() <= 8 && f.man_bits() <= 23 && f.total_bits() <= 32 &&
-         127 - f.bias() + 1023 > 0 && 127 - f.bias() + 1023 < 2047;
+         (f.exp_bits() < 8 || f.specials() == Specials::Ieee) && 127 - f.bias() + 1023 > 0 &&
+         127 - f.bias() + 1023 < 2047;
 }
 
 bool make_lane_plan(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t,
@@ -507,6 +517,7 @@ bool make_lane_plan(ArithOp op, const Format& fa, const Format& fb, const Format
   plan.up = t.rounding == Rounding::Up;
   plan.down = t.rounding == Rounding::Down;
   plan.odd = t.rounding == Rounding::Odd;  // TowardZero and Truncate: no increment in the normal range
+  plan.no_mantissa = f.man_bits() == 0;
   plan.stochastic = t.rounding == Rounding::Stochastic;
   plan.sr_bits = plan.stochastic && t.sr_bits > 0 && t.sr_bits < 64 ? t.sr_bits : 0;
   // Binary32 lanes (step 7): deterministic add/sub/mul/fma, binary32-exact operands, products of at

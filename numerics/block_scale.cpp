@@ -10,6 +10,7 @@
 #include <string>
 
 #include "numerics/convert.h"
+#include "numerics/fp_environment.h"
 
 namespace fpsim {
 namespace {
@@ -101,6 +102,7 @@ uint8_t mx_scale_code(float amax, MxElement e, MxScaleRule rule) {
 
 MxTensor mx_quantize(std::span<const float> x, int rows, int cols, const MxOptions& o, const RandomStream* stream,
                      uint64_t offset) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
   check_shape(x.size(), rows, cols, o, "mx_quantize");
   if (o.rounding == Rounding::Stochastic && !stream)
     throw std::invalid_argument("mx_quantize: stochastic rounding needs a random stream");
@@ -122,6 +124,7 @@ MxTensor mx_quantize(std::span<const float> x, int rows, int cols, const MxOptio
 #pragma omp parallel for schedule(static)
 #endif
   for (int b = 0; b < outer; ++b) {
+    const IeeeDefaultFp thread_fp;  // per worker thread: each has its own control register
     for (int in = 0; in < inner; ++in) {
       float amax = 0;
       bool special = false;
@@ -148,6 +151,7 @@ MxTensor mx_quantize(std::span<const float> x, int rows, int cols, const MxOptio
 }
 
 void mx_dequantize(const MxTensor& q, std::span<float> out) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
   const MxOptions& o = q.options;
   check_shape(out.size(), q.rows, q.cols, o, "mx_dequantize");
   const Format f = mx_element_format(o.element);
@@ -174,6 +178,7 @@ void mx_fake_quantize(std::span<const float> in, std::span<float> out, int rows,
 }
 
 double tensor_amax(std::span<const float> x) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
   float m = 0;
   for (float v : x)
     if (std::isfinite(v)) m = std::max(m, std::fabs(v));
@@ -181,11 +186,13 @@ double tensor_amax(std::span<const float> x) {
 }
 
 double per_tensor_scale(double amax, const Format& f, int margin, double previous) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
   if (!(amax > 0) || !std::isfinite(amax)) return previous;
   return f.max_value() / amax / std::ldexp(1.0, margin);
 }
 
 double power_of_two_scale(double scale) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
   if (!(scale > 0) || !std::isfinite(scale)) throw std::invalid_argument("power_of_two_scale: scale must be finite and positive");
   int x = 0;
   std::frexp(scale, &x);
@@ -194,6 +201,7 @@ double power_of_two_scale(double scale) {
 
 void quantize_with_scale(std::span<const float> in, std::span<float> out, double scale, const Target& t,
                          const RandomStream* stream, uint64_t offset, QuantStats* stats) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
   const float s = static_cast<float>(scale);
   if (!(s > 0) || !std::isfinite(s))
     throw std::invalid_argument("quantize_with_scale: scale " + std::to_string(scale) + " is not finite and positive in binary32");

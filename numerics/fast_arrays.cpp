@@ -15,6 +15,7 @@
 #include "numerics/fast_arrays_avx2.h"
 #include "numerics/fast_double.h"
 #include "numerics/fast_rounding_table.h"
+#include "numerics/fp_environment.h"
 #include "numerics/nan_rules.h"
 #include "numerics/op_tables.h"
 
@@ -166,6 +167,7 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   const bool sr = t.rounding == Rounding::Stochastic;
   if (sr && !stream) throw std::invalid_argument("apply_array: stochastic rounding needs a random stream");
   if (!sr) stream = nullptr;  // deterministic modes draw no random words
+  const IeeeDefaultFp fp;     // the native-arithmetic paths need round-to-nearest without FTZ/DAZ
 
   const Path path = choose_path(op, fa, fb, fc, t);
   if (path == Path::Table) {  // <= 8-bit operands and result, deterministic mode

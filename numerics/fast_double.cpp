@@ -32,6 +32,7 @@
 
 #include "numerics/arith_wide.h"
 #include "numerics/fast_rounding_table.h"
+#include "numerics/fp_environment.h"
 #include "numerics/nan_rules.h"
 
 static_assert(FLT_EVAL_METHOD == 0, "the double fast paths need binary64 evaluation without excess precision");
@@ -107,7 +108,7 @@ bool fast_double_decodes(const Format& f) {
 
 std::optional<Rounded> fast_double_add(Bits a, const Format& fa, Bits b, const Format& fb, bool subtract,
                                        const Target& t, uint64_t random_bits) {
-  if (t.daz || !fast_double_decodes(fa) || !fast_double_decodes(fb)) return std::nullopt;
+  if (t.daz || !fast_double_decodes(fa) || !fast_double_decodes(fb) || !native_fp_is_default()) return std::nullopt;
   double x, y;
   if (!decode_fast(a, fa, x) || !decode_fast(b, fb, y)) return std::nullopt;
   if (subtract) y = -y;
@@ -117,7 +118,9 @@ std::optional<Rounded> fast_double_add(Bits a, const Format& fa, Bits b, const F
 
 std::optional<Rounded> fast_double_mul(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t,
                                        uint64_t random_bits) {
-  if (t.daz || !fast_double_decodes(fa) || !fast_double_decodes(fb) || !fast_double_product_exact(fa, fb)) return std::nullopt;
+  if (t.daz || !fast_double_decodes(fa) || !fast_double_decodes(fb) || !fast_double_product_exact(fa, fb) ||
+      !native_fp_is_default())
+    return std::nullopt;
   double x, y;
   if (!decode_fast(a, fa, x) || !decode_fast(b, fb, y)) return std::nullopt;
   const double p = x * y;  // exact: product_exact
@@ -131,7 +134,7 @@ std::optional<Rounded> fast_double_mul(Bits a, const Format& fa, Bits b, const F
 std::optional<Rounded> fast_double_fma(Bits a, const Format& fa, Bits b, const Format& fb, Bits c,
                                        const Format& fc, const Target& t, uint64_t random_bits) {
   if (t.daz || !fast_double_decodes(fa) || !fast_double_decodes(fb) || !fast_double_decodes(fc) ||
-      !fast_double_product_exact(fa, fb))
+      !fast_double_product_exact(fa, fb) || !native_fp_is_default())
     return std::nullopt;
   double x, y, z;
   if (!decode_fast(a, fa, x) || !decode_fast(b, fb, y) || !decode_fast(c, fc, z)) return std::nullopt;

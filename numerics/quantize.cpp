@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "numerics/convert.h"
+#include "numerics/fp_environment.h"
 #include "numerics/quantize_kernel.h"
 
 #if defined(FPSIM_HAVE_OPENMP)
@@ -79,6 +80,7 @@ void over_chunks(std::size_t n, const QuantizeOptions& o, QuantStats* stats, Bod
 #pragma omp parallel for schedule(static) num_threads(threads)
 #endif
   for (long long c = 0; c < count; ++c) {
+    const IeeeDefaultFp thread_fp;  // per worker thread: each has its own control register
     const std::size_t b = static_cast<std::size_t>(c) * chunk;
     body(b, std::min(n, b + chunk), stats ? &per[static_cast<std::size_t>(c)] : nullptr);
   }
@@ -89,6 +91,7 @@ void over_chunks(std::size_t n, const QuantizeOptions& o, QuantStats* stats, Bod
 template <class Out>
 void run_float(const float* in, Out* out, std::size_t n, const Target& t, const RandomStream* stream,
                uint64_t offset, QuantStats* stats, const QuantizeOptions& o, OutKind kind) {
+  const IeeeDefaultFp fp;  // the plan's constants and the kernels use binary32 arithmetic (worker threads set their own)
   KernelPlan plan;
   const bool vector = o.kernel != QuantKernel::Scalar && detail::make_kernel_plan(t, kind, plan);
   KernelCall base;
@@ -203,6 +206,7 @@ void quantize(std::span<const double> in, std::span<double> out, const Target& t
               uint64_t offset, QuantStats* stats) {
   // binary64 inputs go through encode() per element (the scalar reference), in parallel chunks.
   check_call(in.size(), out.size(), t, stream);
+  const IeeeDefaultFp fp;
   const bool sr = t.rounding == Rounding::Stochastic;
   over_chunks(in.size(), QuantizeOptions{}, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
     QuantStats local;
@@ -261,6 +265,7 @@ void quantize_scalar(std::span<const float> in, std::span<float> out, const Targ
                      uint64_t offset, QuantStats* stats) {
   check_call(in.size(), out.size(), t, stream);
   check_float_values(t.format);
+  const IeeeDefaultFp fp;
   detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
 }
 
@@ -268,6 +273,7 @@ void quantize_codes_scalar(std::span<const float> in, std::span<uint8_t> out, co
                            const RandomStream* stream, uint64_t offset, QuantStats* stats) {
   check_call(in.size(), out.size(), t, stream);
   check_code_width(t.format, 8);
+  const IeeeDefaultFp fp;
   detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
 }
 
@@ -275,16 +281,19 @@ void quantize_codes_scalar(std::span<const float> in, std::span<uint16_t> out, c
                            const RandomStream* stream, uint64_t offset, QuantStats* stats) {
   check_call(in.size(), out.size(), t, stream);
   check_code_width(t.format, 16);
+  const IeeeDefaultFp fp;
   detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
 }
 
 void decode_codes(std::span<const uint8_t> in, std::span<float> out, const Format& f) {
   if (out.size() < in.size()) throw std::invalid_argument("decode_codes: output span is shorter than input");
+  const IeeeDefaultFp fp;  // a subnormal binary32 result must not be flushed
   for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(decode(Bits{in[i]}, f));
 }
 
 void decode_codes(std::span<const uint16_t> in, std::span<float> out, const Format& f) {
   if (out.size() < in.size()) throw std::invalid_argument("decode_codes: output span is shorter than input");
+  const IeeeDefaultFp fp;  // a subnormal binary32 result must not be flushed
   for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(decode(Bits{in[i]}, f));
 }
 

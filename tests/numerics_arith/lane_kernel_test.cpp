@@ -19,11 +19,11 @@ namespace {
 
 using detail::LanePlan;
 
-// The deterministic modes, then sr, sr:3 and sr:13.
+// The deterministic modes, then sr, sr:3, sr:13 and sr:50 (more bits than binary32's 64 - p = 40).
 const Rounding modes[] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
                           Rounding::Down,        Rounding::Odd,         Rounding::Truncate,   Rounding::Stochastic,
-                          Rounding::Stochastic,  Rounding::Stochastic};
-const int sr_bits_of_mode[] = {0, 0, 0, 0, 0, 0, 0, 0, 3, 13};
+                          Rounding::Stochastic,  Rounding::Stochastic,  Rounding::Stochastic};
+const int sr_bits_of_mode[] = {0, 0, 0, 0, 0, 0, 0, 0, 3, 13, 50};
 
 // A random word: uniform, an extreme, or only its top 4 bits set, so that it often equals the
 // discarded fraction of a short exact result (where sr's <= and < differ).
@@ -150,6 +150,8 @@ const std::vector<Case> cases = {
     {{"e4m3fn", "e4m3fn", "e4m3fn"}, "e4m3fn"},
     {{"e4m3fnuz", "e5m2fnuz", "bfloat16"}, "bfloat16"},  // fnuz operands: 0x80 is NaN
     {{"e2m3fn", "e3m2fn", "binary16"}, "binary16"},     // finite operands: no specials at all
+    {{"binary16", "binary16", "binary16"}, "e5m0,fn"},   // no mantissa bits: the kept lsb is the hidden 1
+    {{"binary32", "binary32", "binary32"}, "e4m0,finite"},
 };
 
 void run_all(size_t n, uint64_t seed) {
@@ -180,6 +182,8 @@ TEST_CASE("the lane kernel declines what it cannot do exactly", "[lanes]") {
   CHECK_FALSE(detail::make_lane_plan(ArithOp::Sqrt, f32, f32, f32, t, plan));
   CHECK(detail::make_lane_plan(ArithOp::Add, parse_format("e4m3fn"), f32, f32, t, plan));         // fn operand
   CHECK_FALSE(detail::make_lane_plan(ArithOp::Add, parse_format("e8m0fnu"), f32, f32, t, plan));  // unsigned
+  // 8 exponent bits with fn specials: the all-ones field holds values whose binary32 pattern is inf/NaN.
+  CHECK_FALSE(detail::make_lane_plan(ArithOp::Add, parse_format("e8m7,fn"), f32, f32, t, plan));
   t.rounding = Rounding::Stochastic;
   CHECK(detail::make_lane_plan(ArithOp::Add, f32, f32, f32, t, plan));
   CHECK_FALSE(detail::make_lane_plan(ArithOp::Div, f32, f32, f32, t, plan));  // no exact fraction of a quotient

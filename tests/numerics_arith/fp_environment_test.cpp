@@ -1,0 +1,97 @@
+// The fast paths give the exact path's bits even when the host thread has changed the native
+// floating-point environment (round-upward, and on x86-64 flush-to-zero / denormals-are-zero), and
+// they leave that environment as they found it.
+#include <catch2/catch.hpp>
+#include <cfenv>
+#include <cstring>
+#include <vector>
+
+#include "numerics/arith.h"
+#include "numerics/fast_arrays.h"
+#include "numerics/fp_environment.h"
+#include "numerics/quantize.h"
+
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
+namespace fpsim {
+namespace {
+
+// Sets a hostile environment for its lifetime: round upward, plus FTZ and DAZ on x86-64.
+struct HostileFp {
+#if defined(__x86_64__)
+  unsigned saved = _mm_getcsr();
+  HostileFp() { _mm_setcsr((saved & ~0x6000u) | 0x8000u | 0x0040u | 0x4000u); }  // FTZ, DAZ, RC = up
+  ~HostileFp() { _mm_setcsr(saved); }
+  static unsigned current() { return _mm_getcsr(); }
+#else
+  int saved = std::fegetround();
+  HostileFp() { std::fesetround(FE_UPWARD); }
+  ~HostileFp() { std::fesetround(saved); }
+  static unsigned current() { return static_cast<unsigned>(std::fegetround()); }
+#endif
+};
+
+TEST_CASE("array arithmetic, scalar fast paths and quantize are exact under FTZ, DAZ and round-upward", "[fpenv]") {
+  const Format f16 = parse_format("binary16"), f32 = parse_format("binary32");
+  // Subnormal operands and results, and an inexact sum whose direction the native mode would bias.
+  const std::vector<uint32_t> a = {0x0001, 0x0001, 0x3c00, 0x0400, 0x8001};
+  const std::vector<uint32_t> b = {0x0001, 0x83ff, 0x0001, 0x8001, 0x3c00};
+  std::vector<Rounded> want;
+  Target t16;
+  t16.format = f16;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const Bits x[2] = {Bits{a[i]}, Bits{b[i]}};
+    const Format fs[2] = {f16, f16};
+    want.push_back(exact::apply(ArithOp::Add, x, fs, t16));
+  }
+  Target up32;
+  up32.format = f32;
+  up32.rounding = Rounding::Up;
+  const Rounded want_mixed = exact::add(Bits{0x00000001}, f32, Bits{0x3c00}, f16, up32);  // 1 + 2^-149, rup
+  // binary32 subnormal inputs whose bfloat16 results are binary32 subnormals too (FTZ would flush
+  // them), and normal values; 64 of them so the vector kernel runs as well as the scalar tail.
+  const Target bf16{parse_format("bfloat16")};
+  std::vector<float> in;
+  for (int k = 0; k < 64; ++k) in.push_back(k % 3 == 0 ? 1e-40f * float(k + 1) : (k % 3 == 1 ? -3e-39f : 0.1f * float(k)));
+  std::vector<float> want_q(in.size());
+  quantize(in, want_q, bf16, nullptr, 0);
+
+  HostileFp hostile;
+  const unsigned before = HostileFp::current();
+  CHECK_FALSE(native_fp_is_default());
+  std::vector<uint32_t> out(a.size());
+  // Long enough for the vector kernel: repeat the cases.
+  std::vector<uint32_t> ra, rb;
+  for (int k = 0; k < 40; ++k) {
+    ra.insert(ra.end(), a.begin(), a.end());
+    rb.insert(rb.end(), b.begin(), b.end());
+  }
+  out.resize(ra.size());
+  apply_array(ArithOp::Add, ra, f16, rb, f16, {}, f16, out, t16, nullptr, 0);
+  for (size_t i = 0; i < out.size(); ++i) CHECK(Bits{out[i]} == want[i % a.size()].bits);
+  for (size_t i = 0; i < a.size(); ++i) CHECK(add(Bits{a[i]}, f16, Bits{b[i]}, f16, t16) == want[i]);
+  CHECK(add(Bits{0x00000001}, f32, Bits{0x3c00}, f16, up32) == want_mixed);
+  std::vector<float> q(in.size());
+  quantize(in, q, bf16, nullptr, 0);
+  CHECK(std::memcmp(q.data(), want_q.data(), q.size() * sizeof(float)) == 0);
+  CHECK(HostileFp::current() == before);  // every entry point restored the caller's environment
+}
+
+TEST_CASE("IeeeDefaultFp sets the default and restores the previous environment", "[fpenv]") {
+  CHECK(native_fp_is_default());
+  {
+    HostileFp hostile;
+    const unsigned before = HostileFp::current();
+    {
+      const IeeeDefaultFp fp;
+      CHECK(native_fp_is_default());
+    }
+    CHECK(HostileFp::current() == before);
+  }
+  CHECK(native_fp_is_default());
+}
+
+}  // namespace
+}  // namespace fpsim
