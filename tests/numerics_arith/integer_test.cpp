@@ -119,6 +119,27 @@ TEST_CASE("stochastic rounding to an integer picks a neighbour with the fraction
   CHECK(std::abs(double(up) / n - 0.25) < 5 * 0.00137);
 }
 
+TEST_CASE("sr:K to an integer uses the fraction's top K bits; daz reads subnormals as zero", "[integer]") {
+  const Format f = parse_format("binary16");
+  Target t;
+  t.rounding = Rounding::Stochastic;
+  t.sr_bits = 1;
+  test::OperandGen gen(5);
+  int up_quarter = 0, up_three_quarters = 0;
+  for (int i = 0; i < 4000; ++i) {
+    // 2.25: top fraction bit 0 -> never up; 2.75: top bit 1 -> up with probability 1/2.
+    up_quarter += to_integer(Bits{0x4080}, f, IntFormat{8, true}, t, gen.word()).bits.v == 3;
+    up_three_quarters += to_integer(Bits{0x4180}, f, IntFormat{8, true}, t, gen.word()).bits.v == 3;
+  }
+  CHECK(up_quarter == 0);
+  CHECK(std::abs(up_three_quarters / 4000.0 - 0.5) < 5 * 0.0079);
+  Target up;
+  up.rounding = Rounding::Up;
+  CHECK(to_integer(Bits{0x0001}, f, IntFormat{32, true}, up) == Rounded{Bits{1}, flag::inexact});  // 2^-24 -> 1
+  up.daz = true;
+  CHECK(to_integer(Bits{0x0001}, f, IntFormat{32, true}, up) == Rounded{Bits{0}, 0});  // read as +0
+}
+
 TEST_CASE("integer type names parse and print; bad ones are named", "[integer]") {
   CHECK(parse_int_format("uint16") == IntFormat{16, false});
   CHECK(to_string(parse_int_format("int64")) == "int64");
