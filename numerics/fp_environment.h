@@ -1,7 +1,7 @@
 #pragma once
 // The native floating-point environment the fast paths rely on: round-to-nearest and, on x86-64, no
 // flush-to-zero (MXCSR.FTZ) or denormals-are-zero (MXCSR.DAZ). A host process can change these
-// (fesetround; -ffast-math links crtfastmath.o, which sets FTZ/DAZ; torch.set_flush_denormal), and
+// (fesetround; fast-math builds link crtfastmath.o, which sets FTZ/DAZ; torch.set_flush_denormal), and
 // then the exactness arguments of the fast paths (TwoSum, exact products, binary32 patterns of
 // subnormal codes, float(k)·2^q for subnormal results) fail silently. Array entry points set the
 // default for their duration; scalar fast paths check it and otherwise take the exact path.
