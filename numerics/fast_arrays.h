@@ -2,9 +2,10 @@
 // Element-wise arithmetic over arrays of codes: the form an emulated kernel (a GEMM accumulator, an
 // optimiser update) calls, and where the fast paths pay off. The path is chosen once per call, not
 // per element: the 256x256 op table (<= 8-bit formats, deterministic modes), the vector lane kernel
-// (fast-decodable operands, every mode but stochastic div: results in the target's normal range are
-// rounded from binary64 bits, arith_kernel.h), the native-double loop with round_pack (fast-decodable
-// operands of targets the lanes decline), or the scalar operation. Every path is bit-identical to fpsim::exact (tests/numerics_arith/fast_paths_test.cpp).
+// (operands of <= 8 exponent and <= 23 mantissa bits, every mode but stochastic div: results in the
+// target's normal range are rounded from binary64 bits, arith_kernel.h), or the scalar operation per
+// element. Every path is bit-identical to fpsim::exact (tests/numerics_arith/fast_paths_test.cpp,
+// lane_kernel_test.cpp).
 #include <cstdint>
 #include <span>
 
@@ -13,9 +14,9 @@
 
 namespace fpsim {
 
-/// The path apply_array takes for a call: "table" (256x256 op table), "lanes" (vector lane kernel),
-/// "double" (native-double loop with round_pack) or "scalar" (the scalar operation per element).
-/// Example: array_path(ArithOp::Add, f32, f32, f32, Target{f32}) is "lanes"; for binary64 it is "scalar".
+/// The path apply_array takes for a call: "table" (256x256 op table), "lanes" (vector lane kernel)
+/// or "scalar" (the scalar operation per element).
+/// Example: array_path(ArithOp::Add, f32, f32, f32, Target{f32}) is "lanes"; stochastic div is "scalar".
 const char* array_path(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t);
 
 /// out[i] = op(a[i], b[i], c[i]) rounded into t, codes right-aligned in uint32_t (formats of <= 32

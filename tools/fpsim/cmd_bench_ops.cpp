@@ -75,7 +75,7 @@ struct Row {
 };
 
 // Time one (format, op, mode) over the arrays with apply_array (the path is printed: the op table, the
-// vector lane kernel, the double loop with round_pack, or the scalar operation; see array_path);
+// vector lane kernel, or the scalar operation; see array_path);
 // the checksum is the sum of the result codes plus the OR of the flags.
 Row bench_row(const Format& f, ArithOp op, bool sr, const Operands& o, int runs) {
   Target t;
