@@ -1,13 +1,13 @@
 #pragma once
 // Telemetry of quantisation points: per point ("fc2/weight_grad"), the QuantStats counts of
-// numerics/quantize.h plus a histogram of floor(log2|x|) of the values before rounding.
+// numerics/quantize/quantize.h plus a histogram of floor(log2|x|) of the values before rounding.
 #include <cstdint>
 #include <map>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "numerics/quantize.h"
+#include "numerics/quantize/quantize.h"
 
 namespace fpsim::sim {
 

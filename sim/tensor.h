@@ -1,7 +1,7 @@
 #pragma once
 // Tensor: a shape and contiguous row-major float32 storage. No strides, no views: ops that need a
 // different layout copy. Values stored at a quantisation point are exactly representable in that
-// point's format (the quantise op writes them through numerics/quantize.h).
+// point's format (the quantise op writes them through numerics/quantize/quantize.h).
 #include <cstdint>
 #include <span>
 #include <string>

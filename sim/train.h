@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "sim/dataset.h"
+#include "sim/data/dataset.h"
 #include "sim/loss_scale.h"
-#include "sim/model.h"
-#include "sim/optim.h"
-#include "sim/schedule.h"
+#include "sim/models/model.h"
+#include "sim/optim/optim.h"
+#include "sim/optim/schedule.h"
 
 namespace fpsim::sim {
 

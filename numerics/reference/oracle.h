@@ -10,13 +10,13 @@
 // (div, sqrt, decimal strings) are computed at 320 bits toward zero with a sticky bit jammed below,
 // which rounds identically to the exact value for every target of at most 64 significand bits.
 //
-// Conventions for the non-IEEE cases match numerics/rounding.h (flush-to-zero as x86 FTZ, overflow
+// Conventions for the non-IEEE cases match numerics/core/rounding.h (flush-to-zero as x86 FTZ, overflow
 // policies, fn/fnuz/finite specials, e8m0's missing zero, unsigned formats); see oracle_round.cpp.
 // Only the deterministic modes (rne rna rtz rup rdn rodd trunc) are supported: Stochastic throws.
 #include <span>
 #include <string_view>
 
-#include "numerics/convert.h"
+#include "numerics/core/convert.h"
 
 namespace fpsim::reference {
 

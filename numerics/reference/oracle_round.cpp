@@ -8,7 +8,7 @@
 //        rtz, trunc: never     rup: iff x > 0     rdn: iff x < 0     rodd: iff r > 0 and N even
 //      e.g. e2m1fn, x = 1.25 = 0b1.01: E = 0, Q = -1, y = 2.5, N = 2, r = 1/2 -> rne keeps N = 2 (1.0);
 //   3. the result N * 2^Q is re-normalised (N = 2^(m+1) after a carry is the next binade) and packed;
-//   4. results above max finite, tiny results and exact zeros follow the policies of numerics/rounding.h.
+//   4. results above max finite, tiny results and exact zeros follow the policies of numerics/core/rounding.h.
 #include <bit>
 #include <stdexcept>
 

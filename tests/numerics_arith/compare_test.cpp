@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "numerics/arith.h"
-#include "numerics/convert.h"
+#include "numerics/arith/arith.h"
+#include "numerics/core/convert.h"
 #include "operand_gen.h"
 
 namespace fpsim {

@@ -4,11 +4,11 @@
 #include <cmath>
 #include <vector>
 
-#include "numerics/arith.h"
-#include "numerics/arith_wide.h"
-#include "numerics/fast_double.h"
-#include "numerics/fast_rounding_table.h"
-#include "numerics/op_tables.h"
+#include "numerics/arith/arith.h"
+#include "numerics/arith/internal/arith_wide.h"
+#include "numerics/fast/internal/fast_double.h"
+#include "numerics/fast/internal/fast_rounding_table.h"
+#include "numerics/fast/internal/op_tables.h"
 #include "operand_gen.h"
 
 namespace fpsim {
@@ -209,7 +209,7 @@ TEST_CASE("rounding tables equal round_pack for values around every binade, all 
 }  // namespace
 }  // namespace fpsim
 
-#include "numerics/fast_arrays.h"
+#include "numerics/fast/fast_arrays.h"
 
 namespace fpsim {
 namespace {

@@ -6,10 +6,10 @@
 #include <cstring>
 #include <vector>
 
-#include "numerics/arith.h"
-#include "numerics/fast_arrays.h"
-#include "numerics/fp_environment.h"
-#include "numerics/quantize.h"
+#include "numerics/arith/arith.h"
+#include "numerics/fast/fast_arrays.h"
+#include "numerics/fast/internal/fp_environment.h"
+#include "numerics/quantize/quantize.h"
 
 #if defined(__x86_64__)
 #include <xmmintrin.h>

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "numerics/integer.h"
+#include "numerics/core/integer.h"
 #include "numerics/reference/oracle.h"
 #include "operand_gen.h"
 

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "numerics/convert.h"
-#include "numerics/integer.h"
+#include "numerics/core/convert.h"
+#include "numerics/core/integer.h"
 #include "operand_gen.h"
 
 namespace fpsim {

@@ -1,4 +1,4 @@
-// The vector lane kernel (numerics/arith_kernel.h) equals the exact path element by element, on every
+// The vector lane kernel (numerics/fast/internal/arith_kernel.h) equals the exact path element by element, on every
 // compiled target (AVX-512, AVX2, portable), for add/sub/mul/fma/div, every mode (sr and sr:K with
 // the same random words as the scalar path; no stochastic div), mixed
 // operand formats and targets with fn/fnuz specials, biases and no subnormals, with operands chosen
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "numerics/arith.h"
-#include "numerics/arith_kernel.h"
-#include "numerics/convert.h"
+#include "numerics/arith/arith.h"
+#include "numerics/fast/internal/arith_kernel.h"
+#include "numerics/core/convert.h"
 #include "operand_gen.h"
 
 namespace fpsim {

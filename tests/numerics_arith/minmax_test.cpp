@@ -5,8 +5,8 @@
 #include <cmath>
 #include <string>
 
-#include "numerics/arith.h"
-#include "numerics/convert.h"
+#include "numerics/arith/arith.h"
+#include "numerics/core/convert.h"
 #include "operand_gen.h"
 
 namespace fpsim {

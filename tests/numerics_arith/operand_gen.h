@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "numerics/format.h"
+#include "numerics/core/format.h"
 
 namespace fpsim::test {
 

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "numerics/arith.h"
+#include "numerics/arith/arith.h"
 #include "numerics/reference/oracle.h"
 #include "operand_gen.h"
 

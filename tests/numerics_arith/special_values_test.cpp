@@ -2,7 +2,7 @@
 // signs of exact zeros, formats without inf or NaN. Regression vectors in hex, each with its story.
 #include <catch2/catch.hpp>
 
-#include "numerics/arith.h"
+#include "numerics/arith/arith.h"
 
 namespace fpsim {
 namespace {

@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "numerics/arith.h"
-#include "numerics/convert.h"
-#include "numerics/random.h"
+#include "numerics/arith/arith.h"
+#include "numerics/core/convert.h"
+#include "numerics/core/random.h"
 #include "operand_gen.h"
 
 namespace fpsim {

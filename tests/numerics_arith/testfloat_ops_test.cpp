@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <map>
 
-#include "numerics/arith.h"
-#include "numerics/fast_arrays.h"
+#include "numerics/arith/arith.h"
+#include "numerics/fast/fast_arrays.h"
 #include "reference_dir.h"
 #include "tools/io/operations.h"
 #include "tools/io/reference_tables.h"

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "numerics/format.h"
+#include "numerics/core/format.h"
 
 namespace fpsim::test {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "numerics/convert.h"
+#include "numerics/core/convert.h"
 
 namespace fpsim::test {
 

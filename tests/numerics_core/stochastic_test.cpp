@@ -7,7 +7,7 @@
 
 #include "cases.h"
 #include "compare.h"
-#include "numerics/random.h"
+#include "numerics/core/random.h"
 #include "numerics/reference/oracle.h"
 
 namespace fpsim {

@@ -1,12 +1,12 @@
 // OCP MX blocks on hand-worked examples, and the per-tensor scaling helpers.
-#include "numerics/block_scale.h"
+#include "numerics/quantize/block_scale.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <vector>
 
-#include "numerics/convert.h"
+#include "numerics/core/convert.h"
 
 namespace fpsim::test {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "inputs.h"
-#include "numerics/quantize.h"
+#include "numerics/quantize/quantize.h"
 
 namespace fpsim::test {
 

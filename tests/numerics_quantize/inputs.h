@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "numerics/quantize.h"
+#include "numerics/quantize/quantize.h"
 
 namespace fpsim::test {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "compare.h"
-#include "numerics/quantize_kernel.h"
+#include "numerics/quantize/internal/quantize_kernel.h"
 
 namespace fpsim::test {
 namespace {

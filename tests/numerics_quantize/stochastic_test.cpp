@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "compare.h"
-#include "numerics/convert.h"
+#include "numerics/core/convert.h"
 
 namespace fpsim::test {
 namespace {

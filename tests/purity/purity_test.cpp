@@ -51,7 +51,7 @@ TEST_CASE("the include check recognises forbidden and allowed headers", "[purity
   CHECK(forbidden("#include <nlohmann/json.hpp>"));
   CHECK(forbidden("#include <fmt/format.h>"));
   CHECK_FALSE(forbidden("#include <sstream>"));
-  CHECK_FALSE(forbidden("#include \"numerics/format.h\""));
+  CHECK_FALSE(forbidden("#include \"numerics/core/format.h\""));
   CHECK_FALSE(forbidden("// #include <iostream> is not allowed here"));
 }
 

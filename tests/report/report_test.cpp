@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "tools/io/atomic_file.h"
-#include "tools/io/report_table.h"
-#include "tools/io/report_write.h"
+#include "tools/report/table.h"
+#include "tools/report/write.h"
 #include "xml_check.h"
 
 using nlohmann::json;

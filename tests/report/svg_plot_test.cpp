@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "tools/io/svg_plot.h"
+#include "tools/report/svg_plot.h"
 #include "xml_check.h"
 
 using namespace fpsim::io;

@@ -9,8 +9,8 @@
 #include <cmath>
 #include <functional>
 
-#include "numerics/random.h"
-#include "sim/ops.h"
+#include "numerics/core/random.h"
+#include "sim/ops/ops.h"
 
 using namespace fpsim;
 using namespace fpsim::sim;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/loss_scale.h"
-#include "sim/schedule.h"
+#include "sim/optim/schedule.h"
 
 using namespace fpsim::sim;
 

@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "numerics/convert.h"
-#include "numerics/format.h"
-#include "sim/layers.h"
+#include "numerics/core/convert.h"
+#include "numerics/core/format.h"
+#include "sim/models/layers.h"
 
 using namespace fpsim;
 using namespace fpsim::sim;

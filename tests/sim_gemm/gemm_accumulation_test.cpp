@@ -1,6 +1,6 @@
 // The emulated accumulator: add_rounded is one correct rounding of the exact sum (checked against an
 // exact big-integer sum), and gemm with a Target accumulator, chunked or not, follows the model in
-// sim/gemm.h for any thread count.
+// sim/gemm/gemm.h for any thread count.
 #include <catch2/catch.hpp>
 
 #include <bit>
@@ -13,10 +13,10 @@
 #include <limits>
 #include <random>
 
-#include "numerics/convert.h"
-#include "numerics/format.h"
-#include "sim/gemm.h"
-#include "sim/gemm_emulated.h"
+#include "numerics/core/convert.h"
+#include "numerics/core/format.h"
+#include "sim/gemm/gemm.h"
+#include "sim/gemm/internal/emulated.h"
 #include "test_data.h"
 
 using boost::multiprecision::cpp_int;
@@ -104,7 +104,7 @@ TEST_CASE("add_rounded: an exact cancellation is +0, or −0 when rounding down"
 
 namespace {
 
-// The model of sim/gemm.h written out for inputs whose double sums are exact (so `s + p` below is the
+// The model of sim/gemm/gemm.h written out for inputs whose double sums are exact (so `s + p` below is the
 // exact sum and encode performs the one rounding): a check of gemm's chunking, order and indexing
 // that does not go through add_rounded.
 std::vector<float> model(int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b,

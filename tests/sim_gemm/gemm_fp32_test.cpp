@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "sim/gemm.h"
-#include "sim/gemm_fp32.h"
+#include "sim/gemm/gemm.h"
+#include "sim/gemm/internal/fp32.h"
 #include "test_data.h"
 
 using fpsim::sim::GemmIsa;

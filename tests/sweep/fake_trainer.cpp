@@ -1,5 +1,5 @@
 // A stand-in for `fpsim train` honouring the same command line and output files (the contract in
-// tools/io/sweep_state.h), so the sweep runner is tested without training anything:
+// tools/sweep/state.h), so the sweep runner is tested without training anything:
 //
 //   fake_trainer CONFIG.json --out DIR [--threads N] [--progress jsonl|plain|none]
 //

@@ -17,8 +17,8 @@
 #include <thread>
 
 #include "tools/io/atomic_file.h"
-#include "tools/io/sweep_runner.h"
-#include "tools/io/sweep_state.h"
+#include "tools/sweep/runner.h"
+#include "tools/sweep/state.h"
 
 using nlohmann::json;
 using namespace fpsim::io;

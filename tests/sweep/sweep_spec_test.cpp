@@ -7,7 +7,7 @@
 #include <set>
 
 #include "tools/io/config_error.h"
-#include "tools/io/sweep_spec.h"
+#include "tools/sweep/spec.h"
 
 using nlohmann::json;
 using namespace fpsim::io;

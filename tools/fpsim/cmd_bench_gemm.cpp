@@ -1,4 +1,4 @@
-// fpsim bench gemm: GFLOP/s of the fp32-accumulation GEMM (sim/gemm.h) on 512×512×512 and the
+// fpsim bench gemm: GFLOP/s of the fp32-accumulation GEMM (sim/gemm/gemm.h) on 512×512×512 and the
 // default MLP's shapes (784-512-512-10, batch 128: forward NN, input-gradient NT, weight-gradient TN),
 // with 1 and 2 threads, each the median of several runs, as a ratio to the naive scalar triple loop
 // (gemm_reference, the same fmaf-chain model) measured in the same run.
@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "numerics/format.h"
-#include "numerics/random.h"
-#include "numerics/rounding.h"
-#include "sim/gemm.h"
-#include "sim/gemm_fp32.h"
+#include "numerics/core/format.h"
+#include "numerics/core/random.h"
+#include "numerics/core/rounding.h"
+#include "sim/gemm/gemm.h"
+#include "sim/gemm/internal/fp32.h"
 #include "tools/fpsim/command.h"
 
 namespace fpsim::cli {
@@ -45,7 +45,7 @@ struct Shape {
 };
 
 // One step of the 784-512-512-10 MLP at batch 128, with weights stored [in, out]: y = x·w (NN),
-// dx = dy·wᵀ (NT, not for layer 1), dw = xᵀ·dy (TN); and stored [out, in] as sim/ops_dense.cpp does:
+// dx = dy·wᵀ (NT, not for layer 1), dw = xᵀ·dy (TN); and stored [out, in] as sim/ops/dense.cpp does:
 // y = x·wᵀ (NT), dx = dy·w (NN), dw = dyᵀ·x (TN).
 const Shape kShapes[] = {
     {"square", Trans::No, Trans::No, 512, 512, 512, 0},
@@ -128,7 +128,7 @@ int run(const Options& o) {
   for (const Shape& s : kShapes) {
     if (s.layout != layout) {
       layout = s.layout;
-      if (layout > 0) fmt::print("-- MLP, weights stored {}\n", layout == 1 ? "[in, out]" : "[out, in] (sim/ops_dense.cpp)");
+      if (layout > 0) fmt::print("-- MLP, weights stored {}\n", layout == 1 ? "[in, out]" : "[out, in] (sim/ops/dense.cpp)");
     }
     std::vector<float> a(static_cast<std::size_t>(s.m) * s.k), b(static_cast<std::size_t>(s.k) * s.n),
         c(static_cast<std::size_t>(s.m) * s.n);

@@ -1,6 +1,6 @@
 // fpsim bench ops: nanoseconds per emulated operation for e5m2, e4m3fn, binary16, bfloat16 and binary32
 // add, mul, div and fma in rne and sr, over large pre-generated random operand arrays (values drawn
-// from N(0, 1) and encoded into the format), through apply_array (numerics/fast_arrays.h), each the
+// from N(0, 1) and encoded into the format), through apply_array (numerics/fast/fast_arrays.h), each the
 // median of --runs runs of this thread's CPU time, with a checksum of the results. Native float add
 // and mul over float arrays of the same length are timed the same way in the same run; every figure
 // is also printed as a ratio to native float add. sr rows draw each element's random word from a
@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "numerics/arith.h"
-#include "numerics/convert.h"
-#include "numerics/fast_arrays.h"
+#include "numerics/arith/arith.h"
+#include "numerics/core/convert.h"
+#include "numerics/fast/fast_arrays.h"
 #include "tools/fpsim/command.h"
 
 namespace fpsim::cli {

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "numerics/quantize.h"
+#include "numerics/quantize/quantize.h"
 #include "tools/fpsim/command.h"
 
 namespace fpsim::cli {

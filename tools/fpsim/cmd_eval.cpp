@@ -7,7 +7,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "numerics/random.h"
+#include "numerics/core/random.h"
 #include "tools/fpsim/command.h"
 #include "tools/fpsim/target_options.h"
 #include "tools/io/operations.h"

@@ -1,7 +1,7 @@
 // fpsim formats [--values FORMAT]: the preset table, or every code of a format of <= 16 bits.
 #include <fmt/core.h>
 
-#include "numerics/convert.h"
+#include "numerics/core/convert.h"
 #include "tools/fpsim/command.h"
 #include "tools/io/text.h"
 

@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
-#include "numerics/block_scale.h"
-#include "numerics/convert.h"
-#include "numerics/quantize.h"
+#include "numerics/quantize/block_scale.h"
+#include "numerics/core/convert.h"
+#include "numerics/quantize/quantize.h"
 #include "tools/fpsim/command.h"
 #include "tools/fpsim/target_options.h"
 #include "tools/io/text.h"

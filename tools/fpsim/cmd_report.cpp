@@ -2,7 +2,7 @@
 #include <fmt/core.h>
 
 #include "tools/fpsim/command.h"
-#include "tools/io/report_write.h"
+#include "tools/report/write.h"
 
 namespace fpsim::cli {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <boost/multiprecision/cpp_bin_float.hpp>
 
-#include "numerics/convert.h"
-#include "numerics/random.h"
+#include "numerics/core/convert.h"
+#include "numerics/core/random.h"
 #include "tools/fpsim/command.h"
 #include "tools/fpsim/target_options.h"
 #include "tools/io/text.h"

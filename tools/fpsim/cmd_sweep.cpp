@@ -8,9 +8,9 @@
 #include "tools/fpsim/command.h"
 #include "tools/io/config.h"
 #include "tools/io/config_error.h"
-#include "tools/io/sweep_runner.h"
-#include "tools/io/sweep_spec.h"
-#include "tools/io/sweep_state.h"
+#include "tools/sweep/runner.h"
+#include "tools/sweep/spec.h"
+#include "tools/sweep/state.h"
 
 namespace fpsim::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "numerics/convert.h"
+#include "numerics/core/convert.h"
 #include "tools/fpsim/command.h"
 #include "tools/io/operations.h"
 #include "tools/io/reference_tables.h"

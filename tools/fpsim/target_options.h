@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "numerics/rounding.h"
+#include "numerics/core/rounding.h"
 
 namespace fpsim::cli {
 

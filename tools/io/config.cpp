@@ -4,7 +4,7 @@
 #include <cmath>
 #include <set>
 
-#include "numerics/format.h"
+#include "numerics/core/format.h"
 #include "tools/io/atomic_file.h"
 #include "tools/io/recipes.h"
 

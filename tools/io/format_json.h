@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "numerics/format.h"
+#include "numerics/core/format.h"
 
 namespace fpsim::io {
 

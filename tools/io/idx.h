@@ -4,7 +4,7 @@
 // dimension sizes, then the bytes.
 #include <filesystem>
 
-#include "sim/dataset.h"
+#include "sim/data/dataset.h"
 
 namespace fpsim::io {
 

@@ -3,9 +3,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include "numerics/arith.h"
-#include "numerics/convert.h"
-#include "numerics/integer.h"
+#include "numerics/arith/arith.h"
+#include "numerics/core/convert.h"
+#include "numerics/core/integer.h"
 
 namespace fpsim::io {
 

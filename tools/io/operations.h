@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "numerics/integer.h"
-#include "numerics/rounding.h"
+#include "numerics/core/integer.h"
+#include "numerics/core/rounding.h"
 
 namespace fpsim::io {
 

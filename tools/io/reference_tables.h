@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "numerics/rounding.h"
+#include "numerics/core/rounding.h"
 
 namespace fpsim::io {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "numerics/format.h"
+#include "numerics/core/format.h"
 
 namespace fpsim::io {
 

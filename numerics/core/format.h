@@ -1,0 +1,114 @@
+#pragma once
+// A runtime floating-point format: any small eXmY with its own bias, sign, subnormal and special-value
+// encoding. Presets use the literature's names; parse_format() reads the string grammar.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "numerics/core/bits.h"
+
+namespace fpsim {
+
+/// How a format encodes its special values.
+enum class Specials : uint8_t {
+  Ieee,    ///< all-ones exponent: mantissa 0 = inf, otherwise NaN (binary16, e5m2, e4m3)
+  Fn,      ///< no inf; only S.1…1.1…1 is NaN (e4m3fn; e8m0fnu when unsigned)
+  Fnuz,    ///< no inf, no −0; NaN is the negative-zero code 1.0…0.0…0 (e4m3fnuz, e5m2fnuz)
+  Finite,  ///< no inf, no NaN (OCP FP6/FP4: e2m3fn, e3m2fn, e2m1fn)
+};
+
+/// Error for an impossible or malformed format specification; what() names the field and why.
+struct FormatError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+/// The parameters a user chooses. make_format() validates them and derives the limits.
+struct FormatSpec {
+  int exp_bits = 8;
+  int man_bits = 23;
+  int bias = -1;              ///< -1 = default 2^(exp_bits-1) - 1
+  bool is_signed = true;
+  bool subnormals = true;     ///< false: results below the normal range flush to zero
+  bool has_zero = true;       ///< false: exponent field 0 is a normal binade (e8m0fnu has no zero)
+  Specials specials = Specials::Ieee;
+  std::string name;           ///< preset name, or empty for a custom spec
+};
+
+/// A validated format with its derived limits. Cheap to copy; compare with ==.
+class Format {
+ public:
+  Format();  ///< binary32
+  /// Validate a spec; throws FormatError naming the field. Example: Format(FormatSpec{5, 2}) is e5m2.
+  explicit Format(const FormatSpec& spec);
+
+  int exp_bits() const { return spec_.exp_bits; }
+  int man_bits() const { return spec_.man_bits; }
+  int bias() const { return spec_.bias; }
+  bool is_signed() const { return spec_.is_signed; }
+  bool subnormals() const { return spec_.subnormals; }
+  bool has_zero() const { return spec_.has_zero; }
+  Specials specials() const { return spec_.specials; }
+  const FormatSpec& spec() const { return spec_; }
+
+  int total_bits() const { return spec_.exp_bits + spec_.man_bits + (spec_.is_signed ? 1 : 0); }
+  int precision() const { return spec_.man_bits + 1; }  ///< significand bits incl. the hidden one
+  bool has_inf() const { return spec_.specials == Specials::Ieee; }
+  bool has_nan() const { return spec_.specials != Specials::Finite; }
+  bool has_negative_zero() const { return spec_.is_signed && spec_.has_zero && spec_.specials != Specials::Fnuz; }
+
+  int emin() const { return emin_; }  ///< unbiased exponent of the smallest normal
+  int emax() const { return emax_; }  ///< unbiased exponent of the largest finite value
+  /// Significand of the largest finite value as a precision()-bit integer (hidden bit included).
+  uint64_t max_significand() const { return max_sig_; }
+
+  uint64_t sign_mask() const { return spec_.is_signed ? uint64_t{1} << (total_bits() - 1) : 0; }
+  uint64_t man_mask() const { return (uint64_t{1} << spec_.man_bits) - 1; }
+  uint64_t exp_field_max() const { return (uint64_t{1} << spec_.exp_bits) - 1; }
+  uint64_t code_mask() const { return total_bits() == 64 ? ~uint64_t{0} : (uint64_t{1} << total_bits()) - 1; }
+
+  Bits max_code() const { return max_code_; }  ///< +max finite
+  Bits inf_code(bool negative) const;         ///< requires has_inf()
+  /// The NaN produced by invalid operations: ieee = sign set, quiet, zero payload (x86 default NaN);
+  /// fn = S.1…1.1…1 with the given sign; fnuz = 1.0…0.0…0. Requires has_nan().
+  Bits default_nan(bool negative = true) const;
+  /// Smallest positive value's code (min subnormal, or min normal without subnormals).
+  Bits min_positive_code() const;
+
+  double max_value() const;
+  double min_normal() const;
+  double min_subnormal() const;  ///< min normal when subnormals are off
+  double epsilon() const;        ///< 2^-man_bits
+
+  /// Canonical spec string that parse_format() maps back to this format ("e4m3fn", "e5m2,nosub").
+  std::string to_string() const;
+  const std::string& name() const { return spec_.name; }
+
+  friend bool operator==(const Format& a, const Format& b);
+
+ private:
+  FormatSpec spec_;
+  int emin_ = 0, emax_ = 0;
+  uint64_t max_sig_ = 0;
+  Bits max_code_{};
+};
+
+/// A named preset and a one-line description of where it comes from.
+struct Preset {
+  std::string name;
+  std::vector<std::string> aliases;
+  FormatSpec spec;
+  std::string description;
+};
+const std::vector<Preset>& presets();
+
+/// Parse a format: a preset name ("e4m3fn", "fp16", "bfloat16") or eXmY with comma options
+/// (bias=N, nosub, unsigned, nozero, ieee|fn|fnuz|finite). Throws FormatError listing what it expected.
+/// Example: parse_format("e4m3,bias=11,fnuz") equals the e4m3b11fnuz preset.
+Format parse_format(std::string_view text);
+
+const char* to_string(Specials s);
+Specials parse_specials(std::string_view text);  ///< "ieee" | "fn" | "fnuz" | "finite"
+
+}  // namespace fpsim

@@ -1,0 +1,170 @@
+// round_pack: the one function that decides rounding, overflow, underflow and flags.
+//
+// Input: an exact finite value (-1)^s * sig * 2^exp (+ sticky). Steps:
+//   1. normalise sig so its top bit is bit 63; E = floor(log2 |x|);
+//   2. choose how many significand bits survive: precision p for E >= emin, fewer in the
+//      subnormal range (the last kept place is then 2^(emin - man_bits));
+//   3. split into the kept integer and the discarded fraction, as 64-bit fixed point + sticky:
+//          sig = KKKK…K RFFF…F   (K kept, R the round bit = top of the fraction, F the rest)
+//      and decide the increment for the rounding mode;
+//   4. re-normalise (a carry can move to the next binade, or from subnormal to min normal),
+//      then handle overflow, tininess/underflow, flush-to-zero and the flags.
+#include <bit>
+
+#include "numerics/core/internal/round_decision.h"
+#include "numerics/core/rounding.h"
+
+namespace fpsim {
+namespace {
+
+using detail::Split;
+using detail::round_up;
+using detail::split;
+
+uint64_t sign_bit(const Format& f, bool negative) { return negative ? f.sign_mask() : 0; }
+
+// ±"infinity" of a format: inf, else its NaN (fn/fnuz), else max (finite formats).
+Bits infinity_like(const Format& f, bool negative) {
+  if (f.has_inf()) return f.inf_code(negative);
+  if (f.has_nan()) return f.default_nan(negative);
+  return Bits{sign_bit(f, negative) | f.max_code().v};
+}
+
+Rounded overflow_result(bool negative, const Target& t) {
+  const Format& f = t.format;
+  const uint8_t flags = flag::overflow | flag::inexact;
+  const Bits max{sign_bit(f, negative) | f.max_code().v};
+  switch (t.overflow) {
+    case Overflow::Saturate: return {max, flags};
+    case Overflow::NonSaturating: return {infinity_like(f, negative), flags};
+    case Overflow::Ieee: break;
+  }
+  bool to_inf = true;  // rne, rna, sr, trunc
+  switch (t.rounding) {
+    case Rounding::TowardZero:
+    case Rounding::Odd: to_inf = false; break;
+    case Rounding::Up: to_inf = !negative; break;
+    case Rounding::Down: to_inf = negative; break;
+    default: break;
+  }
+  return {to_inf ? infinity_like(f, negative) : max, flags};
+}
+
+// Exact zero, or a flushed / underflowed zero.
+Bits zero_code(const Format& f, bool negative) {
+  if (!f.has_zero()) return f.min_positive_code();
+  return Bits{f.has_negative_zero() ? sign_bit(f, negative) : 0};
+}
+
+// A normalised result kept * 2^q (kept != 0) packed into a code; nullopt-like flag on overflow.
+struct Packed {
+  Bits bits;
+  bool overflow = false;
+  bool below_normal = false;  // magnitude < 2^emin
+};
+
+Packed pack(uint64_t kept, int q, bool negative, const Format& f) {
+  const int m = f.man_bits();
+  const int width = 64 - std::countl_zero(kept);
+  const int e = q + width - 1;  // exponent of the result's leading bit
+  Packed out;
+  if (e < f.emin()) {
+    // Subnormal: the last kept place is 2^(emin - m), so kept is the mantissa field itself.
+    out.below_normal = true;
+    out.bits = Bits{sign_bit(f, negative) | (kept << (q - (f.emin() - m)))};
+    return out;
+  }
+  // Normal: align kept to m + 1 bits (dropped bits are zero: a carry only appends a zero).
+  const int shift = q - (e - m);
+  const uint64_t sig = shift >= 0 ? kept << shift : kept >> -shift;
+  if (e > f.emax() || (e == f.emax() && sig > f.max_significand())) {
+    out.overflow = true;
+    // Truncation can land on the fn NaN code (e4m3fn: 480 -> 0x7f); report the code for trunc.
+    if (e == f.emax()) out.bits = Bits{sign_bit(f, negative) | ((uint64_t(e + f.bias())) << m) | (sig & f.man_mask())};
+    return out;
+  }
+  out.bits = Bits{sign_bit(f, negative) | (uint64_t(e + f.bias()) << m) | (sig & f.man_mask())};
+  return out;
+}
+
+}  // namespace
+
+Rounded round_pack(const Exact& x, const Target& t, uint64_t random_bits) {
+  const Format& f = t.format;
+  const bool negative = x.sign;
+  if (x.sig == 0 && !x.sticky) {
+    if (!f.has_zero()) {  // e8m0 has no zero: out of range
+      if (t.overflow == Overflow::Saturate || !f.has_nan()) return {f.min_positive_code(), flag::inexact};
+      return {f.default_nan(false), flag::invalid};
+    }
+    return {zero_code(f, negative), 0};
+  }
+  if (negative && !f.is_signed()) {  // negative values are outside an unsigned format
+    if (t.overflow == Overflow::Saturate || !f.has_nan()) return {zero_code(f, false), flag::invalid};
+    return {f.default_nan(false), flag::invalid};
+  }
+
+  // 1. Normalise (a lone sticky bit stands for a value just above 0 * 2^exp: treat it as 2^(exp-1)+).
+  uint64_t sig = x.sig;
+  int32_t exp = x.exp;
+  bool sticky = x.sticky;
+  if (sig == 0) { sig = 1; exp -= 1; }
+  const int lz = std::countl_zero(sig);
+  sig <<= lz;
+  const int E = exp + 63 - lz;  // |x| in [2^E, 2^(E+1))
+  const int p = f.precision();
+  const int emin = f.emin();
+
+  Rounding mode = t.rounding;
+  if (mode == Rounding::Stochastic && t.sr_subnormal_nearest && E < emin) mode = Rounding::NearestEven;
+
+  // Truncation (ml_dtypes kTruncate): |x| >= 2^(emax+1) overflows; below, the significand is cut.
+  if (mode == Rounding::Truncate && E > f.emax()) {
+    Target nonsat = t;
+    if (nonsat.overflow == Overflow::Ieee) nonsat.overflow = Overflow::NonSaturating;
+    return overflow_result(negative, nonsat);
+  }
+
+  // Tininess before rounding / with unbounded exponent (after rounding).
+  bool tiny = E < emin;
+  if (tiny && t.tininess == Tininess::AfterRounding && E == emin - 1) {
+    Split unbounded = split(sig, sticky, p);
+    if (round_up(unbounded, negative, mode, t.sr_bits, random_bits) &&
+        unbounded.kept + 1 == (uint64_t{1} << p))
+      tiny = false;  // rounds up to 2^emin with an unbounded exponent
+  }
+
+  // 2-3. Kept precision, split and round.
+  int keep = p;
+  if (E < emin && f.subnormals()) keep = p - (emin - E);
+  Split s = split(sig, sticky, keep);
+  const bool inexact = s.frac != 0 || s.sticky;
+  uint8_t flags = inexact ? flag::inexact : 0;
+  uint64_t kept = s.kept;
+  if (round_up(s, negative, mode, t.sr_bits, random_bits)) kept += 1;
+  if (mode == Rounding::Odd && inexact) kept |= 1;
+  int q = E - keep + 1;  // weight of the last kept place
+
+  if (!f.subnormals() && tiny) {
+    // Flush to zero (x86 FTZ): a tiny result becomes ±0 (the smallest value if there is no zero).
+    return {zero_code(f, negative), static_cast<uint8_t>(flag::underflow | flag::inexact)};
+  }
+  if (tiny && inexact) flags |= flag::underflow;
+  if (kept == 0) return {zero_code(f, negative), flags};
+
+  // 4. Pack; overflow per policy.
+  Packed out = pack(kept, q, negative, f);
+  if (out.overflow) {
+    if (mode == Rounding::Truncate) {
+      // In the top binade truncation can only exceed max by landing on the fn NaN code. As with every
+      // overflow, inexact accompanies it (the NaN or max is not the value), even when the cut was exact.
+      const uint8_t of = flag::overflow | flag::inexact;
+      if (t.overflow == Overflow::Saturate) return {Bits{sign_bit(f, negative) | f.max_code().v}, of};
+      return {out.bits, of};
+    }
+    return overflow_result(negative, t);
+  }
+  return {out.bits, flags};
+}
+
+}  // namespace fpsim

@@ -1,0 +1,58 @@
+// Rounding tables built from round_pack (see fast_rounding_table.h for why they are exact).
+#include "numerics/fast/internal/fast_rounding_table.h"
+
+#include <memory>
+#include <mutex>
+
+namespace fpsim {
+namespace {
+
+bool same_deterministic_target(const Target& a, const Target& b) {
+  return a.format == b.format && a.rounding == b.rounding && a.overflow == b.overflow && a.tininess == b.tininess &&
+         a.daz == b.daz && a.nan == b.nan && a.compat == b.compat;
+}
+
+struct Entry {
+  Target target;
+  RoundingTable table;
+};
+
+}  // namespace
+
+RoundingTable::RoundingTable(const Target& t)
+    : p_(t.format.precision()), e_lo_(t.format.emin() - t.format.precision() - 1), e_hi_(t.format.emax() + 1) {
+  const size_t n_e = size_t(e_hi_ - e_lo_ + 1);
+  entries_.resize(2 * n_e << (p_ + 1));
+  for (int sign = 0; sign < 2; ++sign)
+    for (int E = e_lo_; E <= e_hi_; ++E)
+      for (uint32_t low = 0; low < (uint32_t{1} << p_); ++low)
+        for (int sticky = 0; sticky < 2; ++sticky) {
+          const uint32_t top = (uint32_t{1} << p_) | low;
+          // top has p+1 bits, so its last bit weighs 2^(E − p).
+          const Rounded r = round_pack(Exact{sign != 0, E - p_, top, sticky != 0}, t, 0);
+          const size_t index = ((((size_t(sign) * n_e) + size_t(E - e_lo_)) << p_) | low) << 1 | size_t(sticky);
+          entries_[index] = static_cast<uint32_t>(r.bits.v) | (uint32_t{r.flags} << 24);
+        }
+}
+
+bool rounding_table_applies(const Target& t) {
+  const Format& f = t.format;
+  return t.rounding != Rounding::Stochastic && f.precision() <= 12 && f.total_bits() <= 24 &&
+         f.emax() - f.emin() <= 1024;
+}
+
+const RoundingTable* rounding_table(const Target& t) {
+  if (!rounding_table_applies(t)) return nullptr;
+  thread_local const Entry* last = nullptr;
+  if (last && same_deterministic_target(last->target, t)) return &last->table;
+  static std::mutex mutex;
+  static std::vector<std::unique_ptr<Entry>> tables;  // never freed: pointers stay valid
+  std::lock_guard<std::mutex> lock(mutex);
+  for (const auto& e : tables)
+    if (same_deterministic_target(e->target, t)) return &(last = e.get())->table;
+  tables.push_back(std::make_unique<Entry>(Entry{t, RoundingTable(t)}));
+  last = tables.back().get();
+  return &last->table;
+}
+
+}  // namespace fpsim

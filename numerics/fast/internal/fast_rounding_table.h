@@ -1,0 +1,84 @@
+#pragma once
+// A rounding table for narrow targets (binary16, bfloat16, and formats of <= 12 bits of precision):
+// round_pack's result for every (sign, exponent, top precision+1 significand bits, sticky) in the
+// range where results differ, so the double fast paths can round without calling round_pack per
+// element. Deterministic modes only (stochastic rounding needs all 64 bits of the fraction).
+//
+// Why the table is exact. For a deterministic mode, round_pack's result depends on the exact value
+// x = ±1.b1…b(p)b(p+1)…·2^E only through (sign, E, the top p+1 significand bits, sticky = any later
+// bit set): every rounding point it uses lies at or above bit p+1 — normal results keep p bits and
+// use bit p+1 as the round bit; subnormal results keep fewer bits, so both their round bit and all
+// bits below it are covered by the top p+1 bits and the sticky; tininess after rounding rounds at
+// precision p. Each entry is round_pack applied to the representative Exact{sign, E − p, top, sticky},
+// which shares those four values with every x it stands for.
+// Outside [emin − p − 1, emax + 1] the result no longer depends on E or the bits: every |x| below
+// 2^(emin − p) (half the smallest subnormal) rounds the same way with the same flags, and every
+// |x| >= 2^(emax + 1) overflows; those exponents are clamped to the range ends.
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "numerics/core/rounding.h"
+
+namespace fpsim {
+
+class RoundingTable {
+ public:
+  /// Build from round_pack for t (deterministic rounding, precision <= 12, code <= 24 bits).
+  /// Example: RoundingTable(Target{parse_format("binary16")}).round(false, 0, 0b1000'0000'0001, true) is 1.0 + 2^-10 in rne.
+  explicit RoundingTable(const Target& t);
+
+  /// The rounded result of ±(top + sticky·ε)·2^(E − p), top a (p+1)-bit integer with its top bit set.
+  Rounded round(bool sign, int E, uint32_t top, bool sticky) const {
+    if (E > e_hi_) E = e_hi_;
+    if (E < e_lo_) { E = e_lo_; top = uint32_t{1} << p_; sticky = true; }
+    const size_t index = ((((size_t(sign) * size_t(e_hi_ - e_lo_ + 1)) + size_t(E - e_lo_)) << p_) |
+                          (top & ((uint32_t{1} << p_) - 1))) << 1 | size_t(sticky);
+    const uint32_t e = entries_[index];
+    return {Bits{e & 0xffffffu}, static_cast<uint8_t>(e >> 24)};
+  }
+
+  /// Round the exact value s + err (finite doubles, s a non-zero normal double, |err| <= ulp(s)/2 or 0).
+  /// Steps: 1. read E and the 53-bit significand of s; 2. split it into the top p+1 bits and the rest;
+  /// 3. fold err in: same sign -> sticky; opposite sign with an all-zero rest -> the value is just below
+  /// top·2^k, so top − 1 with sticky (0111…1 one binade down when top was 1000…0).
+  ///   e.g. p = 2, s = 1.00·2^0 exactly (top = 100), err = −2^-60: the value is 0.111…·2^0 -> E = −1, top = 111, sticky.
+  Rounded round_double(double s, double err) const {
+    const uint64_t bits = bits_of(s);
+    const bool sign = (bits >> 63) != 0;
+    int E = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+    const uint64_t sig = (bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52);
+    const int drop = 52 - p_;
+    uint32_t top = static_cast<uint32_t>(sig >> drop);
+    const uint64_t rest = sig & ((uint64_t{1} << drop) - 1);
+    bool sticky = rest != 0;
+    if (err != 0) {
+      sticky = true;
+      if (std::signbit(err) != sign && rest == 0) {
+        top -= 1;
+        if (top < (uint32_t{1} << p_)) { top = (uint32_t{2} << p_) - 1; E -= 1; }
+      }
+    }
+    return round(sign, E, top, sticky);
+  }
+
+ /// Layout, for vector kernels that compute the index themselves (same formula as round()).
+  int precision() const { return p_; }
+  int e_lo() const { return e_lo_; }
+  int e_hi() const { return e_hi_; }
+  const uint32_t* entries() const { return entries_.data(); }
+
+ private:
+  int p_ = 0, e_lo_ = 0, e_hi_ = 0;
+  std::vector<uint32_t> entries_;  // code | flags << 24
+};
+
+/// Whether a RoundingTable can serve t: deterministic mode, precision <= 12, code <= 24 bits.
+/// Example: rounding_table_applies(Target{parse_format("bfloat16")}) is true; binary32 is false.
+bool rounding_table_applies(const Target& t);
+
+/// The table for t, built on first use (thread-safe) with a per-thread memo of the last one used;
+/// nullptr when none applies. Example: rounding_table(Target{parse_format("binary16")}) != nullptr.
+const RoundingTable* rounding_table(const Target& t);
+
+}  // namespace fpsim

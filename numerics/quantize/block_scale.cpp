@@ -1,0 +1,214 @@
+// OCP MX block quantisation and per-tensor scaling. Elements are rounded by encode() (so every
+// rounding mode and the saturation policy come from round_pack); V / 2^e is formed exactly in
+// binary64 (a power-of-two scaling of a binary32 value never rounds there).
+#include "numerics/quantize/block_scale.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "numerics/core/convert.h"
+#include "numerics/fast/internal/fp_environment.h"
+
+namespace fpsim {
+namespace {
+
+struct ElementInfo {
+  MxElement element;
+  const char* name;
+  const char* short_name;
+  const char* format;
+  int emax;
+};
+
+// emax = exponent of the largest power of two of the element type (OCP MX v1.0, table 1):
+// E5M2 2^15, E4M3 2^8, E3M2 2^4, E2M3 2^2, E2M1 2^2, INT8 2^0 (1.xxxxxx, 127/64 = 1.984375).
+constexpr ElementInfo kElements[] = {
+    {MxElement::Fp8E5M2, "mxfp8_e5m2", "e5m2", "e5m2", 15},
+    {MxElement::Fp8E4M3, "mxfp8_e4m3", "e4m3", "e4m3fn", 8},
+    {MxElement::Fp6E3M2, "mxfp6_e3m2", "e3m2", "e3m2fn", 4},
+    {MxElement::Fp6E2M3, "mxfp6_e2m3", "e2m3", "e2m3fn", 2},
+    {MxElement::Fp4E2M1, "mxfp4_e2m1", "e2m1", "e2m1fn", 2},
+    {MxElement::Int8, "mxint8", "int8", "e1m6,bias=1,finite", 0},
+};
+
+const ElementInfo& info(MxElement e) {
+  for (const ElementInfo& i : kElements)
+    if (i.element == e) return i;
+  throw std::invalid_argument("unknown MX element type");
+}
+
+constexpr uint8_t kScaleNaN = 0xFF;
+
+// MXINT8 codes of the e1m6,bias=1,finite grid -> two's complement k (value k * 2^-6), and back.
+// Code S.E.MMMMMM: E = 0 gives k = MMMMMM, E = 1 gives k = 64 + MMMMMM; e.g. 0.1.000000 = 64 (1.0).
+uint8_t int8_from_code(uint64_t code) {
+  const int magnitude = static_cast<int>(code & 0x7F);
+  const int k = (code & 0x80) ? -magnitude : magnitude;
+  return static_cast<uint8_t>(static_cast<int8_t>(k));
+}
+double int8_value(uint8_t byte) { return static_cast<int8_t>(byte) / 64.0; }
+
+// Calls f(element_index) for each element of block (outer, inner) in block order.
+template <class F>
+void for_block(int rows, int cols, int block, int axis, int outer, int inner, F f) {
+  if (axis == 1) {  // row `outer`, columns inner*block ...
+    const int c0 = inner * block, c1 = std::min(cols, c0 + block);
+    for (int c = c0; c < c1; ++c) f(static_cast<std::size_t>(outer) * cols + c);
+  } else {  // rows outer*block ..., column `inner`
+    const int r0 = outer * block, r1 = std::min(rows, r0 + block);
+    for (int r = r0; r < r1; ++r) f(static_cast<std::size_t>(r) * cols + inner);
+  }
+}
+
+void check_shape(std::size_t size, int rows, int cols, const MxOptions& o, const char* where) {
+  if (rows < 0 || cols < 0 || static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols) != size)
+    throw std::invalid_argument(std::string(where) + ": tensor of " + std::to_string(size) + " elements is not " +
+                                std::to_string(rows) + "x" + std::to_string(cols));
+  if (o.block < 1) throw std::invalid_argument(std::string(where) + ": block size must be at least 1");
+  if (o.axis != 0 && o.axis != 1) throw std::invalid_argument(std::string(where) + ": axis must be 0 or 1");
+}
+
+}  // namespace
+
+MxElement parse_mx_element(std::string_view text) {
+  for (const ElementInfo& i : kElements)
+    if (text == i.name || text == i.short_name) return i.element;
+  throw std::invalid_argument("unknown MX element type \"" + std::string(text) +
+                              "\" (expected one of mxfp8_e5m2, mxfp8_e4m3, mxfp6_e3m2, mxfp6_e2m3, mxfp4_e2m1, mxint8)");
+}
+
+const char* to_string(MxElement e) { return info(e).name; }
+Format mx_element_format(MxElement e) { return parse_format(info(e).format); }
+int mx_emax(MxElement e) { return info(e).emax; }
+
+uint8_t mx_scale_code(float amax, MxElement e, MxScaleRule rule) {
+  // 1. A NaN or inf anywhere in the block makes the scale NaN.
+  if (!std::isfinite(amax)) return kScaleNaN;
+  const double a = std::fabs(static_cast<double>(amax));
+  // 2. All zeros: the reference code takes log2(FP32_MIN_NORMAL) and clamps to -127.
+  if (a == 0) return 0;
+  // 3. e = floor(log2 amax) - emax_elem; frexp gives amax = f * 2^x with f in [0.5, 1), so floor(log2) = x - 1.
+  int x = 0;
+  std::frexp(a, &x);
+  int shared = x - 1 - mx_emax(e);
+  // 4. Ceil rule: one step up when the block maximum would exceed the element maximum.
+  if (rule == MxScaleRule::Ceil && std::ldexp(a, -shared) > mx_element_format(e).max_value()) shared += 1;
+  shared = std::clamp(shared, -127, 127);
+  return static_cast<uint8_t>(shared + 127);
+}
+
+MxTensor mx_quantize(std::span<const float> x, int rows, int cols, const MxOptions& o, const RandomStream* stream,
+                     uint64_t offset) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
+  check_shape(x.size(), rows, cols, o, "mx_quantize");
+  if (o.rounding == Rounding::Stochastic && !stream)
+    throw std::invalid_argument("mx_quantize: stochastic rounding needs a random stream");
+  Target t{mx_element_format(o.element)};
+  t.rounding = o.rounding;
+  t.sr_bits = o.sr_bits;
+  t.overflow = Overflow::Saturate;  // the spec clamps elements to ±max
+  const bool is_int8 = o.element == MxElement::Int8;
+  MxTensor q;
+  q.rows = rows;
+  q.cols = cols;
+  q.options = o;
+  q.elements.assign(x.size(), 0);
+  const int outer = o.axis == 1 ? rows : (rows + o.block - 1) / o.block;
+  const int inner = o.axis == 1 ? (cols + o.block - 1) / o.block : cols;
+  q.scales.assign(static_cast<std::size_t>(outer) * inner, 0);
+  const uint8_t nan_code = is_int8 ? 0 : static_cast<uint8_t>(encode(std::numeric_limits<float>::quiet_NaN(), t).bits.v);
+#if defined(FPSIM_HAVE_OPENMP)
+#pragma omp parallel for schedule(static)
+#endif
+  for (int b = 0; b < outer; ++b) {
+    const IeeeDefaultFp thread_fp;  // per worker thread: each has its own control register
+    for (int in = 0; in < inner; ++in) {
+      float amax = 0;
+      bool special = false;
+      for_block(rows, cols, o.block, o.axis, b, in, [&](std::size_t i) {
+        if (!std::isfinite(x[i])) special = true;
+        amax = std::max(amax, std::fabs(x[i]));
+      });
+      const uint8_t scale = special ? kScaleNaN : mx_scale_code(amax, o.element, o.rule);
+      q.scales[static_cast<std::size_t>(b) * inner + in] = scale;
+      const int shared = static_cast<int>(scale) - 127;
+      for_block(rows, cols, o.block, o.axis, b, in, [&](std::size_t i) {
+        if (scale == kScaleNaN) {
+          q.elements[i] = nan_code;
+          return;
+        }
+        const double y = std::ldexp(static_cast<double>(x[i]), -shared);  // exact
+        const uint64_t r = o.rounding == Rounding::Stochastic ? stream->bits(offset + i) : 0;
+        const uint64_t code = encode(y, t, r).bits.v;
+        q.elements[i] = is_int8 ? int8_from_code(code) : static_cast<uint8_t>(code);
+      });
+    }
+  }
+  return q;
+}
+
+void mx_dequantize(const MxTensor& q, std::span<float> out) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
+  const MxOptions& o = q.options;
+  check_shape(out.size(), q.rows, q.cols, o, "mx_dequantize");
+  const Format f = mx_element_format(o.element);
+  const int outer = o.axis == 1 ? q.rows : (q.rows + o.block - 1) / o.block;
+  const int inner = o.axis == 1 ? (q.cols + o.block - 1) / o.block : q.cols;
+  for (int b = 0; b < outer; ++b)
+    for (int in = 0; in < inner; ++in) {
+      const uint8_t scale = q.scales[static_cast<std::size_t>(b) * inner + in];
+      for_block(q.rows, q.cols, o.block, o.axis, b, in, [&](std::size_t i) {
+        if (scale == kScaleNaN) {
+          out[i] = std::numeric_limits<float>::quiet_NaN();
+          return;
+        }
+        const double p = o.element == MxElement::Int8 ? int8_value(q.elements[i]) : decode(Bits{q.elements[i]}, f);
+        out[i] = static_cast<float>(std::ldexp(p, static_cast<int>(scale) - 127));
+      });
+    }
+}
+
+void mx_fake_quantize(std::span<const float> in, std::span<float> out, int rows, int cols, const MxOptions& options,
+                      const RandomStream* stream, uint64_t offset) {
+  const MxTensor q = mx_quantize(in, rows, cols, options, stream, offset);
+  mx_dequantize(q, out);
+}
+
+double tensor_amax(std::span<const float> x) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
+  float m = 0;
+  for (float v : x)
+    if (std::isfinite(v)) m = std::max(m, std::fabs(v));
+  return m;
+}
+
+double per_tensor_scale(double amax, const Format& f, int margin, double previous) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
+  if (!(amax > 0) || !std::isfinite(amax)) return previous;
+  return f.max_value() / amax / std::ldexp(1.0, margin);
+}
+
+double power_of_two_scale(double scale) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
+  if (!(scale > 0) || !std::isfinite(scale)) throw std::invalid_argument("power_of_two_scale: scale must be finite and positive");
+  int x = 0;
+  std::frexp(scale, &x);
+  return std::ldexp(1.0, x - 1);
+}
+
+void quantize_with_scale(std::span<const float> in, std::span<float> out, double scale, const Target& t,
+                         const RandomStream* stream, uint64_t offset, QuantStats* stats) {
+  const IeeeDefaultFp fp;  // binary32/binary64 arithmetic on possibly subnormal values
+  const float s = static_cast<float>(scale);
+  if (!(s > 0) || !std::isfinite(s))
+    throw std::invalid_argument("quantize_with_scale: scale " + std::to_string(scale) + " is not finite and positive in binary32");
+  if (out.size() < in.size()) throw std::invalid_argument("quantize_with_scale: output span is shorter than input");
+  for (std::size_t i = 0; i < in.size(); ++i) out[i] = in[i] * s;
+  quantize(out.first(in.size()), out, t, stream, offset, stats);
+  for (std::size_t i = 0; i < in.size(); ++i) out[i] /= s;
+}
+
+}  // namespace fpsim

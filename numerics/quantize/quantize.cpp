@@ -1,0 +1,300 @@
+// Array quantisation front end: argument checks, the kernel plan, and OpenMP over chunks.
+//
+// Steps of a call:
+//   1. check spans, stream and format against the carrier;
+//   2. build a KernelPlan (or decide that every element goes through the scalar reference);
+//   3. cut [0, n) into chunks of options.chunk elements and run them on OpenMP threads; element i
+//      always uses stream index offset + i, so the split never changes a result;
+//   4. merge the per-chunk statistics in chunk order.
+#include "numerics/quantize/quantize.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "numerics/core/convert.h"
+#include "numerics/fast/internal/fp_environment.h"
+#include "numerics/quantize/internal/quantize_kernel.h"
+
+#if defined(FPSIM_HAVE_OPENMP)
+#include <omp.h>
+#endif
+
+namespace fpsim {
+namespace {
+
+using detail::KernelCall;
+using detail::KernelPlan;
+using detail::OutKind;
+
+void check_call(std::size_t in, std::size_t out, const Target& t, const RandomStream* stream) {
+  if (out < in) throw std::invalid_argument("quantize: output span is shorter than input");
+  if (t.rounding == Rounding::Stochastic && !stream)
+    throw std::invalid_argument("quantize: stochastic rounding needs a random stream");
+}
+
+void check_float_values(const Format& f) {
+  if (f.precision() > 24 || f.emax() > 127 || f.emin() - f.man_bits() < -149)
+    throw std::invalid_argument("quantize: format " + f.to_string() + " has values that are not binary32 values");
+}
+
+void check_code_width(const Format& f, int bits) {
+  if (f.total_bits() > bits)
+    throw std::invalid_argument("quantize_codes: format " + f.to_string() + " needs " +
+                                std::to_string(f.total_bits()) + " bits, more than the " + std::to_string(bits) +
+                                "-bit code type");
+}
+
+}  // namespace
+
+QuantKernel resolve_kernel(QuantKernel k) {
+  if (k != QuantKernel::Auto) {
+    if (!kernel_available(k)) throw std::invalid_argument(std::string("quantize: kernel ") + to_string(k) +
+                                                          " is not available on this machine");
+    return k;
+  }
+  if (detail::simd_kernel_available(QuantKernel::Avx512)) return QuantKernel::Avx512;
+  if (detail::simd_kernel_available(QuantKernel::Avx2)) return QuantKernel::Avx2;
+  return QuantKernel::Portable;
+}
+
+namespace {
+
+// Run body(begin, end, stats_or_null) over chunks, in parallel when there is more than one chunk.
+template <class Body>
+void over_chunks(std::size_t n, const QuantizeOptions& o, QuantStats* stats, Body body) {
+  const std::size_t chunk = std::max<std::size_t>(o.chunk, 1);
+  const std::size_t chunks = (n + chunk - 1) / chunk;
+  if (chunks == 0) return;
+  if (chunks == 1 || o.threads == 1) {
+    for (std::size_t c = 0; c < chunks; ++c) body(c * chunk, std::min(n, (c + 1) * chunk), stats);
+    return;
+  }
+  std::vector<QuantStats> per(stats ? chunks : 0);
+  const long long count = static_cast<long long>(chunks);
+#if defined(FPSIM_HAVE_OPENMP)
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(static) num_threads(threads)
+#endif
+  for (long long c = 0; c < count; ++c) {
+    const IeeeDefaultFp thread_fp;  // per worker thread: each has its own control register
+    const std::size_t b = static_cast<std::size_t>(c) * chunk;
+    body(b, std::min(n, b + chunk), stats ? &per[static_cast<std::size_t>(c)] : nullptr);
+  }
+  if (stats)
+    for (const QuantStats& s : per) stats->merge(s);
+}
+
+template <class Out>
+void run_float(const float* in, Out* out, std::size_t n, const Target& t, const RandomStream* stream,
+               uint64_t offset, QuantStats* stats, const QuantizeOptions& o, OutKind kind) {
+  const IeeeDefaultFp fp;  // the plan's constants and the kernels use binary32 arithmetic (worker threads set their own)
+  KernelPlan plan;
+  const bool vector = o.kernel != QuantKernel::Scalar && detail::make_kernel_plan(t, kind, plan);
+  KernelCall base;
+  base.plan = &plan;
+  base.target = &t;
+  base.stream = stream;
+  if (stream) stream->philox_state(base.philox.key, base.philox.ctr_hi);
+  const QuantKernel isa = vector ? resolve_kernel(o.kernel) : QuantKernel::Scalar;
+  over_chunks(n, o, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
+    if (vector) {
+      KernelCall call = base;
+      call.first_index = offset + b;
+      call.stats = st;
+      detail::run_kernel(isa, in + b, out + b, e - b, call);
+    } else {
+      detail::scalar_range(in + b, out + b, e - b, t, stream, offset + b, st);
+    }
+  });
+}
+
+}  // namespace
+
+const char* to_string(QuantKernel k) {
+  switch (k) {
+    case QuantKernel::Auto: return "auto";
+    case QuantKernel::Scalar: return "scalar";
+    case QuantKernel::Portable: return "portable";
+    case QuantKernel::Avx2: return "avx2";
+    case QuantKernel::Avx512: return "avx512";
+  }
+  return "?";
+}
+
+bool kernel_available(QuantKernel k) {
+  if (k == QuantKernel::Auto || k == QuantKernel::Scalar) return true;
+  return detail::simd_kernel_available(k);
+}
+
+namespace detail {
+
+bool make_kernel_plan(const Target& t, OutKind kind, KernelPlan& p) {
+  const Format& f = t.format;
+  const int m = f.man_bits();
+  // The kernels work on binary32 bit patterns: every format value must be a binary32 value, with
+  // at least one mantissa bit (so the last kept bit is never the hidden bit), signed, with a zero.
+  if (!f.is_signed() || !f.has_zero() || m < 1 || m > 23 || f.emin() < -126 || f.emax() > 127) return false;
+  if (t.rounding == Rounding::Truncate) return false;
+  if (t.rounding == Rounding::Stochastic && t.sr_bits > 32 && t.sr_bits < 64) return false;
+
+  p.mode = t.rounding;
+  p.sr_bits = (t.rounding == Rounding::Stochastic && t.sr_bits > 0 && t.sr_bits <= 32) ? t.sr_bits : 0;
+  p.sr_subnormal_nearest = t.sr_subnormal_nearest;
+  p.subnormals = f.subnormals();
+  p.tiny_before = t.tininess == Tininess::BeforeRounding;
+  p.daz = t.daz;
+  p.man_bits = static_cast<uint32_t>(m);
+  p.d_normal = static_cast<uint32_t>(23 - m);
+  p.emin_field = static_cast<uint32_t>(f.emin() + 127);
+  p.max_bits = bits_of(static_cast<float>(f.max_value()));
+  p.sub_scale = static_cast<float>(std::ldexp(1.0, f.emin() - m));
+  p.rebias = static_cast<uint32_t>(127 - f.bias()) << m;
+
+  // Special results come from encode() itself on probe inputs, in the output domain.
+  const auto out_of = [&](Bits code) -> uint32_t {
+    if (kind == OutKind::Values) return bits_of(static_cast<float>(decode(code, f)));
+    return static_cast<uint32_t>(code.v);
+  };
+  p.sign_out = kind == OutKind::Values ? 0x80000000u : static_cast<uint32_t>(f.sign_mask());
+  for (int s = 0; s < 2; ++s) {
+    const uint32_t sign = s ? 0x80000000u : 0u;
+    p.zero_out[s] = out_of(encode(float_from_bits(sign), t).bits);
+    p.inf_out[s] = out_of(encode(float_from_bits(sign | 0x7F800000u), t).bits);
+    p.nan_out[s] = out_of(encode(float_from_bits(sign | 0x7FC00000u), t).bits);
+    // ±FLT_MAX overflows whenever any finite binary32 input can overflow in this mode (its
+    // discarded bits are all ones; the random word 0 makes sr round up whenever inexact, all ones
+    // makes sr:K carry), and overflow_result does not depend on the value.
+    const bool sr_k = t.rounding == Rounding::Stochastic && t.sr_bits > 0 && t.sr_bits < 64;
+    const Bits ovf = encode(float_from_bits(sign | 0x7F7FFFFFu), t, sr_k ? ~uint64_t{0} : 0).bits;
+    p.ovf_out[s] = out_of(ovf);
+    p.ovf_is_max[s] = (ovf.v & ~f.sign_mask()) == f.max_code().v;
+    const Class c = classify(ovf, f);
+    p.ovf_is_nan[s] = c == Class::QuietNaN || c == Class::SignalingNaN;
+  }
+  const Class nan_class = classify(encode(float_from_bits(0x7FC00000u), t).bits, f);
+  p.nan_is_nan = nan_class == Class::QuietNaN || nan_class == Class::SignalingNaN;
+  p.zero_is_signed = p.zero_out[0] == 0 && p.zero_out[1] == p.sign_out;
+  // NaN payloads survive only into codes (values decode to the default NaN): the mantissa bits that
+  // change between the payload-free quiet NaN and the all-ones payload are the carried ones.
+  p.nan_payload_mask = 0;
+  if (kind != OutKind::Values)
+    p.nan_payload_mask = static_cast<uint32_t>((encode(float_from_bits(0x7FFFFFFFu), t).bits.v ^
+                                                encode(float_from_bits(0x7FC00000u), t).bits.v) &
+                                               f.man_mask());
+  return true;
+}
+
+}  // namespace detail
+
+void quantize(std::span<const float> in, std::span<float> out, const Target& t, const RandomStream* stream,
+              uint64_t offset, QuantStats* stats, const QuantizeOptions& options) {
+  check_call(in.size(), out.size(), t, stream);
+  check_float_values(t.format);
+  run_float(in.data(), out.data(), in.size(), t, stream, offset, stats, options, OutKind::Values);
+}
+
+void quantize(std::span<const float> in, std::span<float> out, const Target& t, const RandomStream* stream,
+              uint64_t offset, QuantStats* stats) {
+  quantize(in, out, t, stream, offset, stats, QuantizeOptions{});
+}
+
+void quantize(std::span<const double> in, std::span<double> out, const Target& t, const RandomStream* stream,
+              uint64_t offset, QuantStats* stats) {
+  // binary64 inputs go through encode() per element (the scalar reference), in parallel chunks.
+  check_call(in.size(), out.size(), t, stream);
+  const IeeeDefaultFp fp;
+  const bool sr = t.rounding == Rounding::Stochastic;
+  over_chunks(in.size(), QuantizeOptions{}, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
+    QuantStats local;
+    for (std::size_t i = b; i < e; ++i) {
+      const double x = in[i];
+      const Rounded q = encode(x, t, sr ? stream->bits(offset + i) : 0);
+      out[i] = decode(q.bits, t.format);
+      if (!st) continue;
+      ++local.count;
+      if (std::isnan(x)) {
+        const Class c = classify(q.bits, t.format);
+        if (c == Class::QuietNaN || c == Class::SignalingNaN) ++local.nan;
+        continue;
+      }
+      if (std::isinf(x)) continue;
+      local.amax = std::max(local.amax, std::fabs(x));
+      if (x == 0) continue;
+      ++local.nonzero;
+      const Unpacked u = unpack(q.bits, t.format);
+      if (u.cls == Class::Zero) ++local.underflow;
+      else if (u.cls == Class::Subnormal) ++local.subnormal;
+      else if (u.cls == Class::Infinite) ++local.overflow;
+      else if (u.is_nan()) { ++local.overflow; ++local.nan; }
+      else if ((q.bits.v & ~t.format.sign_mask()) == t.format.max_code().v && std::fabs(x) > t.format.max_value())
+        ++local.saturated;
+    }
+    if (st) st->merge(local);
+  });
+}
+
+void quantize_codes(std::span<const float> in, std::span<uint8_t> out, const Target& t, const RandomStream* stream,
+                    uint64_t offset, QuantStats* stats, const QuantizeOptions& options) {
+  check_call(in.size(), out.size(), t, stream);
+  check_code_width(t.format, 8);
+  run_float(in.data(), out.data(), in.size(), t, stream, offset, stats, options, OutKind::Codes8);
+}
+
+void quantize_codes(std::span<const float> in, std::span<uint16_t> out, const Target& t, const RandomStream* stream,
+                    uint64_t offset, QuantStats* stats, const QuantizeOptions& options) {
+  check_call(in.size(), out.size(), t, stream);
+  check_code_width(t.format, 16);
+  run_float(in.data(), out.data(), in.size(), t, stream, offset, stats, options, OutKind::Codes16);
+}
+
+void quantize_codes(std::span<const float> in, std::span<uint8_t> out, const Target& t, const RandomStream* stream,
+                    uint64_t offset, QuantStats* stats) {
+  quantize_codes(in, out, t, stream, offset, stats, QuantizeOptions{});
+}
+
+void quantize_codes(std::span<const float> in, std::span<uint16_t> out, const Target& t, const RandomStream* stream,
+                    uint64_t offset, QuantStats* stats) {
+  quantize_codes(in, out, t, stream, offset, stats, QuantizeOptions{});
+}
+
+void quantize_scalar(std::span<const float> in, std::span<float> out, const Target& t, const RandomStream* stream,
+                     uint64_t offset, QuantStats* stats) {
+  check_call(in.size(), out.size(), t, stream);
+  check_float_values(t.format);
+  const IeeeDefaultFp fp;
+  detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
+}
+
+void quantize_codes_scalar(std::span<const float> in, std::span<uint8_t> out, const Target& t,
+                           const RandomStream* stream, uint64_t offset, QuantStats* stats) {
+  check_call(in.size(), out.size(), t, stream);
+  check_code_width(t.format, 8);
+  const IeeeDefaultFp fp;
+  detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
+}
+
+void quantize_codes_scalar(std::span<const float> in, std::span<uint16_t> out, const Target& t,
+                           const RandomStream* stream, uint64_t offset, QuantStats* stats) {
+  check_call(in.size(), out.size(), t, stream);
+  check_code_width(t.format, 16);
+  const IeeeDefaultFp fp;
+  detail::scalar_range(in.data(), out.data(), in.size(), t, stream, offset, stats);
+}
+
+void decode_codes(std::span<const uint8_t> in, std::span<float> out, const Format& f) {
+  if (out.size() < in.size()) throw std::invalid_argument("decode_codes: output span is shorter than input");
+  const IeeeDefaultFp fp;  // a subnormal binary32 result must not be flushed
+  for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(decode(Bits{in[i]}, f));
+}
+
+void decode_codes(std::span<const uint16_t> in, std::span<float> out, const Format& f) {
+  if (out.size() < in.size()) throw std::invalid_argument("decode_codes: output span is shorter than input");
+  const IeeeDefaultFp fp;  // a subnormal binary32 result must not be flushed
+  for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(decode(Bits{in[i]}, f));
+}
+
+}  // namespace fpsim

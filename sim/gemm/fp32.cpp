@@ -1,0 +1,249 @@
+// The fast binary32-accumulation GEMM driver:
+//   1. orientation: tile C, or tile Cᵀ = op(B)ᵀ·op(A)ᵀ when that wastes fewer lanes or avoids packing
+//      (the MLP's 10-class layer: N = 10 fills 10 of 32 lanes, but Cᵀ has 128 columns);
+//   2. the left operand (rows × K) is read in place: each tile row is a pointer plus a step along k;
+//   3. the right operand (K × columns) is read in place when its columns are contiguous, otherwise
+//      packed into zero-padded panels of NR columns: panel[k][j] = right(k, j0 + j);
+//   4. for every MR×NR tile: the micro-kernel runs the whole K loop in registers, started from C
+//      (accumulate) or +0, and stores the tile once.
+// K is never split, so each c_ij is one fmaf chain in k order whatever the tiling, orientation or
+// thread count. A tile streams K·(MR + NR) floats (100 KB for K = 784) and needs only ~20 bytes per
+// 16 FMAs, well within L2 bandwidth, so no K blocking is needed.
+// OpenMP: packing is split over panels, then tiles are handed out in column-panel-major order (so
+// consecutive tiles reuse a B panel); outputs never overlap, floats are never reduced across threads.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/gemm/internal/fp32.h"
+
+namespace fpsim::sim {
+namespace detail {
+namespace {
+
+constexpr int kPortableMr = 4;
+constexpr int kPortableNr = 16;
+
+// Portable micro-kernel: the same tile contract with scalar std::fmaf (correct on any CPU; slow
+// where fmaf is a library call).
+void kernel_portable(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c) {
+  float acc[kPortableMr][kPortableNr] = {};
+  if (load_c)
+    for (int r = 0; r < mr; ++r)
+      for (int j = 0; j < nr; ++j) acc[r][j] = c[r * ldc + j];
+  for (int p = 0; p < k; ++p) {
+    const float* b = in.b + static_cast<std::size_t>(p) * in.b_step;
+    for (int r = 0; r < mr; ++r) {
+      const float a = in.a_rows[r][static_cast<std::size_t>(p) * in.a_step];
+      for (int j = 0; j < nr; ++j) acc[r][j] = std::fmaf(a, b[j], acc[r][j]);
+    }
+  }
+  for (int r = 0; r < mr; ++r)
+    for (int j = 0; j < nr; ++j) c[r * ldc + j] = acc[r][j];
+}
+
+}  // namespace
+
+KernelInfo portable_kernel() { return {kPortableMr, kPortableNr, &kernel_portable}; }
+
+}  // namespace detail
+
+namespace {
+
+// A float buffer aligned to 64 bytes, reused across calls by the calling thread.
+float* scratch(std::size_t floats) {
+  thread_local std::vector<float> buffer;
+  if (buffer.size() < floats + 16) buffer.resize(floats + 16);
+  auto address = reinterpret_cast<std::uintptr_t>(buffer.data());
+  return buffer.data() + ((64 - address % 64) % 64) / sizeof(float);
+}
+
+// Element (row, col) of op(X) for a row-major X with leading dimension ld.
+struct OperandView {
+  const float* data;
+  std::size_t ld;
+  bool transposed;
+  float at(std::size_t row, std::size_t col) const {
+    return transposed ? data[col * ld + row] : data[row * ld + col];
+  }
+};
+
+// Packs `width` lines of op(X) into a panel: panel[p·width + w] = op(X)(line0 + w, p) for w < lines,
+// 0 for the padding lines (w ≥ lines), p < k. "Line" is a row of op(A) or a column of op(B) (a row
+// of op(B)ᵀ), so both panels are packed by this one routine on the view of op(A) or op(B)ᵀ.
+// Where a line is strided in memory (view not transposed: X is read along its rows and scattered
+// with stride `width`), the copy goes in blocks of 16 k so the block of the panel being written
+// (16·width floats, 2 KB for width 32) stays in L1 while each line contributes 64 contiguous bytes.
+void pack_panel(float* panel, const OperandView& x, std::size_t line0, int lines, int width, int k,
+                detail::Transpose16 transpose16) {
+  if (x.transposed) {  // op(X)(line, p) = data[p·ld + line]: contiguous along the lines
+    for (int p = 0; p < k; ++p) {
+      const float* src = x.data + static_cast<std::size_t>(p) * x.ld + line0;
+      float* dst = panel + static_cast<std::size_t>(p) * width;
+      for (int w = 0; w < lines; ++w) dst[w] = src[w];
+      for (int w = lines; w < width; ++w) dst[w] = 0.0f;
+    }
+    return;
+  }
+  constexpr int kBlock = 16;
+  for (int p0 = 0; p0 < k; p0 += kBlock) {
+    const int p1 = std::min(k, p0 + kBlock);
+    int w = 0;
+    if (transpose16 != nullptr && p1 - p0 == kBlock)  // whole 16×16 blocks with vector shuffles
+      for (; w + kBlock <= lines; w += kBlock)
+        transpose16(x.data + (line0 + w) * x.ld + p0, x.ld, panel + static_cast<std::size_t>(p0) * width + w,
+                    static_cast<std::size_t>(width));
+    for (; w < width; ++w) {
+      float* dst = panel + w;
+      if (w < lines) {
+        const float* src = x.data + (line0 + w) * x.ld;  // op(X)(line, p) = data[line·ld + p]
+        for (int p = p0; p < p1; ++p) dst[static_cast<std::size_t>(p) * width] = src[p];
+      } else {
+        for (int p = p0; p < p1; ++p) dst[static_cast<std::size_t>(p) * width] = 0.0f;
+      }
+    }
+  }
+}
+
+// The view of op(X)ᵀ: the same storage read the other way round.
+OperandView transposed(const OperandView& x) { return {x.data, x.ld, !x.transposed}; }
+
+detail::KernelInfo kernel_for(GemmIsa isa) {
+  switch (isa) {
+    case GemmIsa::Avx512: return detail::avx512_kernel();
+    case GemmIsa::Avx2: return detail::avx2_kernel();
+    case GemmIsa::Portable: break;
+  }
+  return detail::portable_kernel();
+}
+
+// Below this many multiply-adds a parallel region costs more than it saves (a few microseconds).
+constexpr double kParallelMinFmas = 1 << 18;
+
+}  // namespace
+
+const char* to_string(GemmIsa isa) {
+  switch (isa) {
+    case GemmIsa::Portable: return "portable";
+    case GemmIsa::Avx2: return "avx2";
+    case GemmIsa::Avx512: return "avx512";
+  }
+  return "?";
+}
+
+bool gemm_isa_supported(GemmIsa isa) {
+  switch (isa) {
+    case GemmIsa::Portable: return true;
+#if defined(__x86_64__) || defined(__i386__)
+    case GemmIsa::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GemmIsa::Avx512: return __builtin_cpu_supports("avx512f");
+#else
+    default: return false;
+#endif
+  }
+  return false;
+}
+
+GemmIsa gemm_best_isa() {
+  static const GemmIsa best = gemm_isa_supported(GemmIsa::Avx512) ? GemmIsa::Avx512
+                              : gemm_isa_supported(GemmIsa::Avx2) ? GemmIsa::Avx2
+                                                                  : GemmIsa::Portable;
+  return best;
+}
+
+// Cost of one orientation in lane-FMAs (measured on Zen: ~32 FMA lanes per cycle): every tile is
+// computed in full (padding lanes included); packing an element costs about 8 (16×16 vector
+// transposes at ~0.25 cycle per element), and moving one through the scalar transposed write-back
+// of a Cᵀ tile about 48 (~1.5 cycles).
+double orientation_cost(int rows, int cols, int k, int mr, int nr, bool packs_right, double moved) {
+  const double padded = static_cast<double>((rows + mr - 1) / mr) * mr * (static_cast<double>((cols + nr - 1) / nr) * nr) * k;
+  return padded + 8.0 * (packs_right ? static_cast<double>(k) * cols : 0.0) + 48.0 * moved;
+}
+
+GemmPlan gemm_fp32_plan(const GemmProblem& p, GemmIsa isa) {
+  const detail::KernelInfo kernel = kernel_for(isa);
+  const int mr = kernel.mr, nr = kernel.nr, k = p.k;
+  // Tiling Cᵀ = op(B)ᵀ·op(A)ᵀ forms the same products a_ik·b_kj (multiplication commutes, so
+  // fmaf(b, a, s) = fmaf(a, b, s) bit for bit) in the same k order; its tiles are written back
+  // transposed. The right operand's columns are contiguous iff its view is not transposed:
+  // op(B) for C (trans_b = No), op(A)ᵀ for Cᵀ (trans_a = Yes).
+  const bool a_transposed = p.trans_a == Trans::Yes, b_transposed = p.trans_b == Trans::Yes;
+  const double moved = static_cast<double>(p.m) * p.n * (p.accumulate ? 2 : 1);
+  const bool swap = orientation_cost(p.n, p.m, k, mr, nr, !a_transposed, moved) <
+                    orientation_cost(p.m, p.n, k, mr, nr, b_transposed, 0.0);
+  return {swap, swap ? !a_transposed : b_transposed};
+}
+
+void gemm_fp32(const GemmProblem& p, GemmIsa isa) {
+  if (!gemm_isa_supported(isa))
+    throw std::invalid_argument(std::string("gemm: micro-kernel ") + to_string(isa) +
+                                " is not supported by this CPU");
+  if (p.m == 0 || p.n == 0) return;
+  if (p.k == 0) {  // empty sum: C = +0, or C unchanged when accumulating
+    if (!p.accumulate)
+      for (int i = 0; i < p.m; ++i) std::fill_n(p.c + static_cast<std::size_t>(i) * p.ldc, p.n, 0.0f);
+    return;
+  }
+  const detail::KernelInfo kernel = kernel_for(isa);
+  const int mr = kernel.mr, nr = kernel.nr, k = p.k;
+  const OperandView a{p.a, static_cast<std::size_t>(p.lda), p.trans_a == Trans::Yes};
+  const OperandView b{p.b, static_cast<std::size_t>(p.ldb), p.trans_b == Trans::Yes};
+  const bool swap = gemm_fp32_plan(p, isa).transposed_tiles;
+  const int rows = swap ? p.n : p.m, cols = swap ? p.m : p.n;  // of the product actually tiled
+  const OperandView left = swap ? transposed(b) : a;             // left(i, k): rows × K
+  const OperandView right = swap ? transposed(a) : b;            // right(k, j): K × cols
+  const bool pack_right = right.transposed;
+  const int row_panels = (rows + mr - 1) / mr;
+  const int col_panels = (cols + nr - 1) / nr;
+  const std::size_t panel_size = static_cast<std::size_t>(k) * nr;
+  float* const panels = pack_right ? scratch(panel_size * col_panels) : nullptr;
+  const std::size_t ldc = static_cast<std::size_t>(p.ldc);
+  const bool parallel = static_cast<double>(p.m) * p.n * k >= kParallelMinFmas;
+  const int tiles = row_panels * col_panels;
+
+#pragma omp parallel if (parallel)
+  {
+    if (pack_right) {
+      // 3. panels of NR columns of right = NR lines of rightᵀ
+#pragma omp for schedule(static)
+      for (int jp = 0; jp < col_panels; ++jp)
+        pack_panel(panels + panel_size * jp, transposed(right), static_cast<std::size_t>(jp) * nr,
+                   std::min(nr, cols - jp * nr), nr, k, kernel.transpose16);
+      // (implicit barrier: every panel is packed before any tile runs)
+    }
+    // Dynamic: a thread that the OS deschedules (a shared machine) leaves its tiles to the others.
+    // Which thread computes a tile never changes its bits.
+#pragma omp for schedule(dynamic)
+    for (int t = 0; t < tiles; ++t) {
+      const int jp = t / row_panels, ip = t % row_panels;
+      const int tile_rows = std::min(mr, rows - ip * mr), tile_cols = std::min(nr, cols - jp * nr);
+      const std::size_t r0 = static_cast<std::size_t>(ip) * mr, c0 = static_cast<std::size_t>(jp) * nr;
+      // 2. left rows in place: left(i, k) = data[i·ld + k] (step 1) or data[k·ld + i] (step ld)
+      detail::TileOperands in{};
+      for (int r = 0; r < mr; ++r) {
+        const std::size_t row = r0 + static_cast<std::size_t>(std::min(r, tile_rows - 1));
+        in.a_rows[r] = left.transposed ? left.data + row : left.data + row * left.ld;
+      }
+      in.a_step = left.transposed ? left.ld : 1;
+      in.b = pack_right ? panels + panel_size * jp : right.data + c0;
+      in.b_step = pack_right ? static_cast<std::size_t>(nr) : right.ld;
+      if (!swap) {
+        kernel.run(k, in, p.c + r0 * ldc + c0, ldc, tile_rows, tile_cols, p.accumulate);
+        continue;
+      }
+      // tile (r, j) of Cᵀ is C[c0 + j][r0 + r]: run the kernel on a local tile, copy in and out transposed
+      float tile[detail::kMaxTile];
+      if (p.accumulate)
+        for (int r = 0; r < tile_rows; ++r)
+          for (int j = 0; j < tile_cols; ++j) tile[r * nr + j] = p.c[(c0 + j) * ldc + r0 + r];
+      kernel.run(k, in, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, p.accumulate);
+      for (int r = 0; r < tile_rows; ++r)
+        for (int j = 0; j < tile_cols; ++j) p.c[(c0 + j) * ldc + r0 + r] = tile[r * nr + j];
+    }
+  }
+}
+
+}  // namespace fpsim::sim

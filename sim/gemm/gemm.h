@@ -1,0 +1,91 @@
+#pragma once
+// Deterministic emulated GEMM: C[M×N] (= or +=) op(A)[M×K] · op(B)[K×N], row-major, with an explicit
+// accumulation model.
+//
+// The accumulation order (the same in every code path, thread count and cache blocking):
+//   for every output c_ij independently,
+//     s = accumulate ? C[i][j] : 0
+//     for k = 0, 1, ..., K-1 (increasing):  s = s + a_ik · b_kj      (one rounding per step)
+//     C[i][j] = s
+// * fp32 accumulation (the default): each step is one fused multiply-add in binary32,
+//   s = fmaf(a_ik, b_kj, s). A product of two FP8 (or any ≤ 12-bit-significand) values is exact in
+//   binary32, so this is also the model of an FP8 GEMM with FP32 accumulation. The fast path computes
+//   exactly this chain (vector FMAs over j, k strictly increasing, partial sums stored and reloaded
+//   as floats between K blocks), so it gives the same bits as gemm_reference.
+// * emulated accumulation into any Target: the product a_ik·b_kj is exact (in binary64: 24+24 bits),
+//   and the exact sum s + a_ik·b_kj is rounded once into the Target (round_pack sees the exact sum,
+//   so every rounding mode, stochastic included, is exact). With chunk = L > 0 (Wang et al. 2018,
+//   chunk-based accumulation) the terms are summed L at a time into a partial sum started from 0
+//   (rounded per addition), and each chunk's partial sum is then added into s with the same rounding:
+//     s = accumulate ? round(C[i][j]) : 0
+//     for each chunk c = [cL, min(cL+L, K)):  p = 0; for k in c: p = round(p + a_ik·b_kj);  s = round(s + p)
+//   The final s is stored into C as a float (exact when the Target is no wider than binary32,
+//   otherwise rounded to nearest-even). Infinities follow binary64 arithmetic and are then encoded
+//   into the Target.
+// * NaN results: a NaN's sign and payload are unspecified (they may differ between code paths, as
+//   they do between SIMD and scalar FMA); every other result is bit-exact.
+//
+// Implementation (all paths give gemm_reference's bits): fp32 by packed AVX-512 / AVX2 micro-kernels
+// (sim/gemm/internal/fp32.h); an emulated accumulator by rounding each exact sum to odd into binary32 and
+// then quantize()-ing a row of outputs at once, exact for every non-stochastic rounding into formats
+// binary32 covers with two bits to spare (sim/gemm/internal/emulated.h), else by add_rounded per addition.
+//
+// Parallelism: OpenMP over blocks of output rows/columns only; K is never split across threads, so
+// the bits are the same for any thread count.
+#include <cstdint>
+
+#include "numerics/core/random.h"
+#include "numerics/core/rounding.h"
+
+namespace fpsim::sim {
+
+/// Whether an operand is used as stored or transposed: op(X) = X or Xᵀ.
+enum class Trans : uint8_t { No, Yes };
+
+/// How a GEMM accumulates. Default: binary32 fused multiply-add chain.
+struct Accumulation {
+  bool fp32 = true;        ///< true: fmaf chain in binary32 (the fast path); false: use `target`
+  Target target{};         ///< the accumulator format and rounding when !fp32
+  int chunk = 0;           ///< !fp32 only: 0 = one running sum; L > 0 = chunks of L terms
+  /// Stochastic-rounding accumulator only: each rounding of output (i, j) draws random->bits(index)
+  /// with index = (i·N + j)·S + t and S = K + chunks + 1 (chunks = ⌈K/L⌉, or 0 when unchunked):
+  /// t = k for the addition of term k, t = K + c for the addition of chunk c's partial sum, and
+  /// t = S - 1 for rounding the incoming C when accumulating. Required when target.rounding is
+  /// Stochastic; ignored otherwise.
+  const RandomStream* random = nullptr;
+};
+
+/// The binary32 fmaf-chain model (the default). Example: gemm(..., kFp32Accumulation).
+inline const Accumulation kFp32Accumulation{};
+
+/// Operands of one GEMM: op(A) is M×K, op(B) is K×N, C is M×N; all row-major with leading dimensions
+/// (A is stored M×K with lda ≥ K when trans_a = No, K×M with lda ≥ M when Yes; likewise B).
+struct GemmProblem {
+  Trans trans_a = Trans::No;
+  Trans trans_b = Trans::No;
+  int m = 0, n = 0, k = 0;
+  const float* a = nullptr;
+  int lda = 0;
+  const float* b = nullptr;
+  int ldb = 0;
+  float* c = nullptr;
+  int ldc = 0;
+  bool accumulate = false;  ///< C += op(A)·op(B) instead of C = op(A)·op(B)
+};
+
+/// C (= or +=) op(A)·op(B) under `acc`, fast (packed, register-blocked, SIMD, OpenMP) and bit-identical
+/// to gemm_reference for any thread count. Throws std::invalid_argument on negative sizes, a leading
+/// dimension too small, or a stochastic accumulator without a random stream.
+/// Example: gemm({Trans::No, Trans::Yes, 128, 512, 784, x, 784, w, 784, y, 512}) is y = x·wᵀ.
+void gemm(const GemmProblem& p, const Accumulation& acc = kFp32Accumulation);
+
+/// The same model as a plain scalar triple loop (i, j, then k increasing), single-threaded: the oracle
+/// the fast path is tested against. Example: gemm_reference(p) gives the same bits as gemm(p).
+void gemm_reference(const GemmProblem& p, const Accumulation& acc = kFp32Accumulation);
+
+/// One addition of the emulated accumulator: the exact value s + x rounded once into `t`
+/// (s and x binary64, e.g. s a Target value and x an exact product of two floats).
+/// Example: add_rounded(2048.0, 1.0, Target{parse_format("binary16")}, 0) == 2048.0 (tie to even).
+double add_rounded(double s, double x, const Target& t, uint64_t random_bits);
+
+}  // namespace fpsim::sim

@@ -1,0 +1,79 @@
+#pragma once
+// The fast binary32-accumulation GEMM: packing, register-blocked micro-kernels per instruction set,
+// and the tile loop. Internal to sim/gemm*.cpp, public so tests and `fpsim bench gemm` can run
+// every micro-kernel this CPU supports against the reference.
+#include <cstddef>
+
+#include "sim/gemm/gemm.h"
+
+namespace fpsim::sim {
+
+/// Which micro-kernel computes the tiles. All give the same bits (the fmaf chain of sim/gemm/gemm.h).
+enum class GemmIsa : uint8_t {
+  Portable,  ///< scalar std::fmaf loops, any CPU
+  Avx2,      ///< 6×16 tiles of __m256 FMAs (AVX2 + FMA)
+  Avx512,    ///< 8×32 tiles of __m512 FMAs (AVX-512F)
+};
+
+/// "portable", "avx2", "avx512". Example: to_string(GemmIsa::Avx2) is "avx2".
+const char* to_string(GemmIsa isa);
+
+/// Whether this CPU (and OS) can run the micro-kernel. Example: gemm_isa_supported(GemmIsa::Portable) is true.
+bool gemm_isa_supported(GemmIsa isa);
+
+/// The fastest supported micro-kernel, chosen once per process. Example: gemm_best_isa() on an EPYC Zen 4+ is Avx512.
+GemmIsa gemm_best_isa();
+
+/// The fp32-accumulation GEMM with a chosen micro-kernel (p already validated by gemm()).
+/// Throws std::invalid_argument when the CPU does not support `isa`.
+/// Example: gemm_fp32(p, GemmIsa::Portable) gives the same bits as gemm_reference(p).
+void gemm_fp32(const GemmProblem& p, GemmIsa isa);
+
+/// How gemm_fp32 tiles a problem: C itself or Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow outputs), and whether the
+/// right operand is packed (its columns are strided in memory) or read in place.
+struct GemmPlan {
+  bool transposed_tiles = false;
+  bool packs_right = false;
+};
+
+/// The plan gemm_fp32(p, isa) follows. Example: gemm_fp32_plan({Trans::Yes, Trans::No, 512, 10, 128, ...},
+/// GemmIsa::Avx512).transposed_tiles is true (10 columns would fill 10 of 32 lanes).
+GemmPlan gemm_fp32_plan(const GemmProblem& p, GemmIsa isa);
+
+namespace detail {
+
+/// Where a micro-kernel reads its operands for one tile. Row r of the tile takes its term k from
+/// a_rows[r][k·a_step] (rows ≥ mr point at any valid row: their results are never stored), and the
+/// NR terms k of the tile's columns from b + k·b_step, NR contiguous floats of which only the first
+/// nr are read (masked loads when nr < NR). Either side may be a packed panel (a_step = MR, b_step =
+/// NR) or the caller's matrix itself.
+struct TileOperands {
+  const float* a_rows[8];
+  std::size_t a_step;
+  const float* b;
+  std::size_t b_step;
+};
+
+/// One MR×NR tile: c[r·ldc + j] (r < mr, j < nr) = fmaf chain over k of a(r, k) · b(k, j), started
+/// from c (load_c) or +0; mr ≤ MR and nr ≤ NR are the valid rows and columns of an edge tile.
+using MicroKernel = void (*)(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c);
+
+/// The largest MR·NR of any micro-kernel (AVX-512: 8 × 32).
+inline constexpr int kMaxTile = 8 * 32;
+
+/// A 16×16 block transpose, dst[j·dst_ld + i] = src[i·src_ld + j], used to pack strided operands.
+using Transpose16 = void (*)(const float* src, std::size_t src_ld, float* dst, std::size_t dst_ld);
+
+struct KernelInfo {
+  int mr = 0;
+  int nr = 0;
+  MicroKernel run = nullptr;
+  Transpose16 transpose16 = nullptr;  ///< optional: packing falls back to scalar copies
+};
+
+KernelInfo portable_kernel();
+KernelInfo avx2_kernel();    ///< defined in gemm_kernel_avx2.cpp (compiled with a target attribute)
+KernelInfo avx512_kernel();  ///< defined in gemm_kernel_avx512.cpp
+
+}  // namespace detail
+}  // namespace fpsim::sim

@@ -1,0 +1,77 @@
+#include "sim/models/layers.h"
+
+namespace fpsim::sim {
+
+QuantSide StepContext::side(const RoleTargets& targets, const std::string& layer, const char* point, Role role) {
+  QuantSide s;
+  s.target = targets[role];
+  if (!s.target) return s;
+  const std::string key = layer + "/" + point;
+  if (s.target->rounding == Rounding::Stochastic) s.stream.emplace(seed, step, stream_id(key), uint64_t(role));
+  if (telemetry) {
+    PointTelemetry& p = (*telemetry)[layer + "/" + to_string(role)];
+    s.stats = &p.stats;
+    s.log2_hist = &p.log2_hist;
+  }
+  return s;
+}
+
+Accumulation StepContext::accumulation(const RoleTargets& targets, const std::string& layer) {
+  const std::optional<Target>& t = targets[Role::Accumulator];
+  if (!t) return kFp32Accumulation;
+  Accumulation acc;
+  acc.fp32 = false;
+  acc.target = *t;
+  acc.chunk = targets.accumulator_chunk;
+  if (t->rounding == Rounding::Stochastic) {
+    accumulator_streams_.emplace_back(seed, step, stream_id(layer + "/accumulator"), uint64_t(Role::Accumulator));
+    acc.random = &accumulator_streams_.back();
+  }
+  return acc;
+}
+
+void attach(Tape& tape, std::vector<Parameter>& params, bool needs_grad) {
+  for (Parameter& p : params) p.var = tape.leaf(p.value, needs_grad);
+}
+
+void collect_grads(Tape& tape, std::vector<Parameter>& params) {
+  for (Parameter& p : params) {
+    if (tape.has_grad(p.var)) {
+      p.grad = std::move(tape.grad(p.var));
+    } else {
+      p.grad = Tensor(p.value.shape);
+    }
+  }
+}
+
+namespace {
+
+// Inputs of a GEMM layer: Q_act(x) and Q_w(w), each with its backward rounding.
+std::pair<Var, Var> gemm_inputs(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
+                                const Parameter& w) {
+  const Var xq = quantize_op(tape, x, ctx.side(t, name, "activation", Role::Activation),
+                             ctx.side(t, name, "activation", Role::ActivationGrad));
+  const Var wq = quantize_op(tape, w.var, ctx.side(t, name, "weight", Role::Weight),
+                             ctx.side(t, name, "weight", Role::WeightGrad));
+  return {xq, wq};
+}
+
+}  // namespace
+
+Var linear_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
+                 const Parameter& w, const Parameter& b) {
+  const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
+  const Var y = add_bias(tape, matmul_nt(tape, xq, wq, ctx.accumulation(t, name)), b.var);
+  return quantize_op(tape, y, ctx.side(t, name, "output", Role::Output),
+                     ctx.side(t, name, "output", Role::ActivationGrad));
+}
+
+Var conv_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
+               const Parameter& w, const Parameter& b, Conv2dShape shape) {
+  const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
+  const Var y = add_bias(tape, conv2d(tape, xq, wq, shape, ctx.accumulation(t, name)), b.var);
+  return quantize_op(tape, y, ctx.side(t, name, "output", Role::Output),
+                     ctx.side(t, name, "output", Role::ActivationGrad));
+}
+
+}  // namespace fpsim::sim

@@ -1,0 +1,112 @@
+// Element-wise ops: relu, gelu, tanh, dropout. Each backward reads the saved input or output.
+#include <cmath>
+#include <algorithm>
+#include <memory>
+#include <numbers>
+#include <stdexcept>
+
+#include "sim/ops/ops.h"
+#include "sim/parallel.h"
+
+namespace fpsim::sim {
+namespace {
+
+constexpr int64_t kBlock = 16384;  // elements per parallel work item
+
+// y = f(x) element-wise; backward dx += dy · dfdx(x, y).
+template <class F, class D>
+Var unary(Tape& tape, Var x, F f, D dfdx) {
+  const Tensor& xv = tape.value(x);
+  Tensor y(xv.shape);
+  const int64_t n = xv.numel();
+  const float* in = xv.ptr();
+  float* out = y.ptr();
+  parallel_blocks(n, kBlock, 8, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = f(in[i]);
+  });
+  return tape.record(std::move(y), tape.needs_grad(x), [x, dfdx](Tape& t, Var self) {
+    const Tensor& xs = t.value(x);
+    const Tensor& ys = t.value(self);
+    const Tensor& dy = t.grad(self);
+    Tensor& dx = t.grad(x);
+    const float *xp = xs.ptr(), *yp = ys.ptr(), *dyp = dy.ptr();
+    float* dxp = dx.ptr();
+    parallel_blocks(xs.numel(), kBlock, 8, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) dxp[i] += dyp[i] * dfdx(xp[i], yp[i]);
+    });
+  });
+}
+
+}  // namespace
+
+// NaN propagates (as in PyTorch), so a diverged layer cannot hide behind a relu.
+Var relu(Tape& tape, Var x) {
+  return unary(
+      tape, x, [](float v) { return v > 0.0f || v != v ? v : 0.0f; },
+      [](float v, float) { return v > 0.0f ? 1.0f : 0.0f; });
+}
+
+// gelu(x) = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2;  gelu'(x) = Φ(x) + x·φ(x), φ(x) = exp(-x²/2)/√(2π).
+Var gelu(Tape& tape, Var x) {
+  return unary(
+      tape, x,
+      [](float v) {
+        const double d = v;
+        return float(0.5 * d * (1.0 + std::erf(d / std::numbers::sqrt2)));
+      },
+      [](float v, float) {
+        const double d = v;
+        const double cdf = 0.5 * (1.0 + std::erf(d / std::numbers::sqrt2));
+        const double pdf = std::exp(-0.5 * d * d) / std::sqrt(2.0 * std::numbers::pi);
+        return float(cdf + d * pdf);
+      });
+}
+
+// tanh'(x) = 1 - tanh(x)², from the saved output.
+Var tanh_op(Tape& tape, Var x) {
+  return unary(
+      tape, x, [](float v) { return std::tanh(v); }, [](float, float y) { return 1.0f - y * y; });
+}
+
+Var dropout(Tape& tape, Var x, double p, const RandomStream& stream, bool train) {
+  if (!train || p <= 0.0) return x;
+  // Element i is dropped iff its 64-bit word < p·2^64 (probability p up to 2^-64).
+  const double threshold_d = p * 18446744073709551616.0;
+  const uint64_t threshold = threshold_d >= 18446744073709551615.0 ? ~uint64_t{0} : uint64_t(threshold_d);
+  const float keep_scale = float(1.0 / (1.0 - p));
+  const Tensor& xv = tape.value(x);
+  auto mask = std::make_shared<std::vector<float>>(size_t(xv.numel()));
+  Tensor y(xv.shape);
+  parallel_for(xv.numel(), 1 << 14, [&](int64_t i) {
+    const float m = (p >= 1.0 || stream.bits(uint64_t(i)) < threshold) ? 0.0f : keep_scale;
+    (*mask)[size_t(i)] = m;
+    y.data[size_t(i)] = xv.data[size_t(i)] * m;
+  });
+  return tape.record(std::move(y), tape.needs_grad(x), [x, mask](Tape& t, Var self) {
+    const Tensor& dy = t.grad(self);
+    Tensor& dx = t.grad(x);
+    for (size_t i = 0; i < dy.data.size(); ++i) dx.data[i] += dy.data[i] * (*mask)[i];
+  });
+}
+
+Var reshape(Tape& tape, Var x, Shape shape) {
+  const Tensor& xv = tape.value(x);
+  if (shape_numel(shape) != xv.numel())
+    throw std::invalid_argument("reshape: " + shape_string(xv.shape) + " has " + std::to_string(xv.numel()) +
+                                " elements, not the " + std::to_string(shape_numel(shape)) + " of " +
+                                shape_string(shape));
+  Tensor y = xv;
+  y.shape = std::move(shape);
+  return tape.record(std::move(y), tape.needs_grad(x), [x](Tape& t, Var self) {
+    const Tensor& dy = t.grad(self);
+    Tensor& dx = t.grad(x);
+    for (size_t i = 0; i < dy.data.size(); ++i) dx.data[i] += dy.data[i];
+  });
+}
+
+Var flatten(Tape& tape, Var x) {
+  const Tensor& xv = tape.value(x);
+  return reshape(tape, x, {xv.dim(0), xv.numel() / std::max<int64_t>(xv.dim(0), 1)});
+}
+
+}  // namespace fpsim::sim

@@ -1,0 +1,149 @@
+// Batch normalisation (over dim 1) and layer normalisation (over the last dim). Statistics are
+// accumulated in double in a fixed order, so results do not depend on the thread count.
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+
+#include "sim/ops/ops.h"
+#include "sim/parallel.h"
+
+namespace fpsim::sim {
+
+// Training: xhat = (x - μ_B)/√(σ²_B + ε), y = γ·xhat + β over the m = N·H·W values of each channel.
+// Backward (per channel): dγ += Σ dy·xhat, dβ += Σ dy,
+//   dx += γ/(m·√(σ²+ε)) · (m·dy - Σ dy - xhat·Σ dy·xhat).
+// Evaluation: μ, σ² are the running statistics and dx += γ·dy/√(σ²+ε).
+Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bool train) {
+  const Tensor& xv = tape.value(x);
+  const int64_t channels = xv.rank() >= 2 ? xv.dim(1) : 0;
+  if (xv.rank() < 2 || tape.value(gamma).numel() != channels || tape.value(beta).numel() != channels)
+    throw std::invalid_argument("batch_norm: gamma/beta do not match dim 1 of " + shape_string(xv.shape));
+  const int64_t batch = xv.dim(0), inner = xv.numel() / (batch * channels), m = batch * inner;
+  if (state.mean.empty()) state.mean.assign(size_t(channels), 0.0f), state.var.assign(size_t(channels), 1.0f);
+  auto xhat = std::make_shared<std::vector<float>>(size_t(xv.numel()));
+  auto inv_std = std::make_shared<std::vector<double>>(size_t(channels));
+  const float* g = tape.value(gamma).ptr();
+  const float* b = tape.value(beta).ptr();
+  Tensor y(xv.shape);
+  parallel_for(channels, 4, [&](int64_t c) {
+    double mean, var;
+    if (train) {
+      double s = 0, s2 = 0;
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t j = 0; j < inner; ++j) s += xv.data[size_t((i * channels + c) * inner + j)];
+      mean = s / double(m);
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t j = 0; j < inner; ++j) {
+          const double d = xv.data[size_t((i * channels + c) * inner + j)] - mean;
+          s2 += d * d;
+        }
+      var = s2 / double(m);
+      const double unbiased = m > 1 ? s2 / double(m - 1) : var;
+      state.mean[size_t(c)] = float((1 - state.momentum) * state.mean[size_t(c)] + state.momentum * mean);
+      state.var[size_t(c)] = float((1 - state.momentum) * state.var[size_t(c)] + state.momentum * unbiased);
+    } else {
+      mean = state.mean[size_t(c)];
+      var = state.var[size_t(c)];
+    }
+    const double is = 1.0 / std::sqrt(var + state.eps);
+    (*inv_std)[size_t(c)] = is;
+    for (int64_t i = 0; i < batch; ++i)
+      for (int64_t j = 0; j < inner; ++j) {
+        const size_t k = size_t((i * channels + c) * inner + j);
+        const double h = (xv.data[k] - mean) * is;
+        (*xhat)[k] = float(h);
+        y.data[k] = float(g[c] * h + b[c]);
+      }
+  });
+  const bool ng = tape.needs_grad(x) || tape.needs_grad(gamma) || tape.needs_grad(beta);
+  return tape.record(std::move(y), ng, [=](Tape& t, Var self) {
+    const Tensor& dy = t.grad(self);
+    const float* gv = t.value(gamma).ptr();
+    float* dg = t.needs_grad(gamma) ? t.grad(gamma).ptr() : nullptr;
+    float* db = t.needs_grad(beta) ? t.grad(beta).ptr() : nullptr;
+    float* dx = t.needs_grad(x) ? t.grad(x).ptr() : nullptr;
+    parallel_for(channels, 4, [&](int64_t c) {
+      double sdy = 0, sdyx = 0;
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t j = 0; j < inner; ++j) {
+          const size_t k = size_t((i * channels + c) * inner + j);
+          sdy += dy.data[k];
+          sdyx += double(dy.data[k]) * (*xhat)[k];
+        }
+      if (dg) dg[c] += float(sdyx);
+      if (db) db[c] += float(sdy);
+      if (!dx) return;
+      const double is = (*inv_std)[size_t(c)];
+      for (int64_t i = 0; i < batch; ++i)
+        for (int64_t j = 0; j < inner; ++j) {
+          const size_t k = size_t((i * channels + c) * inner + j);
+          if (train)
+            dx[k] += float(gv[c] * is / double(m) * (double(m) * dy.data[k] - sdy - (*xhat)[k] * sdyx));
+          else
+            dx[k] += float(gv[c] * is * dy.data[k]);
+        }
+    });
+  });
+}
+
+// Per row: xhat = (x - μ)/√(σ² + ε), y = γ·xhat + β;  dx = (1/(D·σ̂))·(D·dxhat - Σ dxhat - xhat·Σ dxhat·xhat)
+// with dxhat = γ·dy;  dγ += Σ_rows dy·xhat, dβ += Σ_rows dy (summed in row order).
+Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
+  const Tensor& xv = tape.value(x);
+  if (xv.rank() != 2 || tape.value(gamma).numel() != xv.dim(1) || tape.value(beta).numel() != xv.dim(1))
+    throw std::invalid_argument("layer_norm: gamma/beta do not match the last dim of " + shape_string(xv.shape));
+  const int64_t rows = xv.dim(0), d = xv.dim(1);
+  auto xhat = std::make_shared<std::vector<double>>(size_t(xv.numel()));
+  auto inv_std = std::make_shared<std::vector<double>>(size_t(rows));
+  const float* g = tape.value(gamma).ptr();
+  const float* b = tape.value(beta).ptr();
+  Tensor y(xv.shape);
+  parallel_for(rows, 16, [&](int64_t r) {
+    const float* xr = xv.ptr() + r * d;
+    double s = 0, s2 = 0;
+    for (int64_t j = 0; j < d; ++j) s += xr[j];
+    const double mean = s / double(d);
+    for (int64_t j = 0; j < d; ++j) s2 += (xr[j] - mean) * (xr[j] - mean);
+    const double is = 1.0 / std::sqrt(s2 / double(d) + eps);
+    (*inv_std)[size_t(r)] = is;
+    for (int64_t j = 0; j < d; ++j) {
+      const double h = (xr[j] - mean) * is;
+      (*xhat)[size_t(r * d + j)] = h;
+      y.data[size_t(r * d + j)] = float(g[j] * h + b[j]);
+    }
+  });
+  const bool ng = tape.needs_grad(x) || tape.needs_grad(gamma) || tape.needs_grad(beta);
+  return tape.record(std::move(y), ng, [=](Tape& t, Var self) {
+    const Tensor& dy = t.grad(self);
+    const float* gv = t.value(gamma).ptr();
+    if (t.needs_grad(x)) {
+      float* dx = t.grad(x).ptr();
+      parallel_for(rows, 16, [&](int64_t r) {
+        double sd = 0, sdx = 0;
+        for (int64_t j = 0; j < d; ++j) {
+          const double dh = double(gv[j]) * dy.data[size_t(r * d + j)];
+          sd += dh;
+          sdx += dh * (*xhat)[size_t(r * d + j)];
+        }
+        const double is = (*inv_std)[size_t(r)];
+        for (int64_t j = 0; j < d; ++j) {
+          const double dh = double(gv[j]) * dy.data[size_t(r * d + j)];
+          dx[r * d + j] += float(is / double(d) * (double(d) * dh - sd - (*xhat)[size_t(r * d + j)] * sdx));
+        }
+      });
+    }
+    float* dg = t.needs_grad(gamma) ? t.grad(gamma).ptr() : nullptr;
+    float* db = t.needs_grad(beta) ? t.grad(beta).ptr() : nullptr;
+    parallel_for(d, 64, [&](int64_t j) {
+      double sg = 0, sb = 0;
+      for (int64_t r = 0; r < rows; ++r) {
+        sg += double(dy.data[size_t(r * d + j)]) * (*xhat)[size_t(r * d + j)];
+        sb += dy.data[size_t(r * d + j)];
+      }
+      if (dg) dg[j] += float(sg);
+      if (db) db[j] += float(sb);
+    });
+  });
+}
+
+}  // namespace fpsim::sim

@@ -1,0 +1,97 @@
+#pragma once
+// Differentiable ops: each computes its forward result, records it on the tape, and registers the
+// backward that accumulates (+=) gradients into its inputs. Shapes are given as [dims] comments;
+// activations are row-major, images NCHW. Every op is gradient-checked in tests/sim.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "numerics/quantize/quantize.h"
+#include "numerics/core/random.h"
+#include "sim/gemm/gemm.h"
+#include "sim/tape.h"
+
+namespace fpsim::sim {
+
+// ---- dense ------------------------------------------------------------------------------------
+/// y[M,N] = x[M,K] · w[N,K]ᵀ (a linear layer without bias), accumulated per `acc` (sim/gemm/gemm.h).
+/// Example: Var y = matmul_nt(tape, x, w);
+Var matmul_nt(Tape& tape, Var x, Var w, const Accumulation& acc = kFp32Accumulation);
+/// y = x + b broadcast over dim 1: x[N,C] or x[N,C,H,W], b[C]. Example: add_bias(tape, y, b).
+Var add_bias(Tape& tape, Var x, Var b);
+/// y = a + b, same shapes (residual connections). Example: add(tape, a, b).
+Var add(Tape& tape, Var a, Var b);
+
+// ---- element-wise -------------------------------------------------------------------------------
+/// max(x, 0); the gradient at 0 is 0. Example: relu(tape, x).
+Var relu(Tape& tape, Var x);
+/// x·Φ(x) with the exact erf form (not the tanh approximation). Example: gelu(tape, x).
+Var gelu(Tape& tape, Var x);
+/// tanh(x). Example: tanh_op(tape, x).
+Var tanh_op(Tape& tape, Var x);
+/// Inverted dropout: zero each element with probability p and scale survivors by 1/(1-p). Element i
+/// is dropped iff stream.bits(i) < p·2^64, so the mask is a pure function of (stream, i).
+/// train == false (or p == 0) is the identity. Example: dropout(tape, x, 0.1, RandomStream(seed, step, id), true).
+Var dropout(Tape& tape, Var x, double p, const RandomStream& stream, bool train);
+
+// ---- shape --------------------------------------------------------------------------------------
+/// Same data, new shape (same element count). Example: reshape(tape, x, {n, 784}).
+Var reshape(Tape& tape, Var x, Shape shape);
+/// [N, ...] -> [N, prod(...)]. Example: flatten(tape, conv_out).
+Var flatten(Tape& tape, Var x);
+
+// ---- loss ---------------------------------------------------------------------------------------
+/// Mean over the batch of -log softmax(logits)[label]: logits[M,C], labels[M] in [0, C). Stable:
+/// log-sum-exp is taken after subtracting the row maximum, in double. Returns a [1] tensor.
+/// Example: Var loss = softmax_cross_entropy(tape, logits, labels);
+Var softmax_cross_entropy(Tape& tape, Var logits, std::span<const int32_t> labels);
+
+// ---- convolution and pooling --------------------------------------------------------------------
+struct Conv2dShape {
+  int stride = 1;
+  int padding = 0;
+};
+/// y[N,O,OH,OW] = conv(x[N,C,H,W], w[O,C,KH,KW]) (cross-correlation, zero padding), via im2col and gemm
+/// with OH = (H + 2·pad - KH)/stride + 1. Example: conv2d(tape, x, w, {1, 2}) keeps 28x28 with 5x5 kernels.
+Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape = {}, const Accumulation& acc = kFp32Accumulation);
+/// Max over k x k windows with the given stride (no padding); ties send the gradient to the first
+/// maximum in row-major window order. Example: max_pool2d(tape, x, 2, 2) halves H and W.
+Var max_pool2d(Tape& tape, Var x, int k, int stride);
+/// Mean over k x k windows. Example: avg_pool2d(tape, x, 2, 2).
+Var avg_pool2d(Tape& tape, Var x, int k, int stride);
+
+// ---- normalisation ------------------------------------------------------------------------------
+/// Running statistics of a batch norm (updated in training mode, used in evaluation mode).
+struct BatchNormState {
+  std::vector<float> mean, var;
+  double momentum = 0.1;  ///< running = (1 - momentum)·running + momentum·batch (PyTorch convention)
+  double eps = 1e-5;
+};
+/// Batch normalisation over dim 1 of x[N,C] or x[N,C,H,W] with gamma[C], beta[C]. Training: batch
+/// statistics (biased variance for normalising, unbiased for the running update); evaluation: the
+/// running statistics. Statistics are summed in double in a fixed order. Example:
+/// batch_norm(tape, x, g, b, state, true).
+Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bool train);
+/// Layer normalisation over the last dim of x[M,D] with gamma[D], beta[D]. Example: layer_norm(tape, x, g, b, 1e-5).
+Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps = 1e-5);
+
+// ---- quantisation -------------------------------------------------------------------------------
+/// One side (forward or backward) of a quantisation point: the Target, the random stream for
+/// stochastic rounding, and where to add counts (telemetry; may be null).
+struct QuantSide {
+  std::optional<Target> target;  ///< none: pass values through unchanged
+  std::optional<RandomStream> stream;
+  QuantStats* stats = nullptr;
+  std::vector<uint64_t>* log2_hist = nullptr;  ///< see telemetry.h: bins of floor(log2|x|) of the input
+};
+/// Forward: y = round(x) into `fwd`; backward: dx += round(dy) into `bwd`. Either side may be empty.
+/// Every value of y (and the gradient passed on) is exactly representable in its Target's format.
+/// Example: quantize_op(tape, x, {e5m2_rne, ...}, {e5m2_sr, stream, ...}).
+Var quantize_op(Tape& tape, Var x, QuantSide fwd, QuantSide bwd);
+
+/// Round a span in place into side.target (if any), recording stats/histogram. Used by the op above
+/// and by the optimiser for weight gradients. Example: quantize_in_place(grad.span(), side).
+void quantize_in_place(std::span<float> values, const QuantSide& side);
+
+}  // namespace fpsim::sim
