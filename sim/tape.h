@@ -30,7 +30,6 @@ class Tape {
   Var record(Tensor value, bool needs_grad, Backward backward);
 
   const Tensor& value(Var v) const { return nodes_.at(v.id).value; }
-  Tensor& mutable_value(Var v) { return nodes_.at(v.id).value; }
   bool needs_grad(Var v) const { return nodes_.at(v.id).needs_grad; }
   /// The gradient of v, allocated (zeros, v's shape) on first use.
   Tensor& grad(Var v);

@@ -3,9 +3,11 @@
 // (a*b + c rounded once). Operands may be in different formats from each other and from the result.
 //
 // Each operation computes its exact result as an Exact (the top 64 significant bits plus a sticky
-// bit) and hands it to round_pack, the one function that rounds. Special operands and results follow
-// numerics/core/nan_rules.h: NaN results per t.nan (X86 default, ArmDefault, RiscV), invalid operations
-// raise flag::invalid, division by zero raises flag::infinite.
+// bit) and hands it to round_pack, which owns the rounding rule. The fast paths below re-derive steps
+// of that rule for speed; every such place, with the test that checks it bit for bit against
+// round_pack, is listed in the rounding-sites index at the top of numerics/core/round_pack.cpp.
+// Special operands and results follow numerics/core/nan_rules.h: NaN results per t.nan (X86 default,
+// ArmDefault, RiscV), invalid operations raise flag::invalid, division by zero raises flag::infinite.
 //
 // The functions in namespace fpsim dispatch to a fast path when one applies and is proven exact
 // (256x256 result tables for formats of <= 8 bits in deterministic modes, numerics/fast/internal/op_tables.h;
@@ -20,6 +22,9 @@ namespace fpsim {
 
 /// The arithmetic operations by name, for tables, tools and tests.
 enum class ArithOp : uint8_t { Add, Sub, Mul, Div, Sqrt, Fma };
+/// Every ArithOp, in declaration order. Example: for (ArithOp op : kArithOps) table(op, ...);
+inline constexpr ArithOp kArithOps[] = {ArithOp::Add, ArithOp::Sub, ArithOp::Mul,
+                                        ArithOp::Div, ArithOp::Sqrt, ArithOp::Fma};
 /// "add" "sub" "mul" "div" "sqrt" "fma". Example: to_string(ArithOp::Fma) == "fma".
 const char* to_string(ArithOp op);
 /// Operands per case: 2 for add/sub/mul/div, 1 for sqrt, 3 for fma. Example: arity(ArithOp::Sqrt) == 1.

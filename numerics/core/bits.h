@@ -26,4 +26,32 @@ constexpr uint32_t bits_of(float x) { return std::bit_cast<uint32_t>(x); }
 constexpr double double_from_bits(uint64_t b) { return std::bit_cast<double>(b); }
 constexpr float float_from_bits(uint32_t b) { return std::bit_cast<float>(b); }
 
+/// A finite binary64 value as (-1)^negative · sig · 2^exp with an integer significand of at most 53 bits.
+struct Binary64Parts {
+  bool negative = false;
+  uint64_t sig = 0;
+  int32_t exp = 0;
+};
+
+/// Split a finite binary64 value: the hidden bit joins the stored 52 (subnormals: exponent field 0
+/// stands for 2^-1074 units, no hidden bit).
+/// Example: 1.5 = 0x3FF8000000000000: field 1023, sig = 0x18000000000000 (2^52 + 2^51), exp = 1023 - 1075 = -52.
+constexpr Binary64Parts split_binary64(double x) {
+  const uint64_t b = bits_of(x);
+  const uint64_t field = (b >> 52) & 0x7FF, fraction = b & ((uint64_t{1} << 52) - 1);
+  if (field == 0) return {(b >> 63) != 0, fraction, -1074};
+  return {(b >> 63) != 0, fraction | (uint64_t{1} << 52), static_cast<int32_t>(field) - 1075};
+}
+
+/// Knuth's TwoSum (TAOCP 4.2.2 Thm B): s = RN(x + y) and err with x + y = s + err exactly, for finite
+/// x, y of one binary format whose sum does not overflow, subnormals included (Boldo, Graillat and
+/// Muller 2017). No step may be contracted into an FMA: fpsim builds with -ffp-contract=off.
+/// Example: two_sum(1.0, 0x1p-60, s, err) gives s = 1.0, err = 0x1p-60.
+template <class T>
+constexpr void two_sum(T x, T y, T& s, T& err) {
+  s = x + y;
+  const T y_part = s - x;  // the part of y that made it into s
+  err = (x - (s - y_part)) + (y - y_part);
+}
+
 }  // namespace fpsim

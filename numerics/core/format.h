@@ -57,6 +57,10 @@ class Format {
   bool has_inf() const { return spec_.specials == Specials::Ieee; }
   bool has_nan() const { return spec_.specials != Specials::Finite; }
   bool has_negative_zero() const { return spec_.is_signed && spec_.has_zero && spec_.specials != Specials::Fnuz; }
+  /// Whether every value of the format is a binary32 value, so a float carries it exactly: precision
+  /// <= 24, emax <= 127 and the smallest subnormal step 2^(emin - man_bits) >= 2^-149.
+  /// Example: parse_format("e5m2").fits_binary32() is true; binary64's is false.
+  bool fits_binary32() const { return precision() <= 24 && emax_ <= 127 && emin_ - spec_.man_bits >= -149; }
 
   int emin() const { return emin_; }  ///< unbiased exponent of the smallest normal
   int emax() const { return emax_; }  ///< unbiased exponent of the largest finite value

@@ -4,25 +4,17 @@
 
 #include <algorithm>
 
-#include "numerics/quantize/internal/quantize_kernel.h"
+#include "numerics/core/hash.h"
+#include "numerics/core/internal/philox_lanes.h"
+#include "numerics/simd/isa.h"
 
 namespace fpsim {
-namespace {
 
-// SplitMix64 finaliser (Vigna): spreads seeds and identifiers over all key / counter bits, so
-// nearby seeds (1, 2, 3…) give unrelated keys.
-uint64_t mix64(uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
-
+// SplitMix64 steps spread seeds and identifiers over all key / counter bits, so nearby seeds (1, 2, 3…)
+// give unrelated keys.
 RandomStream::RandomStream(uint64_t seed, uint64_t id0, uint64_t id1, uint64_t id2) {
-  const uint64_t k = mix64(seed ^ mix64(id2));
-  const uint64_t c = mix64(mix64(id0) ^ (mix64(id1) + 0x632BE59BD9B4E019ull));
+  const uint64_t k = splitmix64(seed ^ splitmix64(id2));
+  const uint64_t c = splitmix64(splitmix64(id0) ^ (splitmix64(id1) + 0x632BE59BD9B4E019ull));
   key_[0] = static_cast<uint32_t>(k);
   key_[1] = static_cast<uint32_t>(k >> 32);
   ctr_hi_[0] = static_cast<uint32_t>(c);
@@ -50,7 +42,7 @@ void RandomStream::fill(uint64_t first, std::span<uint64_t> out) const {
   // start) through a one-group buffer.
   detail::PhiloxKey key;
   philox_state(key.key, key.ctr_hi);
-  const QuantKernel isa = resolve_kernel(QuantKernel::Auto);
+  const simd::Isa isa = simd::best_isa();
   const uint64_t end = first + out.size();
   uint64_t index = first;
   uint64_t group_words[32];
@@ -68,13 +60,6 @@ void RandomStream::fill(uint64_t first, std::span<uint64_t> out) const {
   if (index < end) partial(end);
 }
 
-uint64_t stream_id(std::string_view name) {
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
+uint64_t stream_id(std::string_view name) { return fnv1a64(name); }
 
 }  // namespace fpsim

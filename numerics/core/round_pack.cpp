@@ -1,5 +1,87 @@
-// round_pack: the one function that decides rounding, overflow, underflow and flags.
+// round_pack: the function that owns the rounding rule — rounding, overflow, underflow and flags.
 //
+// ROUNDING SITES. round_pack (below, with the per-mode rule detail::round_up of
+// numerics/core/internal/round_decision.h) is the rule. A fast path may re-derive a step of it for
+// speed; every such place is listed here with the test that checks it bit for bit against round_pack
+// (or the exact path built on it), so a reader finds every place a rounding bit is decided in one hop.
+// tests/purity/rounding_sites_test.cpp greps numerics/, sim/ and tools/ for the rounding idioms
+// (sticky bits, round_up(), round to odd, rounding tables) and fails on a file not listed here, or on
+// a listed function or test that does not exist. Adding a site = adding an entry: a line
+// "[kind] path", then "fn:" (names that occur in the file) and "test:" (paths, or "none" for kinds
+// that decide nothing). Kinds:
+//   decides  re-derives the round-up decision itself (SIMD lanes, table lookups, GEMM row steps)
+//   table    precomputed results, every entry produced by round_pack or the exact path
+//   exact    builds the exact value + sticky bit that round_pack then rounds (a wrong sticky bit
+//            would change a rounding, so these are listed too)
+//   oracle   the independent MPFR reference the tests compare against (shares no code with this file)
+//   names    only names the modes or carries the Exact type; decides nothing
+//
+//   [decides] numerics/core/round_pack.cpp
+//       fn: round_pack, overflow_result
+//       test: tests/numerics_core/oracle_vectors_test.cpp, tests/numerics_core/reference_tables_test.cpp
+//   [decides] numerics/core/internal/round_decision.h
+//       fn: split, round_up
+//       test: tests/numerics_core/oracle_vectors_test.cpp, tests/numerics_core/stochastic_test.cpp
+//   [decides] numerics/core/integer.cpp
+//       fn: to_integer
+//       why: rounds to an integer with split/round_up (+ rodd's |1) at the binary point, not via round_pack
+//       test: tests/numerics_arith/integer_test.cpp, tests/numerics_arith/integer_oracle_test.cpp
+//   [decides] numerics/quantize/quantize_simd.cpp
+//       fn: Deterministic, StochasticExact, StochasticK, Vector
+//       why: rounds binary32 bit patterns in lanes: its own RNE bias trick (2^(d-1) - 1 + lsb), sr and
+//            sr:K from Philox words, tininess of binary32 subnormals, flush-to-zero without subnormals
+//       test: tests/numerics_quantize/bit_identical_test.cpp, tests/numerics_quantize/exhaustive_test.cpp
+//   [decides] numerics/fast/arith_simd.cpp
+//       fn: RoundOddMagnitude, DeterministicIncrement, StochasticIncrement, PackCode
+//       why: array arithmetic lanes: round to odd at 53 (or 24) bits, then each mode's increment on the
+//            binary64 (binary32) bits; sr from the exact 64-bit fraction
+//       test: tests/numerics_arith/lane_kernel_test.cpp, tests/numerics_arith/fast_paths_test.cpp
+//   [decides] numerics/fast/internal/arith_kernel.h
+//       fn: LanePlan, odd
+//       why: the lane plan's mode words (nearest_even, nearest_away, up, down, odd) for arith_simd.cpp
+//       test: tests/numerics_arith/lane_kernel_test.cpp
+//   [decides] numerics/fast/internal/fast_rounding_table.h
+//       fn: RoundingTable, round_double
+//       why: folds a TwoSum error term into (top p+1 bits, sticky) and looks the result up
+//       test: tests/numerics_arith/fast_paths_test.cpp
+//   [decides] numerics/fast/fast_double.cpp
+//       fn: round_sum, fast_double_mul
+//       why: native-double sums and products with an exact error term; rounded by a RoundingTable or
+//            handed to round_pack
+//       test: tests/numerics_arith/fast_paths_test.cpp
+//   [decides] sim/gemm/emulated.cpp
+//       fn: odd_sum, odd_row, round_to_odd_float
+//       why: the emulated accumulator's row step: TwoSum, round to odd into binary32, then quantize()
+//       test: tests/sim_gemm/gemm_accumulation_test.cpp
+//   [decides] sim/gemm/internal/emulated.h
+//       fn: round_to_odd_float, fast_emulation_applies
+//       test: tests/sim_gemm/gemm_accumulation_test.cpp
+//   [exact] sim/gemm/accumulate.cpp
+//       fn: add_rounded
+//       why: one accumulator addition: TwoSum and the error folded into an Exact (as fast_double.cpp's
+//            round_sum does), rounded by round_pack
+//       test: tests/sim_gemm/gemm_accumulation_test.cpp
+//   [table] numerics/fast/fast_rounding_table.cpp
+//       fn: RoundingTable, rounding_table
+//       test: tests/numerics_arith/fast_paths_test.cpp
+//   [table] numerics/fast/op_tables.cpp
+//       fn: OpTable, op_table
+//       why: 256x256 result tables, every entry from exact::apply (no idiom to grep: listed by hand)
+//       test: tests/numerics_arith/fast_paths_test.cpp
+//   [exact] numerics/arith/internal/arith_wide.h
+//       fn: to_exact, shift_right_jam128, sum_terms
+//       test: tests/numerics_arith/oracle_test.cpp, tests/numerics_arith/testfloat_ops_test.cpp
+//   [exact] numerics/core/decimal.cpp
+//       fn: top_bits, encode_decimal
+//       test: tests/numerics_core/decimal_test.cpp
+//   [oracle] numerics/reference/oracle_round.cpp
+//       fn: round_to_quantum
+//       test: tests/numerics_core/oracle_vectors_test.cpp
+//   [names] numerics/core/rounding.h
+//       fn: Exact, Rounding
+//       test: none
+//
+// The rule, step by step (round_pack):
 // Input: an exact finite value (-1)^s * sig * 2^exp (+ sticky). Steps:
 //   1. normalise sig so its top bit is bit 63; E = floor(log2 |x|);
 //   2. choose how many significand bits survive: precision p for E >= emin, fewer in the

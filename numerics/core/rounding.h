@@ -81,9 +81,11 @@ struct Exact {
   bool sticky = false;
 };
 
-/// The one function that decides rounding, overflow, underflow and flags for every finite result.
+/// The function that owns the rounding rule: rounding, overflow, underflow and flags of a finite result.
+/// Fast paths that re-derive a step of it are listed in round_pack.cpp's rounding-sites index.
 /// random_bits is used only by Stochastic rounding (uniform 64-bit word; sr:K uses its top K bits).
-/// Example: round_pack({false, -2, 0b101, false}, Target{parse_format("e2m1fn")}, 0) is 1.25 -> 1.0 (ties to even), flags inexact.
+/// Example: round_pack({false, -2, 0b101, false}, Target{parse_format("e2m1fn")}, 0) is 1.25 -> 1.0
+/// (ties to even), flags inexact.
 Rounded round_pack(const Exact& x, const Target& t, uint64_t random_bits);
 
 /// Names: "rne" "rna" "rtz" "rup" "rdn" "rodd" "sr" "sr:K" "trunc". parse_* throw std::invalid_argument

@@ -318,7 +318,8 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
       m = RoundOddMagnitude(w, sb, hn::BitCast(du, e), s_magnitude);
       increment = DeterministicIncrement(w, m, negative, inexact);
     }
-    const VU code = PackCode(du, di, m, increment, negative, p.drop, p.sign_shift, rebias, min_bits, max_magnitude, bad);
+    const VU code =
+        PackCode(du, di, m, increment, negative, p.drop, p.sign_shift, rebias, min_bits, max_magnitude, bad);
     hn::StoreU(hn::TruncateTo(d32, code), d32, out + i);
     inexact_any = hn::Or(inexact_any, hn::AndNot(hn::BitCast(du, bad), inexact));
     ScalarForBadLanes(di, bad, i, out, scalar, context, scalar_flags);
@@ -375,7 +376,8 @@ HWY_NOINLINE uint8_t FloatLoop(const LanePlan& p, const uint32_t* a, const uint3
       const VIF pm = hn::BitCast(di, hn::And(hn::BitCast(du, product), w.abs_mask));
       const auto factor_zero = hn::Or(hn::Eq(hn::And(hn::BitCast(du, x), w.abs_mask), w.zero),
                                       hn::Eq(hn::And(hn::BitCast(du, y), w.abs_mask), w.zero));
-      bad = hn::Or(bad, hn::VecFromMask(di, hn::AndNot(hn::RebindMask(di, factor_zero), hn::Not(hn::Gt(pm, min_normal)))));
+      bad = hn::Or(bad, hn::VecFromMask(di, hn::AndNot(hn::RebindMask(di, factor_zero),
+                                                       hn::Not(hn::Gt(pm, min_normal)))));
       TwoSum(product, DecodeFloat(c + i, p.c, bad), s, e);
     } else {
       VFF y = DecodeFloat(b + i, p.b, bad);
@@ -438,7 +440,7 @@ HWY_AFTER_NAMESPACE();
 
 #include "numerics/core/bits.h"
 #include "numerics/fast/internal/fast_double.h"
-#include "numerics/simd/simd_pick.h"
+#include "numerics/simd/internal/simd_pick.h"
 
 namespace fpsim::detail {
 namespace {
@@ -471,8 +473,7 @@ LaneOperand lane_operand(const Format& f) {
 // pattern times the scale is the value exactly in binary32 arithmetic (scaling to a value that is
 // representable, subnormal or not, is exact).
 bool float_exact(const Format& f) {
-  return f.precision() <= 24 && f.emax() <= 127 && f.emin() - f.man_bits() >= -149 && 127 - f.bias() >= -126 &&
-         127 - f.bias() <= 127;
+  return f.fits_binary32() && 127 - f.bias() >= -126 && 127 - f.bias() <= 127;
 }
 
 }  // namespace
@@ -535,12 +536,12 @@ bool make_lane_plan(ArithOp op, const Format& fa, const Format& fb, const Format
   return true;
 }
 
-bool lane_kernel_available(QuantKernel isa) {
+bool lane_kernel_available(simd::Isa isa) {
   decltype(&HWY_STATIC_DISPATCH(LaneKernel)) f = nullptr;
   return FPSIM_PICK(isa, LaneKernel, f) && f != nullptr;
 }
 
-uint8_t run_lane_kernel(QuantKernel isa, const LanePlan& plan, const uint32_t* a, const uint32_t* b,
+uint8_t run_lane_kernel(simd::Isa isa, const LanePlan& plan, const uint32_t* a, const uint32_t* b,
                         const uint32_t* c, const uint64_t* random, uint32_t* out, std::size_t n,
                         ScalarElement scalar, void* context) {
   decltype(&HWY_STATIC_DISPATCH(LaneKernel)) f = nullptr;

@@ -12,6 +12,7 @@
 #include "numerics/fast/internal/fast_arrays_avx2.h"
 #include "numerics/fast/internal/fp_environment.h"
 #include "numerics/fast/internal/op_tables.h"
+#include "numerics/simd/isa.h"
 
 namespace fpsim {
 namespace {
@@ -61,7 +62,8 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   const size_t n = out.size();
   const int k = arity(op);
   if (a.size() < n || (k >= 2 && b.size() < n) || (k == 3 && c.size() < n))
-    throw std::invalid_argument(std::string("apply_array: ") + to_string(op) + " operand arrays are shorter than the output");
+    throw std::invalid_argument(std::string("apply_array: ") + to_string(op) +
+                                " operand arrays are shorter than the output");
   if (t.format.total_bits() > 32 || fa.total_bits() > 32 || (k >= 2 && fb.total_bits() > 32) ||
       (k == 3 && fc.total_bits() > 32))
     throw std::invalid_argument("apply_array: codes are stored in 32 bits; formats must have <= 32 bits");
@@ -74,7 +76,8 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   const Path path = choose_path(op, fa, fb, fc, t, plan);
   if (path == Path::Table) {  // <= 8-bit operands and result, deterministic mode
     const uint16_t* e = op_table(op, fa, k >= 2 ? fb : fa, t)->entries();
-    if (detail::avx2_available()) return detail::avx2_op_table_loop(a.data(), k >= 2 ? b.data() : nullptr, e, out.data(), n);
+    if (simd::cpu_supports(simd::Isa::Avx2))
+      return detail::avx2_op_table_loop(a.data(), k >= 2 ? b.data() : nullptr, e, out.data(), n);
     uint32_t all = 0;
     for (size_t i = 0; i < n; ++i) {
       const uint16_t v = e[((a[i] & 0xff) << 8) | (k >= 2 ? b[i] & 0xff : 0)];
@@ -84,7 +87,7 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
     return static_cast<uint8_t>(all >> 8);
   }
   if (path == Path::Lanes) {  // results in the target's normal range; the scalar operation for the rest
-    const QuantKernel isa = resolve_kernel(QuantKernel::Auto);
+    const simd::Isa isa = simd::best_isa();
     const Format formats[3] = {fa, fb, fc};
     const uint32_t* bp = k >= 2 ? b.data() : nullptr;
     const uint32_t* cp = k == 3 ? c.data() : nullptr;

@@ -1,4 +1,5 @@
-// AVX2 gather loop over an op table (see fast_arrays_avx2.h).
+// AVX2 gather loop over an op table (see fast_arrays_avx2.h). Called only when
+// simd::cpu_supports(simd::Isa::Avx2) (numerics/simd/isa.h).
 #include "numerics/fast/internal/fast_arrays_avx2.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -9,8 +10,6 @@
 namespace fpsim::detail {
 
 #ifdef FPSIM_HAVE_AVX2_KERNEL
-
-bool avx2_available() { return __builtin_cpu_supports("avx2"); }
 
 __attribute__((target("avx2"))) uint8_t avx2_op_table_loop(const uint32_t* a, const uint32_t* b,
                                                            const uint16_t* entries, uint32_t* out, size_t n) {
@@ -43,7 +42,6 @@ __attribute__((target("avx2"))) uint8_t avx2_op_table_loop(const uint32_t* a, co
 #else
 
 uint8_t avx2_op_table_loop(const uint32_t*, const uint32_t*, const uint16_t*, uint32_t*, size_t) { return 0; }
-bool avx2_available() { return false; }
 #endif
 
 }  // namespace fpsim::detail

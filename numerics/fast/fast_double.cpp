@@ -59,28 +59,16 @@ inline bool decode_fast(Bits b, const Format& f, double& out) {
   return true;
 }
 
-// The exact term of a finite double: ±sig·2^exp with sig <= 53 bits.
-//   e.g. 1.5 = 0x3FF8000000000000: field 1023, sig = 0x18000000000000 (2^52 + 2^51), exp = −52.
+// The exact term of a finite double: ±sig·2^exp with sig <= 53 bits (split_binary64).
 inline detail::Term term_of(double d) {
-  const uint64_t bits = bits_of(d);
-  const uint64_t field = (bits >> 52) & 0x7ff, man = bits & ((uint64_t{1} << 52) - 1);
-  detail::Term t;
-  t.sign = (bits >> 63) != 0;
-  if (field == 0) {
-    t.sig = man;
-    t.exp = -1074;
-  } else {
-    t.sig = man | (uint64_t{1} << 52);
-    t.exp = static_cast<int32_t>(field) - 1075;
-  }
-  return t;
+  const Binary64Parts p = split_binary64(d);
+  return detail::Term{p.negative, p.exp, p.sig};
 }
 
 // Round the exact value x + y (both finite, sum finite) into t.
 inline Rounded round_sum(double x, double y, const Target& t, uint64_t random_bits) {
-  const double s = x + y;
-  const double bb = s - x;
-  const double err = (x - (s - bb)) + (y - bb);
+  double s, err;
+  two_sum(x, y, s, err);
   if (std::isnormal(s))
     if (const RoundingTable* table = rounding_table(t)) return table->round_double(s, err);
   if (err == 0) {

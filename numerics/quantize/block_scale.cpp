@@ -76,8 +76,9 @@ void check_shape(std::size_t size, int rows, int cols, const MxOptions& o, const
 MxElement parse_mx_element(std::string_view text) {
   for (const ElementInfo& i : kElements)
     if (text == i.name || text == i.short_name) return i.element;
-  throw std::invalid_argument("unknown MX element type \"" + std::string(text) +
-                              "\" (expected one of mxfp8_e5m2, mxfp8_e4m3, mxfp6_e3m2, mxfp6_e2m3, mxfp4_e2m1, mxint8)");
+  std::string expected;
+  for (const ElementInfo& i : kElements) expected += std::string(expected.empty() ? "" : ", ") + i.name;
+  throw std::invalid_argument("unknown MX element type \"" + std::string(text) + "\" (expected one of " + expected + ")");
 }
 
 const char* to_string(MxElement e) { return info(e).name; }

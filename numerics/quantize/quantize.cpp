@@ -19,10 +19,6 @@
 #include "numerics/fast/internal/fp_environment.h"
 #include "numerics/quantize/internal/quantize_kernel.h"
 
-#if defined(FPSIM_HAVE_OPENMP)
-#include <omp.h>
-#endif
-
 namespace fpsim {
 namespace {
 
@@ -37,7 +33,7 @@ void check_call(std::size_t in, std::size_t out, const Target& t, const RandomSt
 }
 
 void check_float_values(const Format& f) {
-  if (f.precision() > 24 || f.emax() > 127 || f.emin() - f.man_bits() < -149)
+  if (!f.fits_binary32())
     throw std::invalid_argument("quantize: format " + f.to_string() + " has values that are not binary32 values");
 }
 
@@ -50,15 +46,13 @@ void check_code_width(const Format& f, int bits) {
 
 }  // namespace
 
-QuantKernel resolve_kernel(QuantKernel k) {
-  if (k != QuantKernel::Auto) {
-    if (!kernel_available(k)) throw std::invalid_argument(std::string("quantize: kernel ") + to_string(k) +
-                                                          " is not available on this machine");
-    return k;
-  }
-  if (detail::simd_kernel_available(QuantKernel::Avx512)) return QuantKernel::Avx512;
-  if (detail::simd_kernel_available(QuantKernel::Avx2)) return QuantKernel::Avx2;
-  return QuantKernel::Portable;
+// The ISA a vector call runs: the requested one (an error when this machine lacks it), else the best.
+simd::Isa resolve_isa(const QuantizeOptions& o) {
+  if (!o.isa) return simd::best_isa();
+  if (!detail::simd_kernel_available(*o.isa))
+    throw std::invalid_argument(std::string("quantize: ISA ") + simd::to_string(*o.isa) +
+                                " is not available on this machine");
+  return *o.isa;
 }
 
 namespace {
@@ -75,14 +69,18 @@ void over_chunks(std::size_t n, const QuantizeOptions& o, QuantStats* stats, Bod
   }
   std::vector<QuantStats> per(stats ? chunks : 0);
   const long long count = static_cast<long long>(chunks);
-#if defined(FPSIM_HAVE_OPENMP)
-  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
-#pragma omp parallel for schedule(static) num_threads(threads)
-#endif
-  for (long long c = 0; c < count; ++c) {
+  auto run_chunk = [&](long long c) {
     const IeeeDefaultFp thread_fp;  // per worker thread: each has its own control register
     const std::size_t b = static_cast<std::size_t>(c) * chunk;
     body(b, std::min(n, b + chunk), stats ? &per[static_cast<std::size_t>(c)] : nullptr);
+  };
+  // threads = 0: OpenMP's own default team (numerics never reads the thread count itself).
+  if (o.threads > 0) {
+#pragma omp parallel for schedule(static) num_threads(o.threads)
+    for (long long c = 0; c < count; ++c) run_chunk(c);
+  } else {
+#pragma omp parallel for schedule(static)
+    for (long long c = 0; c < count; ++c) run_chunk(c);
   }
   if (stats)
     for (const QuantStats& s : per) stats->merge(s);
@@ -91,15 +89,16 @@ void over_chunks(std::size_t n, const QuantizeOptions& o, QuantStats* stats, Bod
 template <class Out>
 void run_float(const float* in, Out* out, std::size_t n, const Target& t, const RandomStream* stream,
                uint64_t offset, QuantStats* stats, const QuantizeOptions& o, OutKind kind) {
-  const IeeeDefaultFp fp;  // the plan's constants and the kernels use binary32 arithmetic (worker threads set their own)
+  // The plan's constants and the kernels use binary32 arithmetic (worker threads set their own).
+  const IeeeDefaultFp fp;
   KernelPlan plan;
-  const bool vector = o.kernel != QuantKernel::Scalar && detail::make_kernel_plan(t, kind, plan);
+  const bool vector = !o.scalar && detail::make_kernel_plan(t, kind, plan);
   KernelCall base;
   base.plan = &plan;
   base.target = &t;
   base.stream = stream;
   if (stream) stream->philox_state(base.philox.key, base.philox.ctr_hi);
-  const QuantKernel isa = vector ? resolve_kernel(o.kernel) : QuantKernel::Scalar;
+  const simd::Isa isa = vector ? resolve_isa(o) : simd::Isa::Portable;
   over_chunks(n, o, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
     if (vector) {
       KernelCall call = base;
@@ -114,21 +113,7 @@ void run_float(const float* in, Out* out, std::size_t n, const Target& t, const 
 
 }  // namespace
 
-const char* to_string(QuantKernel k) {
-  switch (k) {
-    case QuantKernel::Auto: return "auto";
-    case QuantKernel::Scalar: return "scalar";
-    case QuantKernel::Portable: return "portable";
-    case QuantKernel::Avx2: return "avx2";
-    case QuantKernel::Avx512: return "avx512";
-  }
-  return "?";
-}
-
-bool kernel_available(QuantKernel k) {
-  if (k == QuantKernel::Auto || k == QuantKernel::Scalar) return true;
-  return detail::simd_kernel_available(k);
-}
+bool vector_kernel_available(simd::Isa isa) { return detail::simd_kernel_available(isa); }
 
 namespace detail {
 

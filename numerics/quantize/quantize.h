@@ -9,10 +9,12 @@
 // (rare configurations, e.g. formats wider than binary32) go through the scalar path.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "numerics/core/random.h"
 #include "numerics/core/rounding.h"
+#include "numerics/simd/isa.h"
 
 namespace fpsim {
 
@@ -30,28 +32,16 @@ struct QuantStats {
   friend bool operator==(const QuantStats&, const QuantStats&) = default;
 };
 
-/// Which implementation runs the element loop. Auto = the widest vector kernel this CPU supports.
-enum class QuantKernel : uint8_t {
-  Auto,
-  Scalar,    ///< encode() per element: the reference
-  Portable,  ///< Highway's baseline target (plain C++, one lane): the portable fallback
-  Avx2,
-  Avx512,
-};
-const char* to_string(QuantKernel k);
+/// Whether the vector kernel for `isa` is compiled in and this CPU runs it (Portable always).
+/// Example: if (vector_kernel_available(simd::Isa::Avx512)) opts.isa = simd::Isa::Avx512;
+bool vector_kernel_available(simd::Isa isa);
 
-/// Whether kernel k was compiled in and this CPU can run it (Auto and Scalar always can).
-/// Example: if (kernel_available(QuantKernel::Avx512)) opts.kernel = QuantKernel::Avx512;
-bool kernel_available(QuantKernel k);
-/// The kernel a call with `k` runs: Auto becomes the widest available vector kernel.
-/// Example: to_string(resolve_kernel(QuantKernel::Auto)) is "avx512" on an AVX-512 machine.
-QuantKernel resolve_kernel(QuantKernel k);
-
-/// How a call is split: OpenMP threads over chunks of `chunk` elements (results never depend on it).
+/// How a call is split and which implementation runs it (results never depend on either).
 struct QuantizeOptions {
-  int threads = 0;                      ///< 0 = OpenMP's default; 1 = serial
+  int threads = 0;                           ///< OpenMP threads over chunks; 0 = OpenMP's default, 1 = serial
   std::size_t chunk = std::size_t{1} << 16;  ///< elements per parallel work item (>= 1)
-  QuantKernel kernel = QuantKernel::Auto;
+  std::optional<simd::Isa> isa{};            ///< the vector kernel's ISA; nullopt = simd::best_isa()
+  bool scalar = false;                       ///< true: encode() per element, the reference (no vector kernel)
 };
 
 /// Round `in` into t, writing values. `stream` is required for stochastic rounding (else may be null).

@@ -4,7 +4,7 @@
 // once per target (AVX-512 "AVX3", AVX2, and the portable baseline: HWY_SCALAR, one plain C++ lane,
 // because Highway disables its EMU128 baseline under GCC < 12.3) with per-function target
 // attributes, so no global -m flags are needed; the target is picked at run time from the CPU
-// (numerics/simd/simd_pick.h, which avoids linking libhwy's dispatch table). Philox4x32-10 is
+// (numerics/simd/isa.h through numerics/simd/internal/simd_pick.h, which avoids linking libhwy's dispatch table). Philox4x32-10 is
 // vectorised here (Random123 is scalar: one block per call); tests check every word against it.
 //
 // The rounding works on the binary32 bit pattern as an integer. For |x| with biased exponent
@@ -525,20 +525,6 @@ void QuantizeCodes16(const float* in, uint16_t* out, std::size_t count, const Ke
   Dispatch<false>(in, out, count, c);
 }
 
-void PhiloxWords(const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* words) {
-  const D d;
-  const std::size_t lanes = hn::Lanes(d);
-  HWY_ALIGN uint32_t b[4][hn::MaxLanes(d)];
-  for (std::size_t i = 0; i < count; i += lanes) {
-    V c0, c1, w[4];
-    Counters(first + i, c0, c1);
-    Philox(c0, c1, key, w);
-    for (int k = 0; k < 4; ++k) hn::Store(w[k], d, b[k]);
-    for (std::size_t j = 0; j < lanes && i + j < count; ++j)
-      for (int k = 0; k < 4; ++k) words[4 * (i + j) + k] = b[k][j];
-  }
-}
-
 // Element words of whole groups (RandomStream's layout): out[32g + r] = bits(32·(first_group + g) + r),
 // i.e. words 0-1 (r < 16) or 2-3 (r >= 16) of block 16·(first_group + g) + (r mod 16), low word first.
 // The groups' counters are consecutive, so vectors of them run two at a time as in Loop.
@@ -603,37 +589,32 @@ void PhiloxGroupWords(const PhiloxKey& key, uint64_t first_group, std::size_t gr
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "numerics/simd/simd_pick.h"
+#include "numerics/simd/internal/simd_pick.h"
 
 namespace fpsim::detail {
 
-bool simd_kernel_available(QuantKernel isa) {
+bool simd_kernel_available(simd::Isa isa) {
   decltype(&HWY_STATIC_DISPATCH(QuantizeValues)) f = nullptr;
   return FPSIM_PICK(isa, QuantizeValues, f) && f != nullptr;
 }
 
-void run_kernel(QuantKernel isa, const float* in, float* out, std::size_t n, const KernelCall& call) {
+void run_kernel(simd::Isa isa, const float* in, float* out, std::size_t n, const KernelCall& call) {
   decltype(&HWY_STATIC_DISPATCH(QuantizeValues)) f = nullptr;
   if (FPSIM_PICK(isa, QuantizeValues, f)) f(in, out, n, call);
 }
-void run_kernel(QuantKernel isa, const float* in, uint8_t* out, std::size_t n, const KernelCall& call) {
+void run_kernel(simd::Isa isa, const float* in, uint8_t* out, std::size_t n, const KernelCall& call) {
   decltype(&HWY_STATIC_DISPATCH(QuantizeCodes8)) f = nullptr;
   if (FPSIM_PICK(isa, QuantizeCodes8, f)) f(in, out, n, call);
 }
-void run_kernel(QuantKernel isa, const float* in, uint16_t* out, std::size_t n, const KernelCall& call) {
+void run_kernel(simd::Isa isa, const float* in, uint16_t* out, std::size_t n, const KernelCall& call) {
   decltype(&HWY_STATIC_DISPATCH(QuantizeCodes16)) f = nullptr;
   if (FPSIM_PICK(isa, QuantizeCodes16, f)) f(in, out, n, call);
 }
 
-void philox_group_words(QuantKernel isa, const PhiloxKey& key, uint64_t first_group, std::size_t groups,
+void philox_group_words(simd::Isa isa, const PhiloxKey& key, uint64_t first_group, std::size_t groups,
                         uint64_t* out) {
   decltype(&HWY_STATIC_DISPATCH(PhiloxGroupWords)) f = nullptr;
   if (FPSIM_PICK(isa, PhiloxGroupWords, f)) f(key, first_group, groups, out);
-}
-
-void philox_blocks(QuantKernel isa, const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* words) {
-  decltype(&HWY_STATIC_DISPATCH(PhiloxWords)) f = nullptr;
-  if (FPSIM_PICK(isa, PhiloxWords, f)) f(key, first, count, words);
 }
 
 }  // namespace fpsim::detail

@@ -111,11 +111,11 @@ void pack_panel(float* panel, const OperandView& x, std::size_t line0, int lines
 // The view of op(X)ᵀ: the same storage read the other way round.
 OperandView transposed(const OperandView& x) { return {x.data, x.ld, !x.transposed}; }
 
-detail::KernelInfo kernel_for(GemmIsa isa) {
+detail::KernelInfo kernel_for(simd::Isa isa) {
   switch (isa) {
-    case GemmIsa::Avx512: return detail::avx512_kernel();
-    case GemmIsa::Avx2: return detail::avx2_kernel();
-    case GemmIsa::Portable: break;
+    case simd::Isa::Avx512: return detail::avx512_kernel();
+    case simd::Isa::Avx2: return detail::avx2_kernel();
+    case simd::Isa::Portable: break;
   }
   return detail::portable_kernel();
 }
@@ -125,45 +125,18 @@ constexpr double kParallelMinFmas = 1 << 18;
 
 }  // namespace
 
-const char* to_string(GemmIsa isa) {
-  switch (isa) {
-    case GemmIsa::Portable: return "portable";
-    case GemmIsa::Avx2: return "avx2";
-    case GemmIsa::Avx512: return "avx512";
-  }
-  return "?";
-}
-
-bool gemm_isa_supported(GemmIsa isa) {
-  switch (isa) {
-    case GemmIsa::Portable: return true;
-#if defined(__x86_64__) || defined(__i386__)
-    case GemmIsa::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case GemmIsa::Avx512: return __builtin_cpu_supports("avx512f");
-#else
-    default: return false;
-#endif
-  }
-  return false;
-}
-
-GemmIsa gemm_best_isa() {
-  static const GemmIsa best = gemm_isa_supported(GemmIsa::Avx512) ? GemmIsa::Avx512
-                              : gemm_isa_supported(GemmIsa::Avx2) ? GemmIsa::Avx2
-                                                                  : GemmIsa::Portable;
-  return best;
-}
-
 // Cost of one orientation in lane-FMAs (measured on Zen: ~32 FMA lanes per cycle): every tile is
 // computed in full (padding lanes included); packing an element costs about 8 (16×16 vector
 // transposes at ~0.25 cycle per element), and moving one through the scalar transposed write-back
 // of a Cᵀ tile about 48 (~1.5 cycles).
 double orientation_cost(int rows, int cols, int k, int mr, int nr, bool packs_right, double moved) {
-  const double padded = static_cast<double>((rows + mr - 1) / mr) * mr * (static_cast<double>((cols + nr - 1) / nr) * nr) * k;
+  const double padded_rows = static_cast<double>((rows + mr - 1) / mr) * mr;
+  const double padded_cols = static_cast<double>((cols + nr - 1) / nr) * nr;
+  const double padded = padded_rows * padded_cols * k;
   return padded + 8.0 * (packs_right ? static_cast<double>(k) * cols : 0.0) + 48.0 * moved;
 }
 
-GemmPlan gemm_fp32_plan(const GemmProblem& p, GemmIsa isa) {
+GemmPlan gemm_fp32_plan(const GemmProblem& p, simd::Isa isa) {
   const detail::KernelInfo kernel = kernel_for(isa);
   const int mr = kernel.mr, nr = kernel.nr, k = p.k;
   // Tiling Cᵀ = op(B)ᵀ·op(A)ᵀ forms the same products a_ik·b_kj (multiplication commutes, so
@@ -177,9 +150,9 @@ GemmPlan gemm_fp32_plan(const GemmProblem& p, GemmIsa isa) {
   return {swap, swap ? !a_transposed : b_transposed};
 }
 
-void gemm_fp32(const GemmProblem& p, GemmIsa isa) {
-  if (!gemm_isa_supported(isa))
-    throw std::invalid_argument(std::string("gemm: micro-kernel ") + to_string(isa) +
+void gemm_fp32(const GemmProblem& p, simd::Isa isa) {
+  if (!simd::cpu_supports(isa))
+    throw std::invalid_argument(std::string("gemm: micro-kernel ") + simd::to_string(isa) +
                                 " is not supported by this CPU");
   if (p.m == 0 || p.n == 0) return;
   if (p.k == 0) {  // empty sum: C = +0, or C unchanged when accumulating

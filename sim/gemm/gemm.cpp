@@ -74,7 +74,7 @@ float emulated_element(const GemmProblem& p, const Accumulation& acc, int i, int
 void gemm(const GemmProblem& p, const Accumulation& acc) {
   check(p, acc);
   if (acc.fp32) {
-    gemm_fp32(p, gemm_best_isa());
+    gemm_fp32(p, simd::best_isa());
     return;
   }
   if (p.m == 0 || p.n == 0) return;

@@ -75,7 +75,7 @@ KernelInfo avx2_kernel() { return {kMr, kNr, &kernel_6x16}; }
 
 }  // namespace fpsim::sim::detail
 
-#else  // not x86: gemm_isa_supported() is false for this micro-kernel, which is never called
+#else  // not x86: simd::cpu_supports() is false for this micro-kernel, which is never called
 
 namespace fpsim::sim::detail {
 KernelInfo avx2_kernel() { return {}; }

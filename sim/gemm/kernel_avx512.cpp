@@ -118,7 +118,7 @@ KernelInfo avx512_kernel() { return {kMr, kNr, &kernel_8x32, &transpose_16x16}; 
 
 }  // namespace fpsim::sim::detail
 
-#else  // not x86: gemm_isa_supported() is false for this micro-kernel, which is never called
+#else  // not x86: simd::cpu_supports() is false for this micro-kernel, which is never called
 
 namespace fpsim::sim::detail {
 KernelInfo avx512_kernel() { return {}; }

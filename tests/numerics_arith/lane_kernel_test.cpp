@@ -65,7 +65,8 @@ Bits near_target(test::OperandGen& gen, const Format& f, const Format& target, A
   if (gen.word() % 4 == 0) {
     // The target's boundaries and values too small to move them: 2^emin (and a neighbour), its max,
     // f's smallest subnormal and normal. A sum of a boundary and a tiny value lands just beside it.
-    const double boundary[] = {std::ldexp(1.0, target.emin()), std::ldexp(1.0 + std::ldexp(1.0, -target.man_bits()), target.emin()),
+    const double boundary[] = {std::ldexp(1.0, target.emin()),
+                               std::ldexp(1.0 + std::ldexp(1.0, -target.man_bits()), target.emin()),
                                decode(target.max_code(), target), std::ldexp(1.0, f.emin() - f.man_bits()),
                                std::ldexp(1.0, f.emin())};
     return encode(sign * boundary[gen.word() % 5], t).bits;
@@ -83,7 +84,7 @@ struct Case {
 };
 
 // Runs every op, mode and tininess for one case on `isa`; returns element and flag mismatches.
-size_t mismatches(QuantKernel isa, const Case& k, size_t n, uint64_t seed, size_t& fast_lanes,
+size_t mismatches(simd::Isa isa, const Case& k, size_t n, uint64_t seed, size_t& fast_lanes,
                   size_t& lanes) {
   const Format fa = parse_format(k.operands[0]), fb = parse_format(k.operands[1]), fc = parse_format(k.operands[2]);
   const Format formats[3] = {fa, fb, fc};
@@ -121,8 +122,8 @@ size_t mismatches(QuantKernel isa, const Case& k, size_t n, uint64_t seed, size_
           want_flags |= want.flags;
           if (Bits{out[i]} != want.bits) {
             if (bad < 5)
-              UNSCOPED_INFO(to_string(op) << " " << k.target << " " << to_string(mode, t.sr_bits) << " a=" << std::hex << a[i]
-                                          << " b=" << b[i] << " c=" << c[i] << " got " << out[i] << " want "
+              UNSCOPED_INFO(to_string(op) << " " << k.target << " " << to_string(mode, t.sr_bits) << " a=" << std::hex
+                                          << a[i] << " b=" << b[i] << " c=" << c[i] << " got " << out[i] << " want "
                                           << want.bits.v << std::dec);
             ++bad;
           }
@@ -155,11 +156,11 @@ const std::vector<Case> cases = {
 };
 
 void run_all(size_t n, uint64_t seed) {
-  for (QuantKernel isa : {QuantKernel::Portable, QuantKernel::Avx2, QuantKernel::Avx512}) {
+  for (simd::Isa isa : simd::kIsas) {
     if (!detail::lane_kernel_available(isa)) continue;
     size_t fast = 0, lanes = 0, bad = 0;
     for (size_t k = 0; k < cases.size(); ++k) bad += mismatches(isa, cases[k], n, seed + k, fast, lanes);
-    INFO(to_string(isa) << ": " << lanes << " elements, " << fast << " taken by the kernel");
+    INFO(simd::to_string(isa) << ": " << lanes << " elements, " << fast << " taken by the kernel");
     CHECK(bad == 0);
     CHECK(fast > lanes / 2);  // the kernel, not its scalar fallback, did most of the work
   }

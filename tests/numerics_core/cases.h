@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "numerics/core/format.h"
+#include "numerics/core/hash.h"
 
 namespace fpsim::test {
 
@@ -12,10 +13,9 @@ namespace fpsim::test {
 struct SplitMix64 {
   uint64_t state;
   uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    const uint64_t z = splitmix64(state);
+    state += 0x9E3779B97F4A7C15ull;
+    return z;
   }
   uint64_t below(uint64_t n) { return next() % n; }
 };

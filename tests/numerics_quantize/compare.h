@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -32,19 +33,21 @@ inline std::string stats_text(const QuantStats& s) {
          " amax " + std::to_string(s.amax);
 }
 
-/// Values (if f fits binary32) and codes (if f fits 16 bits) from `kernel` equal the reference's
+/// Values (if f fits binary32) and codes (if f fits 16 bits) from the vector kernel for `isa` (nullopt:
+/// the best) equal the reference's
 /// (`scalar_threads` parallelises the reference for the long sweeps); statistics too.
-inline void check_identical(const Target& t, std::span<const float> in, QuantKernel kernel, const RandomStream& stream,
+inline void check_identical(const Target& t, std::span<const float> in, std::optional<simd::Isa> isa,
+                            const RandomStream& stream,
                             uint64_t offset, int scalar_threads = 1) {
-  const QuantizeOptions fast{.threads = 1, .chunk = in.size() + 1, .kernel = kernel};
-  const QuantizeOptions ref{.threads = scalar_threads, .chunk = std::size_t{1} << 16, .kernel = QuantKernel::Scalar};
-  INFO(describe(t) << " kernel=" << to_string(kernel));
+  const QuantizeOptions fast{.threads = 1, .chunk = in.size() + 1, .isa = isa};
+  const QuantizeOptions ref{.threads = scalar_threads, .chunk = std::size_t{1} << 16, .scalar = true};
+  INFO(describe(t) << " isa=" << (isa ? simd::to_string(*isa) : "best"));
   auto first_difference = [&](auto& a, auto& b) -> long {
     for (std::size_t i = 0; i < a.size(); ++i)
       if (a[i] != b[i]) return static_cast<long>(i);
     return -1;
   };
-  if (fits_binary32(t.format)) {
+  if (t.format.fits_binary32()) {
     std::vector<float> a(in.size()), b(in.size());
     QuantStats sa, sb;
     quantize(in, a, t, &stream, offset, &sa, fast);

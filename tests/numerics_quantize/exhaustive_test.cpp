@@ -16,11 +16,11 @@ void sweep(const std::string& format, uint64_t stride, int scalar_threads) {
   for (uint64_t p = 0; p < (uint64_t{1} << 32); p += stride) {
     in.push_back(float_from_bits(static_cast<uint32_t>(p)));
     if (in.size() == block) {
-      check_identical(t, in, QuantKernel::Auto, stream, 0, scalar_threads);
+      check_identical(t, in, std::nullopt, stream, 0, scalar_threads);
       in.clear();
     }
   }
-  if (!in.empty()) check_identical(t, in, QuantKernel::Auto, stream, 0, scalar_threads);
+  if (!in.empty()) check_identical(t, in, std::nullopt, stream, 0, scalar_threads);
 }
 
 TEST_CASE("a strided sample of all binary32 patterns rounds into e5m2 and e4m3fn like encode", "[quantize]") {

@@ -8,10 +8,6 @@
 
 namespace fpsim::test {
 
-bool fits_binary32(const Format& f) {
-  return f.precision() <= 24 && f.emax() <= 127 && f.emin() - f.man_bits() >= -149;
-}
-
 std::vector<float> quantize_inputs(const Format& f, std::size_t random, uint64_t seed) {
   std::vector<float> v;
   // 1. binary32 specials and extremes, both signs.
@@ -75,7 +71,7 @@ std::vector<std::string> quantize_formats() {
   std::vector<std::string> names;
   for (const Preset& p : presets()) {
     const Format f = parse_format(p.name);
-    if (fits_binary32(f) || f.total_bits() <= 16) names.push_back(p.name);
+    if (f.fits_binary32() || f.total_bits() <= 16) names.push_back(p.name);
   }
   // Variants the presets do not cover: no subnormals, shifted biases, a nosub format at emin -126.
   for (const char* extra : {"e5m2,nosub", "e4m3,bias=11", "e8m7,nosub", "e6m9", "e3m4,fnuz", "e2m3,finite,nosub"})
@@ -87,10 +83,10 @@ std::vector<std::string> rounding_names() {
   return {"rne", "rna", "rtz", "rup", "rdn", "rodd", "sr", "sr:1", "sr:3", "sr:8", "sr:32", "trunc"};
 }
 
-std::vector<QuantKernel> vector_kernels() {
-  std::vector<QuantKernel> k;
-  for (QuantKernel q : {QuantKernel::Portable, QuantKernel::Avx2, QuantKernel::Avx512})
-    if (kernel_available(q)) k.push_back(q);
+std::vector<simd::Isa> vector_kernels() {
+  std::vector<simd::Isa> k;
+  for (simd::Isa isa : simd::kIsas)
+    if (vector_kernel_available(isa)) k.push_back(isa);
   return k;
 }
 

@@ -20,9 +20,6 @@ std::vector<std::string> quantize_formats();
 std::vector<std::string> rounding_names();
 
 /// The vector kernels available on this machine (portable always).
-std::vector<QuantKernel> vector_kernels();
-
-/// Whether quantize() (values into float) accepts f.
-bool fits_binary32(const Format& f);
+std::vector<simd::Isa> vector_kernels();
 
 }  // namespace fpsim::test

@@ -21,6 +21,7 @@
 #include "numerics/core/rounding.h"
 #include "sim/gemm/gemm.h"
 #include "sim/gemm/internal/fp32.h"
+#include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
 
 namespace fpsim::cli {
@@ -87,25 +88,14 @@ double median_gflops(const Shape& s, int runs, F call) {
     } while (seconds < 0.02);
     rates.push_back(flops(s) * reps / seconds / 1e9);
   }
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
-}
-
-sim::GemmIsa parse_isa(const std::string& name) {
-  if (name == "best") return sim::gemm_best_isa();
-  for (auto isa : {sim::GemmIsa::Portable, sim::GemmIsa::Avx2, sim::GemmIsa::Avx512})
-    if (name == sim::to_string(isa)) {
-      if (!sim::gemm_isa_supported(isa)) throw std::invalid_argument("--isa " + name + ": not supported by this CPU");
-      return isa;
-    }
-  throw std::invalid_argument("--isa " + name + ": unknown (expected best, portable, avx2 or avx512)");
+  return median(rates);
 }
 
 int run(const Options& o) {
   if (o.runs < 1 || o.naive_runs < 1) throw std::invalid_argument("--runs and --naive-runs must be at least 1");
   for (int t : o.threads)
     if (t < 1) throw std::invalid_argument("--threads: " + std::to_string(t) + " is not a thread count");
-  const sim::GemmIsa isa = parse_isa(o.isa);
+  const simd::Isa isa = parse_isa_option(o.isa);
   // Context for the figures: with more runnable processes than cores, a multi-threaded GEMM spends
   // its time waiting at the join for a descheduled thread.
   if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
@@ -114,7 +104,7 @@ int run(const Options& o) {
     std::fclose(f);
   }
   fmt::print("fp32-accumulation GEMM, micro-kernel {}, median of {} runs (naive: {} runs, 1 thread)\n",
-             sim::to_string(isa), o.runs, o.naive_runs);
+             simd::to_string(isa), o.runs, o.naive_runs);
   fmt::print("{:<16} {:>2} {:>5} {:>5} {:>5} {:>11}", "shape", "op", "M", "N", "K", "naive GF/s");
   for (int t : o.threads) fmt::print(" {:>10} {:>7}", fmt::format("{}T GF/s", t), "x naive");
   fmt::print("\n");
@@ -128,7 +118,8 @@ int run(const Options& o) {
   for (const Shape& s : kShapes) {
     if (s.layout != layout) {
       layout = s.layout;
-      if (layout > 0) fmt::print("-- MLP, weights stored {}\n", layout == 1 ? "[in, out]" : "[out, in] (sim/ops/dense.cpp)");
+      if (layout > 0)
+        fmt::print("-- MLP, weights stored {}\n", layout == 1 ? "[in, out]" : "[out, in] (sim/ops/dense.cpp)");
     }
     std::vector<float> a(static_cast<std::size_t>(s.m) * s.k), b(static_cast<std::size_t>(s.k) * s.n),
         c(static_cast<std::size_t>(s.m) * s.n);
@@ -199,7 +190,7 @@ Registration reg{{"bench gemm", "GFLOP/s of the fp32-accumulation GEMM (512^3 an
                     app.add_option("--runs", opts->runs, "timed runs per measurement (median reported)");
                     app.add_option("--naive-runs", opts->naive_runs, "timed runs of the naive baseline");
                     app.add_option("--threads", opts->threads, "thread counts to measure")->delimiter(',');
-                    app.add_option("--isa", opts->isa, "micro-kernel: best, portable, avx2, avx512");
+                    app.add_option("--isa", opts->isa, kIsaHelp);
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};
 

@@ -17,6 +17,7 @@
 #include "numerics/arith/arith.h"
 #include "numerics/core/convert.h"
 #include "numerics/fast/fast_arrays.h"
+#include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
 
 namespace fpsim::cli {
@@ -46,8 +47,7 @@ double cpu_ns_per_element(int runs, size_t n, Fn&& fn) {
     fn();
     t.push_back((thread_cpu_ns() - start) / double(n));
   }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return median(t);
 }
 
 // Operand arrays for one format: codes of N(0,1) samples (rne-encoded), three arrays for fma.

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "numerics/quantize/quantize.h"
+#include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
 
 namespace fpsim::cli {
@@ -29,7 +30,7 @@ struct Options {
   int runs = 7;
   int log2_elements = 24;
   std::vector<int> threads;  // empty: 1 and all
-  std::string kernel = "auto";
+  std::string isa = "best";
   std::string clock = "wall";
 };
 
@@ -42,14 +43,13 @@ double now(bool cpu) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-QuantKernel parse_kernel(const std::string& name) {
-  for (QuantKernel k : {QuantKernel::Auto, QuantKernel::Scalar, QuantKernel::Portable, QuantKernel::Avx2,
-                        QuantKernel::Avx512})
-    if (name == to_string(k)) {
-      if (!kernel_available(k)) throw std::invalid_argument("--kernel " + name + ": not supported by this CPU");
-      return k;
-    }
-  throw std::invalid_argument("--kernel " + name + ": unknown (expected auto, scalar, portable, avx2 or avx512)");
+// --isa: an ISA for the vector kernels (bench_util.h), or "scalar" for encode() per element;
+// "auto" is the old spelling of "best".
+QuantizeOptions parse_isa_choice(const std::string& name) {
+  QuantizeOptions o;
+  if (name == "scalar") o.scalar = true;
+  else o.isa = parse_isa_option(name == "auto" ? "best" : name);
+  return o;
 }
 
 // Median seconds of `runs` calls after one warm-up call.
@@ -62,8 +62,7 @@ double median_seconds(int runs, bool cpu, F call) {
     call();
     t.push_back(now(cpu) - start);
   }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return median(t);
 }
 
 // memcpy split into the same 2^16-element chunks quantize() uses, on `threads` threads.
@@ -83,8 +82,9 @@ void chunked_memcpy(float* dst, const float* src, std::size_t n, int threads) {
 int run(const Options& o) {
   if (o.runs < 1) throw std::invalid_argument("--runs must be at least 1");
   if (o.log2_elements < 10 || o.log2_elements > 28) throw std::invalid_argument("--log2-elements must be in 10..28");
-  const QuantKernel kernel = parse_kernel(o.kernel);
-  if (o.clock != "wall" && o.clock != "cpu") throw std::invalid_argument("--clock " + o.clock + ": expected wall or cpu");
+  const QuantizeOptions kernel = parse_isa_choice(o.isa);
+  if (o.clock != "wall" && o.clock != "cpu")
+    throw std::invalid_argument("--clock " + o.clock + ": expected wall or cpu");
   const bool cpu = o.clock == "cpu";
   std::vector<int> threads = o.threads;
   int all = 1;
@@ -106,8 +106,9 @@ int run(const Options& o) {
   const Case cases[] = {{"e5m2", "rne"},    {"e4m3fn", "rne"}, {"binary16", "rne"}, {"bfloat16", "rne"},
                         {"e5m2", "sr"},     {"e4m3fn", "sr"},  {"binary16", "sr"}};
 
-  fmt::print("quantize {} binary32 values (2^{}), kernel {}, {} clock, median of {} runs; ratio = memcpy time / quantize time\n",
-             n, o.log2_elements, to_string(resolve_kernel(kernel)), o.clock, o.runs);
+  fmt::print("quantize {} binary32 values (2^{}), kernel {}, {} clock, median of {} runs; "
+             "ratio = memcpy time / quantize time\n",
+             n, o.log2_elements, kernel.scalar ? "scalar" : simd::to_string(*kernel.isa), o.clock, o.runs);
   std::vector<double> memcpy_s;
   for (int t : threads) {
     memcpy_s.push_back(median_seconds(o.runs, cpu, [&] { chunked_memcpy(out.data(), in.data(), n, t); }));
@@ -122,7 +123,7 @@ int run(const Options& o) {
     parse_rounding(c.rounding, target.rounding, target.sr_bits);
     fmt::print("{:<10} {:<5}", c.format, c.rounding);
     for (std::size_t ti = 0; ti < threads.size(); ++ti) {
-      const QuantizeOptions opts{.threads = threads[ti], .kernel = kernel};
+      const QuantizeOptions opts{.threads = threads[ti], .isa = kernel.isa, .scalar = kernel.scalar};
       const double s = median_seconds(o.runs, cpu, [&] { quantize(in, out, target, &stream, 0, nullptr, opts); });
       fmt::print(" {:>12.1f} {:>9.2f}", n / s / 1e6, memcpy_s[ti] / s);
     }
@@ -131,12 +132,14 @@ int run(const Options& o) {
   return 0;
 }
 
-Registration reg{{"bench quantize", "Melem/s of quantize() into FP8/FP16 formats as a ratio to memcpy", [](CLI::App& app) {
+Registration reg{{"bench quantize", "Melem/s of quantize() into FP8/FP16 formats as a ratio to memcpy",
+                  [](CLI::App& app) {
                     auto opts = std::make_shared<Options>();
                     app.add_option("--runs", opts->runs, "timed runs per case (the median is reported)");
                     app.add_option("--log2-elements", opts->log2_elements, "array length as a power of two");
                     app.add_option("--threads", opts->threads, "thread counts to run (default: 1 and all)");
-                    app.add_option("--kernel", opts->kernel, "auto, scalar, portable, avx2 or avx512");
+                    app.add_option("--isa,--kernel", opts->isa,
+                                   std::string(kIsaHelp) + ", or scalar (--kernel: old name)");
                     app.add_option("--clock", opts->clock, "wall (default) or cpu (process CPU time)");
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};

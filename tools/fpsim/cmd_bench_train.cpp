@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
 #include "tools/io/train_run.h"
 
@@ -41,11 +42,6 @@ double seconds_per_step(const io::RunConfig& rc, const io::Datasets& data, int s
   Stopwatch w(1, steps);
   sim::train(rc.train, data.train, data.test, w);
   return std::chrono::duration<double>(w.t1 - w.t0).count() / double(steps - 1);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
 int run(const Options& o) {
@@ -84,7 +80,8 @@ int run(const Options& o) {
 
 Registration reg{{"bench train", "Epoch time of the default MLP: FP32 vs the FP8 paper recipe", [](CLI::App& app) {
                     auto opts = std::make_shared<Options>();
-                    app.add_option("--runs", opts->runs, "measurements of each recipe (median)")->check(CLI::Range(1, 100));
+                    app.add_option("--runs", opts->runs, "measurements of each recipe (median)")
+                        ->check(CLI::Range(1, 100));
                     app.add_option("--steps", opts->steps, "updates per measurement")->check(CLI::Range(3, 100000));
                     app.add_option("--threads", opts->threads, "threads")->check(CLI::Range(1, 1024));
                     app.add_option("--data", opts->data, "Fashion-MNIST directory");

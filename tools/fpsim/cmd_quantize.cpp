@@ -164,7 +164,7 @@ int run(const Options& o) {
     return 0;
   }
   const Format& f = t.format;
-  const bool float_values = f.precision() <= 24 && f.emax() <= 127 && f.emin() - f.man_bits() >= -149;
+  const bool float_values = f.fits_binary32();
   if (!f32.empty() && float_values) {
     std::vector<float> y(f32.size());
     quantize(f32, y, t, &stream, 0, o.stats ? &stats : nullptr);

@@ -164,7 +164,7 @@ std::optional<Target> parse_target(Obj& parent, const std::string& key) {
     o.fail(o.at("tininess"), e.what());
   }
   t.sr_subnormal_nearest = o.boolean("sr_subnormal_nearest", false);
-  if (t.format.precision() > 24 || t.format.emax() > 127 || t.format.emin() - t.format.man_bits() < -149)
+  if (!t.format.fits_binary32())
     o.fail(o.at("format"), "format " + fmt + " has values that are not binary32 values (tensors are float32)");
   o.done();
   return t;

@@ -1,11 +1,8 @@
 #include "tools/io/operations.h"
 
 #include <stdexcept>
-#include <utility>
 
-#include "numerics/arith/arith.h"
 #include "numerics/core/convert.h"
-#include "numerics/core/integer.h"
 
 namespace fpsim::io {
 
@@ -13,15 +10,21 @@ const std::vector<Operation>& operations() {
   // TestFloat's operation files map onto these names: f16_add -> add, f32_mulAdd -> fma (A·B + C).
   static const std::vector<Operation> list = [] {
     std::vector<Operation> ops;
-    const std::pair<const char*, int> float_ops[] = {{"convert", 1}, {"add", 2}, {"sub", 2}, {"mul", 2},
-                                                      {"div", 2}, {"sqrt", 1}, {"fma", 3}, {"minimum", 2},
-                                                      {"maximum", 2}, {"minimum_number", 2}, {"maximum_number", 2}};
-    for (const auto& [name, arity] : float_ops) ops.push_back(Operation{name, arity, std::nullopt, std::nullopt});
+    ops.push_back(Operation{.name = "convert", .arity = 1, .kind = Operation::Kind::Convert});
+    for (ArithOp op : kArithOps)
+      ops.push_back(Operation{.name = to_string(op), .arity = arity(op), .kind = Operation::Kind::Arith, .arith = op});
+    const std::pair<const char*, MinMaxOp> selections[] = {{"minimum", MinMaxOp::Minimum},
+                                                           {"maximum", MinMaxOp::Maximum},
+                                                           {"minimum_number", MinMaxOp::MinimumNumber},
+                                                           {"maximum_number", MinMaxOp::MaximumNumber}};
+    for (const auto& [name, which] : selections)
+      ops.push_back(Operation{.name = name, .arity = 2, .kind = Operation::Kind::MinMax, .minmax = which});
     for (bool is_signed : {true, false})
       for (int bits : {8, 16, 32, 64}) {
         const IntFormat f{bits, is_signed};
-        ops.push_back(Operation{"to_" + to_string(f), 1, std::nullopt, f});
-        ops.push_back(Operation{"from_" + to_string(f), 1, f, std::nullopt});
+        ops.push_back(Operation{.name = "to_" + to_string(f), .kind = Operation::Kind::ToInteger, .int_result = f});
+        ops.push_back(
+            Operation{.name = "from_" + to_string(f), .kind = Operation::Kind::FromInteger, .int_operand = f});
       }
     return ops;
   }();
@@ -40,19 +43,19 @@ Rounded evaluate(const Operation& op, std::span<const Bits> operands, std::span<
     throw std::invalid_argument("operation " + op.name + " takes " + std::to_string(op.arity) + " operands");
   const Bits* x = operands.data();
   const Format* f = formats.data();
-  if (op.int_operand) return from_integer(x[0].v, *op.int_operand, t, random_bits);
-  if (op.int_result) return to_integer(x[0], f[0], *op.int_result, t, random_bits);
-  if (op.name == "convert") return convert(x[0], f[0], t, random_bits);
-  if (op.name == "add") return add(x[0], f[0], x[1], f[1], t, random_bits);
-  if (op.name == "sub") return sub(x[0], f[0], x[1], f[1], t, random_bits);
-  if (op.name == "mul") return mul(x[0], f[0], x[1], f[1], t, random_bits);
-  if (op.name == "div") return div(x[0], f[0], x[1], f[1], t, random_bits);
-  if (op.name == "sqrt") return sqrt(x[0], f[0], t, random_bits);
-  if (op.name == "fma") return fma(x[0], f[0], x[1], f[1], x[2], f[2], t, random_bits);
-  if (op.name == "minimum") return minimum(x[0], f[0], x[1], f[1], t);
-  if (op.name == "maximum") return maximum(x[0], f[0], x[1], f[1], t);
-  if (op.name == "minimum_number") return minimum_number(x[0], f[0], x[1], f[1], t);
-  if (op.name == "maximum_number") return maximum_number(x[0], f[0], x[1], f[1], t);
+  switch (op.kind) {
+    case Operation::Kind::Convert: return convert(x[0], f[0], t, random_bits);
+    case Operation::Kind::Arith: return apply(op.arith, x, f, t, random_bits);
+    case Operation::Kind::ToInteger: return to_integer(x[0], f[0], *op.int_result, t, random_bits);
+    case Operation::Kind::FromInteger: return from_integer(x[0].v, *op.int_operand, t, random_bits);
+    case Operation::Kind::MinMax:
+      switch (op.minmax) {
+        case MinMaxOp::Minimum: return minimum(x[0], f[0], x[1], f[1], t);
+        case MinMaxOp::Maximum: return maximum(x[0], f[0], x[1], f[1], t);
+        case MinMaxOp::MinimumNumber: return minimum_number(x[0], f[0], x[1], f[1], t);
+        case MinMaxOp::MaximumNumber: return maximum_number(x[0], f[0], x[1], f[1], t);
+      }
+  }
   throw std::invalid_argument("operation " + op.name + " is not implemented");
 }
 

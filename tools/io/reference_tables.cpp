@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "numerics/arith/arith.h"
 #include "tools/io/text.h"
 
 namespace fpsim::io {
@@ -66,13 +67,12 @@ std::optional<TestFloatFile> parse_testfloat_name(const std::string& filename) {
   if (words.size() != 2) return std::nullopt;
   auto type = testfloat_type(words[0]);
   if (!type) return std::nullopt;
-  static const std::vector<std::pair<std::string, std::pair<std::string, int>>> ops = {
-      {"add", {"add", 2}}, {"sub", {"sub", 2}}, {"mul", {"mul", 2}},
-      {"div", {"div", 2}}, {"sqrt", {"sqrt", 1}}, {"mulAdd", {"fma", 3}}};
-  for (const auto& [name, op] : ops) {
-    if (words[1] != name) continue;
-    f.operation = op.first;
-    f.operand_formats.assign(op.second, *type);
+  // TestFloat names the arithmetic operations as ArithOp does, except mulAdd (fma).
+  const std::string name = words[1] == "mulAdd" ? "fma" : words[1];
+  for (ArithOp op : kArithOps) {
+    if (name != to_string(op)) continue;
+    f.operation = name;
+    f.operand_formats.assign(arity(op), *type);
     f.result_format = *type;
     return f;
   }

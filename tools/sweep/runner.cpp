@@ -76,8 +76,9 @@ Child spawn(SweepRun run, RunLock lock, const fs::path& dir, const std::vector<s
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   const std::string log_path = (dir / "train.log").string();
   std::vector<std::string> args = trainer;
-  for (std::string a : {(dir / "input_config.json").string(), std::string("--out"), dir.string(), std::string("--threads"),
-                        std::to_string(threads), std::string("--progress"), std::string("jsonl")})
+  for (std::string a : {(dir / "input_config.json").string(), std::string("--out"), dir.string(),
+                        std::string("--threads"), std::to_string(threads), std::string("--progress"),
+                        std::string("jsonl")})
     args.push_back(a);
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -137,94 +138,85 @@ std::string last_line(const fs::path& file) {
   }
 }
 
-}  // namespace
+// The state of one run_sweep call: runs waiting, locked elsewhere and running, and the progress line.
+// One pass of the loop: start runs in free slots, wait for output, reap children, requeue busy runs.
+class Scheduler {
+ public:
+  Scheduler(const SweepSpec& spec, const std::vector<SweepRun>& runs, const SweepOptions& options)
+      : spec_(spec),
+        options_(options),
+        trainer_(options.trainer.empty() ? default_trainer() : options.trainer),
+        jobs_(std::max<size_t>(1, options.jobs)),
+        threads_(threads_per_run(options.cores ? options.cores : available_cores(), jobs_)),
+        tty_(options.log && ::isatty(::fileno(options.log))),
+        pending_(runs.begin(), runs.end()) {
+    progress_.sweep = spec.name;
+    progress_.total = runs.size();
+    progress_.jobs = jobs_;
+  }
 
-SweepOutcome run_sweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, const SweepOptions& options) {
-  const std::vector<std::string> trainer = options.trainer.empty() ? default_trainer() : options.trainer;
-  const size_t jobs = std::max<size_t>(1, options.jobs);
-  const size_t cores = options.cores ? options.cores : available_cores();
-  const size_t threads = threads_per_run(cores, jobs);
-  const bool tty = options.log && ::isatty(::fileno(options.log));
+  bool finished() const { return pending_.empty() && active_.empty() && busy_.empty(); }
 
-  write_sweep_index(options.results, spec, runs);
-  for (const SweepRun& r : runs) prepare_run_dir(run_dir(options.results, spec.name, r), spec, r);
-
-  SweepOutcome outcome;
-  SweepProgress progress;
-  progress.sweep = spec.name;
-  progress.total = runs.size();
-  progress.jobs = jobs;
-
-  std::deque<SweepRun> pending(runs.begin(), runs.end());
-  std::vector<std::pair<SweepRun, Clock::time_point>> busy;  // locked elsewhere, retry at time
-  std::map<pid_t, Child> active;
-  Clock::time_point last_print{};
-  std::string last_printed;
-
-  auto show = [&](bool force) {
-    if (!options.progress || !options.log) return;
-    progress.left = pending.size() + busy.size();
-    progress.running.clear();
-    for (auto& [pid, c] : active) {
-      c.progress.elapsed_s = seconds_since(c.started);
-      progress.running.push_back(c.progress);
-    }
-    const std::string line = progress_line(progress);
-    if (tty) {
-      std::fprintf(options.log, "\r\033[K%s", line.c_str());
-    } else if (force || seconds_since(last_print) >= 30) {
-      if (line == last_printed && !force) return;
-      std::fprintf(options.log, "%s\n", line.c_str());
-    } else {
-      return;
-    }
-    std::fflush(options.log);
-    last_print = Clock::now();
-    last_printed = line;
-  };
-  auto note = [&](const std::string& message) {
-    if (!options.log) return;
-    std::fprintf(options.log, tty ? "\r\033[K%s\n" : "%s\n", message.c_str());
-  };
-
-  while (!pending.empty() || !active.empty() || !busy.empty()) {
-    // 1. Start runs while job slots are free.
-    while (active.size() < jobs && !pending.empty()) {
-      SweepRun run = std::move(pending.front());
-      pending.pop_front();
-      const fs::path dir = run_dir(options.results, spec.name, run);
-      std::optional<RunLock> lock = RunLock::try_acquire(dir);
-      if (!lock) {
-        busy.emplace_back(std::move(run), Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                             std::chrono::duration<double>(options.retry_busy_s)));
-        continue;
-      }
-      if (summary_status(dir)) {  // complete (possibly finished by another process meanwhile)
-        ++outcome.skipped;
-        ++progress.skipped;
-        ++progress.done;
-        continue;
-      }
-      clear_partial_run(dir);
-      prepare_run_dir(dir, spec, run);
-      Child c = spawn(std::move(run), std::move(*lock), dir, trainer, threads);
-      const pid_t pid = c.pid;
-      active.emplace(pid, std::move(c));
-    }
-    // 2. Nothing to run here: wait for runs that another process holds.
-    if (active.empty() && pending.empty() && !busy.empty()) {
+  void step() {
+    start_runs();
+    // Nothing to run here: wait for runs that another process holds.
+    if (active_.empty() && pending_.empty() && !busy_.empty()) {
       show(false);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    // 3. Wait for progress output (or 200 ms), then collect it.
-    if (!active.empty()) {
-      std::vector<pollfd> fds;
-      for (auto& [pid, c] : active) fds.push_back({c.out_fd, POLLIN, 0});
-      ::poll(fds.data(), fds.size(), 200);
-      for (auto& [pid, c] : active) read_progress(c);
+    collect_output();
+    reap_finished();
+    requeue_busy();
+    show(false);
+  }
+
+  SweepOutcome finish() {
+    if (tty_ && options_.progress) {
+      show(true);
+      std::fprintf(options_.log, "\n");
     }
-    // 4. Reap finished children.
-    for (auto it = active.begin(); it != active.end();) {
+    return outcome_;
+  }
+
+ private:
+  // 1. Start runs while job slots are free; a run locked elsewhere waits in busy_, a complete one is skipped.
+  void start_runs() {
+    while (active_.size() < jobs_ && !pending_.empty()) {
+      SweepRun run = std::move(pending_.front());
+      pending_.pop_front();
+      const fs::path dir = run_dir(options_.results, spec_.name, run);
+      std::optional<RunLock> lock = RunLock::try_acquire(dir);
+      if (!lock) {
+        busy_.emplace_back(std::move(run), Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                              std::chrono::duration<double>(options_.retry_busy_s)));
+        continue;
+      }
+      if (summary_status(dir)) {  // complete (possibly finished by another process meanwhile)
+        ++outcome_.skipped;
+        ++progress_.skipped;
+        ++progress_.done;
+        continue;
+      }
+      clear_partial_run(dir);
+      prepare_run_dir(dir, spec_, run);
+      Child c = spawn(std::move(run), std::move(*lock), dir, trainer_, threads_);
+      const pid_t pid = c.pid;
+      active_.emplace(pid, std::move(c));
+    }
+  }
+
+  // 2. Wait for progress output (or 200 ms), then collect it.
+  void collect_output() {
+    if (active_.empty()) return;
+    std::vector<pollfd> fds;
+    for (auto& [pid, c] : active_) fds.push_back({c.out_fd, POLLIN, 0});
+    ::poll(fds.data(), fds.size(), 200);
+    for (auto& [pid, c] : active_) read_progress(c);
+  }
+
+  // 3. Reap finished children: a run succeeded when it exited 0 with a complete summary.json.
+  void reap_finished() {
+    for (auto it = active_.begin(); it != active_.end();) {
       int status = 0;
       const pid_t r = ::waitpid(it->first, &status, WNOHANG);
       if (r == 0) {
@@ -234,42 +226,94 @@ SweepOutcome run_sweep(const SweepSpec& spec, const std::vector<SweepRun>& runs,
       Child& c = it->second;
       read_progress(c);
       ::close(c.out_fd);
-      const fs::path dir = run_dir(options.results, spec.name, c.run);
+      const fs::path dir = run_dir(options_.results, spec_.name, c.run);
       const std::optional<std::string> done = summary_status(dir);
       if (done && r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        ++progress.done;
-        progress.finished_durations_s.push_back(seconds_since(c.started));
-        if (*done == "diverged") ++outcome.diverged, ++progress.diverged;
-        else ++outcome.completed;
+        ++progress_.done;
+        progress_.finished_durations_s.push_back(seconds_since(c.started));
+        if (*done == "diverged") ++outcome_.diverged, ++progress_.diverged;
+        else ++outcome_.completed;
       } else {
-        const std::string how = r < 0               ? std::string("lost track of the child")
-                                : WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
-                                : WEXITSTATUS(status) != 0 ? fmt::format("exit status {}", WEXITSTATUS(status))
-                                                           : std::string("no complete summary.json");
-        const std::string why = last_line(dir / "train.log");
-        outcome.failed.push_back(fmt::format("{}: {}{}{}", c.run.id, how, why.empty() ? "" : ": ", why));
-        ++progress.failed;
-        note(fmt::format("run {} failed ({}); see {}", c.run.id, how, (dir / "train.log").string()));
+        record_failure(c, dir, r, status);
       }
-      it = active.erase(it);  // releases the lock
+      it = active_.erase(it);  // releases the lock
       show(true);
     }
-    // 5. Requeue runs locked elsewhere whose retry time has come.
-    for (auto it = busy.begin(); it != busy.end();) {
+  }
+
+  void record_failure(const Child& c, const fs::path& dir, pid_t r, int status) {
+    const std::string how = r < 0                      ? std::string("lost track of the child")
+                            : WIFSIGNALED(status)      ? fmt::format("killed by signal {}", WTERMSIG(status))
+                            : WEXITSTATUS(status) != 0 ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                                       : std::string("no complete summary.json");
+    const std::string why = last_line(dir / "train.log");
+    outcome_.failed.push_back(fmt::format("{}: {}{}{}", c.run.id, how, why.empty() ? "" : ": ", why));
+    ++progress_.failed;
+    note(fmt::format("run {} failed ({}); see {}", c.run.id, how, (dir / "train.log").string()));
+  }
+
+  // 4. Requeue runs locked elsewhere whose retry time has come.
+  void requeue_busy() {
+    for (auto it = busy_.begin(); it != busy_.end();) {
       if (Clock::now() >= it->second) {
-        pending.push_back(std::move(it->first));
-        it = busy.erase(it);
+        pending_.push_back(std::move(it->first));
+        it = busy_.erase(it);
       } else {
         ++it;
       }
     }
-    show(false);
   }
-  if (tty && options.progress) {
-    show(true);
-    std::fprintf(options.log, "\n");
+
+  // The progress line: rewritten in place on a terminal, else printed when it changes (at most every 30 s).
+  void show(bool force) {
+    if (!options_.progress || !options_.log) return;
+    progress_.left = pending_.size() + busy_.size();
+    progress_.running.clear();
+    for (auto& [pid, c] : active_) {
+      c.progress.elapsed_s = seconds_since(c.started);
+      progress_.running.push_back(c.progress);
+    }
+    const std::string line = progress_line(progress_);
+    if (tty_) {
+      std::fprintf(options_.log, "\r\033[K%s", line.c_str());
+    } else if (force || seconds_since(last_print_) >= 30) {
+      if (line == last_printed_ && !force) return;
+      std::fprintf(options_.log, "%s\n", line.c_str());
+    } else {
+      return;
+    }
+    std::fflush(options_.log);
+    last_print_ = Clock::now();
+    last_printed_ = line;
   }
-  return outcome;
+
+  void note(const std::string& message) {
+    if (!options_.log) return;
+    std::fprintf(options_.log, tty_ ? "\r\033[K%s\n" : "%s\n", message.c_str());
+  }
+
+  const SweepSpec& spec_;
+  const SweepOptions& options_;
+  const std::vector<std::string> trainer_;
+  const size_t jobs_, threads_;
+  const bool tty_;
+  std::deque<SweepRun> pending_;
+  std::vector<std::pair<SweepRun, Clock::time_point>> busy_;  // locked elsewhere, retry at time
+  std::map<pid_t, Child> active_;
+  SweepOutcome outcome_;
+  SweepProgress progress_;
+  Clock::time_point last_print_{};
+  std::string last_printed_;
+};
+
+}  // namespace
+
+SweepOutcome run_sweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, const SweepOptions& options) {
+  write_sweep_index(options.results, spec, runs);
+  for (const SweepRun& r : runs) prepare_run_dir(run_dir(options.results, spec.name, r), spec, r);
+  Scheduler scheduler(spec, runs, options);
+  while (!scheduler.finished()) scheduler.step();
+  return scheduler.finish();
 }
 
 }  // namespace fpsim::io

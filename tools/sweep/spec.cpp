@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "numerics/core/hash.h"
 #include "tools/io/atomic_file.h"
 #include "tools/io/config_error.h"
 
@@ -93,37 +94,44 @@ SweepAxis parse_axis(const SweepSpec& spec, const std::string& pointer, const js
 std::string canonical_json(const json& config) { return config.dump(); }
 
 std::string run_id(const json& config) {
-  // 1. FNV-1a 64: h = (h ^ byte) * 0x100000001b3, starting from the offset basis.
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : canonical_json(config)) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  // 2. splitmix64 finaliser: FNV's last bytes only reach the high bits through one multiply; two
-  //    xor-shift-multiply rounds spread every input bit over all 64 output bits.
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  h ^= h >> 31;
+  // 1. FNV-1a 64 of the canonical text; 2. SplitMix64's finaliser: FNV's last bytes only reach the high
+  //    bits through one multiply, two xor-shift-multiply rounds spread every input bit over all 64.
+  const uint64_t h = splitmix64_finalize(fnv1a64(canonical_json(config)));
   // 3. Print the top 48 bits: 12 hex digits (collisions need ~16 million runs to become likely).
   return fmt::format("{:012x}", h >> 16);
 }
 
-SweepSpec parse_sweep(const json& doc, const std::filesystem::path& file) {
-  SweepSpec spec;
-  spec.file = file;
-  const std::string f = file.string();
+namespace {
+
+// Paths swept so far (axes, zip groups, seeds): each may be swept once.
+class SweptPaths {
+ public:
+  explicit SweptPaths(std::string file) : file_(std::move(file)) {}
+  void claim(const std::string& pointer, const std::string& where) {
+    if (!paths_.insert(pointer).second)
+      throw ConfigError(file_, where, pointer + " is swept twice (in axes or zip groups)");
+  }
+  bool contains(const std::string& pointer) const { return paths_.count(pointer) != 0; }
+
+ private:
+  std::string file_;
+  std::set<std::string> paths_;
+};
+
+// Known keys, "schema": 1, a folder-safe "name" and an optional "description".
+void parse_header(const json& doc, const std::string& f, SweepSpec& spec) {
   if (!doc.is_object()) throw ConfigError(f, "", "a sweep file must be a JSON object, got " + type_name(doc));
   static const std::set<std::string> known = {"schema", "name", "description", "base",
                                               "axes",   "zip",  "seeds",       "baseline"};
   for (const auto& [key, value] : doc.items())
     if (!known.count(key))
-      throw ConfigError(f, "/" + pointer_token(key),
-                        "unknown key \"" + key + "\" (expected schema, name, description, base, axes, zip, seeds, baseline)");
+      throw ConfigError(f, "/" + pointer_token(key), "unknown key \"" + key +
+                                                         "\" (expected schema, name, description, base, axes, zip, "
+                                                         "seeds, baseline)");
 
   if (!doc.contains("schema")) throw ConfigError(f, "/schema", "missing (expected \"schema\": 1)");
-  if (doc["schema"] != 1) throw ConfigError(f, "/schema", "unsupported schema " + doc["schema"].dump() + " (expected 1)");
+  if (doc["schema"] != 1)
+    throw ConfigError(f, "/schema", "unsupported schema " + doc["schema"].dump() + " (expected 1)");
 
   if (!doc.contains("name") || !doc["name"].is_string() || doc["name"].get<std::string>().empty())
     throw ConfigError(f, "/name", "expected a non-empty string (the results folder name)");
@@ -131,95 +139,118 @@ SweepSpec parse_sweep(const json& doc, const std::filesystem::path& file) {
   if (spec.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
           std::string::npos ||
       spec.name[0] == '.')
-    throw ConfigError(f, "/name", "\"" + spec.name + "\" must use only letters, digits, '.', '_' and '-' (it names a folder)");
+    throw ConfigError(f, "/name",
+                      "\"" + spec.name + "\" must use only letters, digits, '.', '_' and '-' (it names a folder)");
 
   if (doc.contains("description")) {
     if (!doc["description"].is_string()) throw ConfigError(f, "/description", "expected a string");
     spec.description = doc["description"].get<std::string>();
   }
+}
 
-  // Base config: inline object, or {"file": "path"} relative to the sweep file.
-  if (!doc.contains("base")) throw ConfigError(f, "/base", "missing (a train config object or {\"file\": \"config.json\"})");
+// Base config: inline object, or {"file": "path"} relative to the sweep file.
+void parse_base(const json& doc, const std::filesystem::path& file, SweepSpec& spec) {
+  const std::string f = file.string();
+  if (!doc.contains("base"))
+    throw ConfigError(f, "/base", "missing (a train config object or {\"file\": \"config.json\"})");
   const json& base = doc["base"];
   if (!base.is_object()) throw ConfigError(f, "/base", "expected an object, got " + type_name(base));
-  if (base.contains("file")) {
-    if (base.size() != 1 || !base["file"].is_string())
-      throw ConfigError(f, "/base/file", "expected {\"file\": \"<path relative to the sweep file>\"} and nothing else");
-    const std::filesystem::path base_file = file.parent_path() / base["file"].get<std::string>();
-    if (!std::filesystem::is_regular_file(base_file))
-      throw ConfigError(f, "/base/file", "base config " + base_file.string() + " does not exist");
-    spec.base = parse_json_file(base_file, "base config");
-    if (!spec.base.is_object())
-      throw ConfigError(base_file.string(), "", "a train config must be a JSON object, got " + type_name(spec.base));
-  } else {
+  if (!base.contains("file")) {
     spec.base = base;
+    return;
   }
+  if (base.size() != 1 || !base["file"].is_string())
+    throw ConfigError(f, "/base/file", "expected {\"file\": \"<path relative to the sweep file>\"} and nothing else");
+  const std::filesystem::path base_file = file.parent_path() / base["file"].get<std::string>();
+  if (!std::filesystem::is_regular_file(base_file))
+    throw ConfigError(f, "/base/file", "base config " + base_file.string() + " does not exist");
+  spec.base = parse_json_file(base_file, "base config");
+  if (!spec.base.is_object())
+    throw ConfigError(base_file.string(), "", "a train config must be a JSON object, got " + type_name(spec.base));
+}
 
-  std::set<std::string> swept;
-  auto claim = [&](const std::string& pointer, const std::string& where) {
-    if (!swept.insert(pointer).second)
-      throw ConfigError(f, where, pointer + " is swept twice (in axes or zip groups)");
-  };
-
-  if (doc.contains("axes")) {
-    if (!doc["axes"].is_object()) throw ConfigError(f, "/axes", "expected an object {\"/json/pointer\": [values...]}");
-    for (const auto& [pointer, values] : doc["axes"].items()) {
-      const std::string where = "/axes/" + pointer_token(pointer);
-      claim(pointer, where);
-      spec.axes.push_back(parse_axis(spec, pointer, values, where));
-    }
+void parse_axes(const json& doc, const std::string& f, SweepSpec& spec, SweptPaths& swept) {
+  if (!doc.contains("axes")) return;
+  if (!doc["axes"].is_object()) throw ConfigError(f, "/axes", "expected an object {\"/json/pointer\": [values...]}");
+  for (const auto& [pointer, values] : doc["axes"].items()) {
+    const std::string where = "/axes/" + pointer_token(pointer);
+    swept.claim(pointer, where);
+    spec.axes.push_back(parse_axis(spec, pointer, values, where));
   }
+}
 
-  if (doc.contains("zip")) {
-    if (!doc["zip"].is_array()) throw ConfigError(f, "/zip", "expected an array of groups {\"/p1\": [...], \"/p2\": [...]}");
-    for (size_t g = 0; g < doc["zip"].size(); ++g) {
-      const json& group = doc["zip"][g];
-      const std::string gwhere = "/zip/" + std::to_string(g);
-      if (!group.is_object() || group.empty())
-        throw ConfigError(f, gwhere, "expected a non-empty object {\"/json/pointer\": [values...]}");
-      std::vector<SweepAxis> axes;
-      for (const auto& [pointer, values] : group.items()) {
-        const std::string where = gwhere + "/" + pointer_token(pointer);
-        claim(pointer, where);
-        if (!values.is_array() || values.empty())
-          throw ConfigError(f, where, "expected a non-empty array of values");
-        SweepAxis axis{pointer, {}};
-        check_override_path(spec, pointer, where);
-        for (const json& v : values) axis.values.push_back(v);
-        if (!axes.empty() && axis.values.size() != axes.front().values.size())
-          throw ConfigError(f, where,
-                            fmt::format("has {} values but {} has {}: lists in a zip group change together and "
-                                        "must have the same length",
-                                        axis.values.size(), axes.front().pointer, axes.front().values.size()));
-        axes.push_back(std::move(axis));
-      }
-      spec.zips.push_back(std::move(axes));
-    }
+// One zip group: lists that change together, all of one length.
+std::vector<SweepAxis> parse_zip_group(const json& group, const std::string& gwhere, const SweepSpec& spec,
+                                       SweptPaths& swept) {
+  const std::string f = spec.file.string();
+  if (!group.is_object() || group.empty())
+    throw ConfigError(f, gwhere, "expected a non-empty object {\"/json/pointer\": [values...]}");
+  std::vector<SweepAxis> axes;
+  for (const auto& [pointer, values] : group.items()) {
+    const std::string where = gwhere + "/" + pointer_token(pointer);
+    swept.claim(pointer, where);
+    if (!values.is_array() || values.empty()) throw ConfigError(f, where, "expected a non-empty array of values");
+    SweepAxis axis{pointer, {}};
+    check_override_path(spec, pointer, where);
+    for (const json& v : values) axis.values.push_back(v);
+    if (!axes.empty() && axis.values.size() != axes.front().values.size())
+      throw ConfigError(f, where,
+                        fmt::format("has {} values but {} has {}: lists in a zip group change together and "
+                                    "must have the same length",
+                                    axis.values.size(), axes.front().pointer, axes.front().values.size()));
+    axes.push_back(std::move(axis));
   }
+  return axes;
+}
 
-  if (doc.contains("seeds")) {
-    const json& seeds = doc["seeds"];
-    if (!seeds.is_array() || seeds.empty()) throw ConfigError(f, "/seeds", "expected a non-empty array of integers");
-    std::set<int64_t> seen;
-    for (size_t i = 0; i < seeds.size(); ++i) {
-      if (!seeds[i].is_number_integer() || seeds[i].get<int64_t>() < 0)
-        throw ConfigError(f, "/seeds/" + std::to_string(i), "expected a non-negative integer, got " + seeds[i].dump());
-      if (!seen.insert(seeds[i].get<int64_t>()).second)
-        throw ConfigError(f, "/seeds/" + std::to_string(i), "duplicate seed " + seeds[i].dump());
-      spec.seeds.push_back(seeds[i]);
-    }
-    claim("/seed", "/seeds");
-  }
+void parse_zips(const json& doc, const std::string& f, SweepSpec& spec, SweptPaths& swept) {
+  if (!doc.contains("zip")) return;
+  if (!doc["zip"].is_array())
+    throw ConfigError(f, "/zip", "expected an array of groups {\"/p1\": [...], \"/p2\": [...]}");
+  for (size_t g = 0; g < doc["zip"].size(); ++g)
+    spec.zips.push_back(parse_zip_group(doc["zip"][g], "/zip/" + std::to_string(g), spec, swept));
+}
 
-  if (doc.contains("baseline")) {
-    if (!doc["baseline"].is_object()) throw ConfigError(f, "/baseline", "expected an object {\"/json/pointer\": value}");
-    for (const auto& [pointer, value] : doc["baseline"].items()) {
-      if (!swept.count(pointer))
-        throw ConfigError(f, "/baseline/" + pointer_token(pointer), pointer + " is not a swept path");
-      (void)value;
-    }
-    spec.baseline = doc["baseline"];
+void parse_seeds(const json& doc, const std::string& f, SweepSpec& spec, SweptPaths& swept) {
+  if (!doc.contains("seeds")) return;
+  const json& seeds = doc["seeds"];
+  if (!seeds.is_array() || seeds.empty()) throw ConfigError(f, "/seeds", "expected a non-empty array of integers");
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    if (!seeds[i].is_number_integer() || seeds[i].get<int64_t>() < 0)
+      throw ConfigError(f, "/seeds/" + std::to_string(i), "expected a non-negative integer, got " + seeds[i].dump());
+    if (!seen.insert(seeds[i].get<int64_t>()).second)
+      throw ConfigError(f, "/seeds/" + std::to_string(i), "duplicate seed " + seeds[i].dump());
+    spec.seeds.push_back(seeds[i]);
   }
+  swept.claim("/seed", "/seeds");
+}
+
+// The baseline names values of swept paths only.
+void parse_baseline(const json& doc, const std::string& f, SweepSpec& spec, const SweptPaths& swept) {
+  if (!doc.contains("baseline")) return;
+  if (!doc["baseline"].is_object()) throw ConfigError(f, "/baseline", "expected an object {\"/json/pointer\": value}");
+  for (const auto& [pointer, value] : doc["baseline"].items()) {
+    if (!swept.contains(pointer))
+      throw ConfigError(f, "/baseline/" + pointer_token(pointer), pointer + " is not a swept path");
+    (void)value;
+  }
+  spec.baseline = doc["baseline"];
+}
+
+}  // namespace
+
+SweepSpec parse_sweep(const json& doc, const std::filesystem::path& file) {
+  SweepSpec spec;
+  spec.file = file;
+  const std::string f = file.string();
+  parse_header(doc, f, spec);
+  parse_base(doc, file, spec);
+  SweptPaths swept(f);
+  parse_axes(doc, f, spec, swept);
+  parse_zips(doc, f, spec, swept);
+  parse_seeds(doc, f, spec, swept);
+  parse_baseline(doc, f, spec, swept);
   return spec;
 }
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 
 #include "numerics/arith/arith.h"
-#include "numerics/quantize/quantize.h"
+#include "numerics/simd/isa.h"
 
 namespace fpsim::detail {
 
@@ -66,12 +66,12 @@ using ScalarElement = uint32_t (*)(std::size_t i, void* context, uint8_t& flags)
 /// out[i] = op(a[i], b[i], c[i]) for i < n (b, c unused by the ops that take fewer operands), with
 /// random[i] element i's random word when plan.stochastic (else unused: may be null); returns the OR
 /// of all flags. `isa` must be available (lane_kernel_available).
-/// Example: run_lane_kernel(QuantKernel::Avx512, plan, a, b, nullptr, nullptr, out, n, scalar, &ctx).
-uint8_t run_lane_kernel(QuantKernel isa, const LanePlan& plan, const uint32_t* a, const uint32_t* b,
+/// Example: run_lane_kernel(simd::Isa::Avx512, plan, a, b, nullptr, nullptr, out, n, scalar, &ctx).
+uint8_t run_lane_kernel(simd::Isa isa, const LanePlan& plan, const uint32_t* a, const uint32_t* b,
                         const uint32_t* c, const uint64_t* random, uint32_t* out, std::size_t n,
                         ScalarElement scalar, void* context);
 
 /// Compiled in and supported by this CPU (Portable always).
-bool lane_kernel_available(QuantKernel isa);
+bool lane_kernel_available(simd::Isa isa);
 
 }  // namespace fpsim::detail

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "numerics/core/internal/philox_lanes.h"
 #include "numerics/quantize/quantize.h"
 
 namespace fpsim::detail {
@@ -53,12 +54,6 @@ void scalar_range(const float* in, uint8_t* out, std::size_t n, const Target& t,
 void scalar_range(const float* in, uint16_t* out, std::size_t n, const Target& t, const RandomStream* stream,
                   uint64_t first_index, QuantStats* stats);
 
-/// Philox4x32-10 state a kernel needs: key words and counter words 2-3 (see RandomStream).
-struct PhiloxKey {
-  uint32_t key[2] = {0, 0};
-  uint32_t ctr_hi[2] = {0, 0};
-};
-
 /// Everything one kernel call needs besides the data.
 struct KernelCall {
   const KernelPlan* plan = nullptr;
@@ -69,24 +64,13 @@ struct KernelCall {
   QuantStats* stats = nullptr;           // null: no statistics
 };
 
-/// Run the vector kernel `isa` (Portable, Avx2 or Avx512; must be available) on n elements.
-/// Example: run_kernel(QuantKernel::Avx2, in, out, n, call).
-void run_kernel(QuantKernel isa, const float* in, float* out, std::size_t n, const KernelCall& call);
-void run_kernel(QuantKernel isa, const float* in, uint8_t* out, std::size_t n, const KernelCall& call);
-void run_kernel(QuantKernel isa, const float* in, uint16_t* out, std::size_t n, const KernelCall& call);
+/// Run the vector kernel `isa` (must be available) on n elements.
+/// Example: run_kernel(simd::Isa::Avx2, in, out, n, call).
+void run_kernel(simd::Isa isa, const float* in, float* out, std::size_t n, const KernelCall& call);
+void run_kernel(simd::Isa isa, const float* in, uint8_t* out, std::size_t n, const KernelCall& call);
+void run_kernel(simd::Isa isa, const float* in, uint16_t* out, std::size_t n, const KernelCall& call);
 
 /// Compiled in and supported by this CPU (Portable always).
-bool simd_kernel_available(QuantKernel isa);
-
-/// Philox4x32-10 blocks for `count` consecutive counters starting at `first`, with the vector
-/// kernel `isa`: words[4k .. 4k+3] = RandomStream::block(first + k). For tests.
-/// Example: philox_blocks(QuantKernel::Avx2, key, 0, 16, words);  // words has 64 entries
-void philox_blocks(QuantKernel isa, const PhiloxKey& key, uint64_t first, std::size_t count, uint32_t* words);
-
-/// The 64-bit element words of `groups` whole groups of 32 elements (RandomStream's layout), in element
-/// order: out[32g + r] = RandomStream::bits(32·(first_group + g) + r) for the stream of `key`.
-/// Example: philox_group_words(QuantKernel::Avx512, key, 0, 2, out);  // out[0..63] = bits(0..63)
-void philox_group_words(QuantKernel isa, const PhiloxKey& key, uint64_t first_group, std::size_t groups,
-                        uint64_t* out);
+bool simd_kernel_available(simd::Isa isa);
 
 }  // namespace fpsim::detail

@@ -4,30 +4,19 @@
 // every micro-kernel this CPU supports against the reference.
 #include <cstddef>
 
+#include "numerics/simd/isa.h"
 #include "sim/gemm/gemm.h"
 
 namespace fpsim::sim {
 
-/// Which micro-kernel computes the tiles. All give the same bits (the fmaf chain of sim/gemm/gemm.h).
-enum class GemmIsa : uint8_t {
-  Portable,  ///< scalar std::fmaf loops, any CPU
-  Avx2,      ///< 6×16 tiles of __m256 FMAs (AVX2 + FMA)
-  Avx512,    ///< 8×32 tiles of __m512 FMAs (AVX-512F)
-};
-
-/// "portable", "avx2", "avx512". Example: to_string(GemmIsa::Avx2) is "avx2".
-const char* to_string(GemmIsa isa);
-
-/// Whether this CPU (and OS) can run the micro-kernel. Example: gemm_isa_supported(GemmIsa::Portable) is true.
-bool gemm_isa_supported(GemmIsa isa);
-
-/// The fastest supported micro-kernel, chosen once per process. Example: gemm_best_isa() on an EPYC Zen 4+ is Avx512.
-GemmIsa gemm_best_isa();
+/// Micro-kernels exist for every simd::Isa (numerics/simd/isa.h, the one ISA selection of fpsim):
+/// Portable = scalar std::fmaf loops, Avx2 = 6×16 tiles of __m256 FMAs, Avx512 = 8×32 tiles of __m512
+/// FMAs. All give the same bits (the fmaf chain of sim/gemm/gemm.h); gemm() uses simd::best_isa().
 
 /// The fp32-accumulation GEMM with a chosen micro-kernel (p already validated by gemm()).
 /// Throws std::invalid_argument when the CPU does not support `isa`.
-/// Example: gemm_fp32(p, GemmIsa::Portable) gives the same bits as gemm_reference(p).
-void gemm_fp32(const GemmProblem& p, GemmIsa isa);
+/// Example: gemm_fp32(p, simd::Isa::Portable) gives the same bits as gemm_reference(p).
+void gemm_fp32(const GemmProblem& p, simd::Isa isa);
 
 /// How gemm_fp32 tiles a problem: C itself or Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow outputs), and whether the
 /// right operand is packed (its columns are strided in memory) or read in place.
@@ -37,8 +26,8 @@ struct GemmPlan {
 };
 
 /// The plan gemm_fp32(p, isa) follows. Example: gemm_fp32_plan({Trans::Yes, Trans::No, 512, 10, 128, ...},
-/// GemmIsa::Avx512).transposed_tiles is true (10 columns would fill 10 of 32 lanes).
-GemmPlan gemm_fp32_plan(const GemmProblem& p, GemmIsa isa);
+/// simd::Isa::Avx512).transposed_tiles is true (10 columns would fill 10 of 32 lanes).
+GemmPlan gemm_fp32_plan(const GemmProblem& p, simd::Isa isa);
 
 namespace detail {
 

@@ -1,0 +1,47 @@
+// Run-time ISA detection (see isa.h). The feature sets are those Highway's targets require (AVX2:
+// AVX2, FMA, BMI2; AVX3: AVX-512 F, VL, DQ, BW), so one answer serves Highway, the op-table gather
+// loop and the GEMM micro-kernels alike.
+#include "numerics/simd/isa.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace fpsim::simd {
+
+const char* to_string(Isa isa) {
+  switch (isa) {
+    case Isa::Portable: return "portable";
+    case Isa::Avx2: return "avx2";
+    case Isa::Avx512: return "avx512";
+  }
+  return "?";
+}
+
+Isa parse_isa(std::string_view name) {
+  for (Isa isa : kIsas)
+    if (name == to_string(isa)) return isa;
+  throw std::invalid_argument("unknown ISA \"" + std::string(name) + "\" (expected portable, avx2 or avx512)");
+}
+
+bool cpu_supports(Isa isa) {
+  switch (isa) {
+    case Isa::Portable: return true;
+#if defined(__x86_64__) || defined(__i386__)
+    case Isa::Avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2");
+    case Isa::Avx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+#else
+    default: return false;
+#endif
+  }
+  return false;
+}
+
+Isa best_isa() {
+  static const Isa best = cpu_supports(Isa::Avx512) ? Isa::Avx512 : cpu_supports(Isa::Avx2) ? Isa::Avx2 : Isa::Portable;
+  return best;
+}
+
+}  // namespace fpsim::simd

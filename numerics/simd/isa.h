@@ -1,0 +1,34 @@
+#pragma once
+// The one run-time instruction-set selection of fpsim, used by numerics (the Highway kernels of
+// quantize and array arithmetic, the op-table gather loop) and by sim (the fp32 GEMM micro-kernels).
+// Every vector path gives the same bits on every ISA; the choice only changes speed. Names are parsed
+// here once, for every command-line option that picks an ISA (`--isa`).
+#include <cstdint>
+#include <string_view>
+
+namespace fpsim::simd {
+
+/// Instruction sets with compiled vector code. Portable is plain C++ (any CPU).
+enum class Isa : uint8_t {
+  Portable,  ///< no vector instructions assumed
+  Avx2,      ///< AVX2 + FMA + BMI2 (Haswell, Zen 1 and later)
+  Avx512,    ///< AVX-512 F + VL + DQ + BW (Skylake-SP, Zen 4 and later)
+};
+
+/// Every Isa, narrowest first. Example: for (Isa isa : kIsas) if (cpu_supports(isa)) ...
+inline constexpr Isa kIsas[] = {Isa::Portable, Isa::Avx2, Isa::Avx512};
+
+/// "portable", "avx2", "avx512". Example: to_string(Isa::Avx2) is "avx2".
+const char* to_string(Isa isa);
+
+/// The Isa named `name`; throws std::invalid_argument naming the choices otherwise.
+/// Example: parse_isa("avx512") is Isa::Avx512; parse_isa("sse") throws.
+Isa parse_isa(std::string_view name);
+
+/// Whether this CPU (and OS) runs code compiled for `isa`. Example: cpu_supports(Isa::Portable) is true.
+bool cpu_supports(Isa isa);
+
+/// The widest Isa this CPU supports, decided once per process. Example: best_isa() on an EPYC Zen 2 is Avx2.
+Isa best_isa();
+
+}  // namespace fpsim::simd
