@@ -148,14 +148,23 @@ wait_for "$job"
 run_dirs=$(find "$results/slurm_smoke" -mindepth 2 -maxdepth 2 -name summary.json | wc -l)
 [ "$run_dirs" = 6 ] || fail "$run_dirs complete runs, expected 6"
 grep -L '"status": "completed"' "$results"/slurm_smoke/*/summary.json | grep -q . && fail "a run did not complete"
-# Each task trained its own shard: 2 runs each, 6 distinct runs in total, none trained by two tasks.
-trained=$(cat "$tmp"/job/first-*.out | grep -o 'shard [0-9]/3: [0-9]* of 6 runs' | awk '{n += $3} END {print n}')
-[ "$trained" = 6 ] || fail "the shards' logs announce $trained runs, expected 6: $(cat "$tmp"/job/first-*.out)"
+# Each task trained its own shard and nothing else: its log ends "sweep slurm_smoke: 2 completed, 0 diverged,
+# 0 already complete, 0 failed", so the 3 tasks trained 2 + 2 + 2 = 6 runs, none twice.
+for log in "$tmp"/job/first-*.out; do
+  grep -q "^sweep slurm_smoke (shard [0-2]/3: 2 of 6 runs" "$log" ||
+    fail "$(basename "$log") does not run a shard of 2 runs: $(head -n 1 "$log")"
+  grep -q "^sweep slurm_smoke: 2 completed, 0 diverged, 0 already complete, 0 failed$" "$log" ||
+    fail "$(basename "$log") did not train exactly its 2 runs: $(tail -n 1 "$log")"
+done
 sums=$(cat "$results"/slurm_smoke/*/timing.json | sha256sum)
 
 # Resubmitting the array (as after a time-out) trains nothing again.
 job=$(submit again)
 wait_for "$job"
+for log in "$tmp"/job/again-*.out; do
+  grep -q "^sweep slurm_smoke: 0 completed, 0 diverged, 2 already complete, 0 failed$" "$log" ||
+    fail "resubmitted $(basename "$log") trained again: $(tail -n 1 "$log")"
+done
 [ "$(cat "$results"/slurm_smoke/*/timing.json | sha256sum)" = "$sums" ] || fail "the resubmitted array retrained runs"
 
 "$fpsim" sweep "$tmp/sweep.json" --status --results "$results" >"$tmp/status.txt"
@@ -163,5 +172,5 @@ grep -q 'done' "$tmp/status.txt" || fail "sweep --status: $(cat "$tmp/status.txt
 "$fpsim" report "$results/slurm_smoke" >"$tmp/report.log"
 [ -s "$results/slurm_smoke/report.md" ] && [ -s "$results/slurm_smoke/summary.csv" ] || fail "report wrote nothing"
 [ "$(tail -n +2 "$results/slurm_smoke/summary.csv" | wc -l)" = 6 ] || fail "summary.csv does not have 6 runs"
-grep -h 'shard [0-9]/3' "$tmp"/job/*.out | sed 's/^/  /'
+grep -h '^sweep slurm_smoke' "$tmp"/job/first-*.out | sed 's/^/  /'
 echo "slurm test: 3 array tasks completed 6 runs once each on $host; resubmission retrained none; report written"

@@ -1,11 +1,13 @@
 """fpsim.quantize on 2^24 float32 values against `fpsim bench quantize` for the same formats and modes.
 
-    PYTHONPATH=build/python /usr/bin/python3 tools/python/examples/bench_quantize.py build/tools/fpsim [THREADS]
+    PYTHONPATH=build/python /usr/bin/python3 tools/python/examples/bench_quantize.py \
+        build/tools/fpsim [THREADS [ROUNDS]]
 
-Runs the CLI benchmark (--threads THREADS, default 1), then times fpsim.quantize(x, target, out=y) from
-Python on the same kind of input (normal(0, 1/16) samples, a preallocated output, so the binding allocates
-and copies nothing), median of 7 runs after a warm-up, and prints both rates and their ratio. Timings on a
-shared machine move by tens of percent between runs: compare figures from the same invocation only.
+Each round runs the CLI benchmark (`fpsim bench quantize --threads THREADS`, default 1), then times
+fpsim.quantize(x, target, out=y) from Python on the same kind of input (normal(0, 1/16) samples, a preallocated
+output, so the binding allocates and copies nothing; median of 7 runs after a warm-up). It prints the median over
+ROUNDS (default 3) of both rates and of their per-round ratio, with the ratio's min-max. Rates on a shared machine
+move by tens of percent between runs; alternating the two in rounds keeps the ratio fair.
 """
 import os
 import re
@@ -14,6 +16,7 @@ import sys
 import time
 
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 os.environ["OMP_NUM_THREADS"] = str(threads)  # read when OpenMP starts: before the module is imported
 import numpy as np  # noqa: E402
 
@@ -33,27 +36,39 @@ def median_seconds(call, runs=7):
     return sorted(times)[len(times) // 2]
 
 
-def main():
-    cli = sys.argv[1]
+def cli_rates(cli):
     out = subprocess.run([cli, "bench", "quantize", "--threads", str(threads), "--runs", "7"], check=True,
                          capture_output=True, text=True).stdout
-    cli_rate = {}
+    rates = {}
     for line in out.splitlines():
         m = re.match(r"(\S+)\s+(rne|sr)\s+([0-9.]+)\s+([0-9.]+)", line)
         if m:
-            cli_rate[(m[1], m[2])] = float(m[3])
+            rates[(m[1], m[2])] = float(m[3])
+    return rates
+
+
+def main():
+    cli = sys.argv[1]
     n = 1 << 24
     x = (np.random.default_rng(1).standard_normal(n) * 0.0625).astype(np.float32)
     y = np.empty_like(x)
-    memcpy = median_seconds(lambda: np.copyto(y, x))
-    stream = fpsim.RandomStream(1, fpsim.stream_id("bench"))
-    print(f"{threads} thread(s), 2^24 float32 values; numpy copy {n / memcpy / 1e6:.1f} Melem/s")
-    print(f"{'format':<10} {'mode':<5} {'CLI Melem/s':>12} {'Python Melem/s':>15} {'Python/CLI':>11}")
-    for fmt, mode in CASES:
-        t = fpsim.Target(fmt, rounding=mode)
-        s = median_seconds(lambda: fpsim.quantize(x, t, stream=stream, out=y))
-        rate = n / s / 1e6
-        print(f"{fmt:<10} {mode:<5} {cli_rate[(fmt, mode)]:>12.1f} {rate:>15.1f} {rate / cli_rate[(fmt, mode)]:>11.2f}")
+    stream = fpsim.RandomStream(1, fpsim.stream_id("bench"))  # the CLI benchmark's stream
+    cli_runs, py_runs = [], []
+    for _ in range(rounds):
+        cli_runs.append(cli_rates(cli))
+        py = {}
+        for fmt, mode in CASES:
+            t = fpsim.Target(fmt, rounding=mode)
+            py[(fmt, mode)] = n / median_seconds(lambda: fpsim.quantize(x, t, stream=stream, out=y)) / 1e6
+        py_runs.append(py)
+    median = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
+    print(f"{threads} thread(s), 2^24 float32 values, medians of {rounds} alternating rounds")
+    print(f"{'format':<10} {'mode':<5} {'CLI Melem/s':>12} {'Python Melem/s':>15} {'Python/CLI':>11} {'min-max':>11}")
+    for case in CASES:
+        ratios = [p[case] / c[case] for p, c in zip(py_runs, cli_runs)]
+        print(f"{case[0]:<10} {case[1]:<5} {median([c[case] for c in cli_runs]):>12.1f} "
+              f"{median([p[case] for p in py_runs]):>15.1f} {median(ratios):>11.2f} "
+              f"{min(ratios):>5.2f}-{max(ratios):.2f}")
 
 
 if __name__ == "__main__":
