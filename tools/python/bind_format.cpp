@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "numerics/core/rounding.h"
+#include "numerics/core/target_names.h"
 #include "tools/python/bindings.h"
 
 namespace fpsim::py {
@@ -27,12 +28,7 @@ Format format_from_fields(int exp_bits, int man_bits, std::optional<int> bias, b
 
 Target make_target(const Format& f, const std::string& rounding, const std::string& overflow,
                    const std::string& tininess, const std::string& nan, bool daz, bool sr_subnormal_nearest) {
-  Target t;
-  t.format = f;
-  parse_rounding(rounding, t.rounding, t.sr_bits);
-  t.overflow = parse_overflow(overflow);
-  t.tininess = parse_tininess(tininess);
-  t.nan = parse_nan_policy(nan);
+  Target t = parse_target(f, rounding, overflow, tininess, nan);
   t.daz = daz;
   t.sr_subnormal_nearest = sr_subnormal_nearest;
   return t;
