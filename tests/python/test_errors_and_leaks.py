@@ -57,6 +57,8 @@ def test_bad_arguments_name_the_problem():
         (TypeError, "uint8", lambda: fpsim.mx_dequantize(np.zeros(2), np.zeros(64, np.uint8))),
         (ValueError, "not binary32 values", lambda: fpsim.quantize(x, "binary64")),
         (ValueError, "count", lambda: fpsim.RandomStream(1).fill(0, -1)),
+        (ValueError, "threads", lambda: fpsim.quantize(x, "e5m2", threads=-1)),
+        (ValueError, "float32 input only", lambda: fpsim.quantize(x.astype(np.float64), "e5m2", threads=2)),
     ]
     for error, words, call in cases:
         with pytest.raises(error) as e:

@@ -130,6 +130,11 @@ def test_quantize_out_argument_writes_in_place_without_a_copy():
     r = fpsim.quantize(y, "e4m3fn", out=y)
     assert np.shares_memory(r, y)
     np.testing.assert_array_equal(y.view(np.uint32), want.view(np.uint32))
+    big, sr = wide_values(1 << 18, 10), fpsim.Target("e5m2", rounding="sr")  # 4 chunks of 2^16
+    serial = fpsim.quantize(big, sr, seed=1, threads=1)
+    for threads in (0, 2, 3):  # the bits never depend on the thread count
+        np.testing.assert_array_equal(fpsim.quantize(big, sr, seed=1, threads=threads).view(np.uint32),
+                                      serial.view(np.uint32))
     grid = x.reshape(64, 64)
     np.testing.assert_array_equal(fpsim.quantize(grid, "e4m3fn").ravel().view(np.uint32), want.view(np.uint32))
 

@@ -48,7 +48,7 @@ T* output_of(const pb::object& out, const CArray<T>& in, CArray<T>& fresh) {
 
 template <class T>
 pb::object quantize_as(const pb::array& x, const Target& t, const RandomStream& s, uint64_t offset, bool want_stats,
-                       const pb::object& out) {
+                       const pb::object& out, int threads) {
   const auto in = CArray<T>::ensure(x);  // no copy for a C-contiguous array of T
   CArray<T> result;
   T* y = output_of(out, in, result);
@@ -56,7 +56,12 @@ pb::object quantize_as(const pb::array& x, const Target& t, const RandomStream& 
   QuantStats stats;
   {
     pb::gil_scoped_release nogil;
-    quantize(std::span<const T>(in.data(), n), std::span<T>(y, n), t, &s, offset, want_stats ? &stats : nullptr);
+    QuantStats* st = want_stats ? &stats : nullptr;
+    if constexpr (std::is_same_v<T, float>)
+      quantize(std::span<const float>(in.data(), n), std::span<float>(y, n), t, &s, offset, st,
+               QuantizeOptions{.threads = threads});
+    else
+      quantize(std::span<const double>(in.data(), n), std::span<double>(y, n), t, &s, offset, st);
   }
   if (want_stats) return pb::make_tuple(result, stats_dict(stats));
   return pb::object(result);
@@ -98,16 +103,19 @@ void bind_quantize(pb::module_& m) {
   m.def(
       "quantize",
       [](const pb::array& x, const Target& t, uint64_t seed, bool stats, const pb::object& stream, uint64_t offset,
-         const pb::object& out) {
+         const pb::object& out, int threads) {
         const RandomStream s = stream_or_seed(stream, seed);
-        return is_float32(x, "quantize: x") ? quantize_as<float>(x, t, s, offset, stats, out)
-                                            : quantize_as<double>(x, t, s, offset, stats, out);
+        if (threads < 0) throw pb::value_error("quantize: threads " + std::to_string(threads) + " is negative");
+        if (is_float32(x, "quantize: x")) return quantize_as<float>(x, t, s, offset, stats, out, threads);
+        if (threads != 0) throw pb::value_error("quantize: threads= applies to float32 input only");
+        return quantize_as<double>(x, t, s, offset, stats, out, 0);
       },
       "x"_a, "target"_a, pb::kw_only(), "seed"_a = 0, "stats"_a = false, "stream"_a = pb::none(), "offset"_a = 0,
-      "out"_a = pb::none(),
+      "out"_a = pb::none(), "threads"_a = 0,
       "Round every element of a float32/float64 array into `target`; returns values of x's dtype (and a stats dict "
       "with stats=True). Stochastic rounding: element i uses stream.bits(offset + i), stream = RandomStream(seed) "
-      "by default. `out` (may be x) avoids allocating the result.\n"
+      "by default. `out` (may be x) avoids allocating the result. threads (float32 only): 0 = OpenMP's default, "
+      "1 = serial; the bits never depend on it.\n"
       "Example: fpsim.quantize(np.float32([0.1, 70000]), 'e5m2') -> [0.09375, 57344]");
   m.def(
       "encode",

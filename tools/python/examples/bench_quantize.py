@@ -1,13 +1,14 @@
 """fpsim.quantize on 2^24 float32 values against `fpsim bench quantize` for the same formats and modes.
 
     PYTHONPATH=build/python /usr/bin/python3 tools/python/examples/bench_quantize.py \
-        build/tools/fpsim [THREADS [ROUNDS]]
+        build/tools/fpsim [THREADS [ROUNDS [wall|cpu]]]
 
 Each round runs the CLI benchmark (`fpsim bench quantize --threads THREADS`, default 1), then times
-fpsim.quantize(x, target, out=y) from Python on the same kind of input (normal(0, 1/16) samples, a preallocated
+fpsim.quantize(x, target, out=y, threads=THREADS) from Python on the same kind of input (normal(0, 1/16) samples, a preallocated
 output, so the binding allocates and copies nothing; median of 7 runs after a warm-up). It prints the median over
 ROUNDS (default 3) of both rates and of their per-round ratio, with the ratio's min-max. Rates on a shared machine
-move by tens of percent between runs; alternating the two in rounds keeps the ratio fair.
+move by tens of percent between runs; alternating the two in rounds keeps the ratio fair. `cpu` times both
+with the process CPU clock (`fpsim bench quantize --clock cpu`), which ignores time spent descheduled.
 """
 import os
 import re
@@ -17,6 +18,8 @@ import time
 
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+clock = sys.argv[4] if len(sys.argv) > 4 else "wall"
+now = time.process_time if clock == "cpu" else time.perf_counter
 os.environ["OMP_NUM_THREADS"] = str(threads)  # read when OpenMP starts: before the module is imported
 import numpy as np  # noqa: E402
 
@@ -30,15 +33,15 @@ def median_seconds(call, runs=7):
     call()
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = now()
         call()
-        times.append(time.perf_counter() - start)
+        times.append(now() - start)
     return sorted(times)[len(times) // 2]
 
 
 def cli_rates(cli):
-    out = subprocess.run([cli, "bench", "quantize", "--threads", str(threads), "--runs", "7"], check=True,
-                         capture_output=True, text=True).stdout
+    args = [cli, "bench", "quantize", "--threads", str(threads), "--runs", "7", "--clock", clock]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     rates = {}
     for line in out.splitlines():
         m = re.match(r"(\S+)\s+(rne|sr)\s+([0-9.]+)\s+([0-9.]+)", line)
@@ -59,10 +62,10 @@ def main():
         py = {}
         for fmt, mode in CASES:
             t = fpsim.Target(fmt, rounding=mode)
-            py[(fmt, mode)] = n / median_seconds(lambda: fpsim.quantize(x, t, stream=stream, out=y)) / 1e6
+            py[(fmt, mode)] = n / median_seconds(lambda: fpsim.quantize(x, t, stream=stream, out=y, threads=threads)) / 1e6
         py_runs.append(py)
     median = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
-    print(f"{threads} thread(s), 2^24 float32 values, medians of {rounds} alternating rounds")
+    print(f"{threads} thread(s), 2^24 float32 values, {clock} clock, medians of {rounds} alternating rounds")
     print(f"{'format':<10} {'mode':<5} {'CLI Melem/s':>12} {'Python Melem/s':>15} {'Python/CLI':>11} {'min-max':>11}")
     for case in CASES:
         ratios = [p[case] / c[case] for p, c in zip(py_runs, cli_runs)]
