@@ -4,11 +4,12 @@
         build/tools/fpsim [THREADS [ROUNDS [wall|cpu]]]
 
 Each round runs the CLI benchmark (`fpsim bench quantize --threads THREADS`, default 1), then times
-fpsim.quantize(x, target, out=y, threads=THREADS) from Python on the same kind of input (normal(0, 1/16) samples, a preallocated
-output, so the binding allocates and copies nothing; median of 7 runs after a warm-up). It prints the median over
-ROUNDS (default 3) of both rates and of their per-round ratio, with the ratio's min-max. Rates on a shared machine
-move by tens of percent between runs; alternating the two in rounds keeps the ratio fair. `cpu` times both
-with the process CPU clock (`fpsim bench quantize --clock cpu`), which ignores time spent descheduled.
+fpsim.quantize(x, target, out=y, threads=THREADS) from Python on the same kind of input (normal(0, 1/16)
+samples, a preallocated output, so the binding allocates and copies nothing; median of 7 runs after a warm-up).
+It prints the median over ROUNDS (default 3) of both rates and of their per-round ratio, with the ratio's min-max.
+Rates on a shared machine move by tens of percent between runs; alternating the two in rounds keeps the ratio
+fair. `cpu` times both with the process CPU clock (`fpsim bench quantize --clock cpu`), which ignores time spent
+descheduled.
 """
 import os
 import re
@@ -62,7 +63,8 @@ def main():
         py = {}
         for fmt, mode in CASES:
             t = fpsim.Target(fmt, rounding=mode)
-            py[(fmt, mode)] = n / median_seconds(lambda: fpsim.quantize(x, t, stream=stream, out=y, threads=threads)) / 1e6
+            call = lambda: fpsim.quantize(x, t, stream=stream, out=y, threads=threads)  # noqa: E731
+            py[(fmt, mode)] = n / median_seconds(call) / 1e6
         py_runs.append(py)
     median = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
     print(f"{threads} thread(s), 2^24 float32 values, {clock} clock, medians of {rounds} alternating rounds")
