@@ -156,3 +156,19 @@ def test_format_limits_match_cli_formats_table():
     assert fpsim.Format("e4m3,bias=11,fnuz").max == 30.0 and fpsim.Format("e4m3,bias=11").max == 15.0
     t = fpsim.Target("e5m2", rounding="sr:8", overflow="saturate", tininess="before")
     assert (t.rounding, t.overflow, t.tininess, str(t.format)) == ("sr:8", "saturate", "before", "e5m2")
+
+
+@pytest.mark.parametrize("fmt,rounding", [("e4m3fn", "rne"), ("e5m2", "sr")])
+def test_per_tensor_scaling_matches_cli_quantize_of_the_scaled_values(fmt, rounding, tmp_path):
+    x = (np.random.default_rng(11).standard_normal(3000) * 1e-3).astype(np.float32)
+    x[7] = np.nan
+    amax = fpsim.tensor_amax(x)
+    _, _, err = run_cli(["quantize", "--format", fmt, "--stats", "--input", "f32", f32_file(x, tmp_path)])
+    assert amax == float(err.split()[-1]) == np.nanmax(np.abs(x).astype(np.float64))
+    scale = fpsim.per_tensor_scale(amax, fmt, margin=1)
+    assert scale == fpsim.Format(fmt).max / amax / 2
+    scaled = x * np.float32(scale)  # the binary32 product, as quantize_with_scale forms it
+    _, out, _ = run_cli(["quantize", "--format", fmt, "--rounding", rounding, "--seed", "2", "--input", "f32",
+                         f32_file(scaled, tmp_path)])
+    want = np.array([np.float32(w) for w in out.split()], dtype=np.float32) / np.float32(scale)
+    same_values(fpsim.quantize_with_scale(x, scale, fpsim.Target(fmt, rounding=rounding), seed=2), want)

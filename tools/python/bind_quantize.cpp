@@ -148,9 +148,11 @@ void bind_quantize(pb::module_& m) {
         pb::gil_scoped_release nogil;
         return tensor_amax(std::span<const float>(x.data(), static_cast<std::size_t>(x.size())));
       },
-      "x"_a, "Largest |x| over the finite elements (0 when there are none).");
+      "x"_a, "Largest |x| over the finite elements (0 when there are none).\n"
+      "Example: fpsim.tensor_amax(np.float32([1, -3, np.nan])) == 3.0");
   m.def("per_tensor_scale", &per_tensor_scale, "amax"_a, "format"_a, "margin"_a = 0, "previous"_a = 1.0,
-        "format max / amax / 2^margin; `previous` when amax is 0 or not finite.");
+        "format max / amax / 2^margin; `previous` when amax is 0 or not finite.\n"
+        "Example: fpsim.per_tensor_scale(2.0, 'e4m3fn') == 224.0");
   m.def(
       "quantize_with_scale",
       [](const CArray<float>& x, double scale, const Target& t, uint64_t seed, const pb::object& stream) {
@@ -165,7 +167,8 @@ void bind_quantize(pb::module_& m) {
         return out;
       },
       "x"_a, "scale"_a, "target"_a, pb::kw_only(), "seed"_a = 0, "stream"_a = pb::none(),
-      "quantize(x * scale) / scale in binary32 (Transformer Engine's per-tensor scaling).");
+      "quantize(x * scale) / scale in binary32 (Transformer Engine's per-tensor scaling).\n"
+      "Example: fpsim.quantize_with_scale(x, 224.0, 'e4m3fn')");
 }
 
 }  // namespace fpsim::py
