@@ -1,5 +1,8 @@
 """Bad arguments raise ValueError/TypeError naming the problem (with fpsim's own messages); 10^5 repeated calls
-neither crash nor leak."""
+neither crash nor leak; the GIL is released while fpsim computes."""
+import sys
+import threading
+
 import numpy as np
 import pytest
 
@@ -95,3 +98,34 @@ def test_1e5_repeated_calls_do_not_leak_or_crash():
         calls(i)
     grown = rss_kib() - before
     assert grown < 2 * 1024, f"RSS grew by {grown} KiB over 10^5 calls"
+
+
+def test_the_gil_is_released_while_quantizing():
+    """With a switch interval of 1000 s the interpreter never takes the GIL from a running thread: a second thread
+    runs only when the first releases it itself. The main thread sets `inside` around each quantize call (never
+    releasing the GIL between); the waiting thread therefore sees inside == True only if quantize released it."""
+    x = np.random.default_rng(2).standard_normal(1 << 20).astype(np.float32)
+    t = fpsim.Target("e5m2", rounding="sr")
+    state = {"inside": False, "seen": None}
+    go = threading.Event()
+
+    def waiter():
+        go.wait()
+        state["seen"] = state["inside"]
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    try:
+        b = threading.Thread(target=waiter)
+        b.start()
+        go.set()
+        for i in range(20):  # a few calls, in case the waiting thread is not scheduled during the first
+            state["inside"] = True
+            fpsim.quantize(x, t, seed=i)
+            state["inside"] = False
+            if state["seen"] is not None:
+                break
+        b.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert state["seen"] is True, "the other thread ran only after quantize returned: the GIL was held"
