@@ -10,6 +10,10 @@ packages=(
   dataset-fashion-mnist               # /usr/share/datasets/fashion-mnist
   gnuplot-nox                         # SVG plots in reports
   zlib1g-dev                          # gzip IDX files of Fashion-MNIST
+  pkg-config                          # the installed library's fpsim.pc (tests/install)
+  python3-dev pybind11-dev python3-pybind11 python3-numpy   # `import fpsim` (tools/python), for /usr/bin/python3
+  python3-pytest python3-torch        # the Python test suite and the PyTorch example
+  slurm-wlm munge                     # the single-node Slurm job-array test (tests/slurm)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,7 @@
 #include "tools/fpsim/target_options.h"
 
+#include "numerics/core/target_names.h"
+
 namespace fpsim::cli {
 
 void TargetOptions::add_to(CLI::App& app, bool format_required) {
@@ -17,12 +19,7 @@ void TargetOptions::add_to(CLI::App& app, bool format_required) {
 }
 
 Target TargetOptions::target() const {
-  Target t;
-  t.format = parse_format(format);
-  parse_rounding(rounding, t.rounding, t.sr_bits);
-  t.overflow = parse_overflow(overflow);
-  t.tininess = parse_tininess(tininess);
-  t.nan = parse_nan_policy(nan);
+  Target t = parse_target(parse_format(format), rounding, overflow, tininess, nan);
   t.daz = daz;
   t.sr_subnormal_nearest = sr_subnormal_nearest;
   return t;
