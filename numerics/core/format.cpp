@@ -28,6 +28,18 @@ FormatSpec make(const char* name, int e, int m, int bias, Specials sp, bool is_s
   return FormatSpec{e, m, bias, is_signed, sub, zero, sp, name};
 }
 
+// One property of a spec string, stated at most once: a second statement with another value is a conflict
+// ("e4m3,fn,fnuz" names specials twice), never "the last one wins".
+template <class T>
+void state(std::optional<T>& slot, T value, const char* property, std::string_view text, const char* (*show)(T)) {
+  if (slot && *slot != value)
+    throw FormatError("conflicting options in format \"" + std::string(text) + "\": " + property + " is both " +
+                      show(*slot) + " and " + show(value));
+  slot = value;
+}
+const char* yes_no(bool b) { return b ? "on" : "off"; }
+const char* sign_name(bool b) { return b ? "signed" : "unsigned"; }
+
 }  // namespace
 
 const char* to_string(Specials s) {
@@ -78,10 +90,14 @@ const std::vector<Preset>& presets() {
        "OCP MX FP6 E3M2 (no inf/NaN, max 28)"},
       {"e2m1fn", {"fp4", "fp4_e2m1", "float4_e2m1fn"}, make("e2m1fn", 2, 1, 1, Specials::Finite),
        "OCP MX FP4 E2M1 (no inf/NaN, max 6)"},
-      {"e8m0fnu", {"e8m0", "float8_e8m0fnu"}, make("e8m0fnu", 8, 0, 127, Specials::Fn, false, false, false),
+      {"e8m0fnu", {"float8_e8m0fnu"}, make("e8m0fnu", 8, 0, 127, Specials::Fn, false, false, false),
        "OCP MX E8M0 scale (unsigned, no zero, 2^-127..2^127, NaN 0xff)"},
   };
   return list;
+}
+
+int default_bias(int exp_bits, Specials specials) {
+  return (1 << (exp_bits - 1)) - 1 + (specials == Specials::Fnuz ? 1 : 0);
 }
 
 Format::Format() : Format(presets()[3].spec) {}
@@ -92,7 +108,8 @@ Format::Format(const FormatSpec& in) : spec_(in) {
     throw FormatError("exp_bits = " + std::to_string(s.exp_bits) + " is out of range (expected 1..11)");
   if (s.man_bits < 0 || s.man_bits > 52)
     throw FormatError("man_bits = " + std::to_string(s.man_bits) + " is out of range (expected 0..52)");
-  if (s.bias == -1) s.bias = (1 << (s.exp_bits - 1)) - 1 + (s.specials == Specials::Fnuz ? 1 : 0);
+  if (!s.bias) s.bias = default_bias(s.exp_bits, s.specials);
+  const int bias = *s.bias;
   if (s.specials == Specials::Ieee && s.man_bits < 1)
     throw FormatError("specials = ieee needs man_bits >= 1 (inf and NaN share the all-ones exponent)");
   if (s.specials == Specials::Ieee && s.exp_bits < 2)
@@ -117,16 +134,16 @@ Format::Format(const FormatSpec& in) : spec_(in) {
   if (field < first_normal_field)
     throw FormatError("exp_bits = " + std::to_string(s.exp_bits) + " with specials = " + fpsim::to_string(s.specials) +
                       " leaves no normal binade");
-  emin_ = static_cast<int>(first_normal_field) - s.bias;
-  emax_ = static_cast<int>(field) - s.bias;
+  emin_ = static_cast<int>(first_normal_field) - bias;
+  emax_ = static_cast<int>(field) - bias;
   max_sig_ = (uint64_t{1} << s.man_bits) | man;
   max_code_ = Bits{(field << s.man_bits) | man};
   // Every value must be a binary64 value, so decode() is exact: max < 2^1024, min ulp >= 2^-1074.
   if (emax_ > 1023)
-    throw FormatError("bias = " + std::to_string(s.bias) + " puts the largest value at 2^" + std::to_string(emax_) +
+    throw FormatError("bias = " + std::to_string(bias) + " puts the largest value at 2^" + std::to_string(emax_) +
                       ", beyond binary64 (expected emax <= 1023)");
   if (emin_ - s.man_bits < -1074)
-    throw FormatError("bias = " + std::to_string(s.bias) + " puts the smallest step at 2^" +
+    throw FormatError("bias = " + std::to_string(bias) + " puts the smallest step at 2^" +
                       std::to_string(emin_ - s.man_bits) + ", below binary64's 2^-1074");
 }
 
@@ -173,10 +190,9 @@ std::string Format::to_string() const {
   out += std::to_string(s.exp_bits);
   out += 'm';
   out += std::to_string(s.man_bits);
-  int default_bias = (1 << (s.exp_bits - 1)) - 1 + (s.specials == Specials::Fnuz ? 1 : 0);
-  if (s.bias != default_bias) {
+  if (*s.bias != default_bias(s.exp_bits, s.specials)) {
     out += ",bias=";
-    out += std::to_string(s.bias);
+    out += std::to_string(*s.bias);
   }
   if (s.specials != Specials::Ieee) out += std::string(",") + fpsim::to_string(s.specials);
   if (!s.subnormals) out += ",nosub";
@@ -202,15 +218,20 @@ Format parse_format(std::string_view text) {
   }
   const std::string& head = parts[0];
   FormatSpec spec;
+  // What the string states; a preset's properties are the base that options may change (binary16,bias=13).
+  std::optional<int> bias;
+  std::optional<Specials> specials;
+  std::optional<bool> is_signed, subnormals, has_zero;
   bool found = false;
   for (const Preset& p : presets()) {
     bool match = head == p.name;
     for (const std::string& a : p.aliases) match = match || head == a;
     if (match) { spec = p.spec; found = true; break; }
   }
-  bool bias_given = false;
+  // A preset's bias that is the default for its specials follows a specials option (e4m3,fnuz has bias 8).
+  if (found && spec.bias == default_bias(spec.exp_bits, spec.specials)) spec.bias.reset();
   if (!found) {
-    // eXmY[bN][fn|fnuz|fnu]
+    // eXmY[bN][fn|fnuz|fnu]: always the generic format, whatever preset shares the digits (e8m0 is not e8m0fnu)
     size_t i = 0;
     auto number = [&](int& out) {
       size_t j = i;
@@ -220,45 +241,50 @@ Format parse_format(std::string_view text) {
       return ok;
     };
     spec = FormatSpec{};
-    spec.name.clear();
     bool ok = head.size() > 3 && head[i++] == 'e' && number(spec.exp_bits) && i < head.size() && head[i++] == 'm' &&
               number(spec.man_bits);
     if (ok && i < head.size() && head[i] == 'b') {
       ++i;
-      ok = number(spec.bias);
-      bias_given = true;
+      int b = 0;
+      ok = number(b);
+      bias = b;
     }
     std::string suffix = ok ? head.substr(i) : std::string();
     if (!ok) throw FormatError("unknown format \"" + std::string(text) + "\" (" + expected + ")");
-    if (suffix.empty()) spec.specials = Specials::Ieee;
-    else if (suffix == "fn") spec.specials = Specials::Fn;
-    else if (suffix == "fnuz") spec.specials = Specials::Fnuz;
-    else if (suffix == "fnu") { spec.specials = Specials::Fn; spec.is_signed = false; }
+    if (suffix.empty()) spec.specials = Specials::Ieee;  // the default, which an option may change
+    else if (suffix == "fn") specials = Specials::Fn;
+    else if (suffix == "fnuz") specials = Specials::Fnuz;
+    else if (suffix == "fnu") { specials = Specials::Fn; is_signed = false; }
     else throw FormatError("unknown format \"" + std::string(text) + "\": unknown suffix \"" + suffix + "\" (" + expected + ")");
-    if (!bias_given) spec.bias = -1;
   }
   for (size_t k = 1; k < parts.size(); ++k) {
     const std::string& opt = parts[k];
     if (opt.rfind("bias=", 0) == 0) {
-      if (!parse_int(std::string_view(opt).substr(5), spec.bias))
+      int b = 0;
+      if (!parse_int(std::string_view(opt).substr(5), b))
         throw FormatError("bad bias \"" + opt.substr(5) + "\" in format \"" + std::string(text) + "\" (expected an integer)");
-      bias_given = true;
-    } else if (opt == "nosub") spec.subnormals = false;
-    else if (opt == "sub") spec.subnormals = true;
-    else if (opt == "unsigned") spec.is_signed = false;
-    else if (opt == "signed") spec.is_signed = true;
-    else if (opt == "nozero") { spec.has_zero = false; spec.subnormals = false; }
+      if (bias && *bias != b)
+        throw FormatError("conflicting options in format \"" + std::string(text) + "\": bias is both " +
+                          std::to_string(*bias) + " and " + std::to_string(b));
+      bias = b;
+    } else if (opt == "nosub") state(subnormals, false, "subnormals", text, yes_no);
+    else if (opt == "sub") state(subnormals, true, "subnormals", text, yes_no);
+    else if (opt == "unsigned") state(is_signed, false, "sign", text, sign_name);
+    else if (opt == "signed") state(is_signed, true, "sign", text, sign_name);
+    else if (opt == "nozero") state(has_zero, false, "zero", text, yes_no);
     else if (opt == "ieee" || opt == "fn" || opt == "fnuz" || opt == "finite") {
-      // A bias left at the old specials' default follows the new one (e4m3,fnuz has bias 8).
-      int old_default = (1 << (spec.exp_bits - 1)) - 1 + (spec.specials == Specials::Fnuz ? 1 : 0);
-      bool default_bias = spec.bias == -1 || (!bias_given && spec.bias == old_default);
-      spec.specials = parse_specials(opt);
-      if (default_bias) spec.bias = -1;
+      state(specials, parse_specials(opt), "specials", text, fpsim::to_string);
     } else {
       throw FormatError("unknown option \"" + opt + "\" in format \"" + std::string(text) + "\" (" + expected + ")");
     }
     spec.name.clear();
   }
+  if (bias) spec.bias = bias;
+  if (specials) spec.specials = *specials;
+  if (is_signed) spec.is_signed = *is_signed;
+  if (has_zero) spec.has_zero = *has_zero;
+  if (!spec.has_zero && !subnormals) subnormals = false;  // exponent field 0 is then a normal binade
+  if (subnormals) spec.subnormals = *subnormals;
   return Format(spec);
 }
 

@@ -2,6 +2,7 @@
 // A runtime floating-point format: any small eXmY with its own bias, sign, subnormal and special-value
 // encoding. Presets use the literature's names; parse_format() reads the string grammar.
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,7 +29,9 @@ struct FormatError : std::invalid_argument {
 struct FormatSpec {
   int exp_bits = 8;
   int man_bits = 23;
-  int bias = -1;              ///< -1 = default 2^(exp_bits-1) - 1
+  /// Not given = the default bias (default_bias()); every integer is a legal bias when the values fit binary64
+  /// (e4m3,bias=-1 has max 1.75·2^15 = 57344), so "not given" is not an in-band value.
+  std::optional<int> bias;
   bool is_signed = true;
   bool subnormals = true;     ///< false: results below the normal range flush to zero
   bool has_zero = true;       ///< false: exponent field 0 is a normal binade (e8m0fnu has no zero)
@@ -45,7 +48,7 @@ class Format {
 
   int exp_bits() const { return spec_.exp_bits; }
   int man_bits() const { return spec_.man_bits; }
-  int bias() const { return spec_.bias; }
+  int bias() const { return *spec_.bias; }  ///< always resolved by the constructor
   bool is_signed() const { return spec_.is_signed; }
   bool subnormals() const { return spec_.subnormals; }
   bool has_zero() const { return spec_.has_zero; }
@@ -106,6 +109,10 @@ struct Preset {
   std::string description;
 };
 const std::vector<Preset>& presets();
+
+/// The bias a format gets when none is given: 2^(exp_bits-1) - 1, or 2^(exp_bits-1) for fnuz (which gains the
+/// binade freed by −0). Example: default_bias(4, Specials::Fnuz) == 8.
+int default_bias(int exp_bits, Specials specials);
 
 /// Parse a format: a preset name ("e4m3fn", "fp16", "bfloat16") or eXmY with comma options
 /// (bias=N, nosub, unsigned, nozero, ieee|fn|fnuz|finite). Throws FormatError listing what it expected.

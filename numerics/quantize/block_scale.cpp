@@ -74,11 +74,21 @@ void check_shape(std::size_t size, int rows, int cols, const MxOptions& o, const
 }  // namespace
 
 MxElement parse_mx_element(std::string_view text) {
+  // An element type is named by its MX name or by its format, with the format's one meaning: "e4m3" is the
+  // IEEE-like E4M3 (max 240), so it is not MXFP8's E4M3, which is e4m3fn (max 448).
   for (const ElementInfo& i : kElements)
-    if (text == i.name || text == i.short_name) return i.element;
-  std::string expected;
-  for (const ElementInfo& i : kElements) expected += std::string(expected.empty() ? "" : ", ") + i.name;
-  throw std::invalid_argument("unknown MX element type \"" + std::string(text) + "\" (expected one of " + expected + ")");
+    if (text == i.name || (i.element == MxElement::Int8 && text == i.short_name)) return i.element;
+  std::string why;
+  try {
+    const Format f = parse_format(text);
+    for (const ElementInfo& i : kElements)
+      if (i.element != MxElement::Int8 && f == parse_format(i.format)) return i.element;
+    why = ": format " + f.to_string() + " is not an MX element type";
+  } catch (const FormatError&) {
+  }
+  throw std::invalid_argument("unknown MX element type \"" + std::string(text) + "\"" + why +
+                              " (expected one of mxfp8_e5m2 = e5m2, mxfp8_e4m3 = e4m3fn, mxfp6_e3m2 = e3m2fn, "
+                              "mxfp6_e2m3 = e2m3fn, mxfp4_e2m1 = e2m1fn, mxint8)");
 }
 
 const char* to_string(MxElement e) { return info(e).name; }

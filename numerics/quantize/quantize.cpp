@@ -148,7 +148,9 @@ bool make_kernel_plan(const Target& t, OutKind kind, KernelPlan& p) {
   for (int s = 0; s < 2; ++s) {
     const uint32_t sign = s ? 0x80000000u : 0u;
     p.zero_out[s] = out_of(encode(float_from_bits(sign), t).bits);
-    p.inf_out[s] = out_of(encode(float_from_bits(sign | 0x7F800000u), t).bits);
+    const Bits inf = encode(float_from_bits(sign | 0x7F800000u), t).bits;
+    p.inf_out[s] = out_of(inf);
+    p.inf_is_nan[s] = classify(inf, f) == Class::QuietNaN || classify(inf, f) == Class::SignalingNaN;
     p.nan_out[s] = out_of(encode(float_from_bits(sign | 0x7FC00000u), t).bits);
     // ±FLT_MAX overflows whenever any finite binary32 input can overflow in this mode (its
     // discarded bits are all ones; the random word 0 makes sr round up whenever inexact, all ones
@@ -199,24 +201,7 @@ void quantize(std::span<const double> in, std::span<double> out, const Target& t
       const double x = in[i];
       const Rounded q = encode(x, t, sr ? stream->bits(offset + i) : 0);
       out[i] = decode(q.bits, t.format);
-      if (!st) continue;
-      ++local.count;
-      if (std::isnan(x)) {
-        const Class c = classify(q.bits, t.format);
-        if (c == Class::QuietNaN || c == Class::SignalingNaN) ++local.nan;
-        continue;
-      }
-      if (std::isinf(x)) continue;
-      local.amax = std::max(local.amax, std::fabs(x));
-      if (x == 0) continue;
-      ++local.nonzero;
-      const Unpacked u = unpack(q.bits, t.format);
-      if (u.cls == Class::Zero) ++local.underflow;
-      else if (u.cls == Class::Subnormal) ++local.subnormal;
-      else if (u.cls == Class::Infinite) ++local.overflow;
-      else if (u.is_nan()) { ++local.overflow; ++local.nan; }
-      else if ((q.bits.v & ~t.format.sign_mask()) == t.format.max_code().v && std::fabs(x) > t.format.max_value())
-        ++local.saturated;
+      if (st) local.add(x, q.bits, t.format);
     }
     if (st) st->merge(local);
   });

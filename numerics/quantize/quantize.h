@@ -29,6 +29,8 @@ struct QuantStats {
   uint64_t nan = 0;         ///< NaN results
   double amax = 0.0;        ///< max |input| over finite inputs
   void merge(const QuantStats& o);
+  /// Count one element: x the input, code its rounded code in f. Example: add(INFINITY, e4m3fn NaN, e4m3fn) counts nan.
+  void add(double x, Bits code, const Format& f);
   friend bool operator==(const QuantStats&, const QuantStats&) = default;
 };
 

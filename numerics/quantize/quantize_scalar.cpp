@@ -8,33 +8,6 @@
 namespace fpsim {
 namespace {
 
-// Statistics of one element: x the input, code its rounded code.
-void count(float x, Bits code, const Format& f, QuantStats& s) {
-  ++s.count;
-  if (!std::isfinite(x)) {
-    if (std::isnan(x)) {
-      const Class c = classify(code, f);
-      if (c == Class::QuietNaN || c == Class::SignalingNaN) ++s.nan;
-    }
-    return;
-  }
-  const double a = std::fabs(static_cast<double>(x));
-  if (a > s.amax) s.amax = a;
-  if (x == 0) return;
-  ++s.nonzero;
-  const Unpacked u = unpack(code, f);
-  switch (u.cls) {
-    case Class::Zero: ++s.underflow; break;
-    case Class::Subnormal: ++s.subnormal; break;
-    case Class::Infinite: ++s.overflow; break;
-    case Class::QuietNaN:
-    case Class::SignalingNaN: ++s.overflow; ++s.nan; break;
-    case Class::Normal:
-      if ((code.v & ~f.sign_mask()) == f.max_code().v && a > f.max_value()) ++s.saturated;
-      break;
-  }
-}
-
 template <class Out, class Store>
 void range(const float* in, Out* out, std::size_t n, const Target& t, const RandomStream* stream,
            uint64_t first_index, QuantStats* stats, Store store) {
@@ -44,13 +17,37 @@ void range(const float* in, Out* out, std::size_t n, const Target& t, const Rand
     const uint64_t r = sr ? stream->bits(first_index + i) : 0;
     const float x = in[i];
     const Rounded q = encode(x, t, r);
-    if (stats) count(x, q.bits, t.format, local);
+    if (stats) local.add(x, q.bits, t.format);
     out[i] = store(q.bits);
   }
   if (stats) stats->merge(local);
 }
 
 }  // namespace
+
+void QuantStats::add(double x, Bits code, const Format& f) {
+  ++count;
+  if (!std::isfinite(x)) {  // NaN, and ±inf into a format without inf (e4m3fn), give NaN results
+    const Class c = classify(code, f);
+    if (c == Class::QuietNaN || c == Class::SignalingNaN) ++nan;
+    return;
+  }
+  const double a = std::fabs(x);
+  if (a > amax) amax = a;
+  if (x == 0) return;
+  ++nonzero;
+  const Unpacked u = unpack(code, f);
+  switch (u.cls) {
+    case Class::Zero: ++underflow; break;
+    case Class::Subnormal: ++subnormal; break;
+    case Class::Infinite: ++overflow; break;
+    case Class::QuietNaN:
+    case Class::SignalingNaN: ++overflow; ++nan; break;
+    case Class::Normal:
+      if ((code.v & ~f.sign_mask()) == f.max_code().v && a > f.max_value()) ++saturated;
+      break;
+  }
+}
 
 void QuantStats::merge(const QuantStats& o) {
   count += o.count;

@@ -421,6 +421,7 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
     n.overflow += hn::CountTrue(d, hn::AndNot(ovf_max, ovf_nz));
     n.nan += hn::CountTrue(d, hn::And(ovf_nz, ovf_nan));
     if (p.nan_is_nan) n.nan += hn::CountTrue(d, is_nan);
+    n.nan += hn::CountTrue(d, hn::And(is_inf, BySign(neg, p.inf_is_nan)));  // e4m3fn: ±inf -> NaN
   }
   return true;
 }

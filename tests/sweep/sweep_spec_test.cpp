@@ -160,9 +160,9 @@ TEST_CASE("a base file is read relative to the sweep file and its errors name it
   std::ofstream(dir / "exp" / "base.json") << "{\"schema\": 1,";
   CHECK_THROWS_WITH(load_sweep(dir / "exp" / "s.json"),
                     Catch::Matchers::StartsWith((dir / "exp" / "base.json").string() + ":/: invalid JSON"));
-  std::ofstream(dir / "exp" / "s.json") << "[1, 2";
+  std::ofstream(dir / "exp" / "s.json") << "[1, 2";  // the error points at the element being read
   CHECK_THROWS_WITH(load_sweep(dir / "exp" / "s.json"),
-                    Catch::Matchers::StartsWith((dir / "exp" / "s.json").string() + ":/: invalid JSON"));
+                    Catch::Matchers::StartsWith((dir / "exp" / "s.json").string() + ":/2: invalid JSON at line 1"));
   std::filesystem::remove_all(dir);
 }
 

@@ -101,6 +101,7 @@ TEST_CASE("a run interrupted and rerun gives the same files as an uninterrupted 
 TEST_CASE("fp8 recipe: the loss scale backs off on an injected overflow and grows after the interval", "[train]") {
   json j = small_config();
   j["precision"] = io::parse_run_config(small_config(), "x").resolved["precision"];
+  j["precision"].erase("preset");  // a changed loss scale is no longer the preset
   j["precision"]["loss_scale"] = {{"type", "enhanced"}, {"init", 1024}, {"growth_interval", 4},
                                   {"floor", json::array({{{"from", 0}, {"scale", 64}}})}};
   j["eval_interval"] = 1;
@@ -123,6 +124,7 @@ TEST_CASE("fp8 recipe: the loss scale backs off on an injected overflow and grow
 TEST_CASE("enhanced loss scaling holds its floor under repeated overflow in training", "[train]") {
   json j = small_config();
   j["precision"] = io::parse_run_config(small_config(), "x").resolved["precision"];
+  j["precision"].erase("preset");  // a changed loss scale is no longer the preset
   j["precision"]["loss_scale"] = {{"type", "enhanced"}, {"init", 1024},
                                   {"floor", json::array({{{"from", 0}, {"scale", 256}}})}};
   j["eval_interval"] = 1;

@@ -5,7 +5,8 @@
 //   fpsim quantize --format e2m1fn --block 32 grads.txt        (MXFP4: one E8M0 scale per 32 values)
 //
 // Text input: one number per line (decimal, hex-float, inf, nan; blank lines and '#' comments
-// skipped), read as binary64 and rounded once into the format. Raw input: native-endian binary32
+// skipped), each rounded once into the format from its exact value, as `fpsim round` does (MX blocks,
+// which read binary32 values, round it once into binary32). Raw input: native-endian binary32
 // or binary64 values. Element i of the input uses random word stream.bits(i) of RandomStream(seed).
 #include <fmt/core.h>
 
@@ -18,6 +19,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -37,7 +39,7 @@ struct Options {
   TargetOptions target;
   std::string input_kind = "text";
   std::string output = "values";
-  int block = 0;
+  std::optional<int> block;  ///< --block: MX blocks of this many values
   int cols = 0;
   int axis = 1;
   std::string scale_rule = "floor";
@@ -65,22 +67,38 @@ std::string trim(std::string s) {
   return s.substr(b, e - b + 1);
 }
 
-// One number per line; the error names the file and line.
-std::vector<double> parse_text(const std::string& text, const std::string& name) {
-  std::vector<double> v;
+// One number per line, kept as text so it is rounded once from its exact decimal value; a line that is
+// not a number is an error naming the file and line.
+std::vector<std::string> parse_text(const std::string& text, const std::string& name) {
+  static const Target probe{parse_format("binary64")};
+  std::vector<std::string> v;
   std::istringstream lines(text);
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {
     const std::string s = trim(line);
     if (s.empty()) continue;
-    char* end = nullptr;
-    errno = 0;
-    const double x = std::strtod(s.c_str(), &end);
-    if (end == s.c_str() || *end != '\0')
-      throw std::invalid_argument(name + ":" + std::to_string(number) + ": \"" + s + "\" is not a number");
-    v.push_back(x);  // out-of-range decimals give ±inf or ±0 (ERANGE), as their binary64 rounding
+    try {
+      (void)encode_decimal(s, probe);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(name + ":" + std::to_string(number) + ": " + e.what());
+    }
+    v.push_back(s);
   }
   return v;
+}
+
+// Text rounded once into t (codes or values), with the statistics of the array path.
+void run_text(const std::vector<std::string>& lines, const Target& t, const RandomStream& stream, bool codes,
+              QuantStats* stats) {
+  const bool sr = t.rounding == Rounding::Stochastic;
+  static const Target binary64{parse_format("binary64")};
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Rounded q = encode_decimal(lines[i], t, sr ? stream.bits(i) : 0);
+    if (codes) fmt::print("{}\n", io::hex_code(q.bits, t.format));
+    else fmt::print("{}\n", decode(q.bits, t.format));
+    // The input's class and magnitude for the statistics: its binary64 rounding.
+    if (stats) stats->add(decode(encode_decimal(lines[i], binary64).bits, binary64.format), q.bits, t.format);
+  }
 }
 
 template <class T>
@@ -102,10 +120,8 @@ void print_stats(const QuantStats& s) {
 // MX blocks: --format names the element type; values print X * P_i, codes print "scale element".
 int run_blocks(const Options& o, const std::vector<double>& values) {
   MxOptions mx;
-  const std::string& f = o.target.format;
-  mx.element = parse_mx_element(f == "e4m3fn" ? "e4m3" : f == "e3m2fn" ? "e3m2" : f == "e2m3fn" ? "e2m3"
-                                : f == "e2m1fn" ? "e2m1" : f);
-  mx.block = o.block;
+  mx.element = parse_mx_element(o.target.format);
+  mx.block = *o.block;
   mx.axis = o.axis;
   if (o.scale_rule != "floor" && o.scale_rule != "ceil")
     throw std::invalid_argument("--scale-rule " + o.scale_rule + ": expected floor or ceil");
@@ -141,18 +157,26 @@ int run(const Options& o) {
   const std::string bytes = read_all(o.file);
   std::vector<float> f32;
   std::vector<double> f64;
-  if (o.input_kind == "text") f64 = parse_text(bytes, name);
+  std::vector<std::string> text;
+  if (o.input_kind == "text") text = parse_text(bytes, name);
   else if (o.input_kind == "f32") f32 = parse_raw<float>(bytes, name);
   else if (o.input_kind == "f64") f64 = parse_raw<double>(bytes, name);
   else throw std::invalid_argument("--input " + o.input_kind + ": expected text, f32 or f64");
 
-  if (o.block > 0) {
+  if (o.block) {
     if (!f32.empty()) f64.assign(f32.begin(), f32.end());
+    static const Target binary32{parse_format("binary32")};
+    for (const std::string& s : text) f64.push_back(decode(encode_decimal(s, binary32).bits, binary32.format));
     return run_blocks(o, f64);
   }
   const Target t = o.target.target();
   const RandomStream stream(o.target.seed);
   QuantStats stats;
+  if (o.input_kind == "text") {
+    run_text(text, t, stream, o.output == "codes", o.stats ? &stats : nullptr);
+    if (o.stats) print_stats(stats);
+    return 0;
+  }
   const bool sr = t.rounding == Rounding::Stochastic;
   if (o.output == "codes") {
     const std::size_t n = f32.empty() ? f64.size() : f32.size();
@@ -186,9 +210,11 @@ Registration reg{{"quantize", "Round numbers (text or raw binary32/binary64) int
                     app.add_option("--input", opts->input_kind, "text | f32 | f64 (raw native-endian values)")
                         ->capture_default_str();
                     app.add_option("--output", opts->output, "values | codes")->capture_default_str();
-                    app.add_option("--block", opts->block,
-                                   "OCP MX block size (e.g. 32); --format is then the element type "
-                                   "(e5m2, e4m3fn, e3m2fn, e2m3fn, e2m1fn, mxint8)");
+                    app.add_option_function<int>(
+                           "--block", [opts](int b) { opts->block = b; },
+                           "OCP MX block size (e.g. 32); --format is then the element type "
+                           "(e5m2, e4m3fn, e3m2fn, e2m3fn, e2m1fn, mxint8)")
+                        ->check(CLI::Range(1, 1 << 20));
                     app.add_option("--cols", opts->cols, "MX: values per row of the row-major tensor (default: one row)");
                     app.add_option("--axis", opts->axis, "MX: 1 = blocks along rows, 0 = along columns")
                         ->capture_default_str();

@@ -41,9 +41,18 @@ void validate_with_trainer_schema(const io::SweepSpec& spec, const std::vector<i
 
 int run(const Options& o) {
   const io::SweepSpec spec = io::load_sweep(o.file);
-  const std::vector<io::SweepRun> all = io::expand_sweep(spec);
+  std::vector<io::SweepRun> all = io::expand_sweep(spec);
   const bool own_trainer = o.trainer.empty() && !std::getenv("FPSIM_SWEEP_TRAINER");
-  if (own_trainer) validate_with_trainer_schema(spec, all);
+  if (own_trainer) {
+    validate_with_trainer_schema(spec, all);
+    // Ids hash the canonical resolved config: a spelled-out default gives the same id as leaving it out.
+    all = io::expand_sweep(spec, [&](const nlohmann::json& c) { return io::canonical_run_config(c, spec.file.string()); });
+    if (!o.dry_run)
+      if (const size_t moved = io::adopt_legacy_run_dirs(o.results, spec, all); moved > 0) {
+        io::write_sweep_index(o.results, spec, all);
+        fmt::print(stderr, "sweep {}: renamed {} run folder(s) to resolved-config ids\n", spec.name, moved);
+      }
+  }
   std::vector<io::SweepRun> runs = all;
   std::string scope = fmt::format("{} runs", all.size());
   if (!o.shard.empty()) {
@@ -90,7 +99,7 @@ Registration reg{{"sweep", "Train every run of a sweep file (resumable; --shard 
                     auto o = std::make_shared<Options>();
                     app.add_option("sweep", o->file, "Sweep file (JSON)")->required();
                     app.add_option("--jobs,-j", o->jobs, "Runs trained at once; each gets max(1, cores/jobs) threads")
-                        ->check(CLI::PositiveNumber);
+                        ->check(CLI::Range(size_t{1}, size_t{4096}));
                     app.add_option("--shard", o->shard, "Run only shard I of N (0 <= I < N): runs with index % N == I");
                     app.add_flag("--dry-run", o->dry_run, "List the runs (index, id, overrides) and exit");
                     app.add_flag("--status", o->status, "Summarise done / running / incomplete / missing runs");

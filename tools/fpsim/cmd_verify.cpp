@@ -189,6 +189,10 @@ int run(const Options& o) {
   }
   fmt::print("verify: {} files, {} cases, {} mismatches, {} skipped\n", files.size() - skipped, cases, mismatches,
              skipped);
+  // A check over nothing (every table skipped, or empty tables) must not pass.
+  if (cases == 0)
+    throw std::invalid_argument(fmt::format("nothing was checked ({} table(s), {} skipped, 0 cases)", files.size(),
+                                            skipped));
   return mismatches ? 1 : 0;
 }
 

@@ -17,6 +17,54 @@ std::vector<Command>& registry() {
 }  // namespace fpsim::cli
 
 namespace {
+
+// The name a user typed where a subcommand was expected and none matches, or "" when every word names
+// one: "fpsim trian x" -> "trian", "fpsim eval ad" -> "eval ad".
+std::string unknown_subcommand(const CLI::App& app, int argc, char** argv, std::string& expected) {
+  const CLI::App* at = &app;
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') return "";
+    const auto subs = at->get_subcommands([](const CLI::App*) { return true; });
+    if (subs.empty()) return "";  // a leaf: the rest are its arguments
+    path += (path.empty() ? "" : " ") + word;
+    const CLI::App* next = nullptr;
+    expected.clear();
+    for (const CLI::App* sub : subs) {
+      expected += (expected.empty() ? "" : ", ") + sub->get_name();
+      if (sub->get_name() == word) next = sub;
+    }
+    if (!next) return path;
+    at = next;
+  }
+  return "";
+}
+
+// A value such as -inf or -.5 before a "--", which CLI11 reads as an option name: returned for the hint
+// (the one the error message names, if any).
+std::string negative_number_before_dashes(int argc, char** argv, const std::string& message) {
+  std::string first;
+  for (int i = 1; i < argc; ++i) {
+    const std::string w = argv[i];
+    if (w == "--") break;
+    if (w.size() > 1 && w[0] == '-' &&
+        ((w[1] >= '0' && w[1] <= '9') || w[1] == '.' || w.rfind("-inf", 0) == 0 || w.rfind("-nan", 0) == 0)) {
+      if (message.find(w) != std::string::npos) return w;
+      if (first.empty()) first = w;
+    }
+  }
+  return first;
+}
+
+// One line: CLI11 messages may span several; the --help hint names the subcommand.
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
 const std::map<std::string, std::string> group_descriptions = {
     {"eval", "Batch operations on hex operands from stdin (TestFloat line format)"},
     {"bench", "Benchmarks, reported as ratios to a baseline measured in the same run"},
@@ -51,10 +99,29 @@ int main(int argc, char** argv) {
     CLI::App* sub = parent->add_subcommand(path.back(), c.description);
     actions[sub] = c.setup(*sub);
   }
+  // Usage errors: one line on stderr, exit status 2 (help and --version keep CLI11's output and status 0).
+  std::string expected;
+  if (const std::string unknown = unknown_subcommand(app, argc, argv, expected); !unknown.empty()) {
+    std::fprintf(stderr, "error: unknown subcommand \"%s\" (expected one of %s)\n", unknown.c_str(),
+                 expected.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string message = one_line(e.what());
+    const std::string negative = negative_number_before_dashes(argc, argv, message);
+    const bool missing_or_extra = dynamic_cast<const CLI::RequiredError*>(&e) || dynamic_cast<const CLI::ExtrasError*>(&e);
+    if (missing_or_extra && !negative.empty())
+      message += " (\"" + negative + "\" was read as an option: put \"--\" before negative values, e.g. -- " + negative + ")";
+    std::fprintf(stderr, "error: %s\n", message.c_str());
+    return 2;
   }
   try {
     for (auto& [sub, action] : actions)

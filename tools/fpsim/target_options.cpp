@@ -1,8 +1,18 @@
 #include "tools/fpsim/target_options.h"
 
+#include <charconv>
+
 #include "numerics/core/target_names.h"
 
 namespace fpsim::cli {
+
+uint64_t parse_seed(const std::string& text) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    throw CLI::ValidationError("--seed", "\"" + text + "\" is not an integer from 0 to 18446744073709551615");
+  return v;
+}
 
 void TargetOptions::add_to(CLI::App& app, bool format_required) {
   auto* f = app.add_option("--format,-f", format, "Target format: a preset (e5m2, binary16, ...) or eXmY[,options]");
@@ -14,8 +24,10 @@ void TargetOptions::add_to(CLI::App& app, bool format_required) {
   app.add_flag("--daz", daz, "Treat subnormal inputs as zero");
   app.add_flag("--sr-subnormal-nearest", sr_subnormal_nearest,
                "Stochastic rounding: round to nearest-even in the subnormal range");
-  app.add_option("--seed", seed, "Seed of the stochastic-rounding stream (element i uses stream.bits(i))")
-      ->capture_default_str();
+  // Read as text: CLI11's integer conversion would wrap -1 and saturate values >= 2^64.
+  app.add_option_function<std::string>(
+      "--seed", [this](const std::string& text) { seed = parse_seed(text); },
+      "Seed of the stochastic-rounding stream (element i uses stream.bits(i)); 0 to 2^64-1, default 0");
 }
 
 Target TargetOptions::target() const {

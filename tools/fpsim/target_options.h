@@ -9,6 +9,10 @@
 
 namespace fpsim::cli {
 
+/// A seed: decimal digits only, 0 to 2^64 - 1 (no sign, no wrap-around, no saturation); throws
+/// CLI::ValidationError. Example: parse_seed("18446744073709551615") == ~0ull.
+uint64_t parse_seed(const std::string& text);
+
 struct TargetOptions {
   std::string format;
   std::string rounding = "rne";

@@ -6,7 +6,9 @@
 
 #include "numerics/core/format.h"
 #include "tools/io/atomic_file.h"
+#include "tools/io/format_json.h"
 #include "tools/io/recipes.h"
+#include "tools/io/strict_json.h"
 
 namespace fpsim::io {
 namespace {
@@ -141,13 +143,14 @@ std::optional<Target> parse_target(Obj& parent, const std::string& key) {
   }
   Obj o = parent.object(key);
   Target t;
-  const std::string fmt = o.string("format", "");
-  if (fmt.empty()) o.fail(o.at("format"), "missing format (e.g. \"e5m2\")");
-  try {
-    t.format = parse_format(fmt);
-  } catch (const std::exception& e) {
-    o.fail(o.at("format"), e.what());
-  }
+  // A format is a string or the equivalent object (README "Format grammar"); the resolved config records its
+  // canonical string, so both spellings resolve (and hash) alike.
+  const json* format = o.find("format");
+  if (!format || (format->is_string() && format->get<std::string>().empty()))
+    o.fail(o.at("format"), "missing format (e.g. \"e5m2\")");
+  t.format = format_from_json(*format, o.file(), o.at("format"));
+  const std::string fmt = t.format.to_string();
+  o.out()["format"] = fmt;
   try {
     parse_rounding(o.string("rounding", "rne"), t.rounding, t.sr_bits);
   } catch (const std::exception& e) {
@@ -319,15 +322,37 @@ void parse_schedule(Obj o, sim::ScheduleSpec& s) {
   o.done();
 }
 
-// Expand a precision given by preset name into its object (in place).
-void expand_precision(json& config, const std::string& file) {
-  if (!config.is_object() || !config.contains("precision") || !config["precision"].is_string()) return;
-  const std::string name = config["precision"].get<std::string>();
-  const auto preset = precision_preset(name);
+std::optional<json> preset_or_fail(const json& name, const std::string& file, const std::string& pointer) {
+  if (!name.is_string()) throw ConfigError(file, pointer, "expected a precision preset name, got " + name.dump());
+  auto preset = precision_preset(name.get<std::string>());
   if (!preset)
-    throw ConfigError(file, "/precision", "unknown precision preset \"" + name + "\" (expected one of " +
-                                               join(precision_preset_names()) + ", or an object)");
-  config["precision"] = *preset;
+    throw ConfigError(file, pointer, "unknown precision preset \"" + name.get<std::string>() + "\" (expected one of " +
+                                         join(precision_preset_names()) + ", or an object)");
+  return preset;
+}
+
+// Expand a precision given by preset name into its object (in place). An object naming a preset
+// ({"preset": "fp8_paper"}) gets the preset's fields for those it leaves out; parse_run_config then rejects
+// a given field that resolves differently from the preset's (a label must never claim a recipe that did not run).
+void expand_precision(json& config, const std::string& file) {
+  if (!config.is_object() || !config.contains("precision")) return;
+  json& p = config["precision"];
+  if (p.is_string()) {
+    p = *preset_or_fail(p, file, "/precision");
+  } else if (p.is_object() && p.contains("preset")) {
+    const json preset = *preset_or_fail(p["preset"], file, "/precision/preset");
+    for (const auto& [key, value] : preset.items())
+      if (!p.contains(key)) p[key] = value;
+  }
+}
+
+// The resolved precision of a preset alone, to compare a precision that claims it against.
+json resolved_preset(const std::string& name, const std::string& file) {
+  json out;
+  sim::QuantPlan plan;
+  sim::LossScaleSpec ls;
+  parse_precision(Obj(*precision_preset(name), "/precision", file, out), plan, ls);
+  return out;
 }
 
 }  // namespace
@@ -348,7 +373,11 @@ void apply_set(json& config, const std::string& assignment, const std::string& f
   } catch (const json::parse_error&) {
     value = text;  // bare words are strings
   }
-  if (path.rfind("/precision/", 0) == 0) expand_precision(config, file);
+  if (path.rfind("/precision/", 0) == 0) {
+    expand_precision(config, file);
+    // Changing a field of a preset makes a custom precision: it no longer claims the preset's name.
+    if (path != "/precision/preset" && config["precision"].is_object()) config["precision"].erase("preset");
+  }
   try {
     const json::json_pointer ptr(path);
     if (!ptr.parent_pointer().empty() && !config.contains(ptr.parent_pointer())) config[ptr.parent_pointer()] = json::object();
@@ -384,6 +413,13 @@ RunConfig parse_run_config(const json& input, const std::string& file) {
     json& pout = out["precision"];
     top.find("precision");
     parse_precision(Obj(p, "/precision", file, pout), t.plan, t.loss_scale);
+    if (pout.contains("preset")) {
+      const json want = resolved_preset(pout["preset"].get<std::string>(), file);
+      for (const auto& [key, value] : pout.items())
+        if (!want.contains(key) || want[key] != value)
+          top.fail("/precision/" + key, "differs from precision preset \"" + pout["preset"].get<std::string>() +
+                                            "\", which \"preset\" claims (drop \"preset\" for a custom precision)");
+    }
   }
   const bool has_epochs = top.has("epochs"), has_steps = top.has("steps");
   if (has_epochs && has_steps) top.fail("/steps", "give either \"epochs\" or \"steps\", not both");
@@ -414,19 +450,36 @@ RunConfig parse_run_config(const json& input, const std::string& file) {
   return rc;
 }
 
+namespace {
+// Drop, depth first in key order, every field of root[at] whose removal leaves the resolution unchanged.
+void prune(json& root, const json::json_pointer& at, const json& resolved, const std::string& file) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : root[at].items()) keys.push_back(key);
+  for (const std::string& key : keys) {
+    json saved = std::move(root[at][key]);
+    root[at].erase(key);
+    bool same = false;
+    try {
+      same = parse_run_config(root, file).resolved == resolved;
+    } catch (const ConfigError&) {
+    }
+    if (same) continue;
+    const bool object = saved.is_object();
+    root[at][key] = std::move(saved);
+    if (object) prune(root, at / key, resolved, file);
+  }
+}
+}  // namespace
+
+json canonical_run_config(const json& config, const std::string& file) {
+  const json resolved = parse_run_config(config, file).resolved;
+  json minimal = resolved;
+  prune(minimal, json::json_pointer(), resolved, file);
+  return minimal;
+}
+
 RunConfig load_run_config(const std::string& path, const std::vector<std::string>& sets) {
-  std::string text;
-  try {
-    text = read_file(path);
-  } catch (const std::exception& e) {
-    throw ConfigError(path, "", e.what());
-  }
-  json config;
-  try {
-    config = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(path, "", std::string("invalid JSON: ") + e.what());
-  }
+  json config = read_json_strict(path);
   expand_precision(config, path);
   for (const std::string& s : sets) {
     apply_set(config, s, path);

@@ -41,6 +41,12 @@ void apply_set(nlohmann::json& config, const std::string& assignment, const std:
 /// Example: parse_run_config(json::parse(text), "experiments/fmnist_mlp_fp32.json").
 RunConfig parse_run_config(const nlohmann::json& config, const std::string& file);
 
+/// The canonical form of a config: the fewest fields that resolve to the same resolved config (spelled-out
+/// defaults and a preset's own fields dropped). Run ids hash it, so {"nesterov": false} and {} give one id,
+/// and a field added to the schema later (with a default) changes no id.
+/// Example: canonical_run_config({"schema":1,"name":"a","seed":0}, "x.json") == {"schema":1,"name":"a"}.
+nlohmann::json canonical_run_config(const nlohmann::json& config, const std::string& file);
+
 /// Read `path`, apply the overrides in order, parse. Example: load_run_config("x.json", {"seed=3"}).
 RunConfig load_run_config(const std::string& path, const std::vector<std::string>& sets);
 

@@ -9,12 +9,13 @@ Format format_from_json(const nlohmann::json& j, const std::string& file, const 
     if (j.is_string()) return parse_format(j.get<std::string>());
     if (!j.is_object()) throw ConfigError(file, pointer, "a format is a string (\"e5m2\") or an object");
     FormatSpec spec;
-    spec.bias = -1;
     bool have_exp = false, have_man = false;
     if (j.contains("preset")) {
       if (!j["preset"].is_string()) throw ConfigError(file, pointer + "/preset", "expected a preset name string");
       spec = parse_format(j["preset"].get<std::string>()).spec();
       spec.name.clear();
+      // A preset's default bias follows a "specials" override, as in the string grammar (e4m3 + fnuz: bias 8).
+      if (spec.bias == default_bias(spec.exp_bits, spec.specials)) spec.bias.reset();
       have_exp = have_man = true;
     }
     for (const auto& [key, value] : j.items()) {

@@ -1,5 +1,7 @@
 #include "tools/io/idx.h"
 
+#include <fmt/core.h>
+
 #include <zlib.h>
 
 #include <cstdint>
@@ -29,6 +31,17 @@ uint32_t be32(const std::vector<unsigned char>& b, size_t at) {
   return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | uint32_t(b[at + 3]);
 }
 
+// The error shows the magic number found, and the one expected.
+void check_magic(const std::vector<unsigned char>& b, size_t header, uint32_t want, const std::filesystem::path& path,
+                 const char* kind) {
+  if (b.size() >= 4 && be32(b, 0) != want)
+    throw std::runtime_error(fmt::format("{}: not an IDX {} file (magic number 0x{:08X}, expected 0x{:08X})",
+                                         path.string(), kind, be32(b, 0), want));
+  if (b.size() < header)
+    throw std::runtime_error(path.string() + ": not an IDX " + kind + " file (" + std::to_string(b.size()) +
+                             " bytes, shorter than its " + std::to_string(header) + "-byte header)");
+}
+
 }  // namespace
 
 sim::Dataset load_idx_dataset(const std::filesystem::path& dir, const std::string& prefix) {
@@ -36,10 +49,8 @@ sim::Dataset load_idx_dataset(const std::filesystem::path& dir, const std::strin
   const auto label_path = dir / (prefix + "-labels-idx1-ubyte.gz");
   const std::vector<unsigned char> images = read_gzip(image_path);
   const std::vector<unsigned char> labels = read_gzip(label_path);
-  if (images.size() < 16 || be32(images, 0) != 0x00000803)
-    throw std::runtime_error(image_path.string() + ": not an IDX image file (magic 0x00000803)");
-  if (labels.size() < 8 || be32(labels, 0) != 0x00000801)
-    throw std::runtime_error(label_path.string() + ": not an IDX label file (magic 0x00000801)");
+  check_magic(images, 16, 0x00000803, image_path, "image");
+  check_magic(labels, 8, 0x00000801, label_path, "label");
   sim::Dataset d;
   d.count = be32(images, 4);
   d.height = int(be32(images, 8));

@@ -47,6 +47,8 @@ const std::map<std::string, std::function<json()>>& presets() {
       {"fp8_paper", fp8_paper},
       // Ablations of the paper recipe, one change each.
       {"fp8_no_loss_scaling", [] { return with(fp8_paper(), [](json& p) { p["loss_scale"] = {{"type", "none"}}; }); }},
+      {"fp8_static_loss_scaling",
+       [] { return with(fp8_paper(), [](json& p) { p["loss_scale"] = {{"type", "static"}, {"init", 8192}}; }); }},
       {"fp8_dynamic_loss_scaling",
        [] {
          return with(fp8_paper(), [](json& p) {

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
+#include "sim/models/model.h"
 #include "tools/io/idx.h"
 #include "tools/io/results_writer.h"
 #ifdef FPSIM_HAVE_OPENMP
@@ -97,6 +99,21 @@ void set_threads(int threads) {
 #else
   (void)threads;
 #endif
+}
+
+void check_against_model(const RunConfig& rc, const std::string& file) {
+  const sim::Model model(rc.train.model, rc.train.plan, rc.train.seed);
+  std::vector<std::string> layers;
+  for (const sim::Parameter& p : model.parameters())
+    if (std::find(layers.begin(), layers.end(), p.layer) == layers.end()) layers.push_back(p.layer);
+  const std::vector<std::string>& exempt = rc.train.plan.exempt_layers;
+  for (size_t i = 0; i < exempt.size(); ++i)
+    if (std::find(layers.begin(), layers.end(), exempt[i]) == layers.end()) {
+      std::string names;
+      for (const std::string& l : layers) names += (names.empty() ? "" : ", ") + l;
+      throw ConfigError(file, "/precision/exempt/layers/" + std::to_string(i),
+                        "no layer is named \"" + exempt[i] + "\" (the model's layers: " + names + ")");
+    }
 }
 
 sim::TrainSummary run_training(const RunConfig& rc, const Datasets& data, const RunOptions& options) {

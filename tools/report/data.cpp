@@ -1,5 +1,7 @@
 #include "tools/report/data.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -26,6 +28,19 @@ json parse_or_null(const fs::path& file) {
   } catch (const std::exception&) {
     return nullptr;
   }
+}
+
+// Why a summary.json cannot be averaged ("" when it can): a number field holding something else.
+std::string summary_problem(const json& s) {
+  if (!s.is_object()) return "not a JSON object";
+  for (const char* key : {"final_test_accuracy", "best_test_accuracy", "final_test_loss", "final_train_loss",
+                          "final_loss_scale", "steps", "skipped_steps", "epochs", "diverged_step"})
+    if (s.contains(key) && !s[key].is_number() && !s[key].is_null())
+      return std::string("\"") + key + "\" is " + s[key].dump() + ", not a number";
+  for (const char* key : {"final_test_accuracy", "best_test_accuracy"})
+    if (s.contains(key) && s[key].is_number() && !(s[key].get<double>() >= 0 && s[key].get<double>() <= 1))
+      return std::string("\"") + key + "\" is " + s[key].dump() + ", outside [0, 1]";
+  return "";
 }
 
 std::vector<MetricPoint> load_metrics(const fs::path& file) {
@@ -115,8 +130,27 @@ ReportData load_report_data(const fs::path& folder) {
     const std::optional<std::string> status = summary_status(dir);
     r.status = status ? *status : fs::is_directory(dir, ec) && run_state(dir) != RunState::Missing ? "incomplete" : "missing";
     if (status) r.summary = parse_or_null(dir / "summary.json");
+    // A summary that exists but cannot be read, or holds a non-number where a number belongs, is named and
+    // counted, never averaged as if the seed were missing.
+    if (!status && fs::exists(dir / "summary.json", ec)) r.problem = "unreadable, or not a complete summary";
+    if (status) r.problem = summary_problem(r.summary);
+    if (!r.problem.empty()) {
+      r.status = "corrupt";
+      r.summary = nullptr;
+      ++data.corrupt;
+      fmt::print(stderr, "report: {}: corrupt summary ({})\n", (dir / "summary.json").string(), r.problem);
+    }
+    r.older_sweep = std::find(extra.begin(), extra.end(), id) != extra.end() && index.is_object();
+    if (r.older_sweep) data.older_sweep.push_back(id);
     r.metrics = load_metrics(dir / "metrics.jsonl");
     data.runs.push_back(std::move(r));
+  }
+  if (data.corrupt) fmt::print(stderr, "report: {} run(s) with a corrupt summary.json\n", data.corrupt);
+  if (!data.older_sweep.empty()) {
+    std::string ids;
+    for (const std::string& id : data.older_sweep) ids += " " + id;
+    fmt::print(stderr, "report: {} run folder(s) not in sweep.json belong to an older version of the sweep:{}\n",
+               data.older_sweep.size(), ids);
   }
   // Keep /seed last among the axes.
   if (auto it = std::find(data.axes.begin(), data.axes.end(), "/seed"); it != data.axes.end()) {

@@ -20,7 +20,9 @@ struct MetricPoint {
 struct RunResult {
   std::string id;
   nlohmann::json overrides = nlohmann::json::object();  // swept pointer -> value (seed included)
-  std::string status;                                    // completed | diverged | incomplete | missing
+  std::string status;                                    // completed | diverged | incomplete | missing | corrupt
+  std::string problem;                                   // corrupt: what is wrong with its summary.json
+  bool older_sweep = false;                              // its folder is not in sweep.json (an older sweep file)
   nlohmann::json summary;                                // summary.json, or null
   std::vector<MetricPoint> metrics;
 };
@@ -39,6 +41,8 @@ struct ReportData {
   nlohmann::json baseline = nlohmann::json::object();
   std::vector<RunResult> runs;               // in sweep order
   std::vector<Recipe> recipes;               // in order of first appearance
+  size_t corrupt = 0;                        // runs whose summary.json is unreadable or malformed
+  std::vector<std::string> older_sweep;      // ids of run folders not in sweep.json
 };
 
 /// Read results/<sweep>/: sweep.json if present (axes, baseline, run order), then every run folder.

@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "tools/io/atomic_file.h"
@@ -83,6 +84,14 @@ Child spawn(SweepRun run, RunLock lock, const fs::path& dir, const std::vector<s
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The trainer takes its folder's lock unless it holds it already: FPSIM_RUN_LOCK_FD names the inherited fd.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    if (std::string_view(*e).rfind("FPSIM_RUN_LOCK_FD=", 0) != 0) env_strings.emplace_back(*e);
+  env_strings.push_back("FPSIM_RUN_LOCK_FD=" + std::to_string(lock.fd()));
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
@@ -93,7 +102,7 @@ Child spawn(SweepRun run, RunLock lock, const fs::path& dir, const std::vector<s
     const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (log >= 0) ::dup2(log, 2);
     ::dup2(fds[1], 1);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     const std::string msg = "error: cannot execute " + args[0] + ": " + std::strerror(errno) + "\n";
     if (::write(2, msg.data(), msg.size()) < 0) {
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include "numerics/core/hash.h"
 #include "tools/io/atomic_file.h"
 #include "tools/io/config_error.h"
+#include "tools/io/strict_json.h"
 
 namespace fpsim::io {
 namespace {
@@ -35,11 +37,7 @@ json parse_json_file(const std::filesystem::path& file, const std::string& what)
   } catch (const std::exception& e) {
     throw ConfigError(file.string(), "", "cannot read " + what + ": " + e.what());
   }
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(file.string(), "", std::string("invalid JSON: ") + e.what());
-  }
+  return parse_json_strict(text, file.string());
 }
 
 // Check that `pointer` is a syntactically valid JSON pointer whose parent is an object (or an
@@ -233,7 +231,17 @@ void parse_baseline(const json& doc, const std::string& f, SweepSpec& spec, cons
   for (const auto& [pointer, value] : doc["baseline"].items()) {
     if (!swept.contains(pointer))
       throw ConfigError(f, "/baseline/" + pointer_token(pointer), pointer + " is not a swept path");
-    (void)value;
+    // The baseline must name a value the sweep runs, or the report has no Δ column and says nothing.
+    const auto in = [&](const SweepAxis& a) {
+      return a.pointer == pointer && std::find(a.values.begin(), a.values.end(), value) != a.values.end();
+    };
+    bool found = pointer == "/seed" && std::find(spec.seeds.begin(), spec.seeds.end(), value) != spec.seeds.end();
+    for (const SweepAxis& a : spec.axes) found = found || in(a);
+    for (const auto& group : spec.zips)
+      for (const SweepAxis& a : group) found = found || in(a);
+    if (!found)
+      throw ConfigError(f, "/baseline/" + pointer_token(pointer),
+                        "baseline value " + value.dump() + " is not one of the values swept at " + pointer);
   }
   spec.baseline = doc["baseline"];
 }
@@ -259,7 +267,7 @@ SweepSpec load_sweep(const std::filesystem::path& file) {
   return parse_sweep(parse_json_file(file, "sweep file"), file);
 }
 
-std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
+std::vector<SweepRun> expand_sweep(const SweepSpec& spec, const ConfigResolver& resolve) {
   // Dimensions, outermost first: each axis, each zip group, then the seeds.
   std::vector<std::vector<SweepAxis>> dims;
   for (const SweepAxis& a : spec.axes) dims.push_back({a});
@@ -282,7 +290,7 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& spec) {
         run.overrides[a.pointer] = a.values[digit[d]];
         run.config[json::json_pointer(a.pointer)] = a.values[digit[d]];
       }
-    run.id = run_id(run.config);
+    run.id = run_id(resolve ? resolve(run.config) : run.config);
     if (auto [it, fresh] = by_id.emplace(run.id, index); !fresh)
       throw ConfigError(spec.file.string(), "",
                         fmt::format("runs {} ({}) and {} ({}) resolve to the same config", it->second,

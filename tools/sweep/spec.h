@@ -13,6 +13,7 @@
 // exists; expand_sweep turns the grid into runs, each with a stable id hashed from its config.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,7 +41,7 @@ struct SweepSpec {
 
 struct SweepRun {
   size_t index = 0;             // position in expansion order (shards split on it)
-  std::string id;               // run_id(config)
+  std::string id;               // run_id of the canonical resolved config (run_id(config) without a resolver)
   nlohmann::json overrides;     // {"/pointer": value, ...} for every swept path, seed included
   nlohmann::json config;        // base config with the overrides applied
 };
@@ -53,9 +54,13 @@ SweepSpec load_sweep(const std::filesystem::path& file);
 /// Example: parse_sweep(json::parse(text), "sweep.json");
 SweepSpec parse_sweep(const nlohmann::json& doc, const std::filesystem::path& file);
 
+/// Maps a run's config to the canonical form its id hashes (io::canonical_run_config for `fpsim train`
+/// configs: spelled-out defaults dropped, so they do not change the id).
+using ConfigResolver = std::function<nlohmann::json(const nlohmann::json& config)>;
+
 /// Every run of the sweep: axes (cartesian, last axis fastest) × zip groups × seeds (fastest).
 /// Throws ConfigError when two runs resolve to the same config. Example: expand_sweep(s).size() == 8.
-std::vector<SweepRun> expand_sweep(const SweepSpec& spec);
+std::vector<SweepRun> expand_sweep(const SweepSpec& spec, const ConfigResolver& resolve = {});
 
 /// Canonical text of a config: compact JSON with keys sorted (nlohmann objects are key-ordered).
 /// Example: canonical_json({"b":1,"a":[2]}) == R"({"a":[2],"b":1})".

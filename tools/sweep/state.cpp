@@ -105,6 +105,27 @@ void prepare_run_dir(const fs::path& dir, const SweepSpec& spec, const SweepRun&
   write_if_changed(dir / "run.json", meta.dump(2) + "\n");
 }
 
+size_t adopt_legacy_run_dirs(const fs::path& results, const SweepSpec& spec, const std::vector<SweepRun>& runs) {
+  size_t moved = 0;
+  for (const SweepRun& r : runs) {
+    const fs::path legacy = results / spec.name / run_id(r.config), dir = run_dir(results, spec.name, r);
+    std::error_code ec;
+    if (legacy == dir || !fs::is_directory(legacy, ec) || fs::exists(dir, ec)) continue;
+    fs::rename(legacy, dir);  // atomic: a concurrent sweep sees either name, never half a folder
+    json meta = json::object();
+    try {
+      meta = json::parse(read_file(dir / "run.json"));
+    } catch (const std::exception&) {
+    }
+    if (meta.is_object() && meta.contains("id")) {
+      meta["id"] = r.id;
+      write_file_atomic(dir / "run.json", meta.dump(2) + "\n");
+    }
+    ++moved;
+  }
+  return moved;
+}
+
 void write_sweep_index(const fs::path& results, const SweepSpec& spec, const std::vector<SweepRun>& runs) {
   json axes = json::array();
   for (const SweepAxis& a : spec.axes) axes.push_back(a.pointer);

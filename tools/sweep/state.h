@@ -62,6 +62,12 @@ void prepare_run_dir(const std::filesystem::path& dir, const SweepSpec& spec, co
 
 /// Write <results>/<sweep>/sweep.json: name, description, swept pointers, baseline and the run
 /// list (index, id, overrides), which the report reads. Example: write_sweep_index("results", spec, runs);
+/// Run folders named by an earlier id scheme (the hash of the unresolved config, before ids hashed the
+/// canonical resolved config) are renamed to their run's id, with run.json updated, unless a folder of that
+/// id exists. Returns how many moved. Example: adopt_legacy_run_dirs("results", spec, runs) == 78 once.
+size_t adopt_legacy_run_dirs(const std::filesystem::path& results, const SweepSpec& spec,
+                             const std::vector<SweepRun>& runs);
+
 void write_sweep_index(const std::filesystem::path& results, const SweepSpec& spec, const std::vector<SweepRun>& runs);
 
 /// Counts of run states over `runs`. Example: s.completed + s.diverged == runs.size() when done.

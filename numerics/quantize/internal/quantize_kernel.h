@@ -38,6 +38,7 @@ struct KernelPlan {
   bool ovf_is_max[2] = {false, false};  // overflow gives ±max (counted as saturated)
   bool ovf_is_nan[2] = {false, false};  // overflow gives NaN (counted as overflow and NaN)
   bool nan_is_nan = false;              // a NaN input gives a NaN (formats with NaN)
+  bool inf_is_nan[2] = {false, false};  // ±inf gives the NaN (fn/fnuz formats: counted as NaN)
   bool zero_is_signed = false;          // zero results are ±0 by input sign (not fnuz): no fix-up needed
 };
 
