@@ -68,6 +68,11 @@ Unpacked unpack(Bits b, const Format& f, bool daz) {
     case Specials::Fnuz:
       if (code == f.sign_mask()) { u.cls = Class::QuietNaN; return u; }  // 1.000…0, read as a negative NaN
       break;
+    case Specials::P3109Extended:
+    case Specials::P3109Finite:
+      if (code == f.default_nan().v) { u.cls = Class::QuietNaN; return u; }  // 0x80 signed, all ones unsigned
+      if (f.has_inf() && (code & ~f.sign_mask()) == f.inf_code(false).v) { u.cls = Class::Infinite; return u; }
+      break;
     case Specials::Finite: break;
   }
   if (f.has_zero() && field == 0) {
@@ -112,6 +117,8 @@ Bits propagate_nan(const Unpacked& nan, const Target& t) {
     }
     case Specials::Fn: return f.default_nan(negative);
     case Specials::Fnuz: return f.default_nan(true);
+    case Specials::P3109Extended:
+    case Specials::P3109Finite: return f.default_nan();
     case Specials::Finite:
       // No NaN: a zero (ml_dtypes gives the zero of the opposite sign; its quiet_NaN() is −0).
       if (t.compat == Compat::MlDtypes && f.is_signed()) return Bits{nan.sign ? 0 : f.sign_mask()};
@@ -130,6 +137,9 @@ Rounded round_unpacked(const Unpacked& u, const Target& t, uint64_t random_bits)
       return {propagate_nan(u, t), flags};
     }
     case Class::Infinite:
+      // P3109 saturation (gfloat's sat=True, the draft's SatFinite) clamps ±inf inputs to ±max as well.
+      if (is_p3109(f.specials()) && t.overflow == Overflow::Saturate && (f.is_signed() || !u.sign))
+        return {Bits{(u.sign ? f.sign_mask() : 0) | f.max_code().v}, static_cast<uint8_t>(flag::overflow | flag::inexact)};
       // An infinity the format cannot hold (no inf, or −inf in an unsigned format) is invalid: it becomes
       // the NaN, even when saturating (as ml_dtypes does); formats without NaN clamp to their extreme.
       if (f.has_inf() && (f.is_signed() || !u.sign)) return {f.inf_code(u.sign), 0};

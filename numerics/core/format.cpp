@@ -48,6 +48,8 @@ const char* to_string(Specials s) {
     case Specials::Fn: return "fn";
     case Specials::Fnuz: return "fnuz";
     case Specials::Finite: return "finite";
+    case Specials::P3109Extended: return "p3109e";
+    case Specials::P3109Finite: return "p3109f";
   }
   return "?";
 }
@@ -58,7 +60,14 @@ Specials parse_specials(std::string_view text) {
   if (t == "fn") return Specials::Fn;
   if (t == "fnuz") return Specials::Fnuz;
   if (t == "finite") return Specials::Finite;
-  throw FormatError("unknown specials \"" + std::string(text) + "\" (expected one of ieee, fn, fnuz, finite)");
+  if (t == "p3109e") return Specials::P3109Extended;
+  if (t == "p3109f") return Specials::P3109Finite;
+  throw FormatError("unknown specials \"" + std::string(text) +
+                    "\" (expected one of ieee, fn, fnuz, finite, p3109e, p3109f)");
+}
+
+int default_bias(int exp_bits, Specials s) {
+  return (1 << (exp_bits - 1)) - 1 + (s == Specials::Fnuz || is_p3109(s) ? 1 : 0);
 }
 
 const std::vector<Preset>& presets() {
@@ -92,12 +101,17 @@ const std::vector<Preset>& presets() {
        "OCP MX FP4 E2M1 (no inf/NaN, max 6)"},
       {"e8m0fnu", {"float8_e8m0fnu"}, make("e8m0fnu", 8, 0, 127, Specials::Fn, false, false, false),
        "OCP MX E8M0 scale (unsigned, no zero, 2^-127..2^127, NaN 0xff)"},
+      // IEEE P3109 (draft, as gfloat implements it); every p3109_k{K}p{P}{s|u}{e|f} parses (format_p3109.cpp).
+      {"p3109_k8p3se", {"binary8p3se"}, make("p3109_k8p3se", 5, 2, 16, Specials::P3109Extended),
+       "IEEE P3109 8-bit, precision 3, signed extended (NaN 0x80, inf 0x7F, max 49152)"},
+      {"p3109_k8p4se", {"binary8p4se"}, make("p3109_k8p4se", 4, 3, 8, Specials::P3109Extended),
+       "IEEE P3109 8-bit, precision 4, signed extended (NaN 0x80, inf 0x7F, max 224)"},
+      {"p3109_k8p4sf", {"binary8p4sf"}, make("p3109_k8p4sf", 4, 3, 8, Specials::P3109Finite),
+       "IEEE P3109 8-bit, precision 4, signed finite (NaN 0x80, max 240)"},
+      {"p3109_k8p4ue", {"binary8p4ue"}, make("p3109_k8p4ue", 5, 3, 16, Specials::P3109Extended, false),
+       "IEEE P3109 8-bit, precision 4, unsigned extended (NaN 0xFF, inf 0xFE, max 53248)"},
   };
   return list;
-}
-
-int default_bias(int exp_bits, Specials specials) {
-  return (1 << (exp_bits - 1)) - 1 + (specials == Specials::Fnuz ? 1 : 0);
 }
 
 Format::Format() : Format(presets()[3].spec) {}
@@ -129,6 +143,17 @@ Format::Format(const FormatSpec& in) : spec_(in) {
       break;
     case Specials::Fnuz:
     case Specials::Finite: break;
+    case Specials::P3109Extended:
+    case Specials::P3109Finite: {
+      // Count down from the all-ones magnitude: the NaN (unsigned only; signed its NaN is 0x80), then
+      // +inf (extended). k4p2ue: 0b1111 NaN, 0b1110 inf, max 0b1101 = field 0b110, man 0b1.
+      const uint64_t all = (top << s.man_bits) | man;
+      const uint64_t reserved = (s.is_signed ? 0 : 1) + (s.specials == Specials::P3109Extended ? 1 : 0);
+      if (all < reserved) throw FormatError("a P3109 format needs at least 2 bits");
+      field = (all - reserved) >> s.man_bits;
+      man = (all - reserved) & man_mask();
+      break;
+    }
   }
   const uint64_t first_normal_field = s.has_zero ? 1 : 0;
   if (field < first_normal_field)
@@ -154,6 +179,9 @@ bool operator==(const Format& a, const Format& b) {
 }
 
 Bits Format::inf_code(bool negative) const {
+  // P3109: the largest magnitude, or the one below the all-ones NaN when unsigned (k8p3se 0x7F/0xFF).
+  if (spec_.specials == Specials::P3109Extended)
+    return Bits{(negative ? sign_mask() : 0) | ((code_mask() & ~sign_mask()) - (spec_.is_signed ? 0 : 1))};
   return Bits{(negative ? sign_mask() : 0) | (exp_field_max() << spec_.man_bits)};
 }
 
@@ -164,6 +192,8 @@ Bits Format::default_nan(bool negative) const {
                   (uint64_t{1} << (spec_.man_bits - 1))};
     case Specials::Fn: return Bits{(negative ? sign_mask() : 0) | (exp_field_max() << spec_.man_bits) | man_mask()};
     case Specials::Fnuz: return Bits{sign_mask()};
+    case Specials::P3109Extended:
+    case Specials::P3109Finite: return Bits{spec_.is_signed ? sign_mask() : code_mask()};
     case Specials::Finite: break;
   }
   return Bits{0};
@@ -185,6 +215,7 @@ std::string Format::to_string() const {
   // A preset with unchanged parameters prints as its name.
   for (const Preset& p : presets())
     if (Format(p.spec) == *this) return p.name;
+  if (std::string p3109 = p3109_name(*this); !p3109.empty()) return p3109;
   const FormatSpec& s = spec_;
   std::string out = "e";
   out += std::to_string(s.exp_bits);
@@ -204,8 +235,8 @@ std::string Format::to_string() const {
 Format parse_format(std::string_view text) {
   static const char* expected =
       "expected a preset (binary16, bfloat16, tf32, binary32, binary64, e5m2, e4m3fn, e4m3fnuz, e5m2fnuz, "
-      "e4m3b11fnuz, e4m3, e3m4, e2m3fn, e3m2fn, e2m1fn, e8m0fnu) or eXmY[bN][fn|fnuz|fnu] with options "
-      ",bias=N ,nosub ,unsigned ,nozero ,ieee|fn|fnuz|finite";
+      "e4m3b11fnuz, e4m3, e3m4, e2m3fn, e3m2fn, e2m1fn, e8m0fnu), p3109_kKpP{s|u}{e|f}, or eXmY[bN][fn|fnuz|fnu] "
+      "with options ,bias=N ,nosub ,unsigned ,nozero ,ieee|fn|fnuz|finite|p3109e|p3109f";
   std::string all = lower(trim(text));
   if (all.empty()) throw FormatError("empty format (" + std::string(expected) + ")");
   std::vector<std::string> parts;
@@ -230,6 +261,12 @@ Format parse_format(std::string_view text) {
   }
   // A preset's bias that is the default for its specials follows a specials option (e4m3,fnuz has bias 8).
   if (found && spec.bias == default_bias(spec.exp_bits, spec.specials)) spec.bias.reset();
+  if (!found)
+    if (std::optional<FormatSpec> p3109 = p3109_spec(head)) {
+      spec = *p3109;
+      spec.bias.reset();  // P3109 formats use their default bias (default_bias), which an option may override
+      found = true;
+    }
   if (!found) {
     // eXmY[bN][fn|fnuz|fnu]: always the generic format, whatever preset shares the digits (e8m0 is not e8m0fnu)
     size_t i = 0;
@@ -272,7 +309,8 @@ Format parse_format(std::string_view text) {
     else if (opt == "unsigned") state(is_signed, false, "sign", text, sign_name);
     else if (opt == "signed") state(is_signed, true, "sign", text, sign_name);
     else if (opt == "nozero") state(has_zero, false, "zero", text, yes_no);
-    else if (opt == "ieee" || opt == "fn" || opt == "fnuz" || opt == "finite") {
+    else if (opt == "ieee" || opt == "fn" || opt == "fnuz" || opt == "finite" || opt == "p3109e" ||
+             opt == "p3109f") {
       state(specials, parse_specials(opt), "specials", text, fpsim::to_string);
     } else {
       throw FormatError("unknown option \"" + opt + "\" in format \"" + std::string(text) + "\" (" + expected + ")");

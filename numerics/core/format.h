@@ -18,7 +18,16 @@ enum class Specials : uint8_t {
   Fn,      ///< no inf; only S.1…1.1…1 is NaN (e4m3fn; e8m0fnu when unsigned)
   Fnuz,    ///< no inf, no −0; NaN is the negative-zero code 1.0…0.0…0 (e4m3fnuz, e5m2fnuz)
   Finite,  ///< no inf, no NaN (OCP FP6/FP4: e2m3fn, e3m2fn, e2m1fn)
+  /// IEEE P3109 extended (as gfloat implements the draft): no −0; one NaN, the negative-zero code 0x80
+  /// when signed, the all-ones code when unsigned; ±inf on the largest-magnitude codes (signed 0x7F/0xFF,
+  /// unsigned the code below the NaN). p3109_k8p3se: 0x7E = (1 + 0b10 * 2^-2) * 2^(0b11111 - 16) = 49152.
+  P3109Extended,
+  /// IEEE P3109 finite: as P3109Extended, but the ±inf codes hold values (p3109_k8p3sf: 0x7F = 57344).
+  P3109Finite,
 };
+
+/// True for both P3109 encodings.
+constexpr bool is_p3109(Specials s) { return s == Specials::P3109Extended || s == Specials::P3109Finite; }
 
 /// Error for an impossible or malformed format specification; what() names the field and why.
 struct FormatError : std::invalid_argument {
@@ -57,9 +66,11 @@ class Format {
 
   int total_bits() const { return spec_.exp_bits + spec_.man_bits + (spec_.is_signed ? 1 : 0); }
   int precision() const { return spec_.man_bits + 1; }  ///< significand bits incl. the hidden one
-  bool has_inf() const { return spec_.specials == Specials::Ieee; }
+  bool has_inf() const { return spec_.specials == Specials::Ieee || spec_.specials == Specials::P3109Extended; }
   bool has_nan() const { return spec_.specials != Specials::Finite; }
-  bool has_negative_zero() const { return spec_.is_signed && spec_.has_zero && spec_.specials != Specials::Fnuz; }
+  bool has_negative_zero() const {
+    return spec_.is_signed && spec_.has_zero && spec_.specials != Specials::Fnuz && !is_p3109(spec_.specials);
+  }
   /// Whether every value of the format is a binary32 value, so a float carries it exactly: precision
   /// <= 24, emax <= 127 and the smallest subnormal step 2^(emin - man_bits) >= 2^-149.
   /// Example: parse_format("e5m2").fits_binary32() is true; binary64's is false.
@@ -78,7 +89,8 @@ class Format {
   Bits max_code() const { return max_code_; }  ///< +max finite
   Bits inf_code(bool negative) const;         ///< requires has_inf()
   /// The NaN produced by invalid operations: ieee = sign set, quiet, zero payload (x86 default NaN);
-  /// fn = S.1…1.1…1 with the given sign; fnuz = 1.0…0.0…0. Requires has_nan().
+  /// fn = S.1…1.1…1 with the given sign; fnuz = 1.0…0.0…0; p3109 = 0x80 signed, all ones unsigned.
+  /// Requires has_nan().
   Bits default_nan(bool negative = true) const;
   /// Smallest positive value's code (min subnormal, or min normal without subnormals).
   Bits min_positive_code() const;
@@ -110,16 +122,23 @@ struct Preset {
 };
 const std::vector<Preset>& presets();
 
-/// The bias a format gets when none is given: 2^(exp_bits-1) - 1, or 2^(exp_bits-1) for fnuz (which gains the
-/// binade freed by −0). Example: default_bias(4, Specials::Fnuz) == 8.
-int default_bias(int exp_bits, Specials specials);
-
 /// Parse a format: a preset name ("e4m3fn", "fp16", "bfloat16") or eXmY with comma options
-/// (bias=N, nosub, unsigned, nozero, ieee|fn|fnuz|finite). Throws FormatError listing what it expected.
+/// (bias=N, nosub, unsigned, nozero, ieee|fn|fnuz|finite|p3109e|p3109f), or an IEEE P3109 name
+/// p3109_k{K}p{P}{s|u}{e|f} (format_p3109.cpp). Throws FormatError listing what it expected.
 /// Example: parse_format("e4m3,bias=11,fnuz") equals the e4m3b11fnuz preset.
 Format parse_format(std::string_view text);
 
 const char* to_string(Specials s);
-Specials parse_specials(std::string_view text);  ///< "ieee" | "fn" | "fnuz" | "finite"
+Specials parse_specials(std::string_view text);  ///< "ieee" | "fn" | "fnuz" | "finite" | "p3109e" | "p3109f"
+/// The bias a spec gets when none is given: 2^(e-1) - 1, or 2^(e-1) for fnuz and P3109 (they gain the
+/// binade freed by −0). Example: default_bias(5, Specials::P3109Extended) == 16.
+int default_bias(int exp_bits, Specials s);
+
+/// IEEE P3109 formats by gfloat's name: p3109_k{K}p{P}{s|u}{e|f} — K bits, P bits of precision,
+/// signed or unsigned, extended (±inf) or finite. nullopt when `name` is not of that form; FormatError
+/// when it is but K/P are impossible. Example: p3109_spec("p3109_k8p3se")->exp_bits == 5.
+std::optional<FormatSpec> p3109_spec(std::string_view name);
+/// The P3109 name of f, or "" when f is not a P3109 format with its default bias.
+std::string p3109_name(const Format& f);
 
 }  // namespace fpsim

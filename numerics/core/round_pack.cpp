@@ -223,8 +223,14 @@ Rounded round_pack(const Exact& x, const Target& t, uint64_t random_bits) {
   const bool inexact = s.frac != 0 || s.sticky;
   uint8_t flags = inexact ? flag::inexact : 0;
   uint64_t kept = s.kept;
-  if (round_up(s, negative, mode, t.sr_bits, random_bits)) kept += 1;
-  if (mode == Rounding::Odd && inexact) kept |= 1;
+  // P3109 with P = 1 (no fraction bits, kept = the hidden 1): even and odd are the code's last bit, the
+  // exponent field's lowest bit, as gfloat decides them. p3109_k8p1se, 1.5·2^60 = 0x43B8000000000000 is a
+  // tie between 2^60 (field 124 = 0b1111100, even: code 0x7C) and 2^61 (0x7D): rne gives 0x7C; rodd 0x7D.
+  Split decide = s;
+  const bool field_parity = is_p3109(f.specials()) && f.man_bits() == 0 && keep == 1 && E >= emin;
+  if (field_parity) decide.kept = static_cast<uint64_t>(E + f.bias()) & 1;
+  if (round_up(decide, negative, mode, t.sr_bits, random_bits)) kept += 1;
+  if (mode == Rounding::Odd && inexact) kept = field_parity ? kept + (~decide.kept & 1) : kept | 1;
   int q = E - keep + 1;  // weight of the last kept place
 
   if (!f.subnormals() && tiny) {

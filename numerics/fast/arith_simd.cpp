@@ -447,17 +447,20 @@ namespace {
 
 // Decoding constants for f. Specials: ieee, every code from the all-ones exponent up (0x7C00 in
 // binary16); fn, only the all-ones magnitude (0x7F in e4m3fn); fnuz, only the negative-zero code
-// (0x80 in e4m3fnuz); finite, none (special_from above every magnitude).
+// (0x80 in e4m3fnuz); finite, none (special_from above every magnitude); P3109 (signed), the
+// negative-zero code 0x80 and, when extended, the all-ones magnitude 0x7F/0xFF (inf).
 LaneOperand lane_operand(const Format& f) {
   LaneOperand o;
   o.magnitude_mask = static_cast<uint32_t>(f.code_mask() & ~f.sign_mask());
   switch (f.specials()) {
     case Specials::Ieee: o.special_from = static_cast<uint32_t>(f.exp_field_max() << f.man_bits()); break;
     case Specials::Fn: o.special_from = o.magnitude_mask; break;
+    case Specials::P3109Extended: o.special_from = o.magnitude_mask; break;
     case Specials::Fnuz:
+    case Specials::P3109Finite:
     case Specials::Finite: o.special_from = o.magnitude_mask + 1; break;
   }
-  if (f.specials() == Specials::Fnuz) {
+  if (f.specials() == Specials::Fnuz || is_p3109(f.specials())) {
     o.code_mask = static_cast<uint32_t>(f.code_mask());
     o.nan_code = static_cast<uint32_t>(f.sign_mask());
   }
@@ -492,6 +495,9 @@ bool make_lane_plan(ArithOp op, const Format& fa, const Format& fb, const Format
   if (t.daz || !f.is_signed() || f.total_bits() > 32 || f.man_bits() > 50 ||
       f.emin() + 1023 < 1 || f.emax() + 1023 > 2046)
     return false;
+  // P3109 with P = 1 decides ties and round-to-odd on the exponent field's last bit (round_pack); the
+  // lanes' no_mantissa rule uses the hidden bit, so such targets take the scalar path.
+  if (is_p3109(f.specials()) && f.man_bits() == 0) return false;
   switch (op) {
     case ArithOp::Add: plan.op = LaneOp::Add; break;
     case ArithOp::Sub: plan.op = LaneOp::Sub; break;

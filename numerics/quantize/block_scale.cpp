@@ -24,7 +24,8 @@ struct ElementInfo {
 };
 
 // emax = exponent of the largest power of two of the element type (OCP MX v1.0, table 1):
-// E5M2 2^15, E4M3 2^8, E3M2 2^4, E2M3 2^2, E2M1 2^2, INT8 2^0 (1.xxxxxx, 127/64 = 1.984375).
+// E5M2 2^15, E4M3 2^8, E3M2 2^4, E2M3 2^2, E2M1 2^2, INT8 2^0 (1.xxxxxx, 127/64 = 1.984375); P3109
+// elements the same way: k8p3se max 0x7E = 1.10 * 2^15 (emax 15), k8p4se 0x7E = 1.110 * 2^7 (emax 7).
 constexpr ElementInfo kElements[] = {
     {MxElement::Fp8E5M2, "mxfp8_e5m2", "e5m2", "e5m2", 15},
     {MxElement::Fp8E4M3, "mxfp8_e4m3", "e4m3", "e4m3fn", 8},
@@ -32,6 +33,8 @@ constexpr ElementInfo kElements[] = {
     {MxElement::Fp6E2M3, "mxfp6_e2m3", "e2m3", "e2m3fn", 2},
     {MxElement::Fp4E2M1, "mxfp4_e2m1", "e2m1", "e2m1fn", 2},
     {MxElement::Int8, "mxint8", "int8", "e1m6,bias=1,finite", 0},
+    {MxElement::P3109K8P3, "mx_p3109_k8p3se", "p3109_k8p3se", "p3109_k8p3se", 15},
+    {MxElement::P3109K8P4, "mx_p3109_k8p4se", "p3109_k8p4se", "p3109_k8p4se", 7},
 };
 
 const ElementInfo& info(MxElement e) {
@@ -88,7 +91,7 @@ MxElement parse_mx_element(std::string_view text) {
   }
   throw std::invalid_argument("unknown MX element type \"" + std::string(text) + "\"" + why +
                               " (expected one of mxfp8_e5m2 = e5m2, mxfp8_e4m3 = e4m3fn, mxfp6_e3m2 = e3m2fn, "
-                              "mxfp6_e2m3 = e2m3fn, mxfp4_e2m1 = e2m1fn, mxint8)");
+                              "mxfp6_e2m3 = e2m3fn, mxfp4_e2m1 = e2m1fn, mxint8, mx_p3109_k8p3se, mx_p3109_k8p4se)");
 }
 
 const char* to_string(MxElement e) { return info(e).name; }

@@ -28,10 +28,13 @@ enum class MxElement : uint8_t {
   Fp6E2M3,  ///< MXFP6 E2M3, emax 2, max 7.5
   Fp4E2M1,  ///< MXFP4 E2M1, emax 2, max 6
   Int8,     ///< MXINT8: two's complement k * 2^-6, |k| <= 127 (max 1.984375), emax 0
+  P3109K8P3,  ///< IEEE P3109 p3109_k8p3se elements (not in OCP MX v1.0): emax 15, max 49152, NaN 0x80
+  P3109K8P4,  ///< IEEE P3109 p3109_k8p4se elements: emax 7, max 224, NaN 0x80
 };
 
-/// "mxfp8_e5m2" "mxfp8_e4m3" "mxfp6_e3m2" "mxfp6_e2m3" "mxfp4_e2m1" "mxint8" (also "e5m2", "e4m3",
-/// "e3m2", "e2m3", "e2m1", "int8"); throws std::invalid_argument listing them.
+/// "mxfp8_e5m2" "mxfp8_e4m3" "mxfp6_e3m2" "mxfp6_e2m3" "mxfp4_e2m1" "mxint8" "mx_p3109_k8p3se"
+/// "mx_p3109_k8p4se" (also "e5m2", "e4m3", "e3m2", "e2m3", "e2m1", "int8", "p3109_k8p3se", "p3109_k8p4se");
+/// throws std::invalid_argument listing them.
 MxElement parse_mx_element(std::string_view text);
 const char* to_string(MxElement e);
 

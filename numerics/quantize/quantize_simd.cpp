@@ -293,8 +293,13 @@ HWY_INLINE void Store(V v, uint8_t* out) {
 // One vector: in[0..N) -> out[0..N). Returns false (writing nothing) when a lane needs the scalar
 // reference (nosub formats with emin = -126 and a binary32 subnormal input).
 // w0, w1: the elements' random words (low and high halves of bits(i)); sr only.
-template <bool kValues, bool kSR, bool kStats, class Out>
-HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w1, V& amax, Counts& n) {
+// kBlend: the subnormal-range rounding and the special-result blend run on every vector, without a
+// data-dependent branch (wide-range data: FP8 sees lanes below 2^emin or past max in most vectors, in
+// an unpredictable pattern); otherwise each is skipped when no lane needs it (narrow data). `rare`
+// counts the vectors that needed either, so the loop can pick the variant for the next stretch.
+template <bool kValues, bool kSR, bool kStats, bool kBlend, class Out>
+HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w1, V& amax, Counts& n,
+                       std::size_t& rare) {
   const KernelPlan& p = *c.plan;
   const D d;
   const V zero = hn::Zero(d);
@@ -354,8 +359,10 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   V out_abs = out_n;
   V code_abs = zero;
   if constexpr (!kValues) code_abs = hn::Sub(hn::ShiftRightSame(out_n, dn), U(p.rebias));
+  const bool any_below = !hn::AllFalse(d, below);
   if (p.subnormals) {
-    if (!hn::AllFalse(d, below)) {
+    // Formats whose emin is binary32's (bfloat16: emin_field 1) never have lanes below it.
+    if (p.emin_field > 1 && (kBlend || any_below)) {
       // 5. Subnormal range: k quanta of 2^(emin - m), d capped at 25 (sig < 2^24 is then below half).
       const V dc = hn::Min(l.d, U(25));
       V k;
@@ -387,11 +394,13 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   V res;
   if constexpr (kValues) res = hn::Or(out_abs, hn::IfThenElseZero(neg, U(p.sign_out)));
   else res = hn::Or(code_abs, hn::IfThenElseZero(neg, U(p.sign_out)));
-  // Zeros, overflows, infinities and NaNs take their results from the plan (rare: skipped when absent).
-  // A zero result is already ±0 above unless the format has no negative zero (fnuz).
+  // Zeros, overflows, infinities and NaNs take their results from the plan. A zero result is already ±0
+  // above unless the format has no negative zero (fnuz, P3109).
   const M nonfinite = SLt(U(0x7F7FFFFFu), a_in);
   const M fix_zero = p.zero_is_signed ? hn::FirstN(d, 0) : is_zero;
-  if (!hn::AllFalse(d, hn::Or(hn::Or(nonfinite, ovf), fix_zero))) {
+  const bool any_special = !hn::AllFalse(d, hn::Or(hn::Or(nonfinite, ovf), fix_zero));
+  rare += (any_below || any_special) ? 1 : 0;
+  if (kBlend || any_special) {
     res = hn::IfThenElse(is_zero, BySign(neg, p.zero_out), res);
     res = hn::IfThenElse(ovf, BySign(neg, p.ovf_out), res);
     res = hn::IfThenElse(is_inf, BySign(neg, p.inf_out), res);
@@ -433,6 +442,7 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
   V amax = hn::Zero(d);
   Counts n;
   std::size_t i = 0;
+  std::size_t rare = 0;  // vectors that needed the subnormal or special-result work (see Vector)
   QuantStats rest;
   QuantStats* rest_stats = kStats ? &rest : nullptr;
   if constexpr (kSR) {
@@ -477,15 +487,28 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
         for (std::size_t k = 0; k < kInFlight; ++k)
           for (std::size_t h = 0; h < 2; ++h) {
             const std::size_t e = at[k] + h * 16;
-            if (!Vector<kValues, kSR, kStats>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n))
+            if (!Vector<kValues, kSR, kStats, false>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n,
+                                                     rare))
               scalar_range(in + e, out + e, lanes, *c.target, c.stream, c.first_index + e, rest_stats);
           }
       }
     }
   } else {
-    for (; i + lanes <= count; i += lanes) {
-      if (!Vector<kValues, kSR, kStats>(c, in + i, out + i, hn::Zero(d), hn::Zero(d), amax, n))
-        scalar_range(in + i, out + i, lanes, *c.target, c.stream, c.first_index + i, rest_stats);
+    // Stretches of kStretch vectors; a stretch where more than one vector in eight needed the rare work
+    // makes the next one run the branch-free variant (and one where few did, the branchy one again).
+    constexpr std::size_t kStretch = 64;
+    bool blend = false;
+    while (i + lanes <= count) {
+      const std::size_t end = std::min(count - (count - i) % lanes, i + kStretch * lanes);
+      rare = 0;
+      for (; i < end; i += lanes) {
+        const bool ok = blend ? Vector<kValues, kSR, kStats, true>(c, in + i, out + i, hn::Zero(d), hn::Zero(d),
+                                                                   amax, n, rare)
+                              : Vector<kValues, kSR, kStats, false>(c, in + i, out + i, hn::Zero(d), hn::Zero(d),
+                                                                    amax, n, rare);
+        if (!ok) scalar_range(in + i, out + i, lanes, *c.target, c.stream, c.first_index + i, rest_stats);
+      }
+      blend = rare * 8 > kStretch;
     }
   }
   if (i < count) scalar_range(in + i, out + i, count - i, *c.target, c.stream, c.first_index + i, rest_stats);

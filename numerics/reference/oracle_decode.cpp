@@ -24,6 +24,16 @@ Limits limits_of(const Format& f) {
       break;
     case Specials::Fnuz:
     case Specials::Finite: break;
+    case Specials::P3109Extended:
+    case Specials::P3109Finite: {
+      // Codes from the top magnitude down: the NaN when unsigned (signed: 0x80), +inf when extended.
+      uint64_t top = (L.exp_all_ones << L.m) | L.man_all_ones;
+      if (!f.is_signed()) top -= 1;
+      if (f.specials() == Specials::P3109Extended) L.inf_magnitude = top--;
+      top_field = top >> L.m;
+      top_man = top & L.man_all_ones;
+      break;
+    }
   }
   L.emin = (f.has_zero() ? 1 : 0) - f.bias();
   L.emax = static_cast<int>(top_field) - f.bias();
@@ -61,6 +71,11 @@ Value decode_value(Bits code, const Format& f, bool daz) {
       break;
     case Specials::Fnuz:
       if (code.v == L.sign_bit) { v.kind = Value::Kind::NaN; return v; }  // the "−0" code, read with its sign
+      break;
+    case Specials::P3109Extended:
+    case Specials::P3109Finite:
+      if (f.is_signed() ? code.v == L.sign_bit : code.v == mask) { v.kind = Value::Kind::NaN; return v; }
+      if (L.inf_magnitude != 0 && (code.v & ~L.sign_bit) == L.inf_magnitude) { v.kind = Value::Kind::Inf; return v; }
       break;
     case Specials::Finite: break;
   }

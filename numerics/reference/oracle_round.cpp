@@ -22,7 +22,8 @@ struct Quantised {
   bool inexact = false;
 };
 
-Quantised round_to_quantum(mpfr_srcptr x, long Q, Rounding mode) {
+// parity: whether N counts as odd for rne ties and rodd; -1 = N's own last bit.
+Quantised round_to_quantum(mpfr_srcptr x, long Q, Rounding mode, int parity = -1) {
   thread_local mpfr_float y = make_number(kWide), whole = make_number(kWide);
   const bool negative = mpfr_signbit(x) != 0;
   mpfr_abs(raw(y), x, MPFR_RNDN);
@@ -33,16 +34,17 @@ Quantised round_to_quantum(mpfr_srcptr x, long Q, Rounding mode) {
   mpfr_sub(raw(y), raw(y), raw(whole), MPFR_RNDN);  // the remainder, exact
   if (mpfr_zero_p(raw(y))) return out;
   out.inexact = true;
+  const bool odd = parity < 0 ? (out.n & 1) != 0 : parity != 0;
   const int vs_half = mpfr_cmp_d(raw(y), 0.5);
   bool up = false;
   switch (mode) {
-    case Rounding::NearestEven: up = vs_half > 0 || (vs_half == 0 && (out.n & 1)); break;
+    case Rounding::NearestEven: up = vs_half > 0 || (vs_half == 0 && odd); break;
     case Rounding::NearestAway: up = vs_half >= 0; break;
     case Rounding::TowardZero:
     case Rounding::Truncate: up = false; break;
     case Rounding::Up: up = !negative; break;
     case Rounding::Down: up = negative; break;
-    case Rounding::Odd: up = (out.n & 1) == 0; break;
+    case Rounding::Odd: up = !odd; break;
     case Rounding::Stochastic: throw std::invalid_argument("oracle: stochastic rounding is not deterministic");
   }
   if (up) out.n += 1;
@@ -57,6 +59,9 @@ Bits nan_code(const Format& f, const Limits& L, bool negative) {
       return Bits{(negative ? L.sign_bit : 0) | (L.exp_all_ones << L.m) | (uint64_t{1} << (L.m - 1))};
     case Specials::Fn: return Bits{(negative ? L.sign_bit : 0) | (L.exp_all_ones << L.m) | L.man_all_ones};
     case Specials::Fnuz: return Bits{L.sign_bit};
+    case Specials::P3109Extended:
+    case Specials::P3109Finite:
+      return Bits{L.sign_bit ? L.sign_bit : (L.exp_all_ones << L.m) | L.man_all_ones};
     case Specials::Finite: break;
   }
   throw std::logic_error("oracle: format has no NaN");
@@ -68,6 +73,7 @@ bool has_nan(const Format& f) { return f.specials() != Specials::Finite; }
 Bits infinity_like(const Format& f, const Limits& L, bool negative) {
   const uint64_t s = negative ? L.sign_bit : 0;
   if (f.specials() == Specials::Ieee) return Bits{s | (L.exp_all_ones << L.m)};
+  if (L.inf_magnitude != 0) return Bits{s | L.inf_magnitude};
   if (has_nan(f)) return nan_code(f, L, negative);
   return Bits{s | L.max_code};
 }
@@ -95,7 +101,7 @@ Rounded overflow_result(bool negative, const Target& t, const Limits& L) {
 // Zero code of a result that is zero or flushed to zero. Formats without zero use their smallest value.
 Bits zero_code(const Format& f, const Limits& L, bool negative) {
   if (!f.has_zero()) return Bits{0};  // e8m0fnu: code 0 is 2^-127
-  const bool keeps_sign = f.is_signed() && f.specials() != Specials::Fnuz;
+  const bool keeps_sign = f.is_signed() && f.specials() != Specials::Fnuz && !is_p3109(f.specials());
   return Bits{negative && keeps_sign ? L.sign_bit : 0};
 }
 
@@ -134,7 +140,10 @@ Rounded round_finite(mpfr_srcptr x, const Target& t) {
     return {zero_code(f, L, negative), static_cast<uint8_t>(flag::underflow | flag::inexact)};
 
   const long Q = (f.subnormals() && E < L.emin) ? L.emin - m : E - m;
-  const Quantised r = round_to_quantum(x, Q, mode);
+  // P3109 with P = 1 (no fraction bits): even and odd are the code's, i.e. the exponent field's, last bit
+  // (gfloat); N = 1 for every normal-range value, so it cannot say.
+  const bool field_parity = is_p3109(f.specials()) && m == 0 && Q == E && E >= L.emin;
+  const Quantised r = round_to_quantum(x, Q, mode, field_parity ? static_cast<int>((E + f.bias()) & 1) : -1);
   uint8_t flags = r.inexact ? flag::inexact : 0;
   if (tiny && r.inexact) flags |= flag::underflow;
   if (r.n == 0) return {zero_code(f, L, negative), flags};
@@ -176,6 +185,10 @@ Rounded infinity_result(bool sign, const Target& t) {
   const Limits L = limits_of(f);
   if (f.specials() == Specials::Ieee && (f.is_signed() || !sign))
     return {Bits{(sign ? L.sign_bit : 0) | (L.exp_all_ones << L.m)}, 0};
+  // P3109 saturation (gfloat's sat, the draft's SatFinite) clamps infinities to ±max.
+  if (is_p3109(f.specials()) && t.overflow == Overflow::Saturate && (f.is_signed() || !sign))
+    return {Bits{(sign ? L.sign_bit : 0) | L.max_code}, static_cast<uint8_t>(flag::overflow | flag::inexact)};
+  if (L.inf_magnitude != 0 && (f.is_signed() || !sign)) return {Bits{(sign ? L.sign_bit : 0) | L.inf_magnitude}, 0};
   if (has_nan(f)) return {nan_code(f, L, sign), flag::invalid};
   if (sign && !f.is_signed()) return {Bits{0}, flag::invalid};
   return {Bits{(sign ? L.sign_bit : 0) | L.max_code}, flag::invalid};
@@ -203,7 +216,9 @@ Rounded nan_result(const Value& nan, const Target& t) {
       return {Bits{(negative ? L.sign_bit : 0) | (L.exp_all_ones << L.m) | man}, flags};
     }
     case Specials::Fn:
-    case Specials::Fnuz: return {nan_code(f, L, negative), flags};
+    case Specials::Fnuz:
+    case Specials::P3109Extended:
+    case Specials::P3109Finite: return {nan_code(f, L, negative), flags};
     case Specials::Finite:
       // No NaN: +0; ml_dtypes gives the zero of the opposite sign (its quiet_NaN() is −0).
       if (mldtypes && f.is_signed()) return {Bits{nan.sign ? 0 : L.sign_bit}, flags};

@@ -44,6 +44,7 @@ struct Limits {
   uint64_t sign_bit = 0;     ///< 0 for unsigned formats
   uint64_t max_code = 0;     ///< +max finite
   uint64_t max_sig = 0;      ///< significand of max finite as an (m+1)-bit integer
+  uint64_t inf_magnitude = 0;  ///< P3109 extended: the +inf code's magnitude (0 otherwise)
 };
 Limits limits_of(const Format& f);
 

@@ -15,8 +15,10 @@
 namespace fpsim {
 namespace {
 
-const std::vector<std::string> eight_bit = {"e5m2", "e4m3fn", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz",
-                                            "e4m3", "e3m4",   "e2m3fn",   "e2m1fn",   "e8m0fnu"};
+const std::vector<std::string> eight_bit = {"e5m2",         "e4m3fn",       "e4m3fnuz",    "e5m2fnuz",
+                                            "e4m3b11fnuz",  "e4m3",         "e3m4",        "e2m3fn",
+                                            "e2m1fn",       "e8m0fnu",      "p3109_k8p3se", "p3109_k8p4ue",
+                                            "p3109_k8p1sf"};
 const Rounding deterministic[] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero,
                                   Rounding::Up,          Rounding::Down,        Rounding::Odd};
 

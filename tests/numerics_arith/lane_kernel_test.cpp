@@ -153,6 +153,10 @@ const std::vector<Case> cases = {
     {{"e2m3fn", "e3m2fn", "binary16"}, "binary16"},     // finite operands: no specials at all
     {{"binary16", "binary16", "binary16"}, "e5m0,fn"},   // no mantissa bits: the kept lsb is the hidden 1
     {{"binary32", "binary32", "binary32"}, "e4m0,finite"},
+    {{"p3109_k8p3se", "p3109_k8p4sf", "binary32"}, "binary32"},  // P3109 operands: 0x80 NaN, 0x7F/0xFF inf (e)
+    {{"binary16", "binary16", "binary16"}, "p3109_k8p3se"},        // P3109 target: inf at 0x7F, no −0
+    {{"binary32", "binary32", "binary32"}, "p3109_k8p4sf"},
+    {{"binary16", "binary16", "binary16"}, "p3109_k8p1se"},        // P = 1: parity of the exponent field
 };
 
 void run_all(size_t n, uint64_t seed) {

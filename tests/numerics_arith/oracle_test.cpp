@@ -12,8 +12,9 @@
 namespace fpsim {
 namespace {
 
-const std::vector<std::string> eight_bit_presets = {"e5m2", "e4m3fn", "e4m3fnuz", "e5m2fnuz",
-                                                    "e4m3b11fnuz", "e4m3", "e3m4"};
+const std::vector<std::string> eight_bit_presets = {"e5m2",         "e4m3fn",       "e4m3fnuz",     "e5m2fnuz",
+                                                    "e4m3b11fnuz",  "e4m3",         "e3m4",         "p3109_k8p3se",
+                                                    "p3109_k8p4sf", "p3109_k8p4ue", "p3109_k8p1se"};
 const Rounding modes[] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero,
                           Rounding::Up,          Rounding::Down,        Rounding::Odd};
 const ArithOp all_ops[] = {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div, ArithOp::Sqrt, ArithOp::Fma};

@@ -100,6 +100,29 @@ TEST_CASE("MXFP6 and MXFP8 E5M2 scales follow floor(log2 amax) - emax", "[quanti
   REQUIRE(mx_scale_code(1e-38f, MxElement::Fp8E4M3, MxScaleRule::Floor) == 0);  // -127 - 8 clamps to -127
 }
 
+TEST_CASE("P3109 k8p4se elements: amax 3 = 1.5 * 2^1 gives e = 1 - 7, 3 -> 192 = 0x7C; no −0; saturation below the inf code",
+          "[quantize]") {
+  std::vector<float> x(32, 0.0f);
+  x[0] = 3.0f;     // / 2^-6 = 192 = 1.100 * 2^7: field 7 + 8 = 15 -> 0.1111.100 = 0x7C
+  x[1] = -0.25f;   // 16 = 2^4: field 12 -> 1.1100.000 = 0xE0
+  x[2] = -0.0f;    // no −0 in P3109: 0x00
+  const MxTensor q = mx_quantize(x, 1, 32, mx(MxElement::P3109K8P4));
+  REQUIRE(mx_emax(MxElement::P3109K8P4) == 7);
+  REQUIRE(mx_element_format(MxElement::P3109K8P4).max_value() == 224.0);
+  REQUIRE(q.scales[0] == 127 + 1 - 7);
+  REQUIRE(q.elements[0] == 0x7C);
+  REQUIRE(q.elements[1] == 0xE0);
+  REQUIRE(q.elements[2] == 0x00);
+  std::vector<float> y(32);
+  mx_dequantize(q, y);
+  REQUIRE(y[0] == 3.0f);
+  REQUIRE(y[1] == -0.25f);
+  // The OCP rule clips: amax 3.75 = 1.875 * 2^1 -> 240 > max 224 saturates to 0x7E (not the inf code 0x7F).
+  x[0] = 3.75f;
+  REQUIRE(mx_quantize(x, 1, 32, mx(MxElement::P3109K8P4)).elements[0] == 0x7E);
+  REQUIRE(parse_mx_element("p3109_k8p3se") == MxElement::P3109K8P3);
+}
+
 TEST_CASE("MXINT8 stores two's complement k with value k * 2^-6 * scale, saturating at 127", "[quantize]") {
   std::vector<float> x(32, 0.0f);
   x[0] = 1.5f;       // amax 1.5: e = 0 - 0; k = 96

@@ -1,23 +1,24 @@
 // fpsim bench ops: nanoseconds per emulated operation for e5m2, e4m3fn, binary16, bfloat16 and binary32
-// add, mul, div and fma in rne and sr, over large pre-generated random operand arrays (values drawn
-// from N(0, 1) and encoded into the format), through apply_array (numerics/fast/fast_arrays.h), each the
-// median of --runs runs of this thread's CPU time, with a checksum of the results. Native float add
-// and mul over float arrays of the same length are timed the same way in the same run; every figure
-// is also printed as a ratio to native float add. sr rows draw each element's random word from a
-// Philox stream inside the timed loop, as training does.
+// add, mul, div and fma in rne and sr, on operands drawn from two distributions (bench_timing.h: narrow
+// N(0, 1/16), wide N(0, 1)·10^U(−3, 3)) and encoded into the format (rne). Two rows per case:
+//   array:  apply_array over whole arrays (numerics/fast/fast_arrays.h), as a ratio to a native float
+//           add loop over float arrays of the same length (vectorised by the compiler);
+//   scalar: one add/mul/div/fma(a, fa, b, fb, t) call per element — the API a user's own loop calls —
+//           as a ratio to a scalar (non-vectorised) native float add loop; plus binary32 → format
+//           conversion, encode(float, t). sr calls take pre-drawn random words (the draw is not timed).
+// Each figure is this thread's CPU time: warm-up calls, then --runs timed runs; median and min–max.
+// The native baselines are timed (with warm-up) before every format, so ratios compare like with like
+// even when the machine's load changes. Checksums keep the compiler from dropping the work.
 #include <fmt/core.h>
 
-#include <algorithm>
-#include <ctime>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "numerics/arith/arith.h"
 #include "numerics/core/convert.h"
 #include "numerics/fast/fast_arrays.h"
-#include "tools/fpsim/bench_util.h"
+#include "tools/fpsim/bench_timing.h"
 #include "tools/fpsim/command.h"
 
 namespace fpsim::cli {
@@ -26,113 +27,171 @@ namespace {
 struct Options {
   int runs = 5;
   size_t size = size_t{1} << 20;
+  size_t scalar_size = size_t{1} << 16;
   std::vector<std::string> formats{"e5m2", "e4m3fn", "binary16", "bfloat16", "binary32"};
+  std::vector<std::string> distributions{"narrow", "wide"};
 };
 
+constexpr int kWarmups = 2;
 
-// This thread's CPU time in nanoseconds: on a shared machine, time spent descheduled is not counted,
-// for the emulated operations and the native baseline alike.
-double thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
-}
-
-// Median of `runs` CPU-time measurements of fn(), in nanoseconds per element.
+// Nanoseconds per element of fn() over n elements, on this thread's CPU clock.
 template <class Fn>
-double cpu_ns_per_element(int runs, size_t n, Fn&& fn) {
-  std::vector<double> t;
-  for (int r = 0; r < runs; ++r) {
-    const double start = thread_cpu_ns();
-    fn();
-    t.push_back((thread_cpu_ns() - start) / double(n));
-  }
-  return median(t);
+Timing ns_per_element(int runs, size_t n, Fn&& fn) {
+  return time_runs(runs, kWarmups, [] { return cpu_seconds(false); }, fn).scaled(1e9 / double(n));
 }
 
-// Operand arrays for one format: codes of N(0,1) samples (rne-encoded), three arrays for fma.
+// Operand arrays for one format: codes of samples rounded (rne) into it, three arrays for fma, plus
+// the samples as binary32 for the conversion row.
 struct Operands {
   std::vector<uint32_t> a, b, c;
+  std::vector<float> floats;
 };
 
-Operands make_operands(const Format& f, size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal(0.0, 1.0);
+Operands make_operands(const Format& f, Distribution d, size_t n, uint64_t seed) {
   Target t;
   t.format = f;
   Operands o;
+  uint64_t s = seed;
   for (auto* v : {&o.a, &o.b, &o.c}) {
+    const std::vector<double> x = samples(d, n, s++);
     v->resize(n);
-    for (uint32_t& x : *v) x = static_cast<uint32_t>(encode(normal(rng), t).bits.v);
+    for (size_t i = 0; i < n; ++i) (*v)[i] = static_cast<uint32_t>(encode(x[i], t).bits.v);
   }
+  for (double x : samples(d, n, s)) o.floats.push_back(static_cast<float>(x));
   return o;
 }
 
-struct Row {
-  std::string format, op, mode, path;
-  double ns = 0;
-  uint64_t checksum = 0;
+// Native baselines in the same run: an auto-vectorised float add over arrays (for the array rows) and
+// a scalar one (for the per-call rows): the empty asm makes each sum a register the compiler must
+// produce one at a time, so the loop stays one addss per element.
+struct Baselines {
+  Timing vector_add, scalar_add;
 };
 
-// Time one (format, op, mode) over the arrays with apply_array (the path is printed: the op table, the
-// vector lane kernel, or the scalar operation; see array_path);
-// the checksum is the sum of the result codes plus the OR of the flags.
-Row bench_row(const Format& f, ArithOp op, bool sr, const Operands& o, int runs) {
-  Target t;
-  t.format = f;
-  t.rounding = sr ? Rounding::Stochastic : Rounding::NearestEven;
-  const size_t n = o.a.size();
-  Row row{f.to_string(), to_string(op), sr ? "sr" : "rne", array_path(op, f, f, f, t), 0, 0};
-  const RandomStream stream(12345, 0, 0, 0);
-  std::vector<uint32_t> out(n);
-  uint8_t flags = 0;
-  row.ns = cpu_ns_per_element(runs, n, [&] { flags = apply_array(op, o.a, f, o.b, f, o.c, f, out, t, &stream, 0); });
-  for (uint32_t e : out) row.checksum += e;
-  row.checksum += flags;
-  return row;
+Baselines native_baselines(int runs, size_t n, double& checksum) {
+  const std::vector<double> x = samples(Distribution::Narrow, 2 * n, 99);
+  std::vector<float> fa(n), fb(n), fc(n);
+  for (size_t i = 0; i < n; ++i) fa[i] = static_cast<float>(x[i]), fb[i] = static_cast<float>(x[n + i]);
+  Baselines b;
+  b.vector_add = ns_per_element(runs, n, [&] {
+    for (size_t i = 0; i < n; ++i) fc[i] = fa[i] + fb[i];
+  });
+  for (float v : fc) checksum += v;
+  b.scalar_add = ns_per_element(runs, n, [&] {
+    for (size_t i = 0; i < n; ++i) {
+      float s = fa[i] + fb[i];
+      asm volatile("" : "+x"(s));
+      fc[i] = s;
+    }
+  });
+  for (float v : fc) checksum += v;
+  return b;
+}
+
+// The scalar API on one element.
+Rounded scalar_call(ArithOp op, const Operands& o, size_t i, const Format& f, const Target& t, uint64_t r) {
+  const Bits a{o.a[i]}, b{o.b[i]};
+  switch (op) {
+    case ArithOp::Add: return add(a, f, b, f, t, r);
+    case ArithOp::Mul: return mul(a, f, b, f, t, r);
+    case ArithOp::Div: return div(a, f, b, f, t, r);
+    case ArithOp::Fma: return fma(a, f, b, f, Bits{o.c[i]}, f, t, r);
+    default: return apply(op, &a, &f, t, r);
+  }
+}
+
+std::string range(const Timing& t, double unit) {
+  return fmt::format("{:.1f}-{:.1f}", t.min / unit, t.max / unit);
+}
+
+void print_row(const std::string& head, const char* kind, const char* path, const Timing& t, double unit,
+               uint64_t checksum) {
+  fmt::print("{} {:<6} {:<7} {:>8.2f} {:>9.1f} {:>13} {:>18x}\n", head, kind, path, t.median, t.median / unit,
+             range(t, unit), checksum);
 }
 
 int run(const Options& o) {
-  const size_t n = o.size;
-  // Native baselines over float arrays of the same length.
-  std::mt19937_64 rng(1);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<float> fa(n), fb(n), fc(n);
-  for (size_t i = 0; i < n; ++i) fa[i] = normal(rng), fb[i] = normal(rng);
-  const double native_add = cpu_ns_per_element(o.runs, n, [&] {
-    for (size_t i = 0; i < n; ++i) fc[i] = fa[i] + fb[i];
-  });
-  double sum = 0;
-  for (float x : fc) sum += x;
-  const double native_mul = cpu_ns_per_element(o.runs, n, [&] {
-    for (size_t i = 0; i < n; ++i) fc[i] = fa[i] * fb[i];
-  });
-  for (float x : fc) sum += x;
-  fmt::print("# fpsim bench ops: {} elements per array, median of {} runs\n", n, o.runs);
-  fmt::print("native float add: {:.3f} ns/op   native float mul: {:.3f} ns/op ({:.2f}x add)   checksum {:.6g}\n\n",
-             native_add, native_mul, native_mul / native_add, sum);
-  fmt::print("{:<10} {:<4} {:<4} {:<7} {:>9} {:>10} {:>18}\n", "format", "op", "mode", "path", "ns/op", "x f32 add",
-             "checksum");
-  for (const std::string& name : o.formats) {
-    const Format f = parse_format(name);
-    const Operands ops = make_operands(f, n, 7);
-    for (ArithOp op : {ArithOp::Add, ArithOp::Mul, ArithOp::Div, ArithOp::Fma})
-      for (bool sr : {false, true}) {
-        const Row r = bench_row(f, op, sr, ops, o.runs);
-        fmt::print("{:<10} {:<4} {:<4} {:<7} {:>9.2f} {:>10.2f} {:>18x}\n", r.format, r.op, r.mode, r.path, r.ns,
-                   r.ns / native_add, r.checksum);
-      }
+  std::vector<Distribution> dists;
+  for (const std::string& d : o.distributions) {
+    if (d == "narrow") dists.push_back(Distribution::Narrow);
+    else if (d == "wide") dists.push_back(Distribution::Wide);
+    else throw std::invalid_argument("--distribution " + d + ": expected narrow or wide");
   }
+  const size_t n = o.size, ns = std::min(o.scalar_size, o.size);
+  fmt::print("# fpsim bench ops: {} elements per array row, {} per scalar row; this thread's CPU time, {} warm-up +"
+             " {} timed runs: median ns [min-max of the ratio]\n", n, ns, kWarmups, o.runs);
+  fmt::print("# array rows: ratio to a vectorised native float add over arrays; scalar rows: one call per element,"
+             " ratio to a scalar native float add; cvt = encode(binary32 value)\n");
+  double checksum = 0;
+  for (Distribution dist : dists) {
+    fmt::print("\ninputs: {} = {}\n", to_string(dist), describe(dist));
+    for (const std::string& name : o.formats) {
+      const Format f = parse_format(name);
+      const Operands ops = make_operands(f, dist, n, 7);
+      const Baselines base = native_baselines(o.runs, n, checksum);
+      fmt::print("{}: native float add {:.3f} ns/op array [{}], {:.3f} ns/op scalar [{}]\n", f.to_string(),
+                 base.vector_add.median, range(base.vector_add, 1.0), base.scalar_add.median,
+                 range(base.scalar_add, 1.0));
+      fmt::print("{:<8} {:<10} {:<4} {:<4} {:<6} {:<7} {:>8} {:>9} {:>13} {:>18}\n", "inputs", "format", "op",
+                 "mode", "row", "path", "ns/op", "x f32 add", "[range]", "checksum");
+      const RandomStream stream(12345, 0, 0, 0);
+      std::vector<uint64_t> words(ns);
+      stream.fill(0, words);
+      for (ArithOp op : {ArithOp::Add, ArithOp::Mul, ArithOp::Div, ArithOp::Fma})
+        for (bool sr : {false, true}) {
+          Target t;
+          t.format = f;
+          t.rounding = sr ? Rounding::Stochastic : Rounding::NearestEven;
+          const std::string head = fmt::format("{:<8} {:<10} {:<4} {:<4}", to_string(dist), f.to_string(),
+                                               to_string(op), sr ? "sr" : "rne");
+          std::vector<uint32_t> out(n);
+          uint8_t flags = 0;
+          const Timing array = ns_per_element(
+              o.runs, n, [&] { flags = apply_array(op, ops.a, f, ops.b, f, ops.c, f, out, t, &stream, 0); });
+          uint64_t sum = flags;
+          for (uint32_t e : out) sum += e;
+          print_row(head, "array", array_path(op, f, f, f, t), array, base.vector_add.median, sum);
+          const Timing scalar = ns_per_element(o.runs, ns, [&] {
+            for (size_t i = 0; i < ns; ++i) {
+              const Rounded r = scalar_call(op, ops, i, f, t, sr ? words[i] : 0);
+              out[i] = static_cast<uint32_t>(r.bits.v) | uint32_t{r.flags} << 24;
+            }
+          });
+          sum = 0;
+          for (size_t i = 0; i < ns; ++i) sum += out[i];
+          print_row(head, "scalar", "call", scalar, base.scalar_add.median, sum);
+        }
+      if (f.total_bits() < 32) {
+        Target t;
+        t.format = f;
+        std::vector<uint32_t> out(ns);
+        const Timing cvt = ns_per_element(o.runs, ns, [&] {
+          for (size_t i = 0; i < ns; ++i) {
+            const Rounded r = encode(ops.floats[i], t);
+            out[i] = static_cast<uint32_t>(r.bits.v) | uint32_t{r.flags} << 24;
+          }
+        });
+        uint64_t sum = 0;
+        for (uint32_t e : out) sum += e;
+        print_row(fmt::format("{:<8} {:<10} {:<4} {:<4}", to_string(dist), f.to_string(), "cvt", "rne"), "scalar",
+                  "call", cvt, base.scalar_add.median, sum);
+      }
+    }
+  }
+  fmt::print("\nbaseline checksum {:.6g}\n", checksum);
   return 0;
 }
 
 Registration reg{{"bench ops", "ns per emulated add/mul/div/fma by format and rounding, as ratios to native float add",
                   [](CLI::App& app) {
                     auto opts = std::make_shared<Options>();
-                    app.add_option("--runs", opts->runs, "Runs per measurement (the median is reported)")
+                    app.add_option("--runs", opts->runs, "Timed runs per measurement (the median is reported)")
                         ->check(CLI::PositiveNumber);
                     app.add_option("--size", opts->size, "Elements per operand array")->check(CLI::PositiveNumber);
+                    app.add_option("--scalar-size", opts->scalar_size, "Elements timed per scalar-call row")
+                        ->check(CLI::PositiveNumber);
                     app.add_option("--formats", opts->formats, "Formats to time");
+                    app.add_option("--distribution", opts->distributions, "narrow and/or wide (default: both)");
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};
 

@@ -1,7 +1,8 @@
 // fpsim bench quantize: Melem/s of quantize() on 2^24 binary32 values (out of place, values out),
 // as a ratio to memcpy of the same buffer timed in the same run with the same thread count, for
-// rne into e5m2 / e4m3fn / binary16 / bfloat16 and sr into e5m2 / e4m3fn / binary16; median of
-// several runs each. Inputs are normal(0, 1) samples scaled by 2^-4 (typical activations/gradients).
+// rne into e5m2 / e4m3fn / binary16 / bfloat16 and sr into e5m2 / e4m3fn / binary16, on two input
+// distributions (bench_timing.h): narrow N(0, 1/16) and wide N(0, 1)·10^U(−3, 3). Every case, the
+// memcpy baseline included, gets warm-up calls and then --runs timed calls: median and min–max.
 // --clock cpu uses the process CPU clock instead of the wall clock (CPU-seconds summed over threads);
 // on virtualised machines its accounting can be far off for memory-bound loops, so wall is the default.
 #include <fmt/core.h>
@@ -10,16 +11,14 @@
 #endif
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
-#include <ctime>
 #include <memory>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "numerics/quantize/quantize.h"
+#include "tools/fpsim/bench_timing.h"
 #include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
 
@@ -32,16 +31,8 @@ struct Options {
   std::vector<int> threads;  // empty: 1 and all
   std::string isa = "best";
   std::string clock = "wall";
+  std::vector<std::string> distributions{"narrow", "wide"};
 };
-
-double now(bool cpu) {
-  if (cpu) {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-  }
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // --isa: an ISA for the vector kernels (bench_util.h), or "scalar" for encode() per element;
 // "auto" is the old spelling of "best".
@@ -50,19 +41,6 @@ QuantizeOptions parse_isa_choice(const std::string& name) {
   if (name == "scalar") o.scalar = true;
   else o.isa = parse_isa_option(name == "auto" ? "best" : name);
   return o;
-}
-
-// Median seconds of `runs` calls after one warm-up call.
-template <class F>
-double median_seconds(int runs, bool cpu, F call) {
-  call();
-  std::vector<double> t;
-  for (int r = 0; r < runs; ++r) {
-    const double start = now(cpu);
-    call();
-    t.push_back(now(cpu) - start);
-  }
-  return median(t);
 }
 
 // memcpy split into the same 2^16-element chunks quantize() uses, on `threads` threads.
@@ -83,8 +61,7 @@ int run(const Options& o) {
   if (o.runs < 1) throw std::invalid_argument("--runs must be at least 1");
   if (o.log2_elements < 10 || o.log2_elements > 28) throw std::invalid_argument("--log2-elements must be in 10..28");
   const QuantizeOptions kernel = parse_isa_choice(o.isa);
-  if (o.clock != "wall" && o.clock != "cpu")
-    throw std::invalid_argument("--clock " + o.clock + ": expected wall or cpu");
+  if (o.clock != "wall" && o.clock != "cpu") throw std::invalid_argument("--clock " + o.clock + ": expected wall or cpu");
   const bool cpu = o.clock == "cpu";
   std::vector<int> threads = o.threads;
   int all = 1;
@@ -95,52 +72,66 @@ int run(const Options& o) {
   for (int t : threads)
     if (t < 1) throw std::invalid_argument("--threads: " + std::to_string(t) + " is not a thread count");
 
+  std::vector<Distribution> dists;
+  for (const std::string& d : o.distributions) {
+    if (d == "narrow") dists.push_back(Distribution::Narrow);
+    else if (d == "wide") dists.push_back(Distribution::Wide);
+    else throw std::invalid_argument("--distribution " + d + ": expected narrow or wide");
+  }
+  const auto now = [cpu] { return cpu ? cpu_seconds(true) : wall_seconds(); };
+  constexpr int warmups = 2;
+
   const std::size_t n = std::size_t{1} << o.log2_elements;
   std::vector<float> in(n), out(n);
-  std::mt19937_64 gen(1);
-  std::normal_distribution<float> dist(0.0f, 0.0625f);
-  for (float& x : in) x = dist(gen);
   const RandomStream stream(1, stream_id("bench"));
 
   struct Case { const char* format; const char* rounding; };
   const Case cases[] = {{"e5m2", "rne"},    {"e4m3fn", "rne"}, {"binary16", "rne"}, {"bfloat16", "rne"},
                         {"e5m2", "sr"},     {"e4m3fn", "sr"},  {"binary16", "sr"}};
 
-  fmt::print("quantize {} binary32 values (2^{}), kernel {}, {} clock, median of {} runs; "
-             "ratio = memcpy time / quantize time\n",
-             n, o.log2_elements, kernel.scalar ? "scalar" : simd::to_string(*kernel.isa), o.clock, o.runs);
-  std::vector<double> memcpy_s;
-  for (int t : threads) {
-    memcpy_s.push_back(median_seconds(o.runs, cpu, [&] { chunked_memcpy(out.data(), in.data(), n, t); }));
-    fmt::print("memcpy {}T: {:8.1f} Melem/s ({:.2f} GB/s read+write)\n", t, n / memcpy_s.back() / 1e6,
-               2.0 * n * sizeof(float) / memcpy_s.back() / 1e9);
-  }
-  fmt::print("{:<10} {:<5}", "format", "mode");
-  for (int t : threads) fmt::print(" {:>12} {:>9}", fmt::format("{}T Melem/s", t), "x memcpy");
-  fmt::print("\n");
-  for (const Case& c : cases) {
-    Target target{parse_format(c.format)};
-    parse_rounding(c.rounding, target.rounding, target.sr_bits);
-    fmt::print("{:<10} {:<5}", c.format, c.rounding);
-    for (std::size_t ti = 0; ti < threads.size(); ++ti) {
-      const QuantizeOptions opts{.threads = threads[ti], .isa = kernel.isa, .scalar = kernel.scalar};
-      const double s = median_seconds(o.runs, cpu, [&] { quantize(in, out, target, &stream, 0, nullptr, opts); });
-      fmt::print(" {:>12.1f} {:>9.2f}", n / s / 1e6, memcpy_s[ti] / s);
+  fmt::print("quantize {} binary32 values (2^{}), kernel {}, {} clock, {} warm-up + {} timed runs per case;\n"
+             "Melem/s of the median run [min-max], ratio = median memcpy time / quantize time [over the range]\n",
+             n, o.log2_elements, kernel.scalar ? "scalar" : simd::to_string(*kernel.isa), o.clock, warmups, o.runs);
+  for (Distribution dist : dists) {
+    const std::vector<double> x = samples(dist, n, 1);
+    for (std::size_t i = 0; i < n; ++i) in[i] = static_cast<float>(x[i]);
+    fmt::print("\ninputs: {} = {}\n", to_string(dist), describe(dist));
+    std::vector<Timing> memcpy_s;
+    for (int t : threads) {
+      memcpy_s.push_back(time_runs(o.runs, warmups, now, [&] { chunked_memcpy(out.data(), in.data(), n, t); }));
+      const Timing& m = memcpy_s.back();
+      fmt::print("memcpy {}T: {:8.1f} Melem/s [{:.1f}-{:.1f}] ({:.2f} GB/s read+write)\n", t, n / m.median / 1e6,
+                 n / m.max / 1e6, n / m.min / 1e6, 2.0 * n * sizeof(float) / m.median / 1e9);
     }
+    fmt::print("{:<8} {:<10} {:<5}", "inputs", "format", "mode");
+    for (int t : threads) fmt::print(" {:>24} {:>17}", fmt::format("{}T Melem/s [min-max]", t), "x memcpy [range]");
     fmt::print("\n");
+    for (const Case& c : cases) {
+      Target target{parse_format(c.format)};
+      parse_rounding(c.rounding, target.rounding, target.sr_bits);
+      fmt::print("{:<8} {:<10} {:<5}", to_string(dist), c.format, c.rounding);
+      for (std::size_t ti = 0; ti < threads.size(); ++ti) {
+        const QuantizeOptions opts{.threads = threads[ti], .isa = kernel.isa, .scalar = kernel.scalar};
+        const Timing s =
+            time_runs(o.runs, warmups, now, [&] { quantize(in, out, target, &stream, 0, nullptr, opts); });
+        const double mc = memcpy_s[ti].median;
+        fmt::print(" {:>8.1f} [{:>6.1f}-{:>6.1f}] {:>5.2f} [{:.2f}-{:.2f}]", n / s.median / 1e6, n / s.max / 1e6,
+                   n / s.min / 1e6, mc / s.median, mc / s.max, mc / s.min);
+      }
+      fmt::print("\n");
+    }
   }
   return 0;
 }
 
-Registration reg{{"bench quantize", "Melem/s of quantize() into FP8/FP16 formats as a ratio to memcpy",
-                  [](CLI::App& app) {
+Registration reg{{"bench quantize", "Melem/s of quantize() into FP8/FP16 formats as a ratio to memcpy", [](CLI::App& app) {
                     auto opts = std::make_shared<Options>();
                     app.add_option("--runs", opts->runs, "timed runs per case (the median is reported)");
                     app.add_option("--log2-elements", opts->log2_elements, "array length as a power of two");
                     app.add_option("--threads", opts->threads, "thread counts to run (default: 1 and all)");
-                    app.add_option("--isa,--kernel", opts->isa,
-                                   std::string(kIsaHelp) + ", or scalar (--kernel: old name)");
+                    app.add_option("--isa", opts->isa, std::string(kIsaHelp) + ", or scalar (encode() per element)");
                     app.add_option("--clock", opts->clock, "wall (default) or cpu (process CPU time)");
+                    app.add_option("--distribution", opts->distributions, "narrow and/or wide (default: both)");
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};
 

@@ -213,7 +213,7 @@ Registration reg{{"quantize", "Round numbers (text or raw binary32/binary64) int
                     app.add_option_function<int>(
                            "--block", [opts](int b) { opts->block = b; },
                            "OCP MX block size (e.g. 32); --format is then the element type "
-                           "(e5m2, e4m3fn, e3m2fn, e2m3fn, e2m1fn, mxint8)")
+                           "(e5m2, e4m3fn, e3m2fn, e2m3fn, e2m1fn, mxint8, p3109_k8p3se, p3109_k8p4se)")
                         ->check(CLI::Range(1, 1 << 20));
                     app.add_option("--cols", opts->cols, "MX: values per row of the row-major tensor (default: one row)");
                     app.add_option("--axis", opts->axis, "MX: 1 = blocks along rows, 0 = along columns")

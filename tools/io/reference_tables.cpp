@@ -107,6 +107,7 @@ std::vector<TestFloatCase> read_testfloat(const std::filesystem::path& path, con
 std::optional<std::pair<Format, std::string>> parse_mldtypes_name(const std::string& filename) {
   const std::vector<std::string> parts = split(filename, '.');
   if (parts.size() != 3 || parts[2] != "csv" || (parts[1] != "decode" && parts[1] != "from_f32")) return std::nullopt;
+  if (parts[0].rfind("p3109_", 0) == 0) return std::nullopt;  // gfloat's tables: parse_p3109_name
   try {
     return std::make_pair(parse_format(parts[0]), parts[1]);
   } catch (const FormatError&) {
@@ -155,6 +156,70 @@ std::vector<MlDtypesEncodeRow> read_mldtypes_encode(const std::filesystem::path&
     rows.push_back(std::move(r));
   }
   return rows;
+}
+
+std::optional<std::pair<Format, std::string>> parse_p3109_name(const std::string& filename) {
+  const std::vector<std::string> parts = split(filename, '.');
+  if (parts.size() != 3 || parts[2] != "csv" || (parts[1] != "decode" && parts[1] != "round")) return std::nullopt;
+  try {
+    const std::optional<FormatSpec> spec = p3109_spec(parts[0]);
+    if (!spec) return std::nullopt;
+    return std::make_pair(Format(*spec), parts[1]);
+  } catch (const FormatError&) {
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+uint64_t parse_u64_hex(const std::string& s, const std::string& where) {
+  static const Format f = parse_format("binary64");
+  return parse_hex_code(s, f, where).v;
+}
+
+// The CSV rows of a P3109 table with exactly `columns` fields each (header skipped).
+template <class Row>
+std::vector<Row> read_p3109_rows(const std::filesystem::path& path, size_t columns,
+                                 void (*fill)(Row&, const std::vector<std::string>&, const std::string&)) {
+  std::ifstream in = open(path);
+  const auto name = parse_p3109_name(path.filename().string());
+  if (!name) throw std::runtime_error("not a P3109 table name: " + path.string());
+  std::vector<Row> rows;
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (number == 1 || line.empty()) continue;
+    const std::vector<std::string> f = split(line, ',');
+    const std::string where = fmt::format("{}:{}", path.string(), number);
+    if (f.size() != columns) throw std::runtime_error(fmt::format("{}: expected {} columns", where, columns));
+    Row r;
+    r.line = number;
+    fill(r, f, where);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+Bits parse_code_byte(const std::string& s, const std::string& where) {
+  static const Format byte = parse_format("e4m3");  // any 8-bit format: two hex digits
+  return parse_hex_code(s, byte, where);
+}
+
+}  // namespace
+
+std::vector<P3109DecodeRow> read_p3109_decode(const std::filesystem::path& path) {
+  return read_p3109_rows<P3109DecodeRow>(path, 2, [](P3109DecodeRow& r, const std::vector<std::string>& f,
+                                                     const std::string& where) {
+    r.code = parse_code_byte(f[0], where);
+    r.value = parse_u64_hex(f[1], where);
+  });
+}
+
+std::vector<P3109RoundRow> read_p3109_round(const std::filesystem::path& path) {
+  return read_p3109_rows<P3109RoundRow>(path, 13, [](P3109RoundRow& r, const std::vector<std::string>& f,
+                                                     const std::string& where) {
+    r.input = parse_u64_hex(f[0], where);
+    for (size_t c = 0; c < 12; ++c) r.codes[c] = parse_code_byte(f[c + 1], where);
+  });
 }
 
 }  // namespace fpsim::io

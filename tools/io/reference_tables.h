@@ -56,4 +56,24 @@ std::optional<std::pair<Format, std::string>> parse_mldtypes_name(const std::str
 std::vector<MlDtypesDecodeRow> read_mldtypes_decode(const std::filesystem::path& path);
 std::vector<MlDtypesEncodeRow> read_mldtypes_encode(const std::filesystem::path& path);
 
+/// IEEE P3109 tables generated with gfloat (../shared/reference/p3109/README.md).
+struct P3109DecodeRow {
+  Bits code;
+  uint64_t value = 0;  ///< binary64 pattern of the decoded value (NaN: 7FF8000000000000)
+  size_t line = 0;
+};
+/// The round columns, in file order: rne, rna, rtz, rup, rdn, rodd, each without then with saturation.
+inline constexpr Rounding p3109_modes[6] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero,
+                                            Rounding::Up,          Rounding::Down,        Rounding::Odd};
+struct P3109RoundRow {
+  uint64_t input = 0;  ///< binary64 input pattern
+  Bits codes[12];      ///< codes[2 * mode + saturating]
+  size_t line = 0;
+};
+
+/// "p3109_k8p3se.decode.csv" -> the format and "decode"/"round"; nullopt for other names.
+std::optional<std::pair<Format, std::string>> parse_p3109_name(const std::string& filename);
+std::vector<P3109DecodeRow> read_p3109_decode(const std::filesystem::path& path);
+std::vector<P3109RoundRow> read_p3109_round(const std::filesystem::path& path);
+
 }  // namespace fpsim::io
