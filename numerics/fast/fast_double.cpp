@@ -76,8 +76,9 @@ inline detail::Term term_of(double d) {
   return t;
 }
 
-// Round the exact value x + y (both finite, sum finite) into t.
-inline Rounded round_sum(double x, double y, const Target& t, uint64_t random_bits) {
+}  // namespace
+
+Rounded round_sum(double x, double y, const Target& t, uint64_t random_bits) {
   const double s = x + y;
   const double bb = s - x;
   const double err = (x - (s - bb)) + (y - bb);
@@ -92,8 +93,6 @@ inline Rounded round_sum(double x, double y, const Target& t, uint64_t random_bi
   bool zero = false;
   return round_pack(detail::sum_terms(term_of(s), term_of(err), zero), t, random_bits);
 }
-
-}  // namespace
 
 bool fast_double_product_exact(const Format& fa, const Format& fb) {
   return fa.precision() + fb.precision() <= 53 &&

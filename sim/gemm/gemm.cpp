@@ -9,6 +9,7 @@
 #include <string>
 
 #include "numerics/core/convert.h"
+#include "numerics/fast/accumulate.h"
 #include "sim/gemm/internal/emulated.h"
 #include "sim/gemm/internal/fp32.h"
 
@@ -78,12 +79,12 @@ void gemm(const GemmProblem& p, const Accumulation& acc) {
     return;
   }
   if (p.m == 0 || p.n == 0) return;
-  if (fast_emulation_applies(acc.target)) {
-    gemm_emulated_fast(p, acc);
+  if (RoundedAccumulator::applies(acc.target)) {
+    gemm_emulated_vector(p, acc, QuantKernel::Auto);
     return;
   }
-  // Emulated accumulation, exact scalar path (stochastic rounding, wide or DAZ targets): one chain
-  // per output, outputs split over threads by row.
+  // Emulated accumulation, scalar path (DAZ, fnuz, wide targets): one chain per output, outputs split
+  // over threads by row.
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < p.m; ++i)
     for (int j = 0; j < p.n; ++j) p.c[static_cast<std::size_t>(i) * p.ldc + j] = emulated_element(p, acc, i, j);

@@ -26,9 +26,11 @@
 //   they do between SIMD and scalar FMA); every other result is bit-exact.
 //
 // Implementation (all paths give gemm_reference's bits): fp32 by packed AVX-512 / AVX2 micro-kernels
-// (sim/gemm/internal/fp32.h); an emulated accumulator by rounding each exact sum to odd into binary32 and
-// then quantize()-ing a row of outputs at once, exact for every non-stochastic rounding into formats
-// binary32 covers with two bits to spare (sim/gemm/internal/emulated.h), else by add_rounded per addition.
+// (sim/gemm/internal/fp32.h); an emulated accumulator by tiles of outputs whose sums advance together
+// through k in vector registers, each addition rounded into the Target in-register, every mode
+// stochastic included (numerics' RoundedAccumulator, sim/gemm/internal/emulated.h), for Targets whose
+// values are binary32 values; other Targets (DAZ, fnuz, wider than binary32) by add_rounded per addition
+// (numerics/fast/accumulate.h), which is also the reference's rounding.
 //
 // Parallelism: OpenMP over blocks of output rows/columns only; K is never split across threads, so
 // the bits are the same for any thread count.
@@ -82,10 +84,5 @@ void gemm(const GemmProblem& p, const Accumulation& acc = kFp32Accumulation);
 /// The same model as a plain scalar triple loop (i, j, then k increasing), single-threaded: the oracle
 /// the fast path is tested against. Example: gemm_reference(p) gives the same bits as gemm(p).
 void gemm_reference(const GemmProblem& p, const Accumulation& acc = kFp32Accumulation);
-
-/// One addition of the emulated accumulator: the exact value s + x rounded once into `t`
-/// (s and x binary64, e.g. s a Target value and x an exact product of two floats).
-/// Example: add_rounded(2048.0, 1.0, Target{parse_format("binary16")}, 0) == 2048.0 (tie to even).
-double add_rounded(double s, double x, const Target& t, uint64_t random_bits);
 
 }  // namespace fpsim::sim

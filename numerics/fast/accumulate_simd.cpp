@@ -1,0 +1,214 @@
+// The vector accumulator (accumulate.h): sums of up to 4 rows × two vectors of binary64 lanes advance
+// together through k, each addition rounded into the Target in-register. Compiled by Highway once per
+// target (AVX-512, AVX2, the portable baseline), chosen at run time as arith_simd.cpp does; every
+// target gives add_rounded's bits (tests/numerics_arith/accumulate_test.cpp, tests/sim_gemm).
+//
+// One step, s ← round_t(s + x), with s a Target value and x = a·b (exact: 24 + 24 bits ≤ 53):
+//   1. hi + lo = s + x exactly (TwoSum; no overflow: |s| ≤ 2^128, |x| ≤ 2^256).
+//   2. Deterministic modes: m = |RO53(hi + lo)|'s bits (round to odd), then the increment of the mode
+//      from m's round and sticky bits below the Target's last place, exactly as the arith lane kernel
+//      (arith_simd.cpp steps 3 and 6; lane_rounding-inl.h); the new s is ((m >> drop) + inc) << drop
+//      with the sign: the binary64 bits of the rounded value (a carry moves into the exponent).
+//        e.g. binary16 (drop 42), s = 1, x = 2^-11 + 2^-60: hi = 1 + 2^-11 (0x3FF0020000000000),
+//        lo = 2^-60, m = 0x3FF0020000000001; round 1, sticky 1 -> +1: (0xFFC00 + 1) << 42 = 1 + 2^-10.
+//      Stochastic rounding: the increment from the exact 64-bit discarded fraction and the word of
+//      (r, j, k) (arith_simd.cpp step 5).
+//   3. A lane is finished here when 2^emin ≤ |RO53(X)| ≤ max (the Target's normal range: the rounded
+//      magnitude cannot pass max, a Target value). Otherwise:
+//      tiny, deterministic (0 < |X| < 2^emin): the Target's grid there is 2^(emin − man_bits), the
+//        grid of [2^emin, 2^(emin+1)) at its precision; so X' = 2^emin + |X| rounds (same mode, X's
+//        sign) to 2^emin + round(|X|), and round(|X|) = round(X') − 2^emin exactly (Sterbenz).
+//        RO53(X'): h2 + l2 = 2^emin + |hi| (TwoSum), r = l2 + lo·sign(hi) has the exact residual's
+//        sign, and |r| < ulp(h2) (|l2| ≤ ulp(h2)/2, |lo| ≤ ulp(hi)/2 ≤ ulp(h2)/4), so nudging h2 one
+//        ulp towards r when h2 is even gives RO53(X'). e.g. binary16 (emin −14, grid 2^-24), X = 3·2^-26:
+//        X' = 2^-14 + 3·2^-26, kept bit 2^-24, round bit 2^-25 set, sticky set -> rne up: 2^-14 + 2^-24,
+//        minus 2^-14: 2^-24 (= 4·2^-26, the nearer grid point to 3·2^-26).
+//      everything else (an exact zero: its sign follows IEEE 754 6.3; overflow; inf or NaN; tiny under
+//        stochastic rounding): add_rounded for that lane.
+#include <cstddef>
+#include <cstdint>
+
+#include "numerics/fast/internal/accumulate_plan.h"
+
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SSE4 | HWY_AVX3_DL)
+#endif
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "numerics/fast/accumulate_simd.cpp"
+#include <hwy/foreach_target.h>  // must precede highway.h
+#include <hwy/highway.h>
+#include "numerics/fast/internal/lane_rounding-inl.h"  // TwoSum, round to odd, mode increments
+
+HWY_BEFORE_NAMESPACE();
+namespace fpsim::detail {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF32 = hn::Rebind<float, DD>;  // one float per binary64 lane
+
+// Constants of one Target, set once per call.
+struct StepWords {
+  ModeWords<DU> w;
+  VI min_bits, max_bits;
+  VD min_normal;
+  VU sign;
+  int drop;
+  StepWords(const RoundedAccumulator::Plan& p)
+      : w(DU(), p.lanes, p.lanes.drop),
+        min_bits(hn::Set(DI(), static_cast<int64_t>(p.lanes.min_bits))),
+        max_bits(hn::Set(DI(), static_cast<int64_t>(p.max_bits))),
+        min_normal(hn::Set(DD(), p.min_normal)),
+        sign(hn::Set(DU(), uint64_t{1} << 63)),
+        drop(p.lanes.drop) {}
+};
+
+// ((m >> drop) + increment) << drop with the sign bit of `signed_bits`: the rounded value's bits.
+HWY_INLINE VD Rounded(const StepWords& c, VU m, VU increment, VU signed_bits) {
+  const VU kept = hn::ShiftLeftSame(hn::Add(hn::ShiftRightSame(m, c.drop), increment), c.drop);
+  return hn::BitCast(DD(), hn::Or(kept, hn::And(signed_bits, c.sign)));
+}
+
+// Step 3, tiny deterministic lanes: round(X) = round(2^emin + |X|) − 2^emin, with X's sign.
+HWY_INLINE VD Tiny(const StepWords& c, VD hi, VD lo) {
+  const DU du;
+  const VU hb = hn::BitCast(du, hi);
+  const VD lo_rel = hn::BitCast(DD(), hn::Xor(hn::BitCast(du, lo), hn::And(hb, c.sign)));  // |X| = |hi| + lo_rel
+  VD h2, l2;
+  TwoSum(c.min_normal, hn::Abs(hi), h2, l2);
+  const VD r = hn::Add(l2, lo_rel);  // the residual's sign is exact
+  const VU h2b = hn::BitCast(du, h2);
+  const VU m = RoundOddMagnitude(c.w, h2b, hn::BitCast(du, r), h2b);
+  VU inexact;
+  const VU increment = DeterministicIncrement(c.w, m, hn::ShiftRight<63>(hb), inexact);
+  const VD up = hn::BitCast(DD(), hn::ShiftLeftSame(hn::Add(hn::ShiftRightSame(m, c.drop), increment), c.drop));
+  return hn::BitCast(DD(), hn::Or(hn::BitCast(du, hn::Sub(up, c.min_normal)), hn::And(hb, c.sign)));
+}
+
+// Lanes flagged in `bad` finished by add_rounded (the word of lane l at words[l]).
+HWY_NOINLINE VD ScalarLanes(const RoundedAccumulator::Plan& p, VI bad, VD s, VD x, VD out, const uint64_t* words) {
+  const DD dd;
+  constexpr std::size_t kMax = hn::MaxLanes(dd);
+  HWY_ALIGN double sv[kMax], xv[kMax], ov[kMax];
+  HWY_ALIGN int64_t bv[kMax];
+  hn::Store(s, dd, sv);
+  hn::Store(x, dd, xv);
+  hn::Store(out, dd, ov);
+  hn::Store(bad, DI(), bv);
+  for (std::size_t l = 0; l < hn::Lanes(dd); ++l)
+    if (bv[l]) ov[l] = add_rounded(sv[l], xv[l], p.target, words ? words[l] : 0);
+  return hn::Load(dd, ov);
+}
+
+// One rounded addition s + x for a vector of sums (steps 1-3).
+template <bool kStochastic>
+HWY_INLINE VD Step(const RoundedAccumulator::Plan& p, const StepWords& c, VD s, VD x, const uint64_t* words) {
+  const DU du;
+  const DI di;
+  VD hi, lo;
+  TwoSum(s, x, hi, lo);
+  const VU hb = hn::BitCast(du, hi);
+  const VU magnitude = hn::And(hb, c.w.abs_mask);
+  VI bad = hn::Zero(di);
+  VD out;
+  if constexpr (kStochastic) {
+    VU m, inexact;
+    const VU increment = StochasticIncrement(p.lanes, hb, lo, magnitude, words, m, inexact, bad);
+    out = Rounded(c, m, increment, hb);
+    bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), c.min_bits)));
+    bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(hn::BitCast(di, hn::BitCast(du, hn::Abs(out))), c.max_bits)));
+    if (HWY_UNLIKELY(!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di))))) out = ScalarLanes(p, bad, s, x, out, words);
+  } else {
+    const VU m = RoundOddMagnitude(c.w, hb, hn::BitCast(du, lo), magnitude);
+    VU inexact;
+    out = Rounded(c, m, DeterministicIncrement(c.w, m, hn::ShiftRight<63>(hb), inexact), hb);
+    const auto tiny = hn::Lt(hn::BitCast(di, m), c.min_bits);
+    const auto outside = hn::Or(tiny, hn::Gt(hn::BitCast(di, m), c.max_bits));
+    if (HWY_UNLIKELY(!hn::AllFalse(di, outside))) {
+      const auto zero = hn::Eq(hn::BitCast(di, m), hn::Zero(di));
+      out = hn::IfThenElse(hn::RebindMask(DD(), hn::AndNot(zero, tiny)), Tiny(c, hi, lo), out);
+      bad = hn::VecFromMask(di, hn::AndNot(hn::AndNot(zero, tiny), outside));
+      if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) out = ScalarLanes(p, bad, s, x, out, nullptr);
+    }
+  }
+  return out;
+}
+
+template <bool kStochastic, int kRows>
+HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  const DD dd;
+  const DF32 df;
+  const std::size_t n = hn::Lanes(dd), width = 2 * n;
+  const StepWords c(p);
+  VD s[kRows][2];
+  for (int r = 0; r < kRows; ++r)
+    for (int v = 0; v < 2; ++v) s[r][v] = hn::PromoteTo(dd, hn::LoadU(df, g.sums + r * width + v * n));
+  // the words of lanes (r, v·n ..), term k: random[(r·k_count + k)·width + v·n ..] (contiguous)
+  auto words = [&](int r, int v, int k) {
+    return kStochastic ? g.random + (static_cast<std::size_t>(r) * g.k_count + k) * width + v * n : nullptr;
+  };
+  if (g.rows_b[0] != nullptr) {  // one step with a term per sum (folding partial sums)
+    for (int r = 0; r < kRows; ++r)
+      for (int v = 0; v < 2; ++v)
+        s[r][v] = Step<kStochastic>(p, c, s[r][v], hn::PromoteTo(dd, hn::LoadU(df, g.rows_b[r] + v * n)),
+                                    words(r, v, 0));
+  } else {
+    for (int k = 0; k < g.k_count; ++k) {
+      const float* b = g.b + static_cast<std::size_t>(k) * width;
+      const VD b0 = hn::PromoteTo(dd, hn::LoadU(df, b)), b1 = hn::PromoteTo(dd, hn::LoadU(df, b + n));
+      for (int r = 0; r < kRows; ++r) {
+        const VD a = hn::Set(dd, static_cast<double>(g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]));
+        s[r][0] = Step<kStochastic>(p, c, s[r][0], hn::Mul(a, b0), words(r, 0, k));  // exact products
+        s[r][1] = Step<kStochastic>(p, c, s[r][1], hn::Mul(a, b1), words(r, 1, k));
+      }
+    }
+  }
+  // Target values are binary32 values (RoundedAccumulator::applies): the conversion is exact. (Not
+  // DemoteTo: Highway's portable target clamps ±inf to ±FLT_MAX.)
+  HWY_ALIGN double out[hn::MaxLanes(dd)];
+  for (int r = 0; r < kRows; ++r)
+    for (int v = 0; v < 2; ++v) {
+      hn::Store(s[r][v], dd, out);
+      for (std::size_t l = 0; l < n; ++l) g.sums[r * width + v * n + l] = static_cast<float>(out[l]);
+    }
+}
+
+template <bool kStochastic>
+void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  switch (g.rows) {
+    case 1: return Group<kStochastic, 1>(p, g);
+    case 2: return Group<kStochastic, 2>(p, g);
+    case 3: return Group<kStochastic, 3>(p, g);
+    default: return Group<kStochastic, 4>(p, g);
+  }
+}
+
+void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  if (p.lanes.stochastic)
+    GroupRows<true>(p, g);
+  else
+    GroupRows<false>(p, g);
+}
+
+int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace fpsim::detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "numerics/simd/simd_pick.h"
+
+namespace fpsim::detail {
+
+int accumulate_width(QuantKernel isa) {
+  decltype(&HWY_STATIC_DISPATCH(AccumulateWidth)) f = nullptr;
+  return FPSIM_PICK(isa, AccumulateWidth, f) && f ? f() : 0;
+}
+
+void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g) {
+  decltype(&HWY_STATIC_DISPATCH(AccumulateKernel)) f = nullptr;
+  if (FPSIM_PICK(plan.isa, AccumulateKernel, f) && f) f(plan, g);
+}
+
+}  // namespace fpsim::detail
+#endif  // HWY_ONCE
