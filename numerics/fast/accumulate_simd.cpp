@@ -5,12 +5,12 @@
 //
 // One step, s ← round_t(s + x), with s a Target value and x = a·b (exact: 24 + 24 bits ≤ 53):
 //   1. hi + lo = s + x exactly (TwoSum; no overflow: |s| ≤ 2^128, |x| ≤ 2^256).
-//   2. Deterministic modes: m = |RO53(hi + lo)|'s bits (round to odd), then the increment of the mode
-//      from m's round and sticky bits below the Target's last place, exactly as the arith lane kernel
-//      (arith_simd.cpp steps 3 and 6; lane_rounding-inl.h); the new s is ((m >> drop) + inc) << drop
-//      with the sign: the binary64 bits of the rounded value (a carry moves into the exponent).
+//   2. Deterministic modes: m = |RO53(hi + lo)|'s bits (round to odd: keeps every bit a rounding to
+//      p ≤ 24 < 52 bits needs, arith_simd.cpp step 3), then the mode's rounding of m by integer
+//      operations, (m + bias) & keep (Flavour below; drop = 52 − man_bits low bits are cleared); with
+//      the sign these are the binary64 bits of the rounded value (a carry moves into the exponent).
 //        e.g. binary16 (drop 42), s = 1, x = 2^-11 + 2^-60: hi = 1 + 2^-11 (0x3FF0020000000000),
-//        lo = 2^-60, m = 0x3FF0020000000001; round 1, sticky 1 -> +1: (0xFFC00 + 1) << 42 = 1 + 2^-10.
+//        lo = 2^-60, m = 0x3FF0020000000001; rne bias 2^41 − 1 + lsb 0 carries: 0x3FF0040000000000 = 1 + 2^-10.
 //      Stochastic rounding: the increment from the exact 64-bit discarded fraction and the word of
 //      (r, j, k) (arith_simd.cpp step 5).
 //   3. A lane is finished here when 2^emin ≤ |RO53(X)| ≤ max (the Target's normal range: the rounded
@@ -46,21 +46,75 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 using DF32 = hn::Rebind<float, DD>;  // one float per binary64 lane
 
+// How the deterministic modes round m (RO53's magnitude bits) to the Target: (m + bias) & keep, with
+//   Even:     bias = 2^(drop-1) − 1 + lsb     (round bit set and sticky or lsb set: carry into the lsb)
+//   Away:     bias = 2^(drop-1)
+//   Directed: bias = 2^drop − 1 for magnitudes rounding away from zero (rup positive, rdn negative),
+//             else 0 (rtz, trunc: in the normal range trunc is rtz)
+//   Odd:      m & keep, then the lsb set when any dropped bit is (an even kept value: no carry).
+enum class Flavour : uint8_t { Even, Away, Directed, Odd };
+
+Flavour FlavourOf(Rounding r) {
+  switch (r) {
+    case Rounding::NearestEven: return Flavour::Even;
+    case Rounding::NearestAway: return Flavour::Away;
+    case Rounding::Odd: return Flavour::Odd;
+    default: return Flavour::Directed;
+  }
+}
+
 // Constants of one Target, set once per call.
 struct StepWords {
   ModeWords<DU> w;
   VI min_bits, max_bits;
   VD min_normal;
-  VU sign;
+  VU sign, one, low, keep, half, bias_positive, bias_negative, lsb_unit;
   int drop;
-  StepWords(const RoundedAccumulator::Plan& p)
+  explicit StepWords(const RoundedAccumulator::Plan& p)
       : w(DU(), p.lanes, p.lanes.drop),
         min_bits(hn::Set(DI(), static_cast<int64_t>(p.lanes.min_bits))),
         max_bits(hn::Set(DI(), static_cast<int64_t>(p.max_bits))),
         min_normal(hn::Set(DD(), p.min_normal)),
         sign(hn::Set(DU(), uint64_t{1} << 63)),
+        one(hn::Set(DU(), uint64_t{1})),
+        low(hn::Set(DU(), (uint64_t{1} << p.lanes.drop) - 1)),
+        keep(hn::Set(DU(), ~((uint64_t{1} << p.lanes.drop) - 1))),
+        half(hn::Set(DU(), uint64_t{1} << (p.lanes.drop - 1))),
+        bias_positive(hn::Set(DU(), p.target.rounding == Rounding::Up ? (uint64_t{1} << p.lanes.drop) - 1 : 0)),
+        bias_negative(hn::Set(DU(), p.target.rounding == Rounding::Down ? (uint64_t{1} << p.lanes.drop) - 1 : 0)),
+        lsb_unit(hn::Set(DU(), uint64_t{1} << p.lanes.drop)),
         drop(p.lanes.drop) {}
 };
+
+// |RO53(hi + lo)|'s bits: |hi| moved one ulp towards lo when lo ≠ 0 and |hi| is even, written as
+// (|hi| − [lo opposes hi]) | [lo ≠ 0]: an even |hi| becomes |hi| − 1 or |hi| + 1 (odd), an odd one stays.
+// "lo opposes hi" is hi·lo < 0 (no underflow: |lo| ≥ 2^-298 and |hi| ≥ 2^53·|lo| when lo ≠ 0).
+//   e.g. hi = 1.0 (0x3FF0000000000000), lo = −2^-60: 0x3FF0000000000000 − 1 = 0x3FEFFFFFFFFFFFFF, | 1 unchanged.
+HWY_INLINE VU OddMagnitude(const StepWords& c, VD hi, VD lo, VU magnitude) {
+  const DD dd;
+  const DU du;
+  const VU opposes = hn::BitCast(du, hn::VecFromMask(dd, hn::Lt(hn::Mul(hi, lo), hn::Zero(dd))));  // all ones = −1
+  const VU inexact = hn::IfThenElseZero(hn::RebindMask(du, hn::Ne(lo, hn::Zero(dd))), c.one);
+  return hn::Or(hn::Add(magnitude, opposes), inexact);
+}
+
+// The rounded magnitude bits of m in flavour F (see Flavour), for a sum whose bits (sign) are hb.
+template <Flavour F>
+HWY_INLINE VU RoundMagnitude(const StepWords& c, VU m, VU hb) {
+  if constexpr (F == Flavour::Even) {
+    const VU lsb = hn::And(hn::ShiftRightSame(m, c.drop), c.one);
+    return hn::And(hn::Add(m, hn::Add(hn::Sub(c.half, c.one), lsb)), c.keep);
+  } else if constexpr (F == Flavour::Away) {
+    return hn::And(hn::Add(m, c.half), c.keep);
+  } else if constexpr (F == Flavour::Directed) {
+    const VU bias = hn::BitCast(DU(), hn::IfNegativeThenElse(hn::BitCast(DD(), hb), hn::BitCast(DD(), c.bias_negative),
+                                                            hn::BitCast(DD(), c.bias_positive)));
+    return hn::And(hn::Add(m, bias), c.keep);
+  } else {
+    const VU sticky = hn::IfThenElseZero(hn::Ne(hn::And(m, c.low), hn::Zero(DU())), c.lsb_unit);
+    return hn::Or(hn::And(m, c.keep), sticky);
+  }
+}
 
 // ((m >> drop) + increment) << drop with the sign bit of `signed_bits`: the rounded value's bits.
 HWY_INLINE VD Rounded(const StepWords& c, VU m, VU increment, VU signed_bits) {
@@ -100,7 +154,7 @@ HWY_NOINLINE VD ScalarLanes(const RoundedAccumulator::Plan& p, VI bad, VD s, VD 
 }
 
 // One rounded addition s + x for a vector of sums (steps 1-3).
-template <bool kStochastic>
+template <bool kStochastic, Flavour F>
 HWY_INLINE VD Step(const RoundedAccumulator::Plan& p, const StepWords& c, VD s, VD x, const uint64_t* words) {
   const DU du;
   const DI di;
@@ -118,9 +172,8 @@ HWY_INLINE VD Step(const RoundedAccumulator::Plan& p, const StepWords& c, VD s, 
     bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(hn::BitCast(di, hn::BitCast(du, hn::Abs(out))), c.max_bits)));
     if (HWY_UNLIKELY(!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di))))) out = ScalarLanes(p, bad, s, x, out, words);
   } else {
-    const VU m = RoundOddMagnitude(c.w, hb, hn::BitCast(du, lo), magnitude);
-    VU inexact;
-    out = Rounded(c, m, DeterministicIncrement(c.w, m, hn::ShiftRight<63>(hb), inexact), hb);
+    const VU m = OddMagnitude(c, hi, lo, magnitude);
+    out = hn::BitCast(DD(), hn::Or(RoundMagnitude<F>(c, m, hb), hn::And(hb, c.sign)));
     const auto tiny = hn::Lt(hn::BitCast(di, m), c.min_bits);
     const auto outside = hn::Or(tiny, hn::Gt(hn::BitCast(di, m), c.max_bits));
     if (HWY_UNLIKELY(!hn::AllFalse(di, outside))) {
@@ -133,7 +186,7 @@ HWY_INLINE VD Step(const RoundedAccumulator::Plan& p, const StepWords& c, VD s, 
   return out;
 }
 
-template <bool kStochastic, int kRows>
+template <bool kStochastic, Flavour F, int kRows>
 HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   const DD dd;
   const DF32 df;
@@ -149,7 +202,7 @@ HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup
   if (g.rows_b[0] != nullptr) {  // one step with a term per sum (folding partial sums)
     for (int r = 0; r < kRows; ++r)
       for (int v = 0; v < 2; ++v)
-        s[r][v] = Step<kStochastic>(p, c, s[r][v], hn::PromoteTo(dd, hn::LoadU(df, g.rows_b[r] + v * n)),
+        s[r][v] = Step<kStochastic, F>(p, c, s[r][v], hn::PromoteTo(dd, hn::LoadU(df, g.rows_b[r] + v * n)),
                                     words(r, v, 0));
   } else {
     for (int k = 0; k < g.k_count; ++k) {
@@ -157,8 +210,8 @@ HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup
       const VD b0 = hn::PromoteTo(dd, hn::LoadU(df, b)), b1 = hn::PromoteTo(dd, hn::LoadU(df, b + n));
       for (int r = 0; r < kRows; ++r) {
         const VD a = hn::Set(dd, static_cast<double>(g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]));
-        s[r][0] = Step<kStochastic>(p, c, s[r][0], hn::Mul(a, b0), words(r, 0, k));  // exact products
-        s[r][1] = Step<kStochastic>(p, c, s[r][1], hn::Mul(a, b1), words(r, 1, k));
+        s[r][0] = Step<kStochastic, F>(p, c, s[r][0], hn::Mul(a, b0), words(r, 0, k));  // exact products
+        s[r][1] = Step<kStochastic, F>(p, c, s[r][1], hn::Mul(a, b1), words(r, 1, k));
       }
     }
   }
@@ -172,21 +225,24 @@ HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup
     }
 }
 
-template <bool kStochastic>
+template <bool kStochastic, Flavour F>
 void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   switch (g.rows) {
-    case 1: return Group<kStochastic, 1>(p, g);
-    case 2: return Group<kStochastic, 2>(p, g);
-    case 3: return Group<kStochastic, 3>(p, g);
-    default: return Group<kStochastic, 4>(p, g);
+    case 1: return Group<kStochastic, F, 1>(p, g);
+    case 2: return Group<kStochastic, F, 2>(p, g);
+    case 3: return Group<kStochastic, F, 3>(p, g);
+    default: return Group<kStochastic, F, 4>(p, g);
   }
 }
 
 void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  if (p.lanes.stochastic)
-    GroupRows<true>(p, g);
-  else
-    GroupRows<false>(p, g);
+  if (p.lanes.stochastic) return GroupRows<true, Flavour::Even>(p, g);  // the flavour is unused
+  switch (FlavourOf(p.target.rounding)) {
+    case Flavour::Even: return GroupRows<false, Flavour::Even>(p, g);
+    case Flavour::Away: return GroupRows<false, Flavour::Away>(p, g);
+    case Flavour::Directed: return GroupRows<false, Flavour::Directed>(p, g);
+    case Flavour::Odd: return GroupRows<false, Flavour::Odd>(p, g);
+  }
 }
 
 int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }
