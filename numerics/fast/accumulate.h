@@ -32,9 +32,18 @@ struct AccumulateGroup {
   std::size_t a_step = 1;
   const float* b = nullptr;         ///< k_count × width floats
   const float* rows_b[4] = {};      ///< alternative terms: one row of width floats per sum row
+  const double* rows_terms[4] = {}; ///< alternative terms in binary64 (exact group sums): as rows_b
   float* sums = nullptr;            ///< rows × width, row stride width: Target values in and out
   const uint64_t* random = nullptr; ///< stochastic Targets only: rows × k_count × width words
 };
+
+/// A matrix unit's group sum (accumulate.h's matrix-unit step, before its rounding into the accumulator):
+/// for each sum (r, j) of g (a_rows, a_step, b, k_count, rows, sums as in AccumulateGroup), the terms are
+/// the running sum s = sums[r·width + j] and the k_count products a·b; E = floor(log2 max |term|); each
+/// term is cut to a multiple of 2^(E − frac_bits), toward zero (truncate) or to nearest-even, and the
+/// cut terms are summed exactly: totals[r·width + j]. Exact while (k_count + 1)·2^(frac_bits + 1) ≤ 2^53.
+/// Example: terms 1, 2^-20 with frac_bits 13 (truncate): E = 0, 2^-20 is cut to 0, total 1.
+void matrix_unit_group_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals);
 
 /// The vector accumulator for one Target and instruction set, built once per GEMM.
 /// Example: RoundedAccumulator acc(Target{parse_format("binary16")}, QuantKernel::Avx2); acc.width() is 8.

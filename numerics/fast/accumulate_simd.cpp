@@ -204,6 +204,10 @@ HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup
       for (int v = 0; v < 2; ++v)
         s[r][v] = Step<kStochastic, F>(p, c, s[r][v], hn::PromoteTo(dd, hn::LoadU(df, g.rows_b[r] + v * n)),
                                     words(r, v, 0));
+  } else if (g.rows_terms[0] != nullptr) {
+    for (int r = 0; r < kRows; ++r)
+      for (int v = 0; v < 2; ++v)
+        s[r][v] = Step<kStochastic, F>(p, c, s[r][v], hn::LoadU(dd, g.rows_terms[r] + v * n), words(r, v, 0));
   } else {
     for (int k = 0; k < g.k_count; ++k) {
       const float* b = g.b + static_cast<std::size_t>(k) * width;
@@ -247,6 +251,63 @@ void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& 
 
 int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }
 
+// Matrix-unit group sums (accumulate.h): two passes over the group's products, the first for the
+// largest magnitude, the second cutting each term at 2^(E − frac_bits) and summing exactly.
+// 2^(frac_bits − E) is built from the largest magnitude's exponent field: bits (2046 + F − field) << 52
+//   e.g. max |term| = 1.5 (field 1023), F = 13: (2046 + 13 − 1023) << 52 = 2^13.
+// An all-zero group, and one with an inf or NaN term, takes field 1023 (scale 1): every cut term is 0, or
+// the total is inf or NaN whatever the finite terms are.
+template <bool kTruncate>
+HWY_NOINLINE void MatrixUnitSums(const AccumulateGroup& g, int frac_bits, double* totals) {
+  const DD dd;
+  const DU du;
+  const DI di;
+  const DF32 df;
+  const std::size_t n = hn::Lanes(dd), width = 2 * n;
+  for (int r = 0; r < g.rows; ++r) {
+    const float* a = g.a_rows[r];
+    VD s[2], largest[2];
+    for (int v = 0; v < 2; ++v) {
+      s[v] = hn::PromoteTo(dd, hn::LoadU(df, g.sums + r * width + v * n));
+      largest[v] = hn::Abs(s[v]);
+    }
+    for (int k = 0; k < g.k_count; ++k) {
+      const VD ak = hn::Set(dd, static_cast<double>(a[static_cast<std::size_t>(k) * g.a_step]));
+      const float* b = g.b + static_cast<std::size_t>(k) * width;
+      for (int v = 0; v < 2; ++v)
+        largest[v] = hn::Max(largest[v], hn::Abs(hn::Mul(ak, hn::PromoteTo(dd, hn::LoadU(df, b + v * n)))));
+    }
+    VD scale[2], total[2];
+    for (int v = 0; v < 2; ++v) {
+      VI field = hn::BitCast(di, hn::ShiftRight<52>(hn::BitCast(du, largest[v])));
+      field = hn::IfThenElse(hn::Or(hn::Eq(field, hn::Zero(di)), hn::Eq(field, hn::Set(di, 2047))), hn::Set(di, 1023),
+                             field);
+      const VI exponent = hn::Sub(hn::Set(di, 2046 + frac_bits), field);
+      scale[v] = hn::BitCast(dd, hn::ShiftLeft<52>(exponent));
+      const VD cut = hn::Mul(s[v], scale[v]);
+      total[v] = kTruncate ? hn::Trunc(cut) : hn::Round(cut);
+    }
+    for (int k = 0; k < g.k_count; ++k) {
+      const VD ak = hn::Set(dd, static_cast<double>(a[static_cast<std::size_t>(k) * g.a_step]));
+      const float* b = g.b + static_cast<std::size_t>(k) * width;
+      for (int v = 0; v < 2; ++v) {
+        const VD cut = hn::Mul(hn::Mul(ak, hn::PromoteTo(dd, hn::LoadU(df, b + v * n))), scale[v]);
+        total[v] = hn::Add(total[v], kTruncate ? hn::Trunc(cut) : hn::Round(cut));  // integers below 2^53
+      }
+    }
+    // total / 2^(F − E) exactly; + 0 turns a −0 total into +0 (the model's "−0 counts as +0")
+    for (int v = 0; v < 2; ++v)
+      hn::StoreU(hn::Add(hn::Div(total[v], scale[v]), hn::Zero(dd)), dd, totals + r * width + v * n);
+  }
+}
+
+void MatrixUnitKernel(const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+  if (truncate)
+    MatrixUnitSums<true>(g, frac_bits, totals);
+  else
+    MatrixUnitSums<false>(g, frac_bits, totals);
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace fpsim::detail
 HWY_AFTER_NAMESPACE();
@@ -261,10 +322,23 @@ int accumulate_width(QuantKernel isa) {
   return FPSIM_PICK(isa, AccumulateWidth, f) && f ? f() : 0;
 }
 
+void matrix_unit_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+  decltype(&HWY_STATIC_DISPATCH(MatrixUnitKernel)) f = nullptr;
+  if (FPSIM_PICK(resolve_kernel(isa), MatrixUnitKernel, f) && f) f(g, frac_bits, truncate, totals);
+}
+
 void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g) {
   decltype(&HWY_STATIC_DISPATCH(AccumulateKernel)) f = nullptr;
   if (FPSIM_PICK(plan.isa, AccumulateKernel, f) && f) f(plan, g);
 }
 
 }  // namespace fpsim::detail
+
+namespace fpsim {
+
+void matrix_unit_group_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+  detail::matrix_unit_sums(isa, g, frac_bits, truncate, totals);
+}
+
+}  // namespace fpsim
 #endif  // HWY_ONCE

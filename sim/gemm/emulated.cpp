@@ -29,6 +29,16 @@ constexpr int kBlock = 128;   // terms per kernel call: bounds the random words 
 
 }  // namespace
 
+void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel) {
+  const bool trans_b = p.trans_b == Trans::Yes;
+  const std::size_t w = static_cast<std::size_t>(width);
+  for (int kk = 0; kk < p.k; ++kk)
+    for (int j = 0; j < width; ++j)
+      panel[kk * w + j] = j >= cols ? 0.0f
+                          : trans_b ? p.b[static_cast<std::size_t>(j0 + j) * p.ldb + kk]
+                                    : p.b[static_cast<std::size_t>(kk) * p.ldb + j0 + j];
+}
+
 void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKernel isa) {
   const Target& t = acc.target;
   const RoundedAccumulator accumulator(t, isa);
@@ -38,7 +48,7 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKe
   const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
   const int row_blocks = (m + kRows - 1) / kRows, groups = (n + width - 1) / width;
   const float pad = std::ldexp(1.0f, t.format.emin());
-  const bool trans_a = p.trans_a == Trans::Yes, trans_b = p.trans_b == Trans::Yes;
+  const bool trans_a = p.trans_a == Trans::Yes;
   const std::size_t w = static_cast<std::size_t>(width);
 #pragma omp parallel
   {
@@ -49,12 +59,8 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKe
     for (int tile = 0; tile < row_blocks * groups; ++tile) {
       const int group = tile / row_blocks, i0 = (tile % row_blocks) * kRows;
       const int rows = std::min(kRows, m - i0), j0 = group * width, cols = std::min(width, n - j0);
-      if (group != packed) {  // 1. panel[kk·width + j] = op(B)(kk, j0 + j)
-        for (int kk = 0; kk < k; ++kk)
-          for (int j = 0; j < width; ++j)
-            panel[kk * w + j] = j >= cols ? 0.0f
-                                : trans_b ? p.b[static_cast<std::size_t>(j0 + j) * p.ldb + kk]
-                                          : p.b[static_cast<std::size_t>(kk) * p.ldb + j0 + j];
+      if (group != packed) {  // 1.
+        pack_column_group(p, j0, cols, width, panel.data());
         packed = group;
       }
       auto base = [&](int r, int j) { return (static_cast<uint64_t>(i0 + r) * n + j0 + j) * stride; };

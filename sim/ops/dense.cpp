@@ -21,14 +21,16 @@ Var matmul_nt(Tape& tape, Var x, Var w, const Accumulation& acc) {
           "matmul_nt: shapes " + shape_string(xv.shape) + " and " + shape_string(wv.shape) + " do not match");
   const int m = int(xv.dim(0)), k = int(xv.dim(1)), n = int(wv.dim(0));
   Tensor y({m, n});
-  gemm({Trans::No, Trans::Yes, m, n, k, xv.ptr(), k, wv.ptr(), k, y.ptr(), n, false}, acc);
+  gemm({Trans::No, Trans::Yes, m, n, k, xv.ptr(), k, wv.ptr(), k, y.ptr(), n, false}, for_role(acc, GemmRole::Forward));
   const bool ng = tape.needs_grad(x) || tape.needs_grad(w);
   return tape.record(std::move(y), ng, [x, w, m, n, k, acc](Tape& t, Var self) {
     const float* dy = t.grad(self).ptr();
     if (t.needs_grad(x))
-      gemm({Trans::No, Trans::No, m, k, n, dy, n, t.value(w).ptr(), k, t.grad(x).ptr(), k, true}, acc);
+      gemm({Trans::No, Trans::No, m, k, n, dy, n, t.value(w).ptr(), k, t.grad(x).ptr(), k, true},
+           for_role(acc, GemmRole::InputGrad));
     if (t.needs_grad(w))
-      gemm({Trans::Yes, Trans::No, n, k, m, dy, n, t.value(x).ptr(), k, t.grad(w).ptr(), k, true}, acc);
+      gemm({Trans::Yes, Trans::No, n, k, m, dy, n, t.value(x).ptr(), k, t.grad(w).ptr(), k, true},
+           for_role(acc, GemmRole::WeightGrad));
   });
 }
 

@@ -306,3 +306,74 @@ TEST_CASE("emulated accumulation: zero sums keep IEEE 754's sign rules on the ve
     }
   }
 }
+
+TEST_CASE("matrix-unit model: terms are cut below the group's largest exponent", "[accumulate][matrix_unit]") {
+  // One output, one group: terms s = 0, 1·1 and (3·2^-4)·1. E = 0, frac_bits 3: multiples of 2^-3.
+  // Truncate: 3·2^-4 = 1.5·2^-3 -> 1·2^-3, total 1.125; nearest-even: 2·2^-3, total 1.25.
+  const std::vector<float> a = {1.0f, 0.1875f}, b = {1.0f, 1.0f};
+  for (bool truncate : {true, false}) {
+    Accumulation acc{false, target("binary32", Rounding::NearestEven), 0};
+    acc.matrix_unit = {4, 3, truncate, 0};
+    float c = -1.0f;
+    fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, 2, a.data(), 2, b.data(), 1, &c, 1}, acc);
+    CHECK(c == (truncate ? 1.125f : 1.25f));
+  }
+}
+
+TEST_CASE("matrix-unit model: promotion into FP32 every N_C elements rescues a binary16 accumulator",
+          "[accumulate][matrix_unit]") {
+  // 4096 ones, groups of 1: a binary16 accumulator stalls at 2048 (2048 + 1 ties to even); promoting
+  // every 128 K-elements sums 32 exact partial sums of 128 in FP32.
+  const int k = 4096;
+  std::vector<float> ones(k, 1.0f);
+  Accumulation acc{false, target("binary16", Rounding::NearestEven), 0};
+  acc.matrix_unit = {1, 13, true, 0};
+  float c = 0.0f;
+  fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1}, acc);
+  CHECK(c == 2048.0f);
+  acc.matrix_unit.promote_every = 128;
+  fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1}, acc);
+  CHECK(c == 4096.0f);
+  acc.matrix_unit = {32, 13, true, 100};  // not a multiple of the group
+  CHECK_THROWS_WITH(fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1}, acc),
+                    Catch::Contains("promote_every"));
+}
+
+TEST_CASE("matrix-unit model: the vector path gives the scalar model's bits", "[accumulate][matrix_unit]") {
+  // wide_range products (2^-40..2^38) make the alignment drop many bits; groups of 1, 5, 16 and 32 with
+  // a ragged last group (K = 90), truncate and nearest-even cuts, 13 and 25 kept bits, binary32,
+  // binary16 and bfloat16 accumulators in rtz and rne, with and without promotion; every ISA, 1 and 2 threads.
+  const int m = 6, n = 21, k = 90;
+  const auto a = fpsim::test::wide_range(m * k, 60), b = fpsim::test::wide_range(k * n, 61);
+  const auto c0 = fpsim::test::uniform(m * n, 62);
+  int cases = 0;
+  for (const char* format : {"binary32", "binary16", "bfloat16"})
+    for (Rounding mode : {Rounding::NearestEven, Rounding::TowardZero})
+      for (int group : {1, 5, 16, 32})
+        for (int frac_bits : {13, 25})
+          for (bool truncate : {true, false})
+            for (int promote : {0, 2}) {
+              Accumulation acc{false, target(format, mode), 0};
+              acc.matrix_unit = {group, frac_bits, truncate, promote * group};
+              const bool accumulate = (group + frac_bits) % 2 == 1;
+              const std::string what = std::string(format) + " " + fpsim::to_string(mode) + " group " +
+                                       std::to_string(group) + " frac_bits " + std::to_string(frac_bits) +
+                                       (truncate ? " truncate" : " round") + " promote " + std::to_string(promote);
+              auto want = c0;
+              fpsim::sim::gemm_reference(
+                  {Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, want.data(), n, accumulate}, acc);
+              for (auto isa : vector_isas())
+                for (int threads : {1, 2}) {
+                  auto got = c0;
+                  fpsim::test::with_threads(threads, [&] {
+                    fpsim::sim::gemm_matrix_unit(
+                        {Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, got.data(), n, accumulate}, acc,
+                        isa);
+                  });
+                  INFO(what << " isa " << fpsim::to_string(isa) << " threads " << threads);
+                  REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
+                }
+              ++cases;
+            }
+  CHECK(cases == 3 * 2 * 4 * 2 * 2 * 2);
+}
