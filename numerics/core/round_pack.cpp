@@ -91,6 +91,16 @@
 //      and decide the increment for the rounding mode;
 //   4. re-normalise (a carry can move to the next binade, or from subnormal to min normal),
 //      then handle overflow, tininess/underflow, flush-to-zero and the flags.
+//
+// Rounding sites: every other place that decides a rounding bit, and the test that checks it against
+// round_pack bit for bit (one line each: file: function: test).
+//   numerics/fast/fast_double.cpp: round_sum (also add_rounded in numerics/fast/accumulate.cpp):
+//     tests/numerics_arith/fast_paths_test.cpp, tests/sim_gemm/gemm_accumulation_test.cpp (big-integer oracle)
+//   numerics/fast/internal/lane_rounding-inl.h: RoundOddMagnitude, DeterministicIncrement, StochasticIncrement
+//     (used by arith_simd.cpp and accumulate_simd.cpp): tests/numerics_arith/lane_kernel_test.cpp
+//   numerics/fast/accumulate_simd.cpp: Rounded, Tiny (the GEMM accumulator's in-register steps):
+//     tests/sim_gemm/gemm_accumulation_test.cpp (against gemm_reference, every mode and ISA)
+
 #include <bit>
 
 #include "numerics/core/internal/round_decision.h"

@@ -65,8 +65,9 @@ inline detail::Term term_of(double d) {
   return detail::Term{p.negative, p.exp, p.sig};
 }
 
-// Round the exact value x + y (both finite, sum finite) into t.
-inline Rounded round_sum(double x, double y, const Target& t, uint64_t random_bits) {
+}  // namespace
+
+Rounded round_sum(double x, double y, const Target& t, uint64_t random_bits) {
   double s, err;
   two_sum(x, y, s, err);
   if (std::isnormal(s))
@@ -80,8 +81,6 @@ inline Rounded round_sum(double x, double y, const Target& t, uint64_t random_bi
   bool zero = false;
   return round_pack(detail::sum_terms(term_of(s), term_of(err), zero), t, random_bits);
 }
-
-}  // namespace
 
 bool fast_double_product_exact(const Format& fa, const Format& fb) {
   return fa.precision() + fb.precision() <= 53 &&

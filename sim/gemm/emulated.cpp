@@ -1,118 +1,133 @@
-// Fast emulated accumulation: round to odd into binary32, then quantize() a row at a time.
+// The vector path of the emulated accumulator: C's outputs in tiles of up to 4 rows × one column group
+// (numerics' RoundedAccumulator width: 8 columns on AVX2, 16 on AVX-512), each tile's sums advancing
+// together through k with every addition rounded into the Target in-register (numerics/fast/accumulate.h).
 //
-// Why it is exact. Rounding to odd with q bits and then rounding to p ≤ q − 2 bits, in any of
-// rne, rna, rtz, rup, rdn, rodd or trunc, gives the same result as rounding the exact value to p bits
-// once (Boldo & Melquiond, "Emulation of FMA and correctly rounded sums: proved algorithms using
-// rounding to odd", IEEE TC 2008): the odd value lies strictly between the same two p-bit
-// neighbours as the exact one and keeps "inexact" in its last bit, so no midpoint, boundary or
-// overflow threshold (all representable in q bits) can be crossed or hit by accident. Binary32 gives
-// q = 24, hence precision ≤ 22; its subnormal step 2^-149 must stay ≥ 2 bits below the Target's
-// smallest step, hence 2^(emin − p + 1) ≥ 2^-147. Stochastic rounding needs every bit of the exact
-// value, so it keeps the exact scalar path (add_rounded).
-//
-// Per output row i (rows split over OpenMP threads), for k = 0, 1, ...:
-//   1. t_j = round_to_odd_float(s_j, a_ik·b_kj) for every column j (the product is exact in binary64);
-//   2. s = quantize(t) into the Target (vectorised, bit-identical to encode()).
-// Chunked: the same into a partial row, folded into s at the end of each chunk.
-#include "sim/gemm/internal/emulated.h"
-
+// Per tile:
+//   1. the column group of op(B) is packed once per group into a K × width panel (zero-padded; the
+//      padding lanes' sums start at 2^emin, so 2^emin + 0 stays in the Target's normal range);
+//   2. s = accumulate ? round(C) : 0 (the incoming C rounded with word t = S − 1, as gemm_reference);
+//   3. unchunked: s advances through k = 0 .. K−1; chunked: a partial sum from 0 advances through each
+//      chunk, then is folded into s by one rounded addition (word t = K + c);
+//   4. stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h),
+//      filled per output in blocks of kBlock consecutive t by the vector Philox (RandomStream::fill).
+// Tiles are independent and K is never split, so the bits do not depend on the thread count.
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "numerics/quantize/quantize.h"
+#include "numerics/core/convert.h"
+#include "numerics/fast/accumulate.h"
+#include "sim/gemm/internal/emulated.h"
 
 namespace fpsim::sim {
-
-bool fast_emulation_applies(const Target& t) {
-  const Format& f = t.format;
-  return t.rounding != Rounding::Stochastic && !t.daz && t.compat == Compat::None && f.precision() <= 22 &&
-         f.emax() <= 127 && f.emin() - f.precision() + 1 >= -147;
-}
-
 namespace {
 
-// round_to_odd_float without branches, so that the row loop below vectorises.
-inline float odd_sum(double u, double v) {
-  // 1. hi + lo = u + v exactly (TwoSum)
-  const double hi = u + v;
-  const double v_part = hi - u;
-  const double lo = (u - (hi - v_part)) + (v - v_part);
-  // 2. f = hi rounded to nearest float; f − (u + v) = (f − hi) − lo, where f − hi is exact
-  const float f = static_cast<float>(hi);
-  const double overshoot = (static_cast<double>(f) - hi) - lo;  // its sign is exact
-  // 3. truncate: if |f| > |u + v|, step the magnitude down one ulp (the bit pattern minus 1, e.g.
-  //    0x3f800000 = 1.0 -> 0x3f7fffff = 1 − 2^-24; FLT_MAX overflowing to inf 0x7f800000 -> 0x7f7fffff)
-  //    (signs compared as bits: integer tests keep the loop free of branches, so it vectorises)
-  const uint32_t bits = std::bit_cast<uint32_t>(f);
-  const uint32_t f_negative = bits >> 31;
-  const auto overshoot_negative = static_cast<uint32_t>(std::bit_cast<uint64_t>(overshoot) >> 63);
-  const uint32_t too_large = static_cast<uint32_t>(f != 0.0f) & static_cast<uint32_t>(f_negative == overshoot_negative);
-  // 4. set the sticky last bit (±0 becomes ± the smallest subnormal: the exact value is that tiny)
-  const float odd = std::bit_cast<float>((bits - too_large) | 1u);
-  // exact in binary32, or not finite (inf/NaN in: f itself; exponent field of hi all ones)
-  const bool not_finite = ((std::bit_cast<uint64_t>(hi) >> 52) & 0x7FF) == 0x7FF;
-  const bool keep = (overshoot == 0.0) | not_finite;
-  return keep ? f : odd;
-}
-
-// out[j] = odd_sum(sum[j], a·b[j·b_step]) for j < n. The product of two floats is exact in binary64,
-// so contracting it into an FMA (GCC may, in C++) cannot change a value. One clone per vector width.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void odd_row(float* out, const float* sum, double a,
-                                                                        const float* b, std::size_t b_step,
-                                                                        int n) {
-  for (int j = 0; j < n; ++j) out[j] = odd_sum(sum[j], a * b[static_cast<std::size_t>(j) * b_step]);
-}
+constexpr int kRows = 4;      // rows per tile: 8 independent vector chains on AVX2 hide the step latency
+constexpr int kBlock = 128;   // terms per kernel call: bounds the random words buffer (4 × 128 × width)
 
 }  // namespace
 
-float round_to_odd_float(double u, double v) { return odd_sum(u, v); }
+void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel) {
+  const bool trans_b = p.trans_b == Trans::Yes;
+  const std::size_t w = static_cast<std::size_t>(width);
+  for (int kk = 0; kk < p.k; ++kk)
+    for (int j = 0; j < width; ++j)
+      panel[kk * w + j] = j >= cols ? 0.0f
+                          : trans_b ? p.b[static_cast<std::size_t>(j0 + j) * p.ldb + kk]
+                                    : p.b[static_cast<std::size_t>(kk) * p.ldb + j0 + j];
+}
 
-void gemm_emulated_fast(const GemmProblem& p, const Accumulation& acc) {
+void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKernel isa) {
   const Target& t = acc.target;
-  const QuantizeOptions serial{.threads = 1};
-  const int n = p.n, k = p.k;
+  const RoundedAccumulator accumulator(t, isa);
+  const int width = accumulator.width(), m = p.m, n = p.n, k = p.k;
+  const bool stochastic = t.rounding == Rounding::Stochastic;
+  const int chunks = acc.chunk > 0 ? (k + acc.chunk - 1) / acc.chunk : 0;
+  const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
+  const int row_blocks = (m + kRows - 1) / kRows, groups = (n + width - 1) / width;
+  const float pad = std::ldexp(1.0f, t.format.emin());
+  const bool trans_a = p.trans_a == Trans::Yes;
+  const std::size_t w = static_cast<std::size_t>(width);
 #pragma omp parallel
   {
-    std::vector<float> s(n), partial(n), odd(n);
-    auto round_row = [&](std::vector<float>& out) {
-      quantize(std::span<const float>(odd), std::span<float>(out), t, nullptr, 0, nullptr, serial);
-    };
+    std::vector<float> panel(static_cast<std::size_t>(k) * w), sums(kRows * w), partial(kRows * w);
+    std::vector<uint64_t> words(stochastic ? kRows * kBlock * w : 0), scratch(kBlock);
+    int packed = -1;
 #pragma omp for schedule(dynamic)
-    for (int i = 0; i < p.m; ++i) {
-      float* c = p.c + static_cast<std::size_t>(i) * p.ldc;
-      if (p.accumulate) {
-        std::copy(c, c + n, odd.begin());
-        round_row(s);
-      } else {
-        std::fill(s.begin(), s.end(), 0.0f);
+    for (int tile = 0; tile < row_blocks * groups; ++tile) {
+      const int group = tile / row_blocks, i0 = (tile % row_blocks) * kRows;
+      const int rows = std::min(kRows, m - i0), j0 = group * width, cols = std::min(width, n - j0);
+      if (group != packed) {  // 1.
+        pack_column_group(p, j0, cols, width, panel.data());
+        packed = group;
       }
-      auto a_at = [&](int kk) {
-        return p.trans_a == Trans::Yes ? p.a[static_cast<std::size_t>(kk) * p.lda + i]
-                                       : p.a[static_cast<std::size_t>(i) * p.lda + kk];
+      auto base = [&](int r, int j) { return (static_cast<uint64_t>(i0 + r) * n + j0 + j) * stride; };
+      auto c_at = [&](int r, int j) -> float& { return p.c[static_cast<std::size_t>(i0 + r) * p.ldc + j0 + j]; };
+      // 2. the starting sums
+      for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < width; ++j) {
+          float& s = sums[r * w + j];
+          if (j >= cols) {
+            s = pad;
+          } else if (p.accumulate) {
+            const uint64_t word = stochastic ? acc.random->bits(base(r, j) + stride - 1) : 0;
+            s = static_cast<float>(decode(encode(static_cast<double>(c_at(r, j)), t, word).bits, t.format));
+          } else {
+            s = 0.0f;
+          }
+        }
+      // stochastic: words[(r·count + kk)·width + j] = bits(base(r, j) + first + kk)
+      auto fill_words = [&](uint64_t first, int count) {
+        std::fill(words.begin(), words.end(), 0);
+        for (int r = 0; r < rows; ++r)
+          for (int j = 0; j < cols; ++j) {
+            acc.random->fill(base(r, j) + first, std::span<uint64_t>(scratch.data(), count));
+            for (int kk = 0; kk < count; ++kk) words[(static_cast<std::size_t>(r) * count + kk) * w + j] = scratch[kk];
+          }
       };
-      auto add_products = [&](std::vector<float>& sum, int k_begin, int k_end) {
-        for (int kk = k_begin; kk < k_end; ++kk) {
-          const bool strided = p.trans_b == Trans::Yes;  // op(B)(k, j) = b[j·ldb + k]
-          const float* b = strided ? p.b + kk : p.b + static_cast<std::size_t>(kk) * p.ldb;
-          odd_row(odd.data(), sum.data(), a_at(kk), b, strided ? static_cast<std::size_t>(p.ldb) : 1, n);
-          round_row(sum);
+      // 3. sums advance through terms k_begin .. k_end − 1
+      auto advance = [&](float* s, int k_begin, int k_end) {
+        for (int k0 = k_begin; k0 < k_end; k0 += kBlock) {
+          const int count = std::min(kBlock, k_end - k0);
+          AccumulateGroup g;
+          g.rows = rows;
+          g.k_count = count;
+          g.a_step = trans_a ? static_cast<std::size_t>(p.lda) : 1;
+          for (int r = 0; r < rows; ++r)
+            g.a_rows[r] = trans_a ? p.a + static_cast<std::size_t>(k0) * p.lda + i0 + r
+                                  : p.a + static_cast<std::size_t>(i0 + r) * p.lda + k0;
+          g.b = panel.data() + static_cast<std::size_t>(k0) * w;
+          g.sums = s;
+          if (stochastic) {
+            fill_words(static_cast<uint64_t>(k0), count);
+            g.random = words.data();
+          }
+          accumulator.run(g);
         }
       };
-      if (acc.chunk <= 0) {
-        add_products(s, 0, k);
+      if (chunks == 0) {
+        advance(sums.data(), 0, k);
       } else {
-        for (int k0 = 0; k0 < k; k0 += acc.chunk) {
-          std::fill(partial.begin(), partial.end(), 0.0f);
-          add_products(partial, k0, std::min(k, k0 + acc.chunk));
-          odd_row(odd.data(), s.data(), 1.0, partial.data(), 1, n);  // 1·partial is exact
-          round_row(s);
+        for (int c = 0; c < chunks; ++c) {
+          for (int r = 0; r < rows; ++r)
+            for (int j = 0; j < width; ++j) partial[r * w + j] = j < cols ? 0.0f : pad;
+          advance(partial.data(), c * acc.chunk, std::min(k, (c + 1) * acc.chunk));
+          AccumulateGroup fold;  // s = round(s + partial), word t = K + c
+          fold.rows = rows;
+          fold.k_count = 1;
+          for (int r = 0; r < rows; ++r) fold.rows_b[r] = partial.data() + r * w;
+          fold.sums = sums.data();
+          if (stochastic) {
+            fill_words(static_cast<uint64_t>(k) + c, 1);
+            fold.random = words.data();
+          }
+          accumulator.run(fold);
         }
       }
-      std::copy(s.begin(), s.end(), c);
+      for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < cols; ++j) c_at(r, j) = sums[r * w + j];
     }
   }
 }

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "numerics/core/convert.h"
+#include "numerics/fast/accumulate.h"
 #include "sim/gemm/internal/emulated.h"
 #include "sim/gemm/internal/fp32.h"
 
@@ -30,6 +32,16 @@ void check(const GemmProblem& p, const Accumulation& acc) {
     if (acc.chunk < 0) fail("negative chunk " + std::to_string(acc.chunk));
     if (acc.target.rounding == Rounding::Stochastic && acc.random == nullptr)
       fail("stochastic accumulator without a random stream");
+    const MatrixUnit& mu = acc.matrix_unit;
+    if (mu.group < 0 || mu.group > 1024) fail("matrix_unit group " + std::to_string(mu.group) + " is not in 0..1024");
+    if (mu.group > 0) {
+      if (mu.frac_bits < 1 || mu.frac_bits > 40)
+        fail("matrix_unit frac_bits " + std::to_string(mu.frac_bits) + " is not in 1..40");
+      if (mu.promote_every < 0 || mu.promote_every % mu.group != 0)
+        fail("matrix_unit promote_every " + std::to_string(mu.promote_every) + " is not a multiple of group");
+      if (acc.target.rounding == Rounding::Stochastic) fail("matrix_unit with a stochastic accumulator");
+      if (acc.chunk != 0) fail("matrix_unit with chunk");
+    }
   }
 }
 
@@ -69,7 +81,45 @@ float emulated_element(const GemmProblem& p, const Accumulation& acc, int i, int
   return static_cast<float>(s);
 }
 
+// c_ij under the matrix-unit model (sim/gemm/gemm.h), step by step from the definition.
+float matrix_unit_element(const GemmProblem& p, const Accumulation& acc, int i, int j) {
+  const Target& t = acc.target;
+  const MatrixUnit& mu = acc.matrix_unit;
+  auto round = [&](double v) { return decode(encode(v, t, 0).bits, t.format); };
+  const float c = p.c[static_cast<std::size_t>(i) * p.ldc + j];
+  const bool promote = mu.promote_every > 0;
+  float f = promote && p.accumulate ? c : 0.0f;
+  double s = !promote && p.accumulate ? round(static_cast<double>(c)) : 0.0;
+  for (int k0 = 0; k0 < p.k; k0 += mu.group) {
+    const int k1 = std::min(p.k, k0 + mu.group);
+    std::vector<double> terms{s};
+    for (int k = k0; k < k1; ++k) terms.push_back(static_cast<double>(a_at(p, i, k)) * static_cast<double>(b_at(p, k, j)));
+    double largest = 0.0;
+    for (double v : terms) largest = std::max(largest, std::fabs(v));
+    // all zero, or an inf/NaN term (the total is then inf or NaN): unit 1
+    const bool plain = largest == 0.0 || !std::isfinite(largest);
+    const double unit = plain ? 1.0 : std::ldexp(1.0, std::ilogb(largest) - mu.frac_bits);
+    double total = 0.0;  // exact: integers below 2^53 (check() bounds group and frac_bits)
+    for (double v : terms) total += mu.truncate ? std::trunc(v / unit) : std::nearbyint(v / unit);
+    s = round(0.0 + total * unit);
+    if (promote && (k1 % mu.promote_every == 0 || k1 == p.k)) {
+      f += static_cast<float>(s);
+      s = 0.0;
+    }
+  }
+  return promote ? f : static_cast<float>(s);
+}
+
 }  // namespace
+
+Accumulation for_role(Accumulation acc, GemmRole role) {
+  MatrixUnit& mu = acc.matrix_unit;
+  const bool fast = role == GemmRole::Forward     ? mu.fast_accum_forward
+                    : role == GemmRole::InputGrad ? mu.fast_accum_input_grad
+                                                  : mu.fast_accum_weight_grad;
+  if (fast) mu.promote_every = 0;
+  return acc;
+}
 
 void gemm(const GemmProblem& p, const Accumulation& acc) {
   check(p, acc);
@@ -78,15 +128,22 @@ void gemm(const GemmProblem& p, const Accumulation& acc) {
     return;
   }
   if (p.m == 0 || p.n == 0) return;
-  if (fast_emulation_applies(acc.target)) {
-    gemm_emulated_fast(p, acc);
+  const bool matrix_unit = acc.matrix_unit.group > 0;
+  if (matrix_unit && RoundedAccumulator::applies(acc.target)) {
+    gemm_matrix_unit(p, acc, QuantKernel::Auto);
     return;
   }
-  // Emulated accumulation, exact scalar path (stochastic rounding, wide or DAZ targets): one chain
-  // per output, outputs split over threads by row.
+  if (!matrix_unit && RoundedAccumulator::applies(acc.target)) {
+    gemm_emulated_vector(p, acc, QuantKernel::Auto);
+    return;
+  }
+  // Emulated accumulation, scalar path (DAZ, fnuz, wide targets): one chain per output, outputs split
+  // over threads by row.
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < p.m; ++i)
-    for (int j = 0; j < p.n; ++j) p.c[static_cast<std::size_t>(i) * p.ldc + j] = emulated_element(p, acc, i, j);
+    for (int j = 0; j < p.n; ++j)
+      p.c[static_cast<std::size_t>(i) * p.ldc + j] =
+          matrix_unit ? matrix_unit_element(p, acc, i, j) : emulated_element(p, acc, i, j);
 }
 
 void gemm_reference(const GemmProblem& p, const Accumulation& acc) {
@@ -95,7 +152,7 @@ void gemm_reference(const GemmProblem& p, const Accumulation& acc) {
     for (int j = 0; j < p.n; ++j) {
       float& c = p.c[static_cast<std::size_t>(i) * p.ldc + j];
       if (!acc.fp32) {
-        c = emulated_element(p, acc, i, j);
+        c = acc.matrix_unit.group > 0 ? matrix_unit_element(p, acc, i, j) : emulated_element(p, acc, i, j);
         continue;
       }
       float s = p.accumulate ? c : 0.0f;

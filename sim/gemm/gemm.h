@@ -22,13 +22,26 @@
 //   The final s is stored into C as a float (exact when the Target is no wider than binary32,
 //   otherwise rounded to nearest-even). Infinities follow binary64 arithmetic and are then encoded
 //   into the Target.
+// * matrix-unit accumulation (acc.matrix_unit.group = g > 0), a model of an FP8 matrix unit's block
+//   accumulation (products aligned to the group's largest exponent, only the top bits kept; see
+//   README "Accumulator models"): with s the accumulator (a Target value) and f an FP32 register,
+//     f = accumulate ? C[i][j] : 0 when promote_every > 0;  s = accumulate and promote_every = 0 ? round(C) : 0
+//     for each group of g consecutive k (the last may be shorter):
+//       terms = {s} ∪ {a_ik·b_kj : k in the group}; E = floor(log2 max |term|);
+//       T = Σ cut(term), each term cut to a multiple of 2^(E − frac_bits) (truncated toward zero, or
+//           rounded to nearest-even), summed exactly (−0 counts as +0; with an inf or NaN term, T is inf
+//           or NaN);  s = round(+0 + T) into the Target
+//       promote_every > 0 and the group ends at a multiple of promote_every or at K:  f = fp32(f + s), s = 0
+//     C[i][j] = promote_every > 0 ? f : s
 // * NaN results: a NaN's sign and payload are unspecified (they may differ between code paths, as
 //   they do between SIMD and scalar FMA); every other result is bit-exact.
 //
 // Implementation (all paths give gemm_reference's bits): fp32 by packed AVX-512 / AVX2 micro-kernels
-// (sim/gemm/internal/fp32.h); an emulated accumulator by rounding each exact sum to odd into binary32 and
-// then quantize()-ing a row of outputs at once, exact for every non-stochastic rounding into formats
-// binary32 covers with two bits to spare (sim/gemm/internal/emulated.h), else by add_rounded per addition.
+// (sim/gemm/internal/fp32.h); an emulated accumulator by tiles of outputs whose sums advance together
+// through k in vector registers, each addition rounded into the Target in-register, every mode
+// stochastic included (numerics' RoundedAccumulator, sim/gemm/internal/emulated.h), for Targets whose
+// values are binary32 values; other Targets (DAZ, fnuz, wider than binary32) by add_rounded per addition
+// (numerics/fast/accumulate.h), which is also the reference's rounding.
 //
 // Parallelism: OpenMP over blocks of output rows/columns only; K is never split across threads, so
 // the bits are the same for any thread count.
@@ -42,6 +55,18 @@ namespace fpsim::sim {
 /// Whether an operand is used as stored or transposed: op(X) = X or Xᵀ.
 enum class Trans : uint8_t { No, Yes };
 
+/// A matrix unit's accumulation (the model in the header comment). group = 0: off.
+/// Example: MatrixUnit{32, 13, true, 0} is the H100-like preset (README "Accumulator models").
+struct MatrixUnit {
+  int group = 0;          ///< products per aligned group (1..1024); 0 = per-addition emulation instead
+  int frac_bits = 13;     ///< bits kept below the group's largest exponent (1..40)
+  bool truncate = true;   ///< cut toward zero (hardware) or round to nearest-even
+  int promote_every = 0;  ///< K-elements between promotions into FP32 (a multiple of group); 0 = never
+  /// Per GEMM role of a layer (forward, input gradient, weight gradient): "fast accumulation" (torchao's
+  /// use_fast_accum, TE's use_split_accumulator = false) skips the promotion in that GEMM. See for_role.
+  bool fast_accum_forward = false, fast_accum_input_grad = false, fast_accum_weight_grad = false;
+};
+
 /// How a GEMM accumulates. Default: binary32 fused multiply-add chain.
 struct Accumulation {
   bool fp32 = true;        ///< true: fmaf chain in binary32 (the fast path); false: use `target`
@@ -53,7 +78,15 @@ struct Accumulation {
   /// t = S - 1 for rounding the incoming C when accumulating. Required when target.rounding is
   /// Stochastic; ignored otherwise.
   const RandomStream* random = nullptr;
+  MatrixUnit matrix_unit{};  ///< !fp32 only: group > 0 selects the matrix-unit model (target = its accumulator)
 };
+
+/// The three GEMMs of a layer: y = x·wᵀ, dx = dy·w, dw = dyᵀ·x.
+enum class GemmRole : uint8_t { Forward, InputGrad, WeightGrad };
+
+/// `acc` as used by the layer's `role` GEMM: a matrix-unit model with fast accumulation for that role
+/// loses its promotion (promote_every = 0). Example: for_role(acc, GemmRole::Forward).
+Accumulation for_role(Accumulation acc, GemmRole role);
 
 /// The binary32 fmaf-chain model (the default). Example: gemm(..., kFp32Accumulation).
 inline const Accumulation kFp32Accumulation{};
@@ -82,10 +115,5 @@ void gemm(const GemmProblem& p, const Accumulation& acc = kFp32Accumulation);
 /// The same model as a plain scalar triple loop (i, j, then k increasing), single-threaded: the oracle
 /// the fast path is tested against. Example: gemm_reference(p) gives the same bits as gemm(p).
 void gemm_reference(const GemmProblem& p, const Accumulation& acc = kFp32Accumulation);
-
-/// One addition of the emulated accumulator: the exact value s + x rounded once into `t`
-/// (s and x binary64, e.g. s a Target value and x an exact product of two floats).
-/// Example: add_rounded(2048.0, 1.0, Target{parse_format("binary16")}, 0) == 2048.0 (tie to even).
-double add_rounded(double s, double x, const Target& t, uint64_t random_bits);
 
 }  // namespace fpsim::sim

@@ -23,6 +23,7 @@ Accumulation StepContext::accumulation(const RoleTargets& targets, const std::st
   acc.fp32 = false;
   acc.target = *t;
   acc.chunk = targets.accumulator_chunk;
+  acc.matrix_unit = targets.accumulator_matrix_unit;
   if (t->rounding == Rounding::Stochastic) {
     accumulator_streams_.emplace_back(seed, step, stream_id(layer + "/accumulator"), uint64_t(Role::Accumulator));
     acc.random = &accumulator_streams_.back();

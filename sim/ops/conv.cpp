@@ -69,7 +69,7 @@ Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const Accumulation& acc)
   std::vector<float> ymat(size_t(g.rows() * g.o));
   gemm({Trans::No, Trans::Yes, int(g.rows()), int(g.o), int(g.cols()), cols->data(), int(g.cols()), wv.ptr(),
         int(g.cols()), ymat.data(), int(g.o), false},
-       acc);
+       for_role(acc, GemmRole::Forward));
   Tensor y({g.n, g.o, g.oh, g.ow});
   const int64_t plane = g.oh * g.ow;
   parallel_for(g.n, 2, [&](int64_t b) {
@@ -87,12 +87,12 @@ Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const Accumulation& acc)
     if (t.needs_grad(w))
       gemm({Trans::Yes, Trans::No, int(g.o), int(g.cols()), int(g.rows()), dymat.data(), int(g.o), cols->data(),
             int(g.cols()), t.grad(w).ptr(), int(g.cols()), true},
-           acc);
+           for_role(acc, GemmRole::WeightGrad));
     if (t.needs_grad(x)) {
       std::vector<float> dcols(size_t(g.rows() * g.cols()));
       gemm({Trans::No, Trans::No, int(g.rows()), int(g.cols()), int(g.o), dymat.data(), int(g.o), t.value(w).ptr(),
             int(g.cols()), dcols.data(), int(g.cols()), false},
-           acc);
+           for_role(acc, GemmRole::InputGrad));
       col2im_add(dcols.data(), g, t.grad(x).ptr());
     }
   });

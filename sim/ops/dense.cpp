@@ -21,14 +21,16 @@ Var matmul_nt(Tape& tape, Var x, Var w, const Accumulation& acc) {
           "matmul_nt: shapes " + shape_string(xv.shape) + " and " + shape_string(wv.shape) + " do not match");
   const int m = int(xv.dim(0)), k = int(xv.dim(1)), n = int(wv.dim(0));
   Tensor y({m, n});
-  gemm({Trans::No, Trans::Yes, m, n, k, xv.ptr(), k, wv.ptr(), k, y.ptr(), n, false}, acc);
+  gemm({Trans::No, Trans::Yes, m, n, k, xv.ptr(), k, wv.ptr(), k, y.ptr(), n, false}, for_role(acc, GemmRole::Forward));
   const bool ng = tape.needs_grad(x) || tape.needs_grad(w);
   return tape.record(std::move(y), ng, [x, w, m, n, k, acc](Tape& t, Var self) {
     const float* dy = t.grad(self).ptr();
     if (t.needs_grad(x))
-      gemm({Trans::No, Trans::No, m, k, n, dy, n, t.value(w).ptr(), k, t.grad(x).ptr(), k, true}, acc);
+      gemm({Trans::No, Trans::No, m, k, n, dy, n, t.value(w).ptr(), k, t.grad(x).ptr(), k, true},
+           for_role(acc, GemmRole::InputGrad));
     if (t.needs_grad(w))
-      gemm({Trans::Yes, Trans::No, n, k, m, dy, n, t.value(x).ptr(), k, t.grad(w).ptr(), k, true}, acc);
+      gemm({Trans::Yes, Trans::No, n, k, m, dy, n, t.value(x).ptr(), k, t.grad(w).ptr(), k, true},
+           for_role(acc, GemmRole::WeightGrad));
   });
 }
 
@@ -41,8 +43,8 @@ Var add_bias(Tape& tape, Var x, Var b) {
           "add_bias: bias " + shape_string(bv.shape) + " does not match dim 1 of " + shape_string(xv.shape));
   const int64_t batch = xv.dim(0), channels = xv.dim(1), inner = xv.numel() / (batch * channels);
   Tensor y = xv;
-  // Parallel over samples only when there is enough work to pay for a parallel region.
-  parallel_for(batch, xv.numel() >= (int64_t(1) << 18) ? 2 : batch + 1, [&](int64_t i) {
+  // Parallel over samples only when there is enough work to pay for a parallel region (parallel.h).
+  parallel_for(batch, xv.numel() >= kParallelMinElements ? 2 : batch + 1, [&](int64_t i) {
     for (int64_t c = 0; c < channels; ++c) {
       float* row = y.ptr() + (i * channels + c) * inner;
       const float bias = bv.data[size_t(c)];
@@ -54,11 +56,15 @@ Var add_bias(Tape& tape, Var x, Var b) {
     const Tensor& dy = t.grad(self);
     if (t.needs_grad(x)) {
       float* dx = t.grad(x).ptr();
-      for (int64_t i = 0; i < dy.numel(); ++i) dx[i] += dy.data[size_t(i)];
+      const float* g = dy.ptr();
+      parallel_blocks(dy.numel(), 4096, kParallelMinElements / 4096, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) dx[i] += g[i];
+      });
     }
     if (t.needs_grad(b)) {
       float* db = t.grad(b).ptr();
-      parallel_for(channels, dy.numel() >= (int64_t(1) << 18) ? 64 : channels + 1, [&](int64_t c) {
+      // one channel's sum reads batch·inner elements: parallel when the whole gradient is worth it (parallel.h)
+      parallel_for(channels, dy.numel() >= kParallelMinElements ? 2 : channels + 1, [&](int64_t c) {
         double s = 0;
         for (int64_t i = 0; i < batch; ++i) {
           const float* row = dy.ptr() + (i * channels + c) * inner;

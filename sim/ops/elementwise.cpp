@@ -77,7 +77,7 @@ Var dropout(Tape& tape, Var x, double p, const RandomStream& stream, bool train)
   const Tensor& xv = tape.value(x);
   auto mask = std::make_shared<std::vector<float>>(size_t(xv.numel()));
   Tensor y(xv.shape);
-  parallel_for(xv.numel(), 1 << 14, [&](int64_t i) {
+  parallel_for(xv.numel(), kParallelMinElements, [&](int64_t i) {
     const float m = (p >= 1.0 || stream.bits(uint64_t(i)) < threshold) ? 0.0f : keep_scale;
     (*mask)[size_t(i)] = m;
     y.data[size_t(i)] = xv.data[size_t(i)] * m;

@@ -1,5 +1,6 @@
 // Batch normalisation (over dim 1) and layer normalisation (over the last dim). Statistics are
 // accumulated in double in a fixed order, so results do not depend on the thread count.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
@@ -25,7 +26,9 @@ Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bo
   const float* g = tape.value(gamma).ptr();
   const float* b = tape.value(beta).ptr();
   Tensor y(xv.shape);
-  parallel_for(channels, 4, [&](int64_t c) {
+  // each channel touches m elements (three passes): parallel when all channels together pay for the region
+  const int64_t min_channels = channels * m >= kParallelMinElements ? 2 : channels + 1;  // parallel.h
+  parallel_for(channels, min_channels, [&](int64_t c) {
     double mean, var;
     if (train) {
       double s = 0, s2 = 0;
@@ -62,7 +65,7 @@ Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bo
     float* dg = t.needs_grad(gamma) ? t.grad(gamma).ptr() : nullptr;
     float* db = t.needs_grad(beta) ? t.grad(beta).ptr() : nullptr;
     float* dx = t.needs_grad(x) ? t.grad(x).ptr() : nullptr;
-    parallel_for(channels, 4, [&](int64_t c) {
+    parallel_for(channels, min_channels, [&](int64_t c) {
       double sdy = 0, sdyx = 0;
       for (int64_t i = 0; i < batch; ++i)
         for (int64_t j = 0; j < inner; ++j) {
@@ -98,7 +101,9 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
   const float* g = tape.value(gamma).ptr();
   const float* b = tape.value(beta).ptr();
   Tensor y(xv.shape);
-  parallel_for(rows, 16, [&](int64_t r) {
+  // rows of d elements, columns of rows elements: parallel when rows·d pays for the region (parallel.h)
+  const int64_t min_lines = rows * d >= kParallelMinElements ? 2 : std::max(rows, d) + 1;
+  parallel_for(rows, min_lines, [&](int64_t r) {
     const float* xr = xv.ptr() + r * d;
     double s = 0, s2 = 0;
     for (int64_t j = 0; j < d; ++j) s += xr[j];
@@ -118,7 +123,7 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
     const float* gv = t.value(gamma).ptr();
     if (t.needs_grad(x)) {
       float* dx = t.grad(x).ptr();
-      parallel_for(rows, 16, [&](int64_t r) {
+      parallel_for(rows, min_lines, [&](int64_t r) {
         double sd = 0, sdx = 0;
         for (int64_t j = 0; j < d; ++j) {
           const double dh = double(gv[j]) * dy.data[size_t(r * d + j)];
@@ -134,7 +139,7 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
     }
     float* dg = t.needs_grad(gamma) ? t.grad(gamma).ptr() : nullptr;
     float* db = t.needs_grad(beta) ? t.grad(beta).ptr() : nullptr;
-    parallel_for(d, 64, [&](int64_t j) {
+    parallel_for(d, min_lines, [&](int64_t j) {
       double sg = 0, sb = 0;
       for (int64_t r = 0; r < rows; ++r) {
         sg += double(dy.data[size_t(r * d + j)]) * (*xhat)[size_t(r * d + j)];

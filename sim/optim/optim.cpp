@@ -42,7 +42,7 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
       const float mom_now = step == 1 ? 0.0f : mom;
       const float dk = spec.nesterov ? 1.0f : 0.0f, bk = spec.nesterov ? mom : 1.0f;
       float* out = next.data();
-      parallel_for((n + 4095) / 4096, 64, [&](int64_t blk) {
+      parallel_for((n + 4095) / 4096, kParallelMinElements / 4096, [&](int64_t blk) {  // parallel.h
         const int64_t end = std::min(n, (blk + 1) * 4096);
         for (int64_t i = blk * 4096; i < end; ++i) {
           const float d = g[i] * inv_scale + wd * w[i];
@@ -59,7 +59,7 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
       const float b1 = float(spec.beta1), b2 = float(spec.beta2), eps = float(spec.eps);
       const float c1 = float(1.0 - std::pow(spec.beta1, double(step)));
       const float c2 = float(1.0 - std::pow(spec.beta2, double(step)));
-      parallel_for(n, 1 << 14, [&](int64_t i) {
+      parallel_for(n, kParallelMinElements, [&](int64_t i) {  // parallel.h
         const float gi = g[i] * inv_scale;
         m[i] = b1 * m[i] + (1.0f - b1) * gi;
         v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "numerics/core/rounding.h"
+#include "sim/gemm/gemm.h"
 
 namespace fpsim::sim {
 
@@ -28,10 +29,12 @@ inline constexpr int kRoleCount = 8;
 /// "accumulator". Example: to_string(Role::WeightGrad) == "weight_grad".
 const char* to_string(Role r);
 
-/// The Target of each role for one class of layers; accumulator_chunk applies to Accumulator.
+/// The Target of each role for one class of layers; accumulator_chunk and accumulator_matrix_unit
+/// (group > 0: the matrix-unit model, sim/gemm/gemm.h) apply to Accumulator.
 struct RoleTargets {
   std::array<std::optional<Target>, kRoleCount> targets{};
   int accumulator_chunk = 0;
+  MatrixUnit accumulator_matrix_unit{};
 
   const std::optional<Target>& operator[](Role r) const { return targets[size_t(r)]; }
   std::optional<Target>& operator[](Role r) { return targets[size_t(r)]; }

@@ -1,4 +1,4 @@
-// The emulated accumulator: add_rounded is one correct rounding of the exact sum (checked against an
+// The emulated accumulator: add_rounded (numerics/fast/accumulate.h) is one correct rounding of the exact sum (checked against an
 // exact big-integer sum), and gemm with a Target accumulator, chunked or not, follows the model in
 // sim/gemm/gemm.h for any thread count.
 #include <catch2/catch.hpp>
@@ -11,10 +11,12 @@
 #include <boost/multiprecision/cpp_int.hpp>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <random>
 
 #include "numerics/core/convert.h"
 #include "numerics/core/format.h"
+#include "numerics/fast/accumulate.h"
 #include "sim/gemm/gemm.h"
 #include "sim/gemm/internal/emulated.h"
 #include "test_data.h"
@@ -24,7 +26,7 @@ using fpsim::Exact;
 using fpsim::Rounding;
 using fpsim::Target;
 using fpsim::sim::Accumulation;
-using fpsim::sim::add_rounded;
+using fpsim::add_rounded;
 using fpsim::sim::GemmProblem;
 using fpsim::sim::Trans;
 
@@ -209,44 +211,169 @@ TEST_CASE("emulated accumulation: stochastic rounding is keyed by output and ste
   CHECK_THROWS_WITH(run(missing, 1), Catch::Contains("without a random stream"));
 }
 
-TEST_CASE("emulated accumulation: the round-to-odd fast path gives the exact path's bits", "[accumulate]") {
+namespace {
+
+// Every ISA the vector accumulator is compiled for and this CPU runs.
+std::vector<fpsim::QuantKernel> vector_isas() {
+  std::vector<fpsim::QuantKernel> isas;
+  for (auto isa : {fpsim::QuantKernel::Portable, fpsim::QuantKernel::Avx2, fpsim::QuantKernel::Avx512})
+    if (fpsim::kernel_available(isa)) isas.push_back(isa);
+  return isas;
+}
+
+// gemm_emulated_vector on `isa` and `threads` against gemm_reference (NaNs equal: their payload is free).
+void check_vector_path(const GemmProblem& problem, const std::vector<float>& c0, const Accumulation& acc,
+                       const std::string& what) {
+  auto want = c0;
+  GemmProblem ref = problem;
+  ref.c = want.data();
+  fpsim::sim::gemm_reference(ref, acc);
+  for (auto isa : vector_isas())
+    for (int threads : {1, 2}) {
+      auto got = c0;
+      GemmProblem fast = problem;
+      fast.c = got.data();
+      fpsim::test::with_threads(threads, [&] { fpsim::sim::gemm_emulated_vector(fast, acc, isa); });
+      INFO(what << " isa " << fpsim::to_string(isa) << " threads " << threads);
+      REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("emulated accumulation: the vector path gives gemm_reference's bits in every mode and ISA",
+          "[accumulate]") {
   // wide_range inputs: products span 2^-40..2^38, so many double sums s + a·b are inexact and the
-  // rounding to odd really decides; every non-stochastic mode, chunked or not, 1 and 2 threads.
+  // in-register rounding really decides; sums overflow small formats (scalar lanes) and pass through
+  // their subnormal range (the 2^emin shift). Every mode, sr:K included, chunked or not, 1 and 2 threads,
+  // N = 37 (a ragged last column group), both B layouts.
   const int m = 7, n = 37, k = 90;
   const auto a = fpsim::test::wide_range(m * k, 40), b = fpsim::test::wide_range(k * n, 41);
   const auto c0 = fpsim::test::wide_range(m * n, 42);
+  const fpsim::RandomStream stream(5, 6);
   const Rounding modes[] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
-                            Rounding::Down,        Rounding::Odd,         Rounding::Truncate};
-  int fast_cases = 0;
-  for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn", "e6m9", "e8m15"})
+                            Rounding::Down,        Rounding::Odd,         Rounding::Truncate,   Rounding::Stochastic};
+  int cases = 0;
+  for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn", "e6m9", "e8m15", "binary32"})
     for (Rounding mode : modes)
-      for (int chunk : {0, 16}) {
-        Accumulation acc{false, target(format, mode), chunk};
-        fast_cases += fpsim::sim::fast_emulation_applies(acc.target);
-        const bool accumulate = chunk == 0;
-        auto want = c0;
-        fpsim::sim::gemm_reference(
-            {Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, want.data(), n, accumulate}, acc);
-        for (int threads : {1, 2}) {
-          auto got = c0;
-          fpsim::test::with_threads(threads, [&] {
-            fpsim::sim::gemm({Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, got.data(), n, accumulate},
-                             acc);
-          });
-          INFO(format << " " << fpsim::to_string(mode) << " chunk " << chunk << " threads " << threads);
-          CHECK(fpsim::test::first_difference_nan_equal(got, want) == -1);  // e4m3fn overflows to NaN
+      for (int sr_bits : {0, 5})
+        for (int chunk : {0, 16}) {
+          if (sr_bits != 0 && mode != Rounding::Stochastic) continue;
+          Accumulation acc{false, target(format, mode), chunk, &stream};
+          acc.target.sr_bits = sr_bits;
+          REQUIRE(fpsim::RoundedAccumulator::applies(acc.target));
+          const bool accumulate = chunk == 0;
+          const std::string what = std::string(format) + " " + fpsim::to_string(mode) + " sr_bits " +
+                                   std::to_string(sr_bits) + " chunk " + std::to_string(chunk);
+          check_vector_path({Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, nullptr, n, accumulate}, c0,
+                            acc, what + " NT");
+          check_vector_path({Trans::Yes, Trans::No, m, n, k, a.data(), m, b.data(), n, nullptr, n, accumulate}, c0,
+                            acc, what + " TN");
+          ++cases;
         }
-      }
-  CHECK(fast_cases == 6 * 7 * 2);  // all of these formats take the fast path
-  CHECK_FALSE(fpsim::sim::fast_emulation_applies(target("binary32", Rounding::NearestEven)));
-  CHECK_FALSE(fpsim::sim::fast_emulation_applies(target("binary16", Rounding::Stochastic)));
+  CHECK(cases == 7 * (7 + 2) * 2);
+  CHECK_FALSE(fpsim::RoundedAccumulator::applies(target("binary64", Rounding::NearestEven)));
+  CHECK_FALSE(fpsim::RoundedAccumulator::applies(target("e4m3fnuz", Rounding::NearestEven)));  // no −0
 }
 
-TEST_CASE("round_to_odd_float keeps inexactness in the last bit", "[accumulate]") {
-  CHECK(fpsim::sim::round_to_odd_float(1.0, 0.5) == 1.5f);                                   // exact
-  CHECK(fpsim::sim::round_to_odd_float(1.0, 0x1p-40) == 1.0f + 0x1p-23f);                    // up to odd
-  CHECK(fpsim::sim::round_to_odd_float(1.0, -0x1p-40) == 1.0f - 0x1p-24f);                   // 0x3f7fffff
-  CHECK(fpsim::sim::round_to_odd_float(0x1p-200, 0.0) == 0x1p-149f);                         // tiny: sticky
-  CHECK(fpsim::sim::round_to_odd_float(-0x1p-200, 0.0) == -0x1p-149f);
-  CHECK(fpsim::sim::round_to_odd_float(0x1p200, 0.0) == std::numeric_limits<float>::max());  // odd, finite
+TEST_CASE("emulated accumulation: sums that live in the Target's subnormal range round in-register",
+          "[accumulate]") {
+  // Products around 2^-26 keep binary16 sums (emin −14, subnormal step 2^-24) mostly subnormal: the
+  // 2^emin shift of the vector step decides nearly every addition, against add_rounded in the reference.
+  const int m = 5, n = 16, k = 200;
+  auto a = fpsim::test::uniform(m * k, 50), b = fpsim::test::uniform(k * n, 51);
+  for (auto& x : a) x *= 0x1p-13f;
+  for (auto& x : b) x *= 0x1p-13f;
+  const std::vector<float> c0(m * n, 0.0f);
+  for (Rounding mode : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
+                        Rounding::Down, Rounding::Odd, Rounding::Truncate})
+    check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, false}, c0,
+                      {false, target("binary16", mode), 0}, std::string("binary16 ") + fpsim::to_string(mode));
+}
+
+TEST_CASE("emulated accumulation: zero sums keep IEEE 754's sign rules on the vector path", "[accumulate]") {
+  // a = (x, −x) against b = (1, 1): the sum cancels exactly to +0, or −0 when rounding down; so does
+  // +0 + (−0)·1 (the sum starts from +0).
+  const std::vector<float> a = {1.5f, -1.5f, -0.0f, -0.0f}, b(2 * 8, 1.0f);
+  for (Rounding mode : {Rounding::NearestEven, Rounding::Down}) {
+    const Accumulation acc{false, target("binary16", mode), 0};
+    std::vector<float> c(2 * 8, 7.0f);
+    fpsim::sim::gemm({Trans::No, Trans::No, 2, 8, 2, a.data(), 2, b.data(), 8, c.data(), 8}, acc);
+    for (int j = 0; j < 8; ++j) {
+      CHECK(std::signbit(c[j]) == (mode == Rounding::Down));
+      CHECK(c[j] == 0.0f);
+      CHECK(std::signbit(c[8 + j]) == (mode == Rounding::Down));
+    }
+  }
+}
+
+TEST_CASE("matrix-unit model: terms are cut below the group's largest exponent", "[accumulate][matrix_unit]") {
+  // One output, one group: terms s = 0, 1·1 and (3·2^-4)·1. E = 0, frac_bits 3: multiples of 2^-3.
+  // Truncate: 3·2^-4 = 1.5·2^-3 -> 1·2^-3, total 1.125; nearest-even: 2·2^-3, total 1.25.
+  const std::vector<float> a = {1.0f, 0.1875f}, b = {1.0f, 1.0f};
+  for (bool truncate : {true, false}) {
+    Accumulation acc{false, target("binary32", Rounding::NearestEven), 0};
+    acc.matrix_unit = {4, 3, truncate, 0};
+    float c = -1.0f;
+    fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, 2, a.data(), 2, b.data(), 1, &c, 1}, acc);
+    CHECK(c == (truncate ? 1.125f : 1.25f));
+  }
+}
+
+TEST_CASE("matrix-unit model: promotion into FP32 every N_C elements rescues a binary16 accumulator",
+          "[accumulate][matrix_unit]") {
+  // 4096 ones, groups of 1: a binary16 accumulator stalls at 2048 (2048 + 1 ties to even); promoting
+  // every 128 K-elements sums 32 exact partial sums of 128 in FP32.
+  const int k = 4096;
+  std::vector<float> ones(k, 1.0f);
+  Accumulation acc{false, target("binary16", Rounding::NearestEven), 0};
+  acc.matrix_unit = {1, 13, true, 0};
+  float c = 0.0f;
+  fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1}, acc);
+  CHECK(c == 2048.0f);
+  acc.matrix_unit.promote_every = 128;
+  fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1}, acc);
+  CHECK(c == 4096.0f);
+  acc.matrix_unit = {32, 13, true, 100};  // not a multiple of the group
+  CHECK_THROWS_WITH(fpsim::sim::gemm({Trans::No, Trans::No, 1, 1, k, ones.data(), k, ones.data(), 1, &c, 1}, acc),
+                    Catch::Contains("promote_every"));
+}
+
+TEST_CASE("matrix-unit model: the vector path gives the scalar model's bits", "[accumulate][matrix_unit]") {
+  // wide_range products (2^-40..2^38) make the alignment drop many bits; groups of 1, 5, 16 and 32 with
+  // a ragged last group (K = 90), truncate and nearest-even cuts, 13 and 25 kept bits, binary32,
+  // binary16 and bfloat16 accumulators in rtz and rne, with and without promotion; every ISA, 1 and 2 threads.
+  const int m = 6, n = 21, k = 90;
+  const auto a = fpsim::test::wide_range(m * k, 60), b = fpsim::test::wide_range(k * n, 61);
+  const auto c0 = fpsim::test::uniform(m * n, 62);
+  int cases = 0;
+  for (const char* format : {"binary32", "binary16", "bfloat16"})
+    for (Rounding mode : {Rounding::NearestEven, Rounding::TowardZero})
+      for (int group : {1, 5, 16, 32})
+        for (int frac_bits : {13, 25})
+          for (bool truncate : {true, false})
+            for (int promote : {0, 2}) {
+              Accumulation acc{false, target(format, mode), 0};
+              acc.matrix_unit = {group, frac_bits, truncate, promote * group};
+              const bool accumulate = (group + frac_bits) % 2 == 1;
+              const std::string what = std::string(format) + " " + fpsim::to_string(mode) + " group " +
+                                       std::to_string(group) + " frac_bits " + std::to_string(frac_bits) +
+                                       (truncate ? " truncate" : " round") + " promote " + std::to_string(promote);
+              auto want = c0;
+              fpsim::sim::gemm_reference(
+                  {Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, want.data(), n, accumulate}, acc);
+              for (auto isa : vector_isas())
+                for (int threads : {1, 2}) {
+                  auto got = c0;
+                  fpsim::test::with_threads(threads, [&] {
+                    fpsim::sim::gemm_matrix_unit(
+                        {Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, got.data(), n, accumulate}, acc,
+                        isa);
+                  });
+                  INFO(what << " isa " << fpsim::to_string(isa) << " threads " << threads);
+                  REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
+                }
+              ++cases;
+            }
+  CHECK(cases == 3 * 2 * 4 * 2 * 2 * 2);
 }

@@ -102,3 +102,27 @@ TEST_CASE("the resolved config leaves out the thread count", "[train][config]") 
   CHECK(b.threads == 2);
   CHECK(a.resolved == b.resolved);
 }
+
+TEST_CASE("a matrix_unit accumulator parses its model keys, presets and per-role fast accumulation",
+          "[train][config]") {
+  const json unit = {{"type", "matrix_unit"}, {"preset", "b200_like"}, {"promote_every", 128},
+                     {"fast_accum", {{"forward", true}}}};
+  const io::RunConfig rc = io::parse_run_config(with(minimal(), "/precision", json{{"accumulator", unit}}), "x.json");
+  const sim::MatrixUnit& mu = rc.train.plan.quantised.accumulator_matrix_unit;
+  CHECK(mu.group == 32);
+  CHECK(mu.frac_bits == 25);
+  CHECK(mu.truncate);
+  CHECK(mu.promote_every == 128);
+  CHECK(mu.fast_accum_forward);
+  CHECK_FALSE(mu.fast_accum_weight_grad);
+  REQUIRE(rc.train.plan.quantised[sim::Role::Accumulator]);
+  CHECK(rc.train.plan.quantised[sim::Role::Accumulator]->rounding == Rounding::TowardZero);  // binary32 rtz by default
+  CHECK(sim::for_role({false, {}, 0, nullptr, mu}, sim::GemmRole::Forward).matrix_unit.promote_every == 0);
+  CHECK(sim::for_role({false, {}, 0, nullptr, mu}, sim::GemmRole::WeightGrad).matrix_unit.promote_every == 128);
+  CHECK_THAT(error_of(with(minimal(), "/precision", json{{"accumulator", {{"type", "matrix_unit"}, {"promote_every", 100}}}})),
+             Catch::StartsWith("x.json:/precision/accumulator/promote_every: promote_every 100 is not a multiple"));
+  CHECK_THAT(error_of(with(minimal(), "/precision", json{{"accumulator", {{"type", "tensor_core"}}}})),
+             Catch::StartsWith("x.json:/precision/accumulator/type: unknown value"));
+  CHECK_THAT(error_of(with(minimal(), "/precision", json{{"weight", {{"format", "e5m2"}, {"group", 4}}}})),
+             Catch::StartsWith("x.json:/precision/weight/group: unknown key"));
+}

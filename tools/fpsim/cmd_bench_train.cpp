@@ -1,15 +1,21 @@
-// fpsim bench train: seconds per epoch of the default MLP (784-512-512-10, batch 128, SGD momentum)
-// in FP32 and with the FP8 paper recipe, measured in the same run, and their ratio.
+// fpsim bench train: what `fpsim train` spends on one epoch of the default MLP (784-512-512-10, batch
+// 128, SGD momentum, shuffled and normalised Fashion-MNIST: experiments/fmnist_mlp_fp32.json with
+// epochs = 1), per precision recipe and thread count, all measured in the same run.
 //
-// Each measurement trains `steps` updates from scratch and times updates 2..steps (the first is
-// warm-up: allocation, page faults) with no evaluation inside the window, then scales the time per
-// update to a full epoch (469 updates for 60000 images). The two recipes alternate, and the
-// median of `runs` measurements of each is reported.
+// A measurement times one sim::train call, the call `fpsim train` makes (the same config: one whole
+// epoch, its final test-set evaluation included; only the results files are not written), after one
+// untimed warm-up call per (recipe, threads) of a few updates (allocation, page faults, thread team).
+// With --steps N > 0 a measurement instead trains N + 1 updates and times updates 2..N+1 (no
+// evaluation inside the window), scaled to the epoch's update count: a sample for slow recipes. The
+// median and min–max of --runs measurements are reported, and the ratios of the medians to the fp32
+// epoch with the same thread count and to the 1-thread epoch of the same recipe.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
@@ -22,8 +28,9 @@ using Clock = std::chrono::steady_clock;
 
 struct Options {
   int runs = 3;
-  int steps = 40;
-  int threads = 2;
+  int steps = 0;  // 0: whole epochs
+  std::vector<int> threads{1, 2};
+  std::vector<std::string> precisions{"fp32", "fp8_paper", "fp16_accum"};
   std::string data = "/usr/share/datasets/fashion-mnist";
 };
 
@@ -38,39 +45,74 @@ struct Stopwatch : sim::TrainObserver {
   }
 };
 
-double seconds_per_step(const io::RunConfig& rc, const io::Datasets& data, int steps) {
-  Stopwatch w(1, steps);
+nlohmann::json config(const Options& o, const std::string& precision, int steps) {
+  nlohmann::json j = {{"schema", 1},
+                      {"name", "bench"},
+                      {"seed", 1},
+                      {"model", {{"type", "mlp"}, {"widths", {784, 512, 512, 10}}, {"activation", "relu"}}},
+                      {"data",
+                       {{"dataset", "fashion_mnist"}, {"path", o.data}, {"batch_size", 128}, {"shuffle", true},
+                        {"normalize", true}}},
+                      {"optimizer", {{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}}},
+                      {"schedule", {{"type", "constant"}}},
+                      {"precision", precision},
+                      {"eval_interval", 0},
+                      {"telemetry", {{"interval", 0}}}};
+  if (steps > 0)
+    j["steps"] = steps;
+  else
+    j["epochs"] = 1;
+  return j;
+}
+
+// Seconds per epoch: a whole epoch timed, or updates 2..steps+1 scaled to `per_epoch` updates.
+double epoch_seconds(const Options& o, const std::string& precision, const io::Datasets& data, int64_t per_epoch) {
+  if (o.steps == 0) {
+    const io::RunConfig rc = io::parse_run_config(config(o, precision, 0), "bench");
+    sim::TrainObserver none;
+    const auto t0 = Clock::now();
+    sim::train(rc.train, data.train, data.test, none);
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+  const io::RunConfig rc = io::parse_run_config(config(o, precision, o.steps + 1), "bench");
+  Stopwatch w(1, o.steps + 1);
   sim::train(rc.train, data.train, data.test, w);
-  return std::chrono::duration<double>(w.t1 - w.t0).count() / double(steps - 1);
+  return std::chrono::duration<double>(w.t1 - w.t0).count() / double(o.steps) * double(per_epoch);
 }
 
 int run(const Options& o) {
-  nlohmann::json base = {{"schema", 1},
-                         {"name", "bench"},
-                         {"seed", 1},
-                         {"model", {{"type", "mlp"}, {"widths", {784, 512, 512, 10}}}},
-                         {"data", {{"dataset", "fashion_mnist"}, {"path", o.data}, {"batch_size", 128}}},
-                         {"optimizer", {{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}}},
-                         // One update past the timed window: the final evaluation happens there.
-                         {"steps", o.steps + 1},
-                         {"eval_interval", 1 << 30}};
-  const io::Datasets data = io::load_datasets(io::parse_run_config(base, "bench").data, 1);
-  io::set_threads(o.threads);
+  const io::Datasets data = io::load_datasets(io::parse_run_config(config(o, "fp32", 0), "bench").data, 1);
   const int64_t per_epoch = sim::steps_per_epoch(data.train.count, 128);
-  const char* recipes[] = {"fp32", "fp8_paper"};
-  std::vector<double> times[2];
-  for (int r = 0; r < o.runs; ++r)
-    for (int k = 0; k < 2; ++k) {
-      nlohmann::json j = base;
-      j["precision"] = recipes[k];
-      times[k].push_back(seconds_per_step(io::parse_run_config(j, "bench"), data, o.steps) * double(per_epoch));
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    double load = 0.0;
+    if (std::fscanf(f, "%lf", &load) == 1) std::printf("load average (1 min) at start: %.2f\n", load);
+    std::fclose(f);
+  }
+  std::printf("MLP 784-512-512-10, batch 128, %lld updates per epoch; %s; median (min-max) of %d runs after a "
+              "warm-up\n",
+              (long long)per_epoch,
+              o.steps == 0 ? "whole epochs as `fpsim train` runs them (final evaluation included)"
+                           : ("a sample of " + std::to_string(o.steps) + " updates scaled to the epoch").c_str(),
+              o.runs);
+  std::vector<std::vector<double>> medians(o.precisions.size(), std::vector<double>(o.threads.size(), 0.0));
+  for (std::size_t pi = 0; pi < o.precisions.size(); ++pi)
+    for (std::size_t ti = 0; ti < o.threads.size(); ++ti) {
+      io::set_threads(o.threads[ti]);
+      {  // warm-up
+        const io::RunConfig rc = io::parse_run_config(config(o, o.precisions[pi], 3), "bench");
+        sim::TrainObserver none;
+        sim::train(rc.train, data.train, data.test, none);
+      }
+      std::vector<double> t;
+      for (int r = 0; r < o.runs; ++r) t.push_back(epoch_seconds(o, o.precisions[pi], data, per_epoch));
+      std::sort(t.begin(), t.end());
+      const double med = median(t);
+      medians[pi][ti] = med;
+      std::printf("  %-12s %2d thread(s): %8.3f s/epoch (%.3f-%.3f)  x fp32 %.2f  speed-up over 1 thread %.2f\n",
+                  o.precisions[pi].c_str(), o.threads[ti], med, t.front(), t.back(),
+                  medians[0][ti] > 0 ? med / medians[0][ti] : 0.0, med > 0 ? medians[pi][0] / med : 0.0);
+      std::fflush(stdout);
     }
-  const double fp32 = median(times[0]), fp8 = median(times[1]);
-  std::printf("MLP 784-512-512-10, batch 128, %d threads, %d timed updates x %d runs, epoch = %lld updates\n",
-              o.threads, o.steps - 1, o.runs, (long long)per_epoch);
-  std::printf("  fp32       %.3f s/epoch\n", fp32);
-  std::printf("  fp8_paper  %.3f s/epoch\n", fp8);
-  std::printf("  ratio fp8_paper / fp32 = %.2fx\n", fp8 / fp32);
   // libgomp spin-waits at barriers by default; on a machine busy with other work that turns every
   // parallel region into a scheduling delay (OMP_WAIT_POLICY=passive avoids it).
   const char* policy = std::getenv("OMP_WAIT_POLICY");
@@ -78,12 +120,14 @@ int run(const Options& o) {
   return 0;
 }
 
-Registration reg{{"bench train", "Epoch time of the default MLP: FP32 vs the FP8 paper recipe", [](CLI::App& app) {
+Registration reg{{"bench train", "Epoch time of the default MLP per precision recipe and thread count", [](CLI::App& app) {
                     auto opts = std::make_shared<Options>();
-                    app.add_option("--runs", opts->runs, "measurements of each recipe (median)")
-                        ->check(CLI::Range(1, 100));
-                    app.add_option("--steps", opts->steps, "updates per measurement")->check(CLI::Range(3, 100000));
-                    app.add_option("--threads", opts->threads, "threads")->check(CLI::Range(1, 1024));
+                    app.add_option("--runs", opts->runs, "measurements of each (median)")->check(CLI::Range(1, 100));
+                    app.add_option("--steps", opts->steps, "0: whole epochs; N: time N updates, scaled to the epoch")
+                        ->check(CLI::Range(0, 100000));
+                    app.add_option("--threads", opts->threads, "thread counts")->delimiter(',');
+                    app.add_option("--precision", opts->precisions, "precision presets (the first is the baseline)")
+                        ->delimiter(',');
                     app.add_option("--data", opts->data, "Fashion-MNIST directory");
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};

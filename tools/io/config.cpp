@@ -134,8 +134,30 @@ class Obj {
   std::set<std::string> known_;
 };
 
-// A Target: null (none = binary32) or {"format", "rounding", "overflow", "tininess", "sr_subnormal_nearest"}.
-std::optional<Target> parse_target(Obj& parent, const std::string& key) {
+// The accumulator's model keys: "type" ("emulated" | "matrix_unit"); for matrix_unit "preset" (h100_like:
+// 13 kept bits, b200_like: 25), "group", "frac_bits", "cut" (truncate | round), "promote_every" and
+// "fast_accum" {"forward", "input_grad", "weight_grad"}. True when the type is matrix_unit.
+bool parse_matrix_unit(Obj& o, sim::MatrixUnit& mu) {
+  if (o.string("type", "emulated", {"emulated", "matrix_unit"}) != "matrix_unit") return false;
+  const std::string preset = o.string("preset", "h100_like", {"h100_like", "b200_like"});
+  mu.group = int(o.integer("group", 32, 1, 1024));
+  mu.frac_bits = int(o.integer("frac_bits", preset == "b200_like" ? 25 : 13, 1, 40));
+  mu.truncate = o.string("cut", "truncate", {"truncate", "round"}) == "truncate";
+  mu.promote_every = int(o.integer("promote_every", 0, 0, 1 << 20));
+  if (mu.promote_every % mu.group != 0)
+    o.fail(o.at("promote_every"), "promote_every " + std::to_string(mu.promote_every) + " is not a multiple of group " +
+                                      std::to_string(mu.group));
+  Obj fast = o.object("fast_accum");
+  mu.fast_accum_forward = fast.boolean("forward", false);
+  mu.fast_accum_input_grad = fast.boolean("input_grad", false);
+  mu.fast_accum_weight_grad = fast.boolean("weight_grad", false);
+  fast.done();
+  return true;
+}
+
+// A Target: null (none = binary32) or {"format", "rounding", "overflow", "tininess", "sr_subnormal_nearest"}
+// (the accumulator's also the model keys of parse_matrix_unit; a matrix unit defaults to binary32 rtz).
+std::optional<Target> parse_target(Obj& parent, const std::string& key, sim::MatrixUnit* matrix_unit = nullptr) {
   const json* v = parent.find(key);
   if (!v || v->is_null()) {
     parent.out()[key] = nullptr;
@@ -143,19 +165,25 @@ std::optional<Target> parse_target(Obj& parent, const std::string& key) {
   }
   Obj o = parent.object(key);
   Target t;
+  const bool unit = matrix_unit != nullptr && parse_matrix_unit(o, *matrix_unit);
   // A format is a string or the equivalent object (README "Format grammar"); the resolved config records its
-  // canonical string, so both spellings resolve (and hash) alike.
+  // canonical string, so both spellings resolve (and hash) alike. A matrix-unit accumulator defaults to binary32.
   const json* format = o.find("format");
-  if (!format || (format->is_string() && format->get<std::string>().empty()))
-    o.fail(o.at("format"), "missing format (e.g. \"e5m2\")");
-  t.format = format_from_json(*format, o.file(), o.at("format"));
+  if (unit && !format) {
+    t.format = parse_format("binary32");
+  } else {
+    if (!format || (format->is_string() && format->get<std::string>().empty()))
+      o.fail(o.at("format"), "missing format (e.g. \"e5m2\")");
+    t.format = format_from_json(*format, o.file(), o.at("format"));
+  }
   const std::string fmt = t.format.to_string();
   o.out()["format"] = fmt;
   try {
-    parse_rounding(o.string("rounding", "rne"), t.rounding, t.sr_bits);
+    parse_rounding(o.string("rounding", unit ? "rtz" : "rne"), t.rounding, t.sr_bits);
   } catch (const std::exception& e) {
     o.fail(o.at("rounding"), e.what());
   }
+  if (unit && t.rounding == Rounding::Stochastic) o.fail(o.at("rounding"), "a matrix_unit accumulator rounds deterministically");
   try {
     t.overflow = parse_overflow(o.string("overflow", "ieee"));
   } catch (const std::exception& e) {
@@ -177,7 +205,8 @@ const std::vector<std::string> kRoleKeys = {"weight",      "activation",     "ou
                                             "weight_grad", "master_weight", "optimizer_state", "accumulator"};
 
 void parse_roles(Obj& o, sim::RoleTargets& t) {
-  for (size_t r = 0; r < kRoleKeys.size(); ++r) t.targets[r] = parse_target(o, kRoleKeys[r]);
+  for (size_t r = 0; r < kRoleKeys.size(); ++r)
+    t.targets[r] = parse_target(o, kRoleKeys[r], r == size_t(sim::Role::Accumulator) ? &t.accumulator_matrix_unit : nullptr);
 }
 
 void parse_loss_scale(Obj o, sim::LossScaleSpec& s) {
@@ -223,6 +252,8 @@ void parse_precision(Obj o, sim::QuantPlan& plan, sim::LossScaleSpec& ls) {
   parse_roles(o, plan.quantised);
   plan.quantised.accumulator_chunk = int(o.integer("accumulator_chunk", 0, 0, 1 << 20));
   plan.exempt.accumulator_chunk = plan.quantised.accumulator_chunk;
+  if (plan.quantised.accumulator_matrix_unit.group > 0 && plan.quantised.accumulator_chunk > 0)
+    o.fail(o.at("accumulator_chunk"), "accumulator_chunk does not apply to a matrix_unit accumulator");
   {
     Obj e = o.object("exempt");
     plan.exempt_first = e.boolean("first", false);

@@ -20,6 +20,11 @@ bool fast_double_decodes(const Format& f);
 /// Example: fast_double_product_exact(f32, f32) is true (24 + 24 bits); binary32 x tf32 too.
 bool fast_double_product_exact(const Format& fa, const Format& fb);
 
+/// The exact value x + y (x, y finite binary64, x + y finite) rounded once into t: TwoSum, then the
+/// rounding table or round_pack on the canonical Exact. Example: round_sum(1.0, 0x1p-60, Target{f16}, 0).bits
+/// is 0x3c00.
+Rounded round_sum(double x, double y, const Target& t, uint64_t random_bits);
+
 /// a + b (or a − b when `subtract`). Example: fast_double_add({0x3c00}, f16, {0x3c00}, f16, false, t, 0)->bits == Bits{0x4000}.
 std::optional<Rounded> fast_double_add(Bits a, const Format& fa, Bits b, const Format& fb, bool subtract,
                                        const Target& t, uint64_t random_bits);

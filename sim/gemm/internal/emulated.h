@@ -1,23 +1,23 @@
 #pragma once
-// The fast path of the emulated accumulator (sim/gemm/gemm.h's model, same bits as gemm_reference):
-// each addition is rounded to odd into binary32, then a whole row of outputs is rounded into the
-// Target at once by numerics' vectorised quantize(). Internal to sim/gemm*.cpp; public for tests.
+// The vector path of the emulated accumulator (sim/gemm/gemm.h's model, same bits as gemm_reference):
+// tiles of up to 4 rows × one column group advance through k together, each addition rounded into the
+// Target in-register by numerics' RoundedAccumulator. Internal to sim/gemm*.cpp; public for tests.
+#include "numerics/quantize/quantize.h"
 #include "sim/gemm/gemm.h"
 
 namespace fpsim::sim {
 
-/// Whether gemm() takes the fast path for this accumulator: any rounding but stochastic, no DAZ,
-/// no conversion-compat quirks, and a Target that binary32 covers with two bits to spare
-/// (precision ≤ 22, emax ≤ 127, smallest step 2^(emin − precision + 1) ≥ 2^-147).
-/// Example: fast_emulation_applies(Target{parse_format("binary16")}) is true; binary32's precision (24) is not.
-bool fast_emulation_applies(const Target& t);
+/// gemm() with an emulated accumulator on the vector path, on instruction set `isa` (requires
+/// RoundedAccumulator::applies(acc.target) and an available isa; Auto = the widest).
+/// Example: gemm_emulated_vector(p, {false, Target{parse_format("binary16")}, 64}, QuantKernel::Avx2).
+void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKernel isa);
 
-/// The exact sum u + v rounded to odd into binary32 (u, v binary64): truncated toward zero, then the
-/// last significand bit set if anything was cut off. Example: round_to_odd_float(1.0, 0x1p-40) is 1 + 2^-23.
-float round_to_odd_float(double u, double v);
+/// gemm() under the matrix-unit model (acc.matrix_unit.group > 0) on the vector path: group sums by
+/// numerics' matrix_unit_group_sums, their rounding into the Target by RoundedAccumulator (requires
+/// RoundedAccumulator::applies(acc.target)). Example: gemm_matrix_unit(p, acc, QuantKernel::Auto).
+void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, QuantKernel isa);
 
-/// gemm() with an emulated accumulator on the fast path (requires fast_emulation_applies).
-/// Example: gemm_emulated_fast(p, {false, Target{parse_format("binary16")}, 64}).
-void gemm_emulated_fast(const GemmProblem& p, const Accumulation& acc);
+/// panel[kk·width + j] = op(B)(kk, j0 + j) for kk < K, j < cols; 0 for cols ≤ j < width.
+void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel);
 
 }  // namespace fpsim::sim

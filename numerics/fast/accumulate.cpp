@@ -1,0 +1,48 @@
+// add_rounded (one rounded addition, the scalar reference of every accumulator) and the plan of the
+// vector accumulator (accumulate_simd.cpp).
+#include "numerics/fast/accumulate.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "numerics/core/bits.h"
+#include "numerics/core/convert.h"
+#include "numerics/fast/internal/accumulate_plan.h"
+#include "numerics/fast/internal/fast_double.h"
+
+namespace fpsim {
+
+double add_rounded(double s, double x, const Target& t, uint64_t random_bits) {
+  const double hi = s + x;
+  // inf, NaN and binary64 overflow: the rounded binary64 sum is the answer, encoded into the Target
+  if (!std::isfinite(hi)) return decode(encode(hi, t, random_bits).bits, t.format);
+  return decode(round_sum(s, x, t, random_bits).bits, t.format);
+}
+
+bool RoundedAccumulator::applies(const Target& t) {
+  const Format& f = t.format;
+  return !t.daz && t.compat == Compat::None && f.is_signed() && f.has_negative_zero() && f.man_bits() >= 1 &&
+         f.precision() <= 24 && f.emax() <= 127 && f.emin() - f.man_bits() >= -149;
+}
+
+RoundedAccumulator::RoundedAccumulator(const Target& t, QuantKernel isa) : plan_(std::make_unique<Plan>()) {
+  if (!applies(t)) throw std::invalid_argument("RoundedAccumulator: the vector path does not take this Target");
+  isa = resolve_kernel(isa);
+  if (isa == QuantKernel::Scalar || !kernel_available(isa))
+    throw std::invalid_argument(std::string("RoundedAccumulator: kernel ") + to_string(isa) + " is not available");
+  const Format f32 = parse_format("binary32");
+  if (!detail::make_lane_plan(ArithOp::Add, f32, f32, f32, t, plan_->lanes))
+    throw std::invalid_argument("RoundedAccumulator: no lane plan for this Target");
+  plan_->target = t;
+  plan_->max_bits = bits_of(decode(t.format.max_code(), t.format));
+  plan_->min_normal = std::ldexp(1.0, t.format.emin());
+  plan_->isa = isa;
+  width_ = detail::accumulate_width(isa);
+}
+
+RoundedAccumulator::~RoundedAccumulator() = default;
+
+void RoundedAccumulator::run(const AccumulateGroup& g) const { detail::accumulate_group(*plan_, g); }
+
+}  // namespace fpsim

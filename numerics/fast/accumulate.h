@@ -1,0 +1,76 @@
+#pragma once
+// Rounded accumulation: running sums that are rounded into a Target after every addition, the
+// emulated accumulator of a GEMM (sim/gemm/gemm.h's model) or of any dot product.
+//
+//   add_rounded          one addition, s + x rounded once (the scalar reference; any Target)
+//   RoundedAccumulator   a group of sums (up to 4 rows × width() columns) advanced together through k in
+//                        vector registers, each addition rounded in-register by integer operations on the
+//                        binary64 bits (accumulate_simd.cpp), bit-identical to add_rounded for every mode,
+//                        stochastic rounding included.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "numerics/core/rounding.h"
+#include "numerics/quantize/quantize.h"
+
+namespace fpsim {
+
+/// One addition of a rounded accumulator: the exact value s + x rounded once into `t` (s and x
+/// finite or not binary64, e.g. s a Target value and x an exact product of two floats).
+/// Example: add_rounded(2048.0, 1.0, Target{parse_format("binary16")}, 0) == 2048.0 (tie to even).
+double add_rounded(double s, double x, const Target& t, uint64_t random_bits);
+
+/// One call of RoundedAccumulator::run: rows × width sums, each advanced through k_count terms.
+/// Term k of sum (r, j) is a_rows[r][k·a_step] · b[k·width + j] (rows share the panel b), or, when
+/// `rows_b` is set, rows_b[r][j] for a single step (k_count = 1: folding partial sums).
+/// Stochastic rounding: the word of sum (r, j)'s term k is random[(r·k_count + k)·width + j].
+struct AccumulateGroup {
+  int rows = 0;                     ///< 1..4
+  int k_count = 0;
+  const float* a_rows[4] = {};
+  std::size_t a_step = 1;
+  const float* b = nullptr;         ///< k_count × width floats
+  const float* rows_b[4] = {};      ///< alternative terms: one row of width floats per sum row
+  const double* rows_terms[4] = {}; ///< alternative terms in binary64 (exact group sums): as rows_b
+  float* sums = nullptr;            ///< rows × width, row stride width: Target values in and out
+  const uint64_t* random = nullptr; ///< stochastic Targets only: rows × k_count × width words
+};
+
+/// A matrix unit's group sum (accumulate.h's matrix-unit step, before its rounding into the accumulator):
+/// for each sum (r, j) of g (a_rows, a_step, b, k_count, rows, sums as in AccumulateGroup), the terms are
+/// the running sum s = sums[r·width + j] and the k_count products a·b; E = floor(log2 max |term|); each
+/// term is cut to a multiple of 2^(E − frac_bits), toward zero (truncate) or to nearest-even, and the
+/// cut terms are summed exactly: totals[r·width + j]. Exact while (k_count + 1)·2^(frac_bits + 1) ≤ 2^53.
+/// Example: terms 1, 2^-20 with frac_bits 13 (truncate): E = 0, 2^-20 is cut to 0, total 1.
+void matrix_unit_group_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals);
+
+/// The vector accumulator for one Target and instruction set, built once per GEMM.
+/// Example: RoundedAccumulator acc(Target{parse_format("binary16")}, QuantKernel::Avx2); acc.width() is 8.
+class RoundedAccumulator {
+ public:
+  /// Whether the vector path takes this Target: signed with −0, at least one mantissa bit, values that
+  /// are binary32 values (precision ≤ 24, emax ≤ 127, smallest step ≥ 2^-149), no DAZ or compat quirks.
+  /// Example: applies(Target{parse_format("binary16"), Rounding::Stochastic}) is true; e4m3fnuz is not.
+  static bool applies(const Target& t);
+
+  /// `isa` must be available (kernel_available) and not Scalar; Auto picks the widest.
+  RoundedAccumulator(const Target& t, QuantKernel isa);
+  ~RoundedAccumulator();
+  RoundedAccumulator(const RoundedAccumulator&) = delete;
+  RoundedAccumulator& operator=(const RoundedAccumulator&) = delete;
+
+  /// Columns per group: two vectors of binary64 lanes (8 on AVX2, 16 on AVX-512).
+  int width() const { return width_; }
+  /// Advances the group's sums (AccumulateGroup). Lanes the vector steps do not cover (zero, overflow,
+  /// inf/NaN, and tiny sums under stochastic rounding) are finished by add_rounded.
+  void run(const AccumulateGroup& g) const;
+
+  struct Plan;  ///< defined in numerics/fast/internal/accumulate_plan.h
+
+ private:
+  std::unique_ptr<Plan> plan_;
+  int width_ = 0;
+};
+
+}  // namespace fpsim

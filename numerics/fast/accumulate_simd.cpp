@@ -1,0 +1,344 @@
+// The vector accumulator (accumulate.h): sums of up to 4 rows × two vectors of binary64 lanes advance
+// together through k, each addition rounded into the Target in-register. Compiled by Highway once per
+// target (AVX-512, AVX2, the portable baseline), chosen at run time as arith_simd.cpp does; every
+// target gives add_rounded's bits (tests/numerics_arith/accumulate_test.cpp, tests/sim_gemm).
+//
+// One step, s ← round_t(s + x), with s a Target value and x = a·b (exact: 24 + 24 bits ≤ 53):
+//   1. hi + lo = s + x exactly (TwoSum; no overflow: |s| ≤ 2^128, |x| ≤ 2^256).
+//   2. Deterministic modes: m = |RO53(hi + lo)|'s bits (round to odd: keeps every bit a rounding to
+//      p ≤ 24 < 52 bits needs, arith_simd.cpp step 3), then the mode's rounding of m by integer
+//      operations, (m + bias) & keep (Flavour below; drop = 52 − man_bits low bits are cleared); with
+//      the sign these are the binary64 bits of the rounded value (a carry moves into the exponent).
+//        e.g. binary16 (drop 42), s = 1, x = 2^-11 + 2^-60: hi = 1 + 2^-11 (0x3FF0020000000000),
+//        lo = 2^-60, m = 0x3FF0020000000001; rne bias 2^41 − 1 + lsb 0 carries: 0x3FF0040000000000 = 1 + 2^-10.
+//      Stochastic rounding: the increment from the exact 64-bit discarded fraction and the word of
+//      (r, j, k) (arith_simd.cpp step 5).
+//   3. A lane is finished here when 2^emin ≤ |RO53(X)| ≤ max (the Target's normal range: the rounded
+//      magnitude cannot pass max, a Target value). Otherwise:
+//      tiny, deterministic (0 < |X| < 2^emin): the Target's grid there is 2^(emin − man_bits), the
+//        grid of [2^emin, 2^(emin+1)) at its precision; so X' = 2^emin + |X| rounds (same mode, X's
+//        sign) to 2^emin + round(|X|), and round(|X|) = round(X') − 2^emin exactly (Sterbenz).
+//        RO53(X'): h2 + l2 = 2^emin + |hi| (TwoSum), r = l2 + lo·sign(hi) has the exact residual's
+//        sign, and |r| < ulp(h2) (|l2| ≤ ulp(h2)/2, |lo| ≤ ulp(hi)/2 ≤ ulp(h2)/4), so nudging h2 one
+//        ulp towards r when h2 is even gives RO53(X'). e.g. binary16 (emin −14, grid 2^-24), X = 3·2^-26:
+//        X' = 2^-14 + 3·2^-26, kept bit 2^-24, round bit 2^-25 set, sticky set -> rne up: 2^-14 + 2^-24,
+//        minus 2^-14: 2^-24 (= 4·2^-26, the nearer grid point to 3·2^-26).
+//      everything else (an exact zero: its sign follows IEEE 754 6.3; overflow; inf or NaN; tiny under
+//        stochastic rounding): add_rounded for that lane.
+#include <cstddef>
+#include <cstdint>
+
+#include "numerics/fast/internal/accumulate_plan.h"
+
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SSE4 | HWY_AVX3_DL)
+#endif
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "numerics/fast/accumulate_simd.cpp"
+#include <hwy/foreach_target.h>  // must precede highway.h
+#include <hwy/highway.h>
+#include "numerics/fast/internal/lane_rounding-inl.h"  // TwoSum, round to odd, mode increments
+
+HWY_BEFORE_NAMESPACE();
+namespace fpsim::detail {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF32 = hn::Rebind<float, DD>;  // one float per binary64 lane
+
+// How the deterministic modes round m (RO53's magnitude bits) to the Target: (m + bias) & keep, with
+//   Even:     bias = 2^(drop-1) − 1 + lsb     (round bit set and sticky or lsb set: carry into the lsb)
+//   Away:     bias = 2^(drop-1)
+//   Directed: bias = 2^drop − 1 for magnitudes rounding away from zero (rup positive, rdn negative),
+//             else 0 (rtz, trunc: in the normal range trunc is rtz)
+//   Odd:      m & keep, then the lsb set when any dropped bit is (an even kept value: no carry).
+enum class Flavour : uint8_t { Even, Away, Directed, Odd };
+
+Flavour FlavourOf(Rounding r) {
+  switch (r) {
+    case Rounding::NearestEven: return Flavour::Even;
+    case Rounding::NearestAway: return Flavour::Away;
+    case Rounding::Odd: return Flavour::Odd;
+    default: return Flavour::Directed;
+  }
+}
+
+// Constants of one Target, set once per call.
+struct StepWords {
+  ModeWords<DU> w;
+  VI min_bits, max_bits;
+  VD min_normal;
+  VU sign, one, low, keep, half, bias_positive, bias_negative, lsb_unit;
+  int drop;
+  explicit StepWords(const RoundedAccumulator::Plan& p)
+      : w(DU(), p.lanes, p.lanes.drop),
+        min_bits(hn::Set(DI(), static_cast<int64_t>(p.lanes.min_bits))),
+        max_bits(hn::Set(DI(), static_cast<int64_t>(p.max_bits))),
+        min_normal(hn::Set(DD(), p.min_normal)),
+        sign(hn::Set(DU(), uint64_t{1} << 63)),
+        one(hn::Set(DU(), uint64_t{1})),
+        low(hn::Set(DU(), (uint64_t{1} << p.lanes.drop) - 1)),
+        keep(hn::Set(DU(), ~((uint64_t{1} << p.lanes.drop) - 1))),
+        half(hn::Set(DU(), uint64_t{1} << (p.lanes.drop - 1))),
+        bias_positive(hn::Set(DU(), p.target.rounding == Rounding::Up ? (uint64_t{1} << p.lanes.drop) - 1 : 0)),
+        bias_negative(hn::Set(DU(), p.target.rounding == Rounding::Down ? (uint64_t{1} << p.lanes.drop) - 1 : 0)),
+        lsb_unit(hn::Set(DU(), uint64_t{1} << p.lanes.drop)),
+        drop(p.lanes.drop) {}
+};
+
+// |RO53(hi + lo)|'s bits: |hi| moved one ulp towards lo when lo ≠ 0 and |hi| is even, written as
+// (|hi| − [lo opposes hi]) | [lo ≠ 0]: an even |hi| becomes |hi| − 1 or |hi| + 1 (odd), an odd one stays.
+// "lo opposes hi" is hi·lo < 0 (no underflow: |lo| ≥ 2^-298 and |hi| ≥ 2^53·|lo| when lo ≠ 0).
+//   e.g. hi = 1.0 (0x3FF0000000000000), lo = −2^-60: 0x3FF0000000000000 − 1 = 0x3FEFFFFFFFFFFFFF, | 1 unchanged.
+HWY_INLINE VU OddMagnitude(const StepWords& c, VD hi, VD lo, VU magnitude) {
+  const DD dd;
+  const DU du;
+  const VU opposes = hn::BitCast(du, hn::VecFromMask(dd, hn::Lt(hn::Mul(hi, lo), hn::Zero(dd))));  // all ones = −1
+  const VU inexact = hn::IfThenElseZero(hn::RebindMask(du, hn::Ne(lo, hn::Zero(dd))), c.one);
+  return hn::Or(hn::Add(magnitude, opposes), inexact);
+}
+
+// The rounded magnitude bits of m in flavour F (see Flavour), for a sum whose bits (sign) are hb.
+template <Flavour F>
+HWY_INLINE VU RoundMagnitude(const StepWords& c, VU m, VU hb) {
+  if constexpr (F == Flavour::Even) {
+    const VU lsb = hn::And(hn::ShiftRightSame(m, c.drop), c.one);
+    return hn::And(hn::Add(m, hn::Add(hn::Sub(c.half, c.one), lsb)), c.keep);
+  } else if constexpr (F == Flavour::Away) {
+    return hn::And(hn::Add(m, c.half), c.keep);
+  } else if constexpr (F == Flavour::Directed) {
+    const VU bias = hn::BitCast(DU(), hn::IfNegativeThenElse(hn::BitCast(DD(), hb), hn::BitCast(DD(), c.bias_negative),
+                                                            hn::BitCast(DD(), c.bias_positive)));
+    return hn::And(hn::Add(m, bias), c.keep);
+  } else {
+    const VU sticky = hn::IfThenElseZero(hn::Ne(hn::And(m, c.low), hn::Zero(DU())), c.lsb_unit);
+    return hn::Or(hn::And(m, c.keep), sticky);
+  }
+}
+
+// ((m >> drop) + increment) << drop with the sign bit of `signed_bits`: the rounded value's bits.
+HWY_INLINE VD Rounded(const StepWords& c, VU m, VU increment, VU signed_bits) {
+  const VU kept = hn::ShiftLeftSame(hn::Add(hn::ShiftRightSame(m, c.drop), increment), c.drop);
+  return hn::BitCast(DD(), hn::Or(kept, hn::And(signed_bits, c.sign)));
+}
+
+// Step 3, tiny deterministic lanes: round(X) = round(2^emin + |X|) − 2^emin, with X's sign.
+HWY_INLINE VD Tiny(const StepWords& c, VD hi, VD lo) {
+  const DU du;
+  const VU hb = hn::BitCast(du, hi);
+  const VD lo_rel = hn::BitCast(DD(), hn::Xor(hn::BitCast(du, lo), hn::And(hb, c.sign)));  // |X| = |hi| + lo_rel
+  VD h2, l2;
+  TwoSum(c.min_normal, hn::Abs(hi), h2, l2);
+  const VD r = hn::Add(l2, lo_rel);  // the residual's sign is exact
+  const VU h2b = hn::BitCast(du, h2);
+  const VU m = RoundOddMagnitude(c.w, h2b, hn::BitCast(du, r), h2b);
+  VU inexact;
+  const VU increment = DeterministicIncrement(c.w, m, hn::ShiftRight<63>(hb), inexact);
+  const VD up = hn::BitCast(DD(), hn::ShiftLeftSame(hn::Add(hn::ShiftRightSame(m, c.drop), increment), c.drop));
+  return hn::BitCast(DD(), hn::Or(hn::BitCast(du, hn::Sub(up, c.min_normal)), hn::And(hb, c.sign)));
+}
+
+// Lanes flagged in `bad` finished by add_rounded (the word of lane l at words[l]).
+HWY_NOINLINE VD ScalarLanes(const RoundedAccumulator::Plan& p, VI bad, VD s, VD x, VD out, const uint64_t* words) {
+  const DD dd;
+  constexpr std::size_t kMax = hn::MaxLanes(dd);
+  HWY_ALIGN double sv[kMax], xv[kMax], ov[kMax];
+  HWY_ALIGN int64_t bv[kMax];
+  hn::Store(s, dd, sv);
+  hn::Store(x, dd, xv);
+  hn::Store(out, dd, ov);
+  hn::Store(bad, DI(), bv);
+  for (std::size_t l = 0; l < hn::Lanes(dd); ++l)
+    if (bv[l]) ov[l] = add_rounded(sv[l], xv[l], p.target, words ? words[l] : 0);
+  return hn::Load(dd, ov);
+}
+
+// One rounded addition s + x for a vector of sums (steps 1-3).
+template <bool kStochastic, Flavour F>
+HWY_INLINE VD Step(const RoundedAccumulator::Plan& p, const StepWords& c, VD s, VD x, const uint64_t* words) {
+  const DU du;
+  const DI di;
+  VD hi, lo;
+  TwoSum(s, x, hi, lo);
+  const VU hb = hn::BitCast(du, hi);
+  const VU magnitude = hn::And(hb, c.w.abs_mask);
+  VI bad = hn::Zero(di);
+  VD out;
+  if constexpr (kStochastic) {
+    VU m, inexact;
+    const VU increment = StochasticIncrement(p.lanes, hb, lo, magnitude, words, m, inexact, bad);
+    out = Rounded(c, m, increment, hb);
+    bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), c.min_bits)));
+    bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(hn::BitCast(di, hn::BitCast(du, hn::Abs(out))), c.max_bits)));
+    if (HWY_UNLIKELY(!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di))))) out = ScalarLanes(p, bad, s, x, out, words);
+  } else {
+    const VU m = OddMagnitude(c, hi, lo, magnitude);
+    out = hn::BitCast(DD(), hn::Or(RoundMagnitude<F>(c, m, hb), hn::And(hb, c.sign)));
+    const auto tiny = hn::Lt(hn::BitCast(di, m), c.min_bits);
+    const auto outside = hn::Or(tiny, hn::Gt(hn::BitCast(di, m), c.max_bits));
+    if (HWY_UNLIKELY(!hn::AllFalse(di, outside))) {
+      const auto zero = hn::Eq(hn::BitCast(di, m), hn::Zero(di));
+      out = hn::IfThenElse(hn::RebindMask(DD(), hn::AndNot(zero, tiny)), Tiny(c, hi, lo), out);
+      bad = hn::VecFromMask(di, hn::AndNot(hn::AndNot(zero, tiny), outside));
+      if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) out = ScalarLanes(p, bad, s, x, out, nullptr);
+    }
+  }
+  return out;
+}
+
+template <bool kStochastic, Flavour F, int kRows>
+HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  const DD dd;
+  const DF32 df;
+  const std::size_t n = hn::Lanes(dd), width = 2 * n;
+  const StepWords c(p);
+  VD s[kRows][2];
+  for (int r = 0; r < kRows; ++r)
+    for (int v = 0; v < 2; ++v) s[r][v] = hn::PromoteTo(dd, hn::LoadU(df, g.sums + r * width + v * n));
+  // the words of lanes (r, v·n ..), term k: random[(r·k_count + k)·width + v·n ..] (contiguous)
+  auto words = [&](int r, int v, int k) {
+    return kStochastic ? g.random + (static_cast<std::size_t>(r) * g.k_count + k) * width + v * n : nullptr;
+  };
+  if (g.rows_b[0] != nullptr) {  // one step with a term per sum (folding partial sums)
+    for (int r = 0; r < kRows; ++r)
+      for (int v = 0; v < 2; ++v)
+        s[r][v] = Step<kStochastic, F>(p, c, s[r][v], hn::PromoteTo(dd, hn::LoadU(df, g.rows_b[r] + v * n)),
+                                    words(r, v, 0));
+  } else if (g.rows_terms[0] != nullptr) {
+    for (int r = 0; r < kRows; ++r)
+      for (int v = 0; v < 2; ++v)
+        s[r][v] = Step<kStochastic, F>(p, c, s[r][v], hn::LoadU(dd, g.rows_terms[r] + v * n), words(r, v, 0));
+  } else {
+    for (int k = 0; k < g.k_count; ++k) {
+      const float* b = g.b + static_cast<std::size_t>(k) * width;
+      const VD b0 = hn::PromoteTo(dd, hn::LoadU(df, b)), b1 = hn::PromoteTo(dd, hn::LoadU(df, b + n));
+      for (int r = 0; r < kRows; ++r) {
+        const VD a = hn::Set(dd, static_cast<double>(g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]));
+        s[r][0] = Step<kStochastic, F>(p, c, s[r][0], hn::Mul(a, b0), words(r, 0, k));  // exact products
+        s[r][1] = Step<kStochastic, F>(p, c, s[r][1], hn::Mul(a, b1), words(r, 1, k));
+      }
+    }
+  }
+  // Target values are binary32 values (RoundedAccumulator::applies): the conversion is exact. (Not
+  // DemoteTo: Highway's portable target clamps ±inf to ±FLT_MAX.)
+  HWY_ALIGN double out[hn::MaxLanes(dd)];
+  for (int r = 0; r < kRows; ++r)
+    for (int v = 0; v < 2; ++v) {
+      hn::Store(s[r][v], dd, out);
+      for (std::size_t l = 0; l < n; ++l) g.sums[r * width + v * n + l] = static_cast<float>(out[l]);
+    }
+}
+
+template <bool kStochastic, Flavour F>
+void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  switch (g.rows) {
+    case 1: return Group<kStochastic, F, 1>(p, g);
+    case 2: return Group<kStochastic, F, 2>(p, g);
+    case 3: return Group<kStochastic, F, 3>(p, g);
+    default: return Group<kStochastic, F, 4>(p, g);
+  }
+}
+
+void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  if (p.lanes.stochastic) return GroupRows<true, Flavour::Even>(p, g);  // the flavour is unused
+  switch (FlavourOf(p.target.rounding)) {
+    case Flavour::Even: return GroupRows<false, Flavour::Even>(p, g);
+    case Flavour::Away: return GroupRows<false, Flavour::Away>(p, g);
+    case Flavour::Directed: return GroupRows<false, Flavour::Directed>(p, g);
+    case Flavour::Odd: return GroupRows<false, Flavour::Odd>(p, g);
+  }
+}
+
+int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }
+
+// Matrix-unit group sums (accumulate.h): two passes over the group's products, the first for the
+// largest magnitude, the second cutting each term at 2^(E − frac_bits) and summing exactly.
+// 2^(frac_bits − E) is built from the largest magnitude's exponent field: bits (2046 + F − field) << 52
+//   e.g. max |term| = 1.5 (field 1023), F = 13: (2046 + 13 − 1023) << 52 = 2^13.
+// An all-zero group, and one with an inf or NaN term, takes field 1023 (scale 1): every cut term is 0, or
+// the total is inf or NaN whatever the finite terms are.
+template <bool kTruncate>
+HWY_NOINLINE void MatrixUnitSums(const AccumulateGroup& g, int frac_bits, double* totals) {
+  const DD dd;
+  const DU du;
+  const DI di;
+  const DF32 df;
+  const std::size_t n = hn::Lanes(dd), width = 2 * n;
+  for (int r = 0; r < g.rows; ++r) {
+    const float* a = g.a_rows[r];
+    VD s[2], largest[2];
+    for (int v = 0; v < 2; ++v) {
+      s[v] = hn::PromoteTo(dd, hn::LoadU(df, g.sums + r * width + v * n));
+      largest[v] = hn::Abs(s[v]);
+    }
+    for (int k = 0; k < g.k_count; ++k) {
+      const VD ak = hn::Set(dd, static_cast<double>(a[static_cast<std::size_t>(k) * g.a_step]));
+      const float* b = g.b + static_cast<std::size_t>(k) * width;
+      for (int v = 0; v < 2; ++v)
+        largest[v] = hn::Max(largest[v], hn::Abs(hn::Mul(ak, hn::PromoteTo(dd, hn::LoadU(df, b + v * n)))));
+    }
+    VD scale[2], total[2];
+    for (int v = 0; v < 2; ++v) {
+      VI field = hn::BitCast(di, hn::ShiftRight<52>(hn::BitCast(du, largest[v])));
+      field = hn::IfThenElse(hn::Or(hn::Eq(field, hn::Zero(di)), hn::Eq(field, hn::Set(di, 2047))), hn::Set(di, 1023),
+                             field);
+      const VI exponent = hn::Sub(hn::Set(di, 2046 + frac_bits), field);
+      scale[v] = hn::BitCast(dd, hn::ShiftLeft<52>(exponent));
+      const VD cut = hn::Mul(s[v], scale[v]);
+      total[v] = kTruncate ? hn::Trunc(cut) : hn::Round(cut);
+    }
+    for (int k = 0; k < g.k_count; ++k) {
+      const VD ak = hn::Set(dd, static_cast<double>(a[static_cast<std::size_t>(k) * g.a_step]));
+      const float* b = g.b + static_cast<std::size_t>(k) * width;
+      for (int v = 0; v < 2; ++v) {
+        const VD cut = hn::Mul(hn::Mul(ak, hn::PromoteTo(dd, hn::LoadU(df, b + v * n))), scale[v]);
+        total[v] = hn::Add(total[v], kTruncate ? hn::Trunc(cut) : hn::Round(cut));  // integers below 2^53
+      }
+    }
+    // total / 2^(F − E) exactly; + 0 turns a −0 total into +0 (the model's "−0 counts as +0")
+    for (int v = 0; v < 2; ++v)
+      hn::StoreU(hn::Add(hn::Div(total[v], scale[v]), hn::Zero(dd)), dd, totals + r * width + v * n);
+  }
+}
+
+void MatrixUnitKernel(const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+  if (truncate)
+    MatrixUnitSums<true>(g, frac_bits, totals);
+  else
+    MatrixUnitSums<false>(g, frac_bits, totals);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace fpsim::detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "numerics/simd/simd_pick.h"
+
+namespace fpsim::detail {
+
+int accumulate_width(QuantKernel isa) {
+  decltype(&HWY_STATIC_DISPATCH(AccumulateWidth)) f = nullptr;
+  return FPSIM_PICK(isa, AccumulateWidth, f) && f ? f() : 0;
+}
+
+void matrix_unit_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+  decltype(&HWY_STATIC_DISPATCH(MatrixUnitKernel)) f = nullptr;
+  if (FPSIM_PICK(resolve_kernel(isa), MatrixUnitKernel, f) && f) f(g, frac_bits, truncate, totals);
+}
+
+void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g) {
+  decltype(&HWY_STATIC_DISPATCH(AccumulateKernel)) f = nullptr;
+  if (FPSIM_PICK(plan.isa, AccumulateKernel, f) && f) f(plan, g);
+}
+
+}  // namespace fpsim::detail
+
+namespace fpsim {
+
+void matrix_unit_group_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+  detail::matrix_unit_sums(isa, g, frac_bits, truncate, totals);
+}
+
+}  // namespace fpsim
+#endif  // HWY_ONCE

@@ -1,0 +1,26 @@
+#pragma once
+// Internal to numerics/fast/accumulate*.cpp: what the vector accumulator needs for one Target.
+#include <cstdint>
+
+#include "numerics/fast/accumulate.h"
+#include "numerics/fast/internal/arith_kernel.h"
+
+namespace fpsim {
+
+struct RoundedAccumulator::Plan {
+  Target target;
+  detail::LanePlan lanes;  // drop, mode words, sr bits: the arith lane kernel's plan for an addition
+  uint64_t max_bits = 0;   // binary64 bits of the largest finite Target value
+  double min_normal = 0;   // 2^emin
+  QuantKernel isa = QuantKernel::Portable;
+};
+
+namespace detail {
+
+/// Columns per group on `isa` (two vectors of binary64 lanes). Example: accumulate_width(QuantKernel::Avx2) is 8.
+int accumulate_width(QuantKernel isa);
+/// The vector steps of RoundedAccumulator::run.
+void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g);
+
+}  // namespace detail
+}  // namespace fpsim
