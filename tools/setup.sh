@@ -10,6 +10,7 @@ packages=(
   dataset-fashion-mnist               # /usr/share/datasets/fashion-mnist
   gnuplot-nox                         # SVG plots in reports
   zlib1g-dev                          # gzip IDX files of Fashion-MNIST
+  fortunes                            # /usr/share/games/fortunes: default text corpus (see experiments/README.md)
 )
 missing=()
 for p in "${packages[@]}"; do
