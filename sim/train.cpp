@@ -6,7 +6,11 @@
 #include <atomic>
 #include <limits>
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
+
+#include "sim/data/text.h"
+#include "sim/optim/clip.h"
 
 namespace fpsim::sim {
 namespace {
@@ -24,10 +28,15 @@ EvalResult evaluate(Model& model, const TrainConfig& c, const Dataset& test, int
   std::vector<int32_t> y;
   double loss_sum = 0;
   int64_t correct = 0;
-  const std::vector<int64_t> order = epoch_order(test.count, 0, 0, false);
-  for (int64_t first = 0; first < test.count; first += c.eval_batch_size) {
-    const int64_t n = std::min(c.eval_batch_size, test.count - first);
-    gather_batch(test, std::span(order).subspan(size_t(first), size_t(n)), x, y);
+  const std::vector<int64_t> order = test.is_text() ? std::vector<int64_t>{} : epoch_order(test.count, 0, 0, false);
+  // Text windows are ~context times larger than an image sample's label count: smaller batches.
+  const int64_t batch = test.is_text() ? std::max<int64_t>(1, c.eval_batch_size / test.context) : c.eval_batch_size;
+  for (int64_t first = 0; first < test.count; first += batch) {
+    const int64_t n = std::min(batch, test.count - first);
+    if (test.is_text())
+      text_eval_batch(test, first, n, x, y);
+    else
+      gather_batch(test, std::span(order).subspan(size_t(first), size_t(n)), x, y);
     tape.clear();
     attach(tape, model.parameters(), false);
     StepContext ctx;
@@ -40,13 +49,14 @@ EvalResult evaluate(Model& model, const TrainConfig& c, const Dataset& test, int
     loss_sum += double(tape.value(loss).data[0]) * double(n);
     const Tensor& z = tape.value(logits);
     const int64_t classes = z.dim(1);
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; i < z.dim(0); ++i) {  // one row per label (per byte for text)
       const float* row = z.ptr() + i * classes;
       const int64_t best = std::max_element(row, row + classes) - row;  // first maximum
       if (best == y[size_t(i)]) ++correct;
     }
   }
-  return {loss_sum / double(test.count), double(correct) / double(test.count)};
+  const double labels = double(test.count) * (test.is_text() ? test.context : 1);
+  return {loss_sum / double(test.count), double(correct) / labels};
 }
 
 // Every gradient element finite: |g| <= FLT_MAX is false for inf and NaN. Branch-free (the loop
@@ -95,7 +105,10 @@ int64_t total_steps(const TrainConfig& c, int64_t train_count) {
 TrainSummary train(const TrainConfig& c, const Dataset& train_set, const Dataset& test_set, TrainObserver& observer) {
   if (c.batch_size < 1 || train_set.count < 1 || test_set.count < 1)
     throw std::invalid_argument("train: empty dataset or batch size < 1");
-  Model model(c.model, c.plan, c.seed);
+  if (train_set.is_text() != (c.model.type == ModelSpec::Type::Transformer) || train_set.is_text() != test_set.is_text())
+    throw std::invalid_argument("train: the transformer trains on text data, every other model on images");
+  const std::unique_ptr<Model> built = build_model(c.model, c.plan, c.seed);
+  Model& model = *built;
   const int64_t spe = steps_per_epoch(train_set.count, c.batch_size);
   const int64_t total = total_steps(c, train_set.count);
   const int64_t eval_every = c.eval_interval > 0 ? c.eval_interval : spe;
@@ -113,9 +126,13 @@ TrainSummary train(const TrainConfig& c, const Dataset& train_set, const Dataset
 
   for (int64_t step = 1; step <= total; ++step) {
     const int64_t epoch = (step - 1) / spe, pos = (step - 1) % spe;
-    if (pos == 0) order = epoch_order(train_set.count, c.seed, epoch, c.shuffle);
-    const int64_t first = pos * c.batch_size, n = std::min(c.batch_size, train_set.count - first);
-    gather_batch(train_set, std::span(order).subspan(size_t(first), size_t(n)), x, y);
+    if (train_set.is_text()) {
+      text_train_batch(train_set, c.seed, step, c.batch_size, x, y);
+    } else {
+      if (pos == 0) order = epoch_order(train_set.count, c.seed, epoch, c.shuffle);
+      const int64_t first = pos * c.batch_size, n = std::min(c.batch_size, train_set.count - first);
+      gather_batch(train_set, std::span(order).subspan(size_t(first), size_t(n)), x, y);
+    }
 
     // 1. Forward and backward with the loss scaled by the current scale.
     const bool sample = c.telemetry_interval > 0 && (step - 1) % c.telemetry_interval == 0;
@@ -147,17 +164,27 @@ TrainSummary train(const TrainConfig& c, const Dataset& train_set, const Dataset
     // 3. Overflow check, loss-scale update, and the optimiser step unless skipped.
     const StepAction action = scaler.update(all_finite(params));
     if (action == StepAction::ApplyZeroingNonFinite) zero_non_finite(params);
-    if (action != StepAction::Skip)
-      optimizer_step(params, c.optimizer, lr_at(c.schedule, c.optimizer.lr, step, total), step, scale, c.seed,
+    if (action != StepAction::Skip) {
+      // Global-norm clipping of the unscaled gradients: dividing by scale·(norm/clip) instead of
+      // scale gives g/scale · clip/norm.
+      double grad_scale = scale;
+      if (c.optimizer.clip_norm > 0) {
+        const double norm = global_grad_norm(params, scale);
+        if (norm > c.optimizer.clip_norm) grad_scale = scale * (norm / c.optimizer.clip_norm);
+      }
+      optimizer_step(params, c.optimizer, lr_at(c.schedule, c.optimizer.lr, step, total), step, grad_scale, c.seed,
                      ctx.telemetry);
+    }
 
     // 4. Evaluation points and progress.
     const double mean_loss = loss_sum / double(std::max<int64_t>(loss_count, 1));
     if (step % eval_every == 0 || step == total) {
       const EvalResult r = evaluate(model, c, test_set, step);
       EvalPoint point{step, summary.epochs, mean_loss, r.loss, r.accuracy, scaler.scale(), scaler.skipped_steps(),
-                      std::move(window)};
+                      std::move(window),
+                      test_set.is_text() ? std::optional(r.loss / std::numbers::ln2) : std::nullopt};
       window = {};
+      summary.final_test_bits_per_byte = point.test_bits_per_byte;
       add_to_summary(summary.telemetry, point.telemetry);
       summary.final_train_loss = mean_loss;
       summary.final_test_loss = r.loss;

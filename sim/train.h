@@ -42,10 +42,11 @@ struct EvalPoint {
   double epoch = 0;              ///< step / steps_per_epoch
   double train_loss = 0;         ///< mean training loss since the previous evaluation point
   double test_loss = 0;
-  double test_accuracy = 0;      ///< fraction in [0, 1]
+  double test_accuracy = 0;      ///< fraction in [0, 1] (text: of bytes predicted by the arg max)
   double loss_scale = 1;
   int64_t skipped_steps = 0;
   TelemetryWindow telemetry;     ///< points sampled since the previous evaluation point
+  std::optional<double> test_bits_per_byte;  ///< text only: test_loss (nats per byte) / ln 2
 };
 
 struct Progress {
@@ -66,6 +67,7 @@ struct TrainSummary {
   int64_t steps = 0;                  ///< updates attempted (including skipped ones)
   double epochs = 0;
   std::optional<double> final_test_accuracy, best_test_accuracy, final_test_loss, final_train_loss;
+  std::optional<double> final_test_bits_per_byte;  ///< text only
   int64_t skipped_steps = 0;
   double final_loss_scale = 1;
   std::map<std::string, TelemetrySummary> telemetry;
@@ -83,7 +85,8 @@ int64_t steps_per_epoch(int64_t train_count, int64_t batch_size);
 /// Total updates of a config on a training set. Example: 3 epochs of 60000 at batch 128 is 1407.
 int64_t total_steps(const TrainConfig& c, int64_t train_count);
 
-/// Run the config. Throws std::invalid_argument for inconsistent shapes (model input vs data).
+/// Run the config: images (gather_batch) or text (sim/data/text.h: a transformer on windows of
+/// `context` bytes). Throws std::invalid_argument for inconsistent shapes (model input vs data).
 /// Example: TrainSummary s = train(config, make_synthetic(1, 0, 512, 10, 0.3), make_synthetic(1, 512, 256, 10, 0.3), obs);
 TrainSummary train(const TrainConfig& config, const Dataset& train_set, const Dataset& test_set, TrainObserver& observer);
 

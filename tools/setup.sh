@@ -14,6 +14,7 @@ packages=(
   python3-dev pybind11-dev python3-pybind11 python3-numpy   # `import fpsim` (tools/python), for /usr/bin/python3
   python3-pytest python3-torch        # the Python test suite and the PyTorch example
   slurm-wlm munge                     # the single-node Slurm job-array test (tests/slurm)
+  fortunes                            # /usr/share/games/fortunes: default text corpus (see experiments/README.md)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #pragma once
-// In-memory image-classification datasets (sim does no file I/O: tools/io/idx.h loads
-// Fashion-MNIST), seeded synthetic sets for tests, seeded shuffling and batch gathering.
+// In-memory datasets (sim does no file I/O: tools/io/idx.h loads Fashion-MNIST, tools/io/text_corpus.h
+// text): images with labels, or a byte stream cut into windows (sim/data/text.h); seeded synthetic
+// sets for tests, seeded shuffling and batch gathering.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -15,8 +16,13 @@ struct Dataset {
   int classes = 10;
   std::vector<float> images;   ///< count × channels·height·width (pixels in [0, 1] unless standardised)
   std::vector<int32_t> labels; ///< count, each in [0, classes)
+  /// Text: the byte stream and the window length; `count` is then the number of windows (training:
+  /// ⌊(bytes - 1)/context⌋, one epoch ≈ one pass over the bytes; evaluation: the fixed windows).
+  std::vector<uint8_t> bytes;
+  int context = 0;
 
   int64_t sample_size() const { return int64_t(channels) * height * width; }
+  bool is_text() const { return context > 0; }
 };
 
 /// A learnable synthetic set: each class has a random prototype image; sample s is a prototype

@@ -31,6 +31,15 @@ Accumulation StepContext::accumulation(const RoleTargets& targets, const std::st
   return acc;
 }
 
+std::vector<Accumulation> StepContext::accumulations(const RoleTargets& targets, const std::string& layer,
+                                                     int64_t groups) {
+  const std::optional<Target>& t = targets[Role::Accumulator];
+  if (!t || t->rounding != Rounding::Stochastic) return {accumulation(targets, layer)};
+  std::vector<Accumulation> out;
+  for (int64_t g = 0; g < groups; ++g) out.push_back(accumulation(targets, layer + "/accumulator/" + std::to_string(g)));
+  return out;
+}
+
 void attach(Tape& tape, std::vector<Parameter>& params, bool needs_grad) {
   for (Parameter& p : params) p.var = tape.leaf(p.value, needs_grad);
 }
@@ -57,22 +66,36 @@ std::pair<Var, Var> gemm_inputs(Tape& tape, StepContext& ctx, const RoleTargets&
   return {xq, wq};
 }
 
-}  // namespace
-
-Var linear_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
-                 const Parameter& w, const Parameter& b) {
-  const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
-  const Var y = add_bias(tape, matmul_nt(tape, xq, wq, ctx.accumulation(t, name)), b.var);
+// Q_out(y + b) (no bias node when b is null).
+Var layer_output(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var y,
+                 const Parameter* b) {
+  if (b) y = add_bias(tape, y, b->var);
   return quantize_op(tape, y, ctx.side(t, name, "output", Role::Output),
                      ctx.side(t, name, "output", Role::ActivationGrad));
 }
 
-Var conv_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
-               const Parameter& w, const Parameter& b, Conv2dShape shape) {
+}  // namespace
+
+Var linear_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
+                 const Parameter& w, const Parameter* b) {
   const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
-  const Var y = add_bias(tape, conv2d(tape, xq, wq, shape, ctx.accumulation(t, name)), b.var);
-  return quantize_op(tape, y, ctx.side(t, name, "output", Role::Output),
-                     ctx.side(t, name, "output", Role::ActivationGrad));
+  return layer_output(tape, ctx, t, name, matmul_nt(tape, xq, wq, ctx.accumulation(t, name)), b);
+}
+
+Var conv_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
+               const Parameter& w, const Parameter* b, Conv2dShape shape) {
+  const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
+  return layer_output(tape, ctx, t, name, conv2d(tape, xq, wq, shape, ctx.accumulation(t, name)), b);
+}
+
+Var activation_gemm_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var a, Var b,
+                          Trans trans_b) {
+  const Var aq = quantize_op(tape, a, ctx.side(t, name, "a", Role::Activation),
+                             ctx.side(t, name, "a", Role::ActivationGrad));
+  const Var bq = quantize_op(tape, b, ctx.side(t, name, "b", Role::Activation),
+                             ctx.side(t, name, "b", Role::ActivationGrad));
+  const std::vector<Accumulation> acc = ctx.accumulations(t, name, tape.value(a).dim(0));
+  return layer_output(tape, ctx, t, name, batched_matmul(tape, aq, bq, trans_b, acc), nullptr);
 }
 
 }  // namespace fpsim::sim

@@ -38,6 +38,9 @@ struct StepContext {
   QuantSide side(const RoleTargets& targets, const std::string& layer, const char* point, Role role);
   /// The GEMM accumulation model of a layer (kFp32Accumulation when Accumulator is none).
   Accumulation accumulation(const RoleTargets& targets, const std::string& layer);
+  /// One accumulation per group of a batched GEMM: the same model, with group g's stochastic-rounding
+  /// stream keyed "<layer>/accumulator/<g>" (one shared entry when the accumulator is not stochastic).
+  std::vector<Accumulation> accumulations(const RoleTargets& targets, const std::string& layer, int64_t groups);
 
  private:
   std::deque<RandomStream> accumulator_streams_;  // stable addresses until the step ends
@@ -49,12 +52,18 @@ void attach(Tape& tape, std::vector<Parameter>& params, bool needs_grad = true);
 /// Copy tape gradients into Parameter::grad (zeros when a parameter got none).
 void collect_grads(Tape& tape, std::vector<Parameter>& params);
 
-/// y = Q_out(Q_act(x)·Q_w(w)ᵀ + b): a linear layer with its quantisation points; x[N,in], w[out,in].
-/// Example: linear_layer(tape, ctx, targets, "fc2", x, w, b).
+/// y = Q_out(Q_act(x)·Q_w(w)ᵀ + b): a linear layer with its quantisation points; x[N,in], w[out,in],
+/// b[out] or null (no bias). Example: linear_layer(tape, ctx, targets, "fc2", x, w, &b).
 Var linear_layer(Tape& tape, StepContext& ctx, const RoleTargets& targets, const std::string& name, Var x,
-                 const Parameter& w, const Parameter& b);
-/// The same for conv2d: x[N,C,H,W], w[O,C,K,K], b[O].
+                 const Parameter& w, const Parameter* b);
+/// The same for conv2d: x[N,C,H,W], w[O,C,K,K], b[O] or null.
 Var conv_layer(Tape& tape, StepContext& ctx, const RoleTargets& targets, const std::string& name, Var x,
-               const Parameter& w, const Parameter& b, Conv2dShape shape);
+               const Parameter& w, const Parameter* b, Conv2dShape shape);
+/// y = Q_out(Q_act(a)·op(Q_act(b))) per group: a GEMM of two activations (attention scores Q·Kᵀ with
+/// trans_b Yes, values P·V with No). Both operands take the Activation target forward and ActivationGrad
+/// backward (points "<name>/a" and "<name>/b"), the product the layer's Accumulator, the result Output.
+/// a[G,M,K], b[G,N,K] or [G,K,N]. Example: activation_gemm_layer(tape, ctx, t, "block1.attn.scores", q, k, Trans::Yes).
+Var activation_gemm_layer(Tape& tape, StepContext& ctx, const RoleTargets& targets, const std::string& name, Var a,
+                          Var b, Trans trans_b);
 
 }  // namespace fpsim::sim

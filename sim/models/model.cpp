@@ -1,6 +1,10 @@
+// What every builder shares: parameter creation and initialisation, layer registration, the
+// activation switch, and the dispatch from ModelSpec::Type to a builder.
 #include "sim/models/model.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 
 #include "numerics/quantize/quantize.h"
@@ -11,22 +15,28 @@ namespace {
 constexpr uint64_t kInitStream = 0x494e4954;  // "INIT"
 constexpr uint64_t kDropoutStream = 0x44524f50;  // "DROP"
 
+// The top 53 bits of a word as a fraction of 2^53: uniform in [0, 1).
+double unit(uint64_t word) { return double(word >> 11) * 0x1p-53; }
+
 }  // namespace
 
 size_t Model::add_param(const std::string& layer, const std::string& suffix, Shape shape, const RoleTargets& t,
-                        bool gemm_weight, double bound, uint64_t seed, float fill) {
+                        bool gemm_weight, Init init, uint64_t seed) {
   Parameter p;
   p.name = layer + "." + suffix;
   p.layer = layer;
   p.is_gemm_weight = gemm_weight;
   p.targets = &t;
-  p.value = Tensor(std::move(shape), fill);
-  if (bound > 0) {
-    // Uniform in [-bound, bound): the top 53 bits of element i's word as a fraction of 2^53.
-    const RandomStream rs(seed, kInitStream, stream_id(p.name));
+  p.value = Tensor(std::move(shape), init.fill);
+  const RandomStream rs(seed, kInitStream, stream_id(p.name));
+  if (init.bound > 0) {
+    for (size_t i = 0; i < p.value.data.size(); ++i)
+      p.value.data[i] = float((2.0 * unit(rs.bits(i)) - 1.0) * init.bound);
+  } else if (init.std > 0) {
+    // Box–Muller from words 2i and 2i+1: √(-2 ln u1)·cos(2π u2) with u1 in (0, 1].
     for (size_t i = 0; i < p.value.data.size(); ++i) {
-      const double u = double(rs.bits(i) >> 11) * 0x1p-53;
-      p.value.data[i] = float((2.0 * u - 1.0) * bound);
+      const double u1 = 1.0 - unit(rs.bits(2 * i)), u2 = unit(rs.bits(2 * i + 1));
+      p.value.data[i] = float(init.std * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2));
     }
   }
   if (const auto& master = t[Role::MasterWeight]) {
@@ -34,60 +44,31 @@ size_t Model::add_param(const std::string& layer, const std::string& suffix, Sha
     rne.rounding = Rounding::NearestEven;
     quantize(p.value.span(), p.value.span(), rne, nullptr);
   }
+  index_[p.name] = params_.size();
   params_.push_back(std::move(p));
   return params_.size() - 1;
 }
 
-Model::Model(const ModelSpec& spec, const QuantPlan& plan, uint64_t seed) : spec_(spec), plan_(&plan) {
-  if (spec.type == ModelSpec::Type::Mlp) {
-    if (spec.widths.size() < 2) throw std::invalid_argument("mlp: needs at least input and output widths");
-    const int count = int(spec.widths.size()) - 1;
-    for (int l = 0; l < count; ++l) {
-      const std::string name = "fc" + std::to_string(l + 1);
-      gemm_layers_.push_back(name);
-      const RoleTargets& t = plan.for_layer(name, l, count);
-      const double bound = 1.0 / std::sqrt(double(spec.widths[size_t(l)]));
-      add_param(name, "weight", {spec.widths[size_t(l) + 1], spec.widths[size_t(l)]}, t, true, bound, seed, 0.0f);
-      add_param(name, "bias", {spec.widths[size_t(l) + 1]}, t, false, bound, seed, 0.0f);
-    }
-    return;
-  }
-  // CNN: conv layers, then fully connected layers.
-  const int count = int(spec.channels.size() + spec.hidden.size()) + 1;
-  int c = spec.in_channels, h = spec.in_height, w = spec.in_width;
-  for (size_t l = 0; l < spec.channels.size(); ++l) {
-    const std::string name = "conv" + std::to_string(l + 1);
-    gemm_layers_.push_back(name);
-    const RoleTargets& t = plan.for_layer(name, int(l), count);
-    const int o = spec.channels[l];
-    const double bound = 1.0 / std::sqrt(double(c * 25));
-    add_param(name, "weight", {o, c, 5, 5}, t, true, bound, seed, 0.0f);
-    add_param(name, "bias", {o}, t, false, bound, seed, 0.0f);
-    if (spec.batch_norm) {
-      const std::string bn = "bn" + std::to_string(l + 1);
-      const RoleTargets& bt = plan.for_layer(bn, -1, count, true);
-      add_param(bn, "weight", {o}, bt, false, 0.0, seed, 1.0f);
-      add_param(bn, "bias", {o}, bt, false, 0.0, seed, 0.0f);
-      bn_states_.emplace_back();
-    }
-    // First conv keeps the size (pad 2), later ones shrink by 4; each pool halves.
-    if (l > 0) h -= 4, w -= 4;
-    h /= 2, w /= 2;
-    c = o;
-    if (h < 1 || w < 1) throw std::invalid_argument("cnn: too many conv layers for the input size");
-  }
-  int in = c * h * w;
-  std::vector<int> fc = spec.hidden;
-  fc.push_back(spec.classes);
-  for (size_t l = 0; l < fc.size(); ++l) {
-    const std::string name = "fc" + std::to_string(l + 1);
-    gemm_layers_.push_back(name);
-    const RoleTargets& t = plan.for_layer(name, int(spec.channels.size() + l), count);
-    const double bound = 1.0 / std::sqrt(double(in));
-    add_param(name, "weight", {fc[l], in}, t, true, bound, seed, 0.0f);
-    add_param(name, "bias", {fc[l]}, t, false, bound, seed, 0.0f);
-    in = fc[l];
-  }
+const Parameter& Model::param(const std::string& name) const {
+  const auto it = index_.find(name);
+  if (it == index_.end()) throw std::logic_error("model: no parameter " + name);
+  return params_[it->second];
+}
+
+const RoleTargets& Model::gemm_targets(const std::string& name) const {
+  const auto it = std::find(gemm_layers_.begin(), gemm_layers_.end(), name);
+  if (it == gemm_layers_.end()) throw std::logic_error("model: GEMM layer " + name + " was not registered");
+  return plan_->for_layer(name, int(it - gemm_layers_.begin()), int(gemm_layers_.size()));
+}
+
+const RoleTargets& Model::norm_targets(const std::string& name) const {
+  return plan_->for_layer(name, -1, int(gemm_layers_.size()), true);
+}
+
+std::vector<std::string> Model::layer_names() const {
+  std::vector<std::string> names = gemm_layers_;
+  names.insert(names.end(), norm_layers_.begin(), norm_layers_.end());
+  return names;
 }
 
 Var Model::activate(Tape& tape, Var x) const {
@@ -99,49 +80,37 @@ Var Model::activate(Tape& tape, Var x) const {
   return x;
 }
 
-Var Model::forward(Tape& tape, StepContext& ctx, Var x) {
-  size_t p = 0;  // next parameter
-  const int count = int(gemm_layers_.size());
-  auto maybe_dropout = [&](Var v, int layer_index) {
-    if (spec_.dropout <= 0 || layer_index == 0) return v;
-    const RandomStream rs(ctx.seed, ctx.step, stream_id(gemm_layers_[size_t(layer_index)] + "/dropout"), kDropoutStream);
-    return dropout(tape, v, spec_.dropout, rs, ctx.train);
-  };
-  if (spec_.type == ModelSpec::Type::Mlp) {
-    Var h = flatten(tape, x);
-    for (int l = 0; l < count; ++l) {
-      const std::string& name = gemm_layers_[size_t(l)];
-      h = maybe_dropout(h, l);
-      h = linear_layer(tape, ctx, plan_->for_layer(name, l, count), name, h, params_[p], params_[p + 1]);
-      p += 2;
-      if (l + 1 < count) h = activate(tape, h);
-    }
-    return h;
-  }
-  const Tensor& xv = tape.value(x);
-  Var h = xv.rank() == 4 ? x
-                         : reshape(tape, x, {xv.dim(0), spec_.in_channels, spec_.in_height, spec_.in_width});
-  for (size_t l = 0; l < spec_.channels.size(); ++l) {
+void Model::add_linear_params(const std::string& name, int in, int out, uint64_t seed) {
+  const RoleTargets& t = gemm_targets(name);
+  const double bound = 1.0 / std::sqrt(double(in));
+  add_param(name, "weight", {out, in}, t, true, {.bound = bound}, seed);
+  add_param(name, "bias", {out}, t, false, {.bound = bound}, seed);
+}
+
+Var Model::dense_stack(Tape& tape, StepContext& ctx, Var x, size_t first, size_t& p) {
+  Var h = x;
+  const size_t count = gemm_layers_.size();
+  for (size_t l = first; l < count; ++l) {
     const std::string& name = gemm_layers_[l];
-    const Conv2dShape shape{1, l == 0 ? 2 : 0};
-    h = conv_layer(tape, ctx, plan_->for_layer(name, int(l), count), name, h, params_[p], params_[p + 1], shape);
-    p += 2;
-    if (spec_.batch_norm) {
-      h = batch_norm(tape, h, params_[p].var, params_[p + 1].var, bn_states_[l], ctx.train);
-      p += 2;
+    if (spec_.dropout > 0 && l > 0) {
+      const RandomStream rs(ctx.seed, ctx.step, stream_id(name + "/dropout"), kDropoutStream);
+      h = dropout(tape, h, spec_.dropout, rs, ctx.train);
     }
-    h = activate(tape, h);
-    h = spec_.pool == PoolKind2d::Max ? max_pool2d(tape, h, 2, 2) : avg_pool2d(tape, h, 2, 2);
-  }
-  h = flatten(tape, h);
-  for (int l = int(spec_.channels.size()); l < count; ++l) {
-    const std::string& name = gemm_layers_[size_t(l)];
-    h = maybe_dropout(h, l);
-    h = linear_layer(tape, ctx, plan_->for_layer(name, l, count), name, h, params_[p], params_[p + 1]);
+    h = linear_layer(tape, ctx, gemm_targets(name), name, h, params_[p], &params_[p + 1]);
     p += 2;
     if (l + 1 < count) h = activate(tape, h);
   }
   return h;
+}
+
+std::unique_ptr<Model> build_model(const ModelSpec& spec, const QuantPlan& plan, uint64_t seed) {
+  switch (spec.type) {
+    case ModelSpec::Type::Mlp: return build_mlp(spec, plan, seed);
+    case ModelSpec::Type::Cnn: return build_cnn(spec, plan, seed);
+    case ModelSpec::Type::Resnet: return build_resnet(spec, plan, seed);
+    case ModelSpec::Type::Transformer: return build_transformer(spec, plan, seed);
+  }
+  throw std::invalid_argument("model: unknown type");
 }
 
 }  // namespace fpsim::sim

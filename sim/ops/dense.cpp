@@ -1,5 +1,6 @@
 // Dense ops: matmul_nt (x·wᵀ through sim/gemm/gemm.h), bias broadcast, element-wise add.
 #include <stdexcept>
+#include <vector>
 
 #include "sim/ops/ops.h"
 #include "sim/parallel.h"
@@ -63,6 +64,17 @@ Var add_bias(Tape& tape, Var x, Var b) {
     }
     if (t.needs_grad(b)) {
       float* db = t.grad(b).ptr();
+      if (inner == 1) {
+        // [N, C]: walk rows in order, adding each into C running sums — per channel the same
+        // n-increasing order as the strided loop below, but reading memory contiguously.
+        std::vector<double> s(size_t(channels), 0.0);
+        for (int64_t i = 0; i < batch; ++i) {
+          const float* row = dy.ptr() + i * channels;
+          for (int64_t c = 0; c < channels; ++c) s[size_t(c)] += row[c];
+        }
+        for (int64_t c = 0; c < channels; ++c) db[c] += float(s[size_t(c)]);
+        return;
+      }
       // one channel's sum reads batch·inner elements: parallel when the whole gradient is worth it (parallel.h)
       parallel_for(channels, dy.numel() >= kParallelMinElements ? 2 : channels + 1, [&](int64_t c) {
         double s = 0;

@@ -9,6 +9,43 @@
 #include "sim/parallel.h"
 
 namespace fpsim::sim {
+namespace {
+
+// Mean and biased variance of the m values at(0), ..., at(m-1) (floats), summed in double in that
+// order: the statistics of one batch-norm channel and of one layer-norm row.
+struct Moments {
+  double mean, var, sum_sq;  ///< sum_sq = Σ (x - mean)², for the unbiased variance
+};
+template <class At>
+Moments moments(int64_t m, At at) {
+  double s = 0, s2 = 0;
+  for (int64_t k = 0; k < m; ++k) s += at(k);
+  const double mean = s / double(m);
+  for (int64_t k = 0; k < m; ++k) {
+    const double d = at(k) - mean;
+    s2 += d * d;
+  }
+  return {mean, s2 / double(m), s2};
+}
+
+// The sums of the normalisation backward over a group: Σ dh and Σ dh·xhat, in order k = 0..m-1.
+struct GradSums {
+  double dh = 0, dh_xhat = 0;
+};
+template <class Dh, class Xhat>
+GradSums grad_sums(int64_t m, Dh dh, Xhat xhat) {
+  GradSums s;
+  for (int64_t k = 0; k < m; ++k) {
+    s.dh += dh(k);
+    s.dh_xhat += dh(k) * xhat(k);
+  }
+  return s;
+}
+
+// m·dxhat - Σ dxhat - xhat·Σ dxhat·xhat: the bracket of dx = (1/(m·σ̂))·(...) shared by both norms.
+double centred(double m, double dh, const GradSums& s, double xhat) { return m * dh - s.dh - xhat * s.dh_xhat; }
+
+}  // namespace
 
 // Training: xhat = (x - μ_B)/√(σ²_B + ε), y = γ·xhat + β over the m = N·H·W values of each channel.
 // Backward (per channel): dγ += Σ dy·xhat, dβ += Σ dy,
@@ -30,18 +67,12 @@ Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bo
   const int64_t min_channels = channels * m >= kParallelMinElements ? 2 : channels + 1;  // parallel.h
   parallel_for(channels, min_channels, [&](int64_t c) {
     double mean, var;
+    const auto at = [&](int64_t k) { return xv.data[size_t(((k / inner) * channels + c) * inner + k % inner)]; };
     if (train) {
-      double s = 0, s2 = 0;
-      for (int64_t i = 0; i < batch; ++i)
-        for (int64_t j = 0; j < inner; ++j) s += xv.data[size_t((i * channels + c) * inner + j)];
-      mean = s / double(m);
-      for (int64_t i = 0; i < batch; ++i)
-        for (int64_t j = 0; j < inner; ++j) {
-          const double d = xv.data[size_t((i * channels + c) * inner + j)] - mean;
-          s2 += d * d;
-        }
-      var = s2 / double(m);
-      const double unbiased = m > 1 ? s2 / double(m - 1) : var;
+      const Moments mo = moments(m, at);
+      mean = mo.mean;
+      var = mo.var;
+      const double unbiased = m > 1 ? mo.sum_sq / double(m - 1) : var;
       state.mean[size_t(c)] = float((1 - state.momentum) * state.mean[size_t(c)] + state.momentum * mean);
       state.var[size_t(c)] = float((1 - state.momentum) * state.var[size_t(c)] + state.momentum * unbiased);
     } else {
@@ -66,13 +97,10 @@ Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bo
     float* db = t.needs_grad(beta) ? t.grad(beta).ptr() : nullptr;
     float* dx = t.needs_grad(x) ? t.grad(x).ptr() : nullptr;
     parallel_for(channels, min_channels, [&](int64_t c) {
-      double sdy = 0, sdyx = 0;
-      for (int64_t i = 0; i < batch; ++i)
-        for (int64_t j = 0; j < inner; ++j) {
-          const size_t k = size_t((i * channels + c) * inner + j);
-          sdy += dy.data[k];
-          sdyx += double(dy.data[k]) * (*xhat)[k];
-        }
+      const auto index = [&](int64_t k) { return size_t(((k / inner) * channels + c) * inner + k % inner); };
+      const GradSums sums = grad_sums(
+          m, [&](int64_t k) { return double(dy.data[index(k)]); }, [&](int64_t k) { return (*xhat)[index(k)]; });
+      const double sdy = sums.dh, sdyx = sums.dh_xhat;
       if (dg) dg[c] += float(sdyx);
       if (db) db[c] += float(sdy);
       if (!dx) return;
@@ -81,7 +109,7 @@ Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bo
         for (int64_t j = 0; j < inner; ++j) {
           const size_t k = size_t((i * channels + c) * inner + j);
           if (train)
-            dx[k] += float(gv[c] * is / double(m) * (double(m) * dy.data[k] - sdy - (*xhat)[k] * sdyx));
+            dx[k] += float(gv[c] * is / double(m) * centred(double(m), dy.data[k], sums, (*xhat)[k]));
           else
             dx[k] += float(gv[c] * is * dy.data[k]);
         }
@@ -105,11 +133,9 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
   const int64_t min_lines = rows * d >= kParallelMinElements ? 2 : std::max(rows, d) + 1;
   parallel_for(rows, min_lines, [&](int64_t r) {
     const float* xr = xv.ptr() + r * d;
-    double s = 0, s2 = 0;
-    for (int64_t j = 0; j < d; ++j) s += xr[j];
-    const double mean = s / double(d);
-    for (int64_t j = 0; j < d; ++j) s2 += (xr[j] - mean) * (xr[j] - mean);
-    const double is = 1.0 / std::sqrt(s2 / double(d) + eps);
+    const Moments mo = moments(d, [&](int64_t j) { return xr[j]; });
+    const double mean = mo.mean;
+    const double is = 1.0 / std::sqrt(mo.var + eps);
     (*inv_std)[size_t(r)] = is;
     for (int64_t j = 0; j < d; ++j) {
       const double h = (xr[j] - mean) * is;
@@ -124,17 +150,12 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
     if (t.needs_grad(x)) {
       float* dx = t.grad(x).ptr();
       parallel_for(rows, min_lines, [&](int64_t r) {
-        double sd = 0, sdx = 0;
-        for (int64_t j = 0; j < d; ++j) {
-          const double dh = double(gv[j]) * dy.data[size_t(r * d + j)];
-          sd += dh;
-          sdx += dh * (*xhat)[size_t(r * d + j)];
-        }
+        const float* dyr = dy.ptr() + r * d;
+        const double* xh = xhat->data() + r * d;
+        const auto dh = [&](int64_t j) { return double(gv[j]) * dyr[j]; };
+        const GradSums sums = grad_sums(d, dh, [&](int64_t j) { return xh[j]; });
         const double is = (*inv_std)[size_t(r)];
-        for (int64_t j = 0; j < d; ++j) {
-          const double dh = double(gv[j]) * dy.data[size_t(r * d + j)];
-          dx[r * d + j] += float(is / double(d) * (double(d) * dh - sd - (*xhat)[size_t(r * d + j)] * sdx));
-        }
+        for (int64_t j = 0; j < d; ++j) dx[r * d + j] += float(is / double(d) * centred(double(d), dh(j), sums, xh[j]));
       });
     }
     float* dg = t.needs_grad(gamma) ? t.grad(gamma).ptr() : nullptr;

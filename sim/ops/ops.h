@@ -22,6 +22,27 @@ Var matmul_nt(Tape& tape, Var x, Var w, const Accumulation& acc = kFp32Accumulat
 Var add_bias(Tape& tape, Var x, Var b);
 /// y = a + b, same shapes (residual connections). Example: add(tape, a, b).
 Var add(Tape& tape, Var a, Var b);
+/// y[G,M,N] = a[G,M,K]·op(b_g) per group g, op(b_g) = b[G,N,K]_gᵀ (trans_b Yes) or b[G,K,N]_g (No): one
+/// gemm per group under acc[g] (or acc[0] for every group when acc has one entry). The attention score
+/// (Q·Kᵀ) and value (P·V) products. Example: batched_matmul(tape, q, k, Trans::Yes, {&kFp32Accumulation, 1}).
+Var batched_matmul(Tape& tape, Var a, Var b, Trans trans_b, std::span<const Accumulation> acc);
+
+// ---- attention and embeddings -------------------------------------------------------------------
+/// Part `part` (0 = Q, 1 = K, 2 = V) of a fused projection qkv[N·T, 3·D] as heads: y[N·H, T, D/H] with
+/// y[n·H + h, t, j] = qkv[n·T + t, part·D + h·(D/H) + j]. Example: split_heads(tape, qkv, n, 4, 0).
+Var split_heads(Tape& tape, Var qkv, int64_t batch, int heads, int part);
+/// The inverse layout: x[N·H, T, E] -> y[N·T, H·E] with y[n·T + t, h·E + j] = x[n·H + h, t, j].
+/// Example: merge_heads(tape, o, n).
+Var merge_heads(Tape& tape, Var x, int64_t batch);
+/// Row softmax of scale·s over the causal prefix: s[G,T,T] -> p with p[g,i,j] = 0 for j > i and
+/// p[g,i,j] = exp(scale·s_ij - m_i)/Σ_{j'≤i} exp(scale·s_ij' - m_i) (row maximum m_i, in double).
+/// Example: causal_softmax(tape, scores, 1/√(D/H)).
+Var causal_softmax(Tape& tape, Var s, double scale);
+/// Rows of `table`[V, D] picked by ids[N, T] (byte values stored as floats, each in [0, V)): y[N·T, D].
+/// Example: embedding(tape, tokens, wte).
+Var embedding(Tape& tape, Var ids, Var table);
+/// y[n·T + t, :] = x[n·T + t, :] + pos[t, :] for x[N·T, D] and pos[P, D], P ≥ T. Example: add_positions(tape, h, wpe, 64).
+Var add_positions(Tape& tape, Var x, Var pos, int64_t context);
 
 // ---- element-wise -------------------------------------------------------------------------------
 /// max(x, 0); the gradient at 0 is 0. Example: relu(tape, x).

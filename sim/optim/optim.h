@@ -18,6 +18,7 @@ struct OptimizerSpec {
   bool nesterov = false;  ///< Sgd
   double weight_decay = 0.0;  ///< Sgd: added to the gradient (L2); AdamW: decoupled
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  ///< AdamW
+  double clip_norm = 0.0;  ///< > 0: scale the unscaled gradients down to this global L2 norm (train.cpp)
 };
 
 /// One update of every parameter from Parameter::grad (scaled by `grad_scale`, i.e. the loss

@@ -152,3 +152,51 @@ TEST_CASE("quantize op without targets is the identity, forward and backward", "
   check_gradients([](Tape& t, const std::vector<Var>& v) { return quantize_op(t, relu(t, v[0]), {}, {}); },
                   {away_from_zero(random_tensor({3, 3}, 26), 0.05f)});
 }
+
+TEST_CASE("batched matmul gradients match finite differences (a·bᵀ and a·b per group)", "[sim][gradcheck]") {
+  const std::vector<Accumulation> fp32{kFp32Accumulation};
+  check_gradients([&](Tape& t, const std::vector<Var>& v) { return batched_matmul(t, v[0], v[1], Trans::Yes, fp32); },
+                  {random_tensor({3, 4, 5}, 30), random_tensor({3, 6, 5}, 31)});
+  check_gradients([&](Tape& t, const std::vector<Var>& v) { return batched_matmul(t, v[0], v[1], Trans::No, fp32); },
+                  {random_tensor({2, 4, 5}, 32), random_tensor({2, 5, 3}, 33)});
+}
+
+TEST_CASE("split_heads and merge_heads gradients match finite differences", "[sim][gradcheck]") {
+  // qkv [N·T = 2·3, 3·D = 12] with 2 heads of width 2; each part is checked through a merge.
+  for (int part = 0; part < 3; ++part)
+    check_gradients(
+        [part](Tape& t, const std::vector<Var>& v) { return merge_heads(t, split_heads(t, v[0], 2, 2, part), 2); },
+        {random_tensor({6, 12}, 34 + uint64_t(part))});
+}
+
+TEST_CASE("causal softmax gradients match finite differences", "[sim][gradcheck]") {
+  check_gradients([](Tape& t, const std::vector<Var>& v) { return causal_softmax(t, v[0], 0.7); },
+                  {random_tensor({2, 4, 4}, 37, -2, 2)});
+}
+
+TEST_CASE("embedding and position gradients match finite differences", "[sim][gradcheck]") {
+  Tensor ids({2, 3});
+  const float tokens[] = {1, 4, 1, 0, 4, 2};  // repeated tokens: their table rows sum two gradients
+  std::copy(std::begin(tokens), std::end(tokens), ids.data.begin());
+  check_gradients(
+      [&](Tape& t, const std::vector<Var>& v) { return embedding(t, t.leaf(ids, false), v[0]); },
+      {random_tensor({5, 4}, 38)});
+  check_gradients([](Tape& t, const std::vector<Var>& v) { return add_positions(t, v[0], v[1], 3); },
+                  {random_tensor({6, 4}, 39), random_tensor({5, 4}, 40)});
+}
+
+TEST_CASE("causal softmax gives zero weight to later positions and rows that sum to 1", "[sim]") {
+  Tape tape;
+  const Var p = causal_softmax(tape, tape.leaf(random_tensor({2, 5, 5}, 41, -3, 3), false), 1.0);
+  const Tensor& pv = tape.value(p);
+  for (int64_t g = 0; g < 2; ++g)
+    for (int64_t i = 0; i < 5; ++i) {
+      double sum = 0;
+      for (int64_t j = 0; j < 5; ++j) {
+        const float w = pv.data[size_t((g * 5 + i) * 5 + j)];
+        if (j > i) CHECK(w == 0.0f);
+        sum += w;
+      }
+      CHECK(sum == Approx(1.0).epsilon(1e-6));
+    }
+}

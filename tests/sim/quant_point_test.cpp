@@ -86,7 +86,7 @@ TEST_CASE("a linear layer's telemetry counts every quantisation point", "[sim]")
   ctx.plan = &plan;
   ctx.telemetry = &window;
   const Var x = tape.leaf(ramp({2, 4}, 1e-6f), false);
-  linear_layer(tape, ctx, plan.quantised, "fc1", x, params[0], params[1]);
+  linear_layer(tape, ctx, plan.quantised, "fc1", x, params[0], &params[1]);
   REQUIRE(window.count("fc1/weight") == 1);
   CHECK(window["fc1/weight"].stats.count == 12);
   CHECK(window["fc1/activation"].stats.count == 8);

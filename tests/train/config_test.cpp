@@ -51,6 +51,32 @@ TEST_CASE("config errors name the file and the JSON pointer of the offending val
              Catch::StartsWith("x.json:/precision/loss_scale/floor/1/from: floor entries must be in increasing order"));
 }
 
+TEST_CASE("config errors for models and text data: unknown exempt layers, text without a transformer", "[train][config]") {
+  json exempt = with(minimal(), "/precision", "fp8_paper");
+  exempt = io::parse_run_config(exempt, "x.json").resolved;  // a full precision object to edit
+  exempt["name"] = "t";
+  exempt["schema"] = 1;
+  CHECK(error_of(exempt) == "no error");
+  exempt["precision"]["exempt"]["layers"] = json::array({"fc2", "fc9"});
+  CHECK_THAT(error_of(exempt), Catch::StartsWith("x.json:/precision/exempt/layers/1: unknown layer \"fc9\""));
+  exempt["precision"]["exempt"]["layers"] = json::array({"fc2"});
+  CHECK(error_of(exempt) == "no error");
+  CHECK_THAT(error_of(with(minimal(), "/data/dataset", "text")),
+             Catch::StartsWith("x.json:/data/dataset: text data needs model type transformer"));
+  json lm = with(minimal(), "/model", json{{"type", "transformer"}, {"d_model", 30}, {"heads", 4}});
+  lm["data"] = {{"dataset", "text"}};
+  CHECK_THAT(error_of(lm), Catch::StartsWith("x.json:/model/heads: d_model 30 is not divisible by 4 heads"));
+  lm["model"]["d_model"] = 32;
+  CHECK(error_of(lm) == "no error");
+  lm["precision"] = io::parse_run_config(exempt, "x.json").resolved["precision"];
+  lm["precision"]["exempt"]["layers"] = json::array({"block1.attn.scores", "head", "ln_f"});
+  CHECK(error_of(lm) == "no error");
+  lm["precision"]["exempt"]["layers"] = json::array({"block3.attn.scores"});
+  CHECK_THAT(error_of(lm), Catch::StartsWith("x.json:/precision/exempt/layers/0: unknown layer"));
+  CHECK_THAT(error_of(with(minimal(), "/model", json{{"type", "resnet"}, {"widths", {8, 8, 8, 8}}})),
+             Catch::StartsWith("x.json:/model/widths: a 28x28 input fits at most 3 stages"));
+}
+
 TEST_CASE("every precision preset parses and resolves to a full precision object", "[train][config]") {
   for (const std::string& name : io::precision_preset_names()) {
     INFO(name);

@@ -83,6 +83,47 @@ TEST_CASE("a CNN with batch norm is deterministic across thread counts", "[train
   require_same_files(one, two);
 }
 
+TEST_CASE("a residual CNN is deterministic across thread counts", "[train]") {
+  json j = small_config("fp8_paper");
+  j["model"] = {{"type", "resnet"}, {"widths", {3, 4}}, {"blocks", 1}};
+  j["steps"] = 3;
+  j["eval_interval"] = 3;
+  const io::RunConfig rc = parse(j);
+  const fs::path one = fresh_dir("resnet1"), two = fresh_dir("resnet2");
+  run(rc, one, 1);
+  run(rc, two, 2);
+  require_same_files(one, two);
+}
+
+// A small Transformer on a text file with a repeated sentence: deterministic, learning, bits per byte reported.
+TEST_CASE("a transformer language model on text is deterministic across thread counts and learns", "[train]") {
+  const fs::path corpus = fresh_dir("corpus");
+  fs::create_directories(corpus);
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "the quick brown fox jumps over the lazy dog " + std::to_string(i % 7) + "\n";
+  io::write_file_atomic(corpus / "b.txt", text);
+  io::write_file_atomic(corpus / "a.dat", std::string("\0\1binary", 8));  // skipped: has a NUL byte
+  json j = json::parse(R"({
+    "schema": 1, "name": "lm", "seed": 3,
+    "model": {"type": "transformer", "layers": 1, "d_model": 16, "heads": 2, "d_ff": 32, "context": 16},
+    "data": {"dataset": "text", "batch_size": 8, "eval_windows": 16},
+    "optimizer": {"type": "adamw", "lr": 0.01, "clip_norm": 1.0},
+    "precision": "fp8_paper", "steps": 40, "eval_interval": 20, "telemetry": {"interval": 10}
+  })");
+  j["data"]["path"] = corpus.string();
+  const io::RunConfig rc = parse(j);
+  const fs::path one = fresh_dir("lm1"), two = fresh_dir("lm2");
+  run(rc, one, 1);
+  run(rc, two, 2);
+  require_same_files(one, two);
+  const json summary = json::parse(io::read_file(one / "summary.json"));
+  CHECK(summary["status"] == "completed");
+  CHECK(summary["final_test_bits_per_byte"].get<double>() ==
+        Approx(summary["final_test_loss"].get<double>() / std::log(2.0)));
+  CHECK(summary["final_test_bits_per_byte"].get<double>() < 5.0);  // uniform over 256 bytes: 8 bits
+  CHECK(summary["telemetry_summary"].contains("block1.attn.scores/activation"));
+}
+
 TEST_CASE("a run interrupted and rerun gives the same files as an uninterrupted run", "[train]") {
   const io::RunConfig rc = parse(small_config());
   const fs::path clean = fresh_dir("clean"), interrupted = fresh_dir("interrupted");

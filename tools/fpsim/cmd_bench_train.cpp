@@ -1,6 +1,8 @@
 // fpsim bench train: what `fpsim train` spends on one epoch of the default MLP (784-512-512-10, batch
 // 128, SGD momentum, shuffled and normalised Fashion-MNIST: experiments/fmnist_mlp_fp32.json with
 // epochs = 1), per precision recipe and thread count, all measured in the same run.
+// With --model CONFIG: the model, data and optimiser of that run config instead (its precision replaced
+// by fp32 and by --recipe; telemetry off), reported per update and per epoch.
 //
 // A measurement times one sim::train call, the call `fpsim train` makes (the same config: one whole
 // epoch, its final test-set evaluation included; only the results files are not written), after one
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,16 +35,26 @@ struct Options {
   std::vector<int> threads{1, 2};
   std::vector<std::string> precisions{"fp32", "fp8_paper", "fp16_accum"};
   std::string data = "/usr/share/datasets/fashion-mnist";
+  std::string model;                  ///< a run config; empty: the default MLP
+  std::string recipe = "fp8_paper";   ///< compared against fp32
 };
 
-// Records the clock at the end of update `from` and of update `to`.
+// CPU seconds used by the whole process (all threads) so far.
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+// Records the clock (and the process CPU time) at the end of update `from` and of update `to`.
 struct Stopwatch : sim::TrainObserver {
   int64_t from, to;
   Clock::time_point t0, t1;
+  double cpu0 = 0, cpu1 = 0;
   Stopwatch(int64_t a, int64_t b) : from(a), to(b) {}
   void on_step(const sim::Progress& p) override {
-    if (p.step == from) t0 = Clock::now();
-    if (p.step == to) t1 = Clock::now();
+    if (p.step == from) t0 = Clock::now(), cpu0 = process_cpu_seconds();
+    if (p.step == to) t1 = Clock::now(), cpu1 = process_cpu_seconds();
   }
 };
 
@@ -63,6 +76,16 @@ nlohmann::json config(const Options& o, const std::string& precision, int steps)
   else
     j["epochs"] = 1;
   return j;
+
+struct StepTime {
+  double wall = 0, cpu = 0;  // per update; cpu summed over threads
+};
+
+StepTime time_steps(const io::RunConfig& rc, const io::Datasets& data, int steps) {
+  Stopwatch w(1, steps);
+  sim::train(rc.train, data.train, data.test, w);
+  return {std::chrono::duration<double>(w.t1 - w.t0).count() / double(steps - 1), (w.cpu1 - w.cpu0) / double(steps - 1)};
+}
 }
 
 // Seconds per epoch: a whole epoch timed, or updates 2..steps+1 scaled to `per_epoch` updates.
@@ -80,7 +103,44 @@ double epoch_seconds(const Options& o, const std::string& precision, const io::D
   return std::chrono::duration<double>(w.t1 - w.t0).count() / double(o.steps) * double(per_epoch);
 }
 
+// --model: the run config with its precision replaced, a fixed number of updates, no evaluation or
+// telemetry inside the timed window.
+int run_config(const Options& o) {
+  const int steps = o.steps > 0 ? o.steps : 40;  // updates per measurement (the first is warm-up)
+  const int threads = o.threads.back();
+  const auto config = [&](const std::string& precision) {
+    return io::load_run_config(o.model, {"precision=" + precision, "epochs=null", "steps=" + std::to_string(steps + 1),
+                                         "eval_interval=1073741824", "telemetry.interval=0"});
+  };
+  const io::RunConfig fp32 = config("fp32"), recipe = config(o.recipe);
+  const io::Datasets data = io::load_datasets(fp32.data, fp32.train.seed);
+  io::set_threads(threads);
+  std::vector<double> times[2], cpu[2];
+  for (int r = 0; r < o.runs; ++r)
+    for (int k = 0; k < 2; ++k) {
+      const StepTime t = time_steps(k == 0 ? fp32 : recipe, data, steps);
+      times[k].push_back(t.wall);
+      cpu[k].push_back(t.cpu);
+    }
+  const int64_t per_epoch = sim::steps_per_epoch(data.train.count, fp32.train.batch_size);
+  std::printf("%s (%s), batch %lld, %d threads, %d timed updates x %d runs, epoch = %lld updates\n", o.model.c_str(),
+              fp32.resolved["model"]["type"].get<std::string>().c_str(), (long long)fp32.train.batch_size, threads,
+              steps - 1, o.runs, (long long)per_epoch);
+  for (int k = 0; k < 2; ++k) {
+    const auto [lo, hi] = std::minmax_element(times[k].begin(), times[k].end());
+    std::printf("  %-12s %.4f s/update (min %.4f, max %.4f)  %.1f s/epoch  cpu %.4f s/update (all threads)\n",
+                k == 0 ? "fp32" : o.recipe.c_str(), median(times[k]), *lo, *hi, median(times[k]) * double(per_epoch),
+                median(cpu[k]));
+  }
+  std::printf("  ratio %s / fp32 = %.2fx wall, %.2fx cpu\n", o.recipe.c_str(), median(times[1]) / median(times[0]),
+              median(cpu[1]) / median(cpu[0]));
+  // On a shared machine wall time includes waiting for a core; cpu time / threads is what a quiet
+  // machine's wall time would be if the threads never waited for each other.
+  return 0;
+}
+
 int run(const Options& o) {
+  if (!o.model.empty()) return run_config(o);
   const io::Datasets data = io::load_datasets(io::parse_run_config(config(o, "fp32", 0), "bench").data, 1);
   const int64_t per_epoch = sim::steps_per_epoch(data.train.count, 128);
   if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
@@ -120,7 +180,7 @@ int run(const Options& o) {
   return 0;
 }
 
-Registration reg{{"bench train", "Epoch time of the default MLP per precision recipe and thread count", [](CLI::App& app) {
+Registration reg{{"bench train", "Epoch time per precision recipe and thread count (default MLP or --model)", [](CLI::App& app) {
                     auto opts = std::make_shared<Options>();
                     app.add_option("--runs", opts->runs, "measurements of each (median)")->check(CLI::Range(1, 100));
                     app.add_option("--steps", opts->steps, "0: whole epochs; N: time N updates, scaled to the epoch")
@@ -129,6 +189,8 @@ Registration reg{{"bench train", "Epoch time of the default MLP per precision re
                     app.add_option("--precision", opts->precisions, "precision presets (the first is the baseline)")
                         ->delimiter(',');
                     app.add_option("--data", opts->data, "Fashion-MNIST directory");
+                    app.add_option("--model", opts->model, "run config whose model, data and optimiser to time");
+                    app.add_option("--recipe", opts->recipe, "precision preset compared with fp32 (with --model)");
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};
 

@@ -280,10 +280,37 @@ void parse_precision(Obj o, sim::QuantPlan& plan, sim::LossScaleSpec& ls) {
   o.done();
 }
 
+void parse_transformer(Obj& o, sim::TransformerSpec& t) {
+  t.layers = int(o.integer("layers", 2, 1, 256));
+  t.d_model = int(o.integer("d_model", 128, 1, 1 << 14));
+  t.heads = int(o.integer("heads", 4, 1, 256));
+  t.d_ff = int(o.integer("d_ff", 4 * t.d_model, 1, 1 << 16));
+  t.context = int(o.integer("context", 64, 1, 1 << 14));
+  t.tied = o.boolean("tied", true);
+  t.bias = o.boolean("bias", true);
+  t.init = o.string("init", "gpt2", {"gpt2", "pytorch"}) == "gpt2" ? sim::TransformerSpec::Init::Gpt2
+                                                                   : sim::TransformerSpec::Init::PyTorch;
+  if (t.d_model % t.heads != 0) o.fail(o.at("heads"), "d_model " + std::to_string(t.d_model) +
+                                                          " is not divisible by " + std::to_string(t.heads) + " heads");
+}
+
 void parse_model(Obj o, sim::ModelSpec& m) {
-  const std::string type = o.string("type", "mlp", {"mlp", "cnn"});
+  const std::string type = o.string("type", "mlp", {"mlp", "cnn", "resnet", "transformer"});
+  if (type == "transformer") {
+    m.type = sim::ModelSpec::Type::Transformer;
+    parse_transformer(o, m.transformer);
+    return o.done();
+  }
   const std::string act = o.string("activation", "relu", {"relu", "gelu", "tanh"});
   m.activation = act == "relu" ? sim::Activation::Relu : act == "gelu" ? sim::Activation::Gelu : sim::Activation::Tanh;
+  if (type == "resnet") {
+    m.type = sim::ModelSpec::Type::Resnet;
+    m.resnet.widths = o.int_list("widths", {16, 32, 64}, 1, 1024, 1);
+    m.resnet.blocks = int(o.integer("blocks", 1, 1, 64));
+    m.classes = int(o.integer("classes", 10, 2, 1 << 16));
+    if (m.resnet.widths.size() > 3) o.fail(o.at("widths"), "a 28x28 input fits at most 3 stages (28, 14, 7)");
+    return o.done();
+  }
   m.dropout = o.number("dropout", 0.0, 0.0, 0.99);
   if (type == "mlp") {
     m.type = sim::ModelSpec::Type::Mlp;
@@ -301,8 +328,14 @@ void parse_model(Obj o, sim::ModelSpec& m) {
 }
 
 void parse_data(Obj o, DataSource& d, sim::TrainConfig& t) {
-  d.dataset = o.string("dataset", "fashion_mnist", {"fashion_mnist", "synthetic"});
-  t.batch_size = o.integer("batch_size", 128, 1, 1 << 20);
+  d.dataset = o.string("dataset", "fashion_mnist", {"fashion_mnist", "synthetic", "text"});
+  t.batch_size = o.integer("batch_size", d.dataset == "text" ? 32 : 128, 1, 1 << 20);
+  if (d.dataset == "text") {
+    d.path = o.string("path", "/usr/share/games/fortunes");
+    d.valid_fraction = o.number("valid_fraction", 0.1, 1e-6, 0.5);
+    d.eval_windows = o.integer("eval_windows", 256, 1, 1 << 24);
+    return o.done();
+  }
   t.shuffle = o.boolean("shuffle", true);
   if (d.dataset == "fashion_mnist") {
     d.path = o.string("path", "/usr/share/datasets/fashion-mnist");
@@ -334,6 +367,7 @@ void parse_optimizer(Obj o, sim::OptimizerSpec& s) {
     s.beta2 = o.number("beta2", 0.999, 0.0, 0.999999999);
     s.eps = o.number("eps", 1e-8, 1e-30, 1.0);
   }
+  if (o.has("clip_norm")) s.clip_norm = o.number("clip_norm", 0.0, 0.0, 1e30);
   o.done();
 }
 
@@ -351,6 +385,36 @@ void parse_schedule(Obj o, sim::ScheduleSpec& s) {
     s.min_lr = o.number("min_lr", 0.0, 0.0, 1e3);
   }
   o.done();
+}
+
+// Checks that need the model and the data together: input width and classes, text only with the
+// transformer, and every name in exempt.layers naming a layer of the model.
+void check_model_and_data(const Obj& top, const sim::TrainConfig& t, const DataSource& data) {
+  using Type = sim::ModelSpec::Type;
+  const bool text = data.dataset == "text", transformer = t.model.type == Type::Transformer;
+  if (text != transformer)
+    top.fail(text ? "/data/dataset" : "/model/type", std::string(transformer ? "the transformer trains on text data"
+                                                                             : "text data needs model type transformer"));
+  if (t.model.type == Type::Mlp && t.model.widths.front() != 784)
+    top.fail("/model/widths/0", "the input width must be 784 (28x28 images)");
+  if (!transformer) {
+    const int classes = data.dataset == "synthetic" ? data.classes : 10;
+    const int model_classes = t.model.type == Type::Mlp ? t.model.widths.back() : t.model.classes;
+    if (model_classes != classes)
+      top.fail(t.model.type == Type::Mlp ? "/model/widths/" + std::to_string(t.model.widths.size() - 1) : "/model/classes",
+               "the model has " + std::to_string(model_classes) + " outputs but the data has " +
+                   std::to_string(classes) + " classes");
+  }
+  std::vector<std::string> names;
+  try {
+    names = sim::build_model(t.model, sim::QuantPlan{}, 0)->layer_names();
+  } catch (const std::invalid_argument& e) {
+    top.fail("/model", e.what());
+  }
+  for (size_t i = 0; i < t.plan.exempt_layers.size(); ++i)
+    if (std::find(names.begin(), names.end(), t.plan.exempt_layers[i]) == names.end())
+      top.fail("/precision/exempt/layers/" + std::to_string(i),
+               "unknown layer \"" + t.plan.exempt_layers[i] + "\" (this model has " + join(names) + ")");
 }
 
 std::optional<json> preset_or_fail(const json& name, const std::string& file, const std::string& pointer) {
@@ -436,6 +500,7 @@ RunConfig parse_run_config(const json& input, const std::string& file) {
   rc.threads = int(top.integer("threads", 1, 1, 1024));
   parse_model(top.object("model"), t.model);
   parse_data(top.object("data"), rc.data, t);
+  if (rc.data.dataset == "text") rc.data.context = t.model.transformer.context;
   parse_optimizer(top.object("optimizer"), t.optimizer);
   parse_schedule(top.object("schedule"), t.schedule);
   if (!top.has("precision")) config["precision"] = *precision_preset("fp32");
@@ -469,13 +534,7 @@ RunConfig parse_run_config(const json& input, const std::string& file) {
     tel.done();
   }
   top.done();
-  if (t.model.type == sim::ModelSpec::Type::Mlp && t.model.widths.front() != 784)
-    top.fail("/model/widths/0", "the input width must be 784 (28x28 images)");
-  const int classes = rc.data.dataset == "synthetic" ? rc.data.classes : 10;
-  const int model_classes = t.model.type == sim::ModelSpec::Type::Mlp ? t.model.widths.back() : t.model.classes;
-  if (model_classes != classes)
-    top.fail(t.model.type == sim::ModelSpec::Type::Mlp ? "/model/widths/" + std::to_string(t.model.widths.size() - 1) : "/model/classes",
-             "the model has " + std::to_string(model_classes) + " outputs but the data has " + std::to_string(classes) + " classes");
+  check_model_and_data(top, t, rc.data);
   out.erase("threads");
   rc.resolved = out;
   return rc;

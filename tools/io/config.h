@@ -13,7 +13,7 @@
 namespace fpsim::io {
 
 struct DataSource {
-  std::string dataset = "fashion_mnist";  ///< "fashion_mnist" | "synthetic"
+  std::string dataset = "fashion_mnist";  ///< "fashion_mnist" | "synthetic" | "text"
   std::string path = "/usr/share/datasets/fashion-mnist";
   int64_t train_limit = 0, test_limit = 0;  ///< use only the first N samples (0 = all)
   /// Standardise pixels with the Fashion-MNIST training-set statistics: (x - 0.2860) / 0.3530.
@@ -22,6 +22,10 @@ struct DataSource {
   int64_t train_size = 1024, test_size = 256;
   int classes = 10;
   double noise = 0.5;
+  // text (a file, or a directory of files read in sorted order; see tools/io/text_corpus.h)
+  double valid_fraction = 0.1;  ///< the last fraction of the bytes is the validation part
+  int64_t eval_windows = 256;   ///< fixed validation windows of `context` bytes
+  int context = 0;              ///< the transformer's context (window length), copied from the model
 };
 
 struct RunConfig {

@@ -33,7 +33,7 @@ json eval_point_json(const sim::EvalPoint& p) {
                       {"nan", t.stats.nan},
                       {"amax", number_or_null(t.stats.amax)},
                       {"log2_hist", histogram_json(t.log2_hist)}};
-  return json{{"schema", 1},
+  json j{{"schema", 1},
               {"step", p.step},
               {"epoch", p.epoch},
               {"train_loss", number_or_null(p.train_loss)},
@@ -42,6 +42,8 @@ json eval_point_json(const sim::EvalPoint& p) {
               {"loss_scale", p.loss_scale},
               {"skipped_steps", p.skipped_steps},
               {"telemetry", telemetry}};
+  if (p.test_bits_per_byte) j["test_bits_per_byte"] = number_or_null(*p.test_bits_per_byte);  // text only
+  return j;
 }
 
 json summary_json(const std::string& name, const sim::TrainSummary& s) {
@@ -51,7 +53,7 @@ json summary_json(const std::string& name, const sim::TrainSummary& s) {
                 {"zero_frac_last", t.zero_frac_last},
                 {"subnormal_frac_mean", t.subnormal_frac_mean},
                 {"saturated_frac_mean", t.saturated_frac_mean}};
-  return json{{"schema", 1},
+  json j{{"schema", 1},
               {"name", name},
               {"status", s.diverged ? "diverged" : "completed"},
               {"diverged_step", s.diverged_step ? json(*s.diverged_step) : json(nullptr)},
@@ -64,6 +66,8 @@ json summary_json(const std::string& name, const sim::TrainSummary& s) {
               {"skipped_steps", s.skipped_steps},
               {"final_loss_scale", s.final_loss_scale},
               {"telemetry_summary", tel}};
+  if (s.final_test_bits_per_byte) j["final_test_bits_per_byte"] = number_or_null(*s.final_test_bits_per_byte);
+  return j;
 }
 
 ResultsWriter::ResultsWriter(std::filesystem::path dir, const json& resolved_config) : dir_(std::move(dir)) {

@@ -7,7 +7,9 @@
 #include <stdexcept>
 
 #include "sim/models/model.h"
+#include "sim/data/text.h"
 #include "tools/io/idx.h"
+#include "tools/io/text_corpus.h"
 #include "tools/io/results_writer.h"
 #ifdef FPSIM_HAVE_OPENMP
 #include <omp.h>
@@ -78,6 +80,16 @@ ProgressMode parse_progress_mode(const std::string& text) {
 }
 
 Datasets load_datasets(const DataSource& source, uint64_t seed) {
+  if (source.dataset == "text") {
+    const std::vector<uint8_t> bytes = load_text_corpus(source.path);
+    sim::TextSplit split;
+    try {
+      split = sim::split_text(bytes, source.context, source.valid_fraction, source.eval_windows);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(source.path + ": " + e.what());
+    }
+    return {std::move(split.train), std::move(split.valid)};
+  }
   if (source.dataset == "synthetic") {
     return {sim::make_synthetic(seed, 0, source.train_size, source.classes, source.noise),
             sim::make_synthetic(seed, source.train_size, source.test_size, source.classes, source.noise)};
