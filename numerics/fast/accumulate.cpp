@@ -26,11 +26,11 @@ bool RoundedAccumulator::applies(const Target& t) {
          f.precision() <= 24 && f.emax() <= 127 && f.emin() - f.man_bits() >= -149;
 }
 
-RoundedAccumulator::RoundedAccumulator(const Target& t, QuantKernel isa) : plan_(std::make_unique<Plan>()) {
+RoundedAccumulator::RoundedAccumulator(const Target& t, simd::Isa isa) : plan_(std::make_unique<Plan>()) {
   if (!applies(t)) throw std::invalid_argument("RoundedAccumulator: the vector path does not take this Target");
-  isa = resolve_kernel(isa);
-  if (isa == QuantKernel::Scalar || !kernel_available(isa))
-    throw std::invalid_argument(std::string("RoundedAccumulator: kernel ") + to_string(isa) + " is not available");
+  isa = isa;
+  if (!simd::cpu_supports(isa))
+    throw std::invalid_argument(std::string("RoundedAccumulator: kernel ") + simd::to_string(isa) + " is not available");
   const Format f32 = parse_format("binary32");
   if (!detail::make_lane_plan(ArithOp::Add, f32, f32, f32, t, plan_->lanes))
     throw std::invalid_argument("RoundedAccumulator: no lane plan for this Target");

@@ -13,6 +13,7 @@
 
 #include "numerics/core/rounding.h"
 #include "numerics/quantize/quantize.h"
+#include "numerics/simd/isa.h"
 
 namespace fpsim {
 
@@ -43,10 +44,10 @@ struct AccumulateGroup {
 /// term is cut to a multiple of 2^(E − frac_bits), toward zero (truncate) or to nearest-even, and the
 /// cut terms are summed exactly: totals[r·width + j]. Exact while (k_count + 1)·2^(frac_bits + 1) ≤ 2^53.
 /// Example: terms 1, 2^-20 with frac_bits 13 (truncate): E = 0, 2^-20 is cut to 0, total 1.
-void matrix_unit_group_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals);
+void matrix_unit_group_sums(simd::Isa isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals);
 
 /// The vector accumulator for one Target and instruction set, built once per GEMM.
-/// Example: RoundedAccumulator acc(Target{parse_format("binary16")}, QuantKernel::Avx2); acc.width() is 8.
+/// Example: RoundedAccumulator acc(Target{parse_format("binary16")}, simd::Isa::Avx2); acc.width() is 8.
 class RoundedAccumulator {
  public:
   /// Whether the vector path takes this Target: signed with −0, at least one mantissa bit, values that
@@ -54,8 +55,8 @@ class RoundedAccumulator {
   /// Example: applies(Target{parse_format("binary16"), Rounding::Stochastic}) is true; e4m3fnuz is not.
   static bool applies(const Target& t);
 
-  /// `isa` must be available (kernel_available) and not Scalar; Auto picks the widest.
-  RoundedAccumulator(const Target& t, QuantKernel isa);
+  /// `isa` must be supported by this CPU (simd::cpu_supports); simd::best_isa() is the widest.
+  RoundedAccumulator(const Target& t, simd::Isa isa);
   ~RoundedAccumulator();
   RoundedAccumulator(const RoundedAccumulator&) = delete;
   RoundedAccumulator& operator=(const RoundedAccumulator&) = delete;

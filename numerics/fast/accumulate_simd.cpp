@@ -313,18 +313,18 @@ void MatrixUnitKernel(const AccumulateGroup& g, int frac_bits, bool truncate, do
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "numerics/simd/simd_pick.h"
+#include "numerics/simd/internal/simd_pick.h"
 
 namespace fpsim::detail {
 
-int accumulate_width(QuantKernel isa) {
+int accumulate_width(simd::Isa isa) {
   decltype(&HWY_STATIC_DISPATCH(AccumulateWidth)) f = nullptr;
   return FPSIM_PICK(isa, AccumulateWidth, f) && f ? f() : 0;
 }
 
-void matrix_unit_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+void matrix_unit_sums(simd::Isa isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
   decltype(&HWY_STATIC_DISPATCH(MatrixUnitKernel)) f = nullptr;
-  if (FPSIM_PICK(resolve_kernel(isa), MatrixUnitKernel, f) && f) f(g, frac_bits, truncate, totals);
+  if (FPSIM_PICK(isa, MatrixUnitKernel, f) && f) f(g, frac_bits, truncate, totals);
 }
 
 void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g) {
@@ -336,7 +336,7 @@ void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGrou
 
 namespace fpsim {
 
-void matrix_unit_group_sums(QuantKernel isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+void matrix_unit_group_sums(simd::Isa isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
   detail::matrix_unit_sums(isa, g, frac_bits, truncate, totals);
 }
 

@@ -39,7 +39,7 @@ void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float*
                                     : p.b[static_cast<std::size_t>(kk) * p.ldb + j0 + j];
 }
 
-void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKernel isa) {
+void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::Isa isa) {
   const Target& t = acc.target;
   const RoundedAccumulator accumulator(t, isa);
   const int width = accumulator.width(), m = p.m, n = p.n, k = p.k;

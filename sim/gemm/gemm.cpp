@@ -130,11 +130,11 @@ void gemm(const GemmProblem& p, const Accumulation& acc) {
   if (p.m == 0 || p.n == 0) return;
   const bool matrix_unit = acc.matrix_unit.group > 0;
   if (matrix_unit && RoundedAccumulator::applies(acc.target)) {
-    gemm_matrix_unit(p, acc, QuantKernel::Auto);
+    gemm_matrix_unit(p, acc, simd::best_isa());
     return;
   }
   if (!matrix_unit && RoundedAccumulator::applies(acc.target)) {
-    gemm_emulated_vector(p, acc, QuantKernel::Auto);
+    gemm_emulated_vector(p, acc, simd::best_isa());
     return;
   }
   // Emulated accumulation, scalar path (DAZ, fnuz, wide targets): one chain per output, outputs split

@@ -15,7 +15,7 @@
 
 namespace fpsim::sim {
 
-void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, QuantKernel isa) {
+void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa isa) {
   constexpr int kRows = 4;
   const Target& t = acc.target;
   const MatrixUnit& mu = acc.matrix_unit;

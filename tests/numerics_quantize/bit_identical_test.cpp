@@ -59,7 +59,7 @@ TEST_CASE("wide-range data (N(0,1)*10^U(-3,3)) alternating with narrow stretches
   for (const std::string& name : quantize_formats())
     for (const char* r : {"rne", "rtz", "rodd", "sr"})
       for (Overflow o : {Overflow::Ieee, Overflow::Saturate})
-        for (QuantKernel k : vector_kernels()) check_identical(make_target(name, r, o), in, k, stream, 0);
+        for (simd::Isa k : vector_kernels()) check_identical(make_target(name, r, o), in, k, stream, 0);
 }
 
 TEST_CASE("stream offsets near 2^33 (Philox counter 2^32) carry into the counter high word identically", "[quantize]") {

@@ -214,10 +214,10 @@ TEST_CASE("emulated accumulation: stochastic rounding is keyed by output and ste
 namespace {
 
 // Every ISA the vector accumulator is compiled for and this CPU runs.
-std::vector<fpsim::QuantKernel> vector_isas() {
-  std::vector<fpsim::QuantKernel> isas;
-  for (auto isa : {fpsim::QuantKernel::Portable, fpsim::QuantKernel::Avx2, fpsim::QuantKernel::Avx512})
-    if (fpsim::kernel_available(isa)) isas.push_back(isa);
+std::vector<fpsim::simd::Isa> vector_isas() {
+  std::vector<fpsim::simd::Isa> isas;
+  for (auto isa : {fpsim::simd::Isa::Portable, fpsim::simd::Isa::Avx2, fpsim::simd::Isa::Avx512})
+    if (fpsim::simd::cpu_supports(isa)) isas.push_back(isa);
   return isas;
 }
 
@@ -234,7 +234,7 @@ void check_vector_path(const GemmProblem& problem, const std::vector<float>& c0,
       GemmProblem fast = problem;
       fast.c = got.data();
       fpsim::test::with_threads(threads, [&] { fpsim::sim::gemm_emulated_vector(fast, acc, isa); });
-      INFO(what << " isa " << fpsim::to_string(isa) << " threads " << threads);
+      INFO(what << " isa " << fpsim::simd::to_string(isa) << " threads " << threads);
       REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
     }
 }
@@ -370,7 +370,7 @@ TEST_CASE("matrix-unit model: the vector path gives the scalar model's bits", "[
                         {Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, got.data(), n, accumulate}, acc,
                         isa);
                   });
-                  INFO(what << " isa " << fpsim::to_string(isa) << " threads " << threads);
+                  INFO(what << " isa " << fpsim::simd::to_string(isa) << " threads " << threads);
                   REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
                 }
               ++cases;

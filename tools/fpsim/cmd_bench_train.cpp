@@ -76,6 +76,7 @@ nlohmann::json config(const Options& o, const std::string& precision, int steps)
   else
     j["epochs"] = 1;
   return j;
+}
 
 struct StepTime {
   double wall = 0, cpu = 0;  // per update; cpu summed over threads
@@ -85,7 +86,6 @@ StepTime time_steps(const io::RunConfig& rc, const io::Datasets& data, int steps
   Stopwatch w(1, steps);
   sim::train(rc.train, data.train, data.test, w);
   return {std::chrono::duration<double>(w.t1 - w.t0).count() / double(steps - 1), (w.cpu1 - w.cpu0) / double(steps - 1)};
-}
 }
 
 // Seconds per epoch: a whole epoch timed, or updates 2..steps+1 scaled to `per_epoch` updates.

@@ -60,7 +60,6 @@ void check_folder_config(const fs::path& dir, const io::RunConfig& rc, const std
 int run(const Options& o) {
   // Parse everything first: a bad config writes nothing.
   const io::RunConfig rc = io::load_run_config(o.config, o.sets);
-  io::check_against_model(rc, o.config);
   io::RunOptions ro;
   ro.out_dir = o.out;
   if (ro.out_dir.empty()) {

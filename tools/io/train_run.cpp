@@ -113,21 +113,6 @@ void set_threads(int threads) {
 #endif
 }
 
-void check_against_model(const RunConfig& rc, const std::string& file) {
-  const sim::Model model(rc.train.model, rc.train.plan, rc.train.seed);
-  std::vector<std::string> layers;
-  for (const sim::Parameter& p : model.parameters())
-    if (std::find(layers.begin(), layers.end(), p.layer) == layers.end()) layers.push_back(p.layer);
-  const std::vector<std::string>& exempt = rc.train.plan.exempt_layers;
-  for (size_t i = 0; i < exempt.size(); ++i)
-    if (std::find(layers.begin(), layers.end(), exempt[i]) == layers.end()) {
-      std::string names;
-      for (const std::string& l : layers) names += (names.empty() ? "" : ", ") + l;
-      throw ConfigError(file, "/precision/exempt/layers/" + std::to_string(i),
-                        "no layer is named \"" + exempt[i] + "\" (the model's layers: " + names + ")");
-    }
-}
-
 sim::TrainSummary run_training(const RunConfig& rc, const Datasets& data, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : rc.threads;
   set_threads(threads);

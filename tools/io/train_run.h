@@ -34,10 +34,6 @@ struct RunOptions {
 
 /// Train `rc` on `data`, writing config.json, metrics.jsonl, timing.json and summary.json (last).
 /// Example: run_training(rc, load_datasets(rc.data, rc.train.seed), {"results/x"});
-/// Checks that need the model built: every precision/exempt/layers name is a layer of it. Throws ConfigError
-/// naming `file` and the pointer. Example: check_against_model(rc, "x.json") with layers ["fc9"] on an MLP throws.
-void check_against_model(const RunConfig& rc, const std::string& file);
-
 sim::TrainSummary run_training(const RunConfig& rc, const Datasets& data, const RunOptions& options);
 
 }  // namespace fpsim::io

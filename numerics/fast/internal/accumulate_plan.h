@@ -12,13 +12,13 @@ struct RoundedAccumulator::Plan {
   detail::LanePlan lanes;  // drop, mode words, sr bits: the arith lane kernel's plan for an addition
   uint64_t max_bits = 0;   // binary64 bits of the largest finite Target value
   double min_normal = 0;   // 2^emin
-  QuantKernel isa = QuantKernel::Portable;
+  simd::Isa isa = simd::Isa::Portable;
 };
 
 namespace detail {
 
-/// Columns per group on `isa` (two vectors of binary64 lanes). Example: accumulate_width(QuantKernel::Avx2) is 8.
-int accumulate_width(QuantKernel isa);
+/// Columns per group on `isa` (two vectors of binary64 lanes). Example: accumulate_width(simd::Isa::Avx2) is 8.
+int accumulate_width(simd::Isa isa);
 /// The vector steps of RoundedAccumulator::run.
 void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g);
 

@@ -9,13 +9,13 @@ namespace fpsim::sim {
 
 /// gemm() with an emulated accumulator on the vector path, on instruction set `isa` (requires
 /// RoundedAccumulator::applies(acc.target) and an available isa; Auto = the widest).
-/// Example: gemm_emulated_vector(p, {false, Target{parse_format("binary16")}, 64}, QuantKernel::Avx2).
-void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKernel isa);
+/// Example: gemm_emulated_vector(p, {false, Target{parse_format("binary16")}, 64}, simd::Isa::Avx2).
+void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::Isa isa);
 
 /// gemm() under the matrix-unit model (acc.matrix_unit.group > 0) on the vector path: group sums by
 /// numerics' matrix_unit_group_sums, their rounding into the Target by RoundedAccumulator (requires
-/// RoundedAccumulator::applies(acc.target)). Example: gemm_matrix_unit(p, acc, QuantKernel::Auto).
-void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, QuantKernel isa);
+/// RoundedAccumulator::applies(acc.target)). Example: gemm_matrix_unit(p, acc, simd::best_isa()).
+void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa isa);
 
 /// panel[kk·width + j] = op(B)(kk, j0 + j) for kk < K, j < cols; 0 for cols ≤ j < width.
 void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel);
