@@ -1,5 +1,7 @@
 #include "sim/models/layers.h"
 
+#include "numerics/quantize/hadamard.h"
+
 namespace fpsim::sim {
 
 QuantSide StepContext::side(const RoleTargets& targets, const std::string& layer, const char* point, Role role) {
@@ -30,6 +32,31 @@ Accumulation StepContext::accumulation(const RoleTargets& targets, const std::st
   return acc;
 }
 
+LayerGemm StepContext::gemms(const RoleTargets& targets, const std::string& layer) {
+  LayerGemm g(accumulation(targets, layer));
+  if (!targets.scaled_gemms()) return g;
+  auto s = std::make_shared<ScaledGemms>();
+  for (GemmPass pass : {GemmPass::Fprop, GemmPass::Dgrad, GemmPass::Wgrad}) {
+    const auto [ra, rb] = gemm_operand_roles(pass);
+    for (const auto& [role, cast] : {std::pair{ra, &s->a[size_t(pass)]}, std::pair{rb, &s->b[size_t(pass)]}}) {
+      std::tie(cast->target, cast->scaling) = targets.operand(pass, role);
+      if (!cast->target) continue;
+      const std::string key = layer + "/" + to_string(role);
+      if (cast->target->rounding == Rounding::Stochastic)
+        cast->stream.emplace(seed, step, stream_id(key + "/" + to_string(pass)), uint64_t(role));
+      if (telemetry) cast->telemetry = &(*telemetry)[key];
+      cast->state = scaling;
+      cast->state_key = key;
+      cast->step = int64_t(step);
+      cast->record = train;
+    }
+    s->hadamard[size_t(pass)] = targets.gemms[size_t(pass)].hadamard;
+  }
+  s->hadamard_signs = hadamard_signs(RandomStream(seed, step, stream_id(layer + "/hadamard")));
+  g.scaled = std::move(s);
+  return g;
+}
+
 void attach(Tape& tape, std::vector<Parameter>& params, bool needs_grad) {
   for (Parameter& p : params) p.var = tape.leaf(p.value, needs_grad);
 }
@@ -58,8 +85,20 @@ std::pair<Var, Var> gemm_inputs(Tape& tape, StepContext& ctx, const RoleTargets&
 
 }  // namespace
 
+// Scaled GEMMs cast their operands themselves (layer_gemm.h); what stays outside is the rounding of the
+// weight gradient (WeightGrad) and of the layer output (Output, forward only: the gradient reaching the
+// layer is cast inside its dgrad and wgrad GEMMs).
+static Var scaled_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x, const Parameter& w,
+                 const Parameter& b, const std::optional<Conv2dShape>& conv) {
+  const Var wq = quantize_op(tape, w.var, {}, ctx.side(t, name, "weight", Role::WeightGrad));
+  const LayerGemm g = ctx.gemms(t, name);
+  const Var y = add_bias(tape, conv ? conv2d(tape, x, wq, *conv, g) : matmul_nt(tape, x, wq, g), b.var);
+  return quantize_op(tape, y, ctx.side(t, name, "output", Role::Output), {});
+}
+
 Var linear_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
                  const Parameter& w, const Parameter& b) {
+  if (t.scaled_gemms()) return scaled_layer(tape, ctx, t, name, x, w, b, std::nullopt);
   const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
   const Var y = add_bias(tape, matmul_nt(tape, xq, wq, ctx.accumulation(t, name)), b.var);
   return quantize_op(tape, y, ctx.side(t, name, "output", Role::Output),
@@ -68,6 +107,7 @@ Var linear_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::
 
 Var conv_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
                const Parameter& w, const Parameter& b, Conv2dShape shape) {
+  if (t.scaled_gemms()) return scaled_layer(tape, ctx, t, name, x, w, b, shape);
   const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
   const Var y = add_bias(tape, conv2d(tape, xq, wq, shape, ctx.accumulation(t, name)), b.var);
   return quantize_op(tape, y, ctx.side(t, name, "output", Role::Output),

@@ -32,12 +32,17 @@ struct StepContext {
   bool train = true;
   const QuantPlan* plan = nullptr;
   TelemetryWindow* telemetry = nullptr;  ///< non-null on telemetry steps
+  ScalingState* scaling = nullptr;        ///< the run's delayed-scaling state (null: scales start at 1 each step)
 
   /// The QuantSide for a point: `role`'s Target from `targets`, stream (seed, step, "<layer>/<point>", role).
   /// Example: ctx.side(t, "fc2", "activation", Role::ActivationGrad).
   QuantSide side(const RoleTargets& targets, const std::string& layer, const char* point, Role role);
   /// The GEMM accumulation model of a layer (kFp32Accumulation when Accumulator is none).
   Accumulation accumulation(const RoleTargets& targets, const std::string& layer);
+  /// How layer `layer` runs its GEMMs: plain with accumulation(), or scaled when targets.scaled_gemms().
+  /// SR streams of scaled casts: (seed, step, stream_id("<layer>/<role>/<pass>"), role); Hadamard signs:
+  /// (seed, step, stream_id("<layer>/hadamard")). Example: matmul_nt(tape, x, w, ctx.gemms(t, "fc2")).
+  LayerGemm gemms(const RoleTargets& targets, const std::string& layer);
 
  private:
   std::deque<RandomStream> accumulator_streams_;  // stable addresses until the step ends

@@ -1,5 +1,7 @@
 // fpsim bench train: seconds per epoch of the default MLP (784-512-512-10, batch 128, SGD momentum)
-// in FP32 and with the FP8 paper recipe, measured in the same run, and their ratio.
+// for a list of precision presets (default: FP32 and the FP8 paper recipe), measured in the same run, and
+// each one's ratio to the first. "PRESET:unscaled" is PRESET with every scaling spec and GEMM override
+// removed: the same casts without scales, the baseline of a scaled recipe's overhead.
 //
 // Each measurement trains `steps` updates from scratch and times updates 2..steps (the first is
 // warm-up: allocation, page faults) with no evaluation inside the window, then scales the time per
@@ -10,8 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "tools/fpsim/command.h"
+#include "tools/io/recipes.h"
 #include "tools/io/train_run.h"
 
 namespace fpsim::cli {
@@ -24,7 +30,23 @@ struct Options {
   int steps = 40;
   int threads = 2;
   std::string data = "/usr/share/datasets/fashion-mnist";
+  std::vector<std::string> recipes = {"fp32", "fp8_paper"};
 };
+
+// The precision object of a recipe name (see the top comment).
+nlohmann::json precision_of(const std::string& name) {
+  const std::string suffix = ":unscaled";
+  const bool unscaled = name.size() > suffix.size() && name.ends_with(suffix);
+  const std::string preset = unscaled ? name.substr(0, name.size() - suffix.size()) : name;
+  auto p = io::precision_preset(preset);
+  if (!p) throw std::invalid_argument("bench train: unknown precision preset \"" + preset + "\"");
+  if (unscaled) {
+    p->erase("gemms");
+    for (auto& [key, value] : p->items())
+      if (value.is_object()) value.erase("scaling");
+  }
+  return *p;
+}
 
 // Records the clock at the end of update `from` and of update `to`.
 struct Stopwatch : sim::TrainObserver {
@@ -61,20 +83,25 @@ int run(const Options& o) {
   const io::Datasets data = io::load_datasets(io::parse_run_config(base, "bench").data, 1);
   io::set_threads(o.threads);
   const int64_t per_epoch = sim::steps_per_epoch(data.train.count, 128);
-  const char* recipes[] = {"fp32", "fp8_paper"};
-  std::vector<double> times[2];
-  for (int r = 0; r < o.runs; ++r)
-    for (int k = 0; k < 2; ++k) {
-      nlohmann::json j = base;
-      j["precision"] = recipes[k];
-      times[k].push_back(seconds_per_step(io::parse_run_config(j, "bench"), data, o.steps) * double(per_epoch));
-    }
-  const double fp32 = median(times[0]), fp8 = median(times[1]);
+  const size_t n = o.recipes.size();
+  std::vector<io::RunConfig> configs;
+  for (const std::string& name : o.recipes) {
+    nlohmann::json j = base;
+    j["precision"] = precision_of(name);
+    configs.push_back(io::parse_run_config(j, "bench"));
+  }
+  std::vector<std::vector<double>> times(n);
+  for (int r = 0; r < o.runs; ++r)  // recipes alternate within each run
+    for (size_t k = 0; k < n; ++k)
+      times[k].push_back(seconds_per_step(configs[k], data, o.steps) * double(per_epoch));
   std::printf("MLP 784-512-512-10, batch 128, %d threads, %d timed updates x %d runs, epoch = %lld updates\n",
               o.threads, o.steps - 1, o.runs, (long long)per_epoch);
-  std::printf("  fp32       %.3f s/epoch\n", fp32);
-  std::printf("  fp8_paper  %.3f s/epoch\n", fp8);
-  std::printf("  ratio fp8_paper / fp32 = %.2fx\n", fp8 / fp32);
+  const double first = median(times[0]);
+  for (size_t k = 0; k < n; ++k) {
+    const auto [lo, hi] = std::minmax_element(times[k].begin(), times[k].end());
+    std::printf("  %-28s %.3f s/epoch (min %.3f, max %.3f)  ratio to %s = %.2fx\n", o.recipes[k].c_str(),
+                median(times[k]), *lo, *hi, o.recipes[0].c_str(), median(times[k]) / first);
+  }
   // libgomp spin-waits at barriers by default; on a machine busy with other work that turns every
   // parallel region into a scheduling delay (OMP_WAIT_POLICY=passive avoids it).
   const char* policy = std::getenv("OMP_WAIT_POLICY");
@@ -82,12 +109,15 @@ int run(const Options& o) {
   return 0;
 }
 
-Registration reg{{"bench train", "Epoch time of the default MLP: FP32 vs the FP8 paper recipe", [](CLI::App& app) {
+Registration reg{{"bench train", "Epoch time of the default MLP per precision preset (default: FP32 vs the FP8 paper recipe)", [](CLI::App& app) {
                     auto opts = std::make_shared<Options>();
                     app.add_option("--runs", opts->runs, "measurements of each recipe (median)")->check(CLI::Range(1, 100));
                     app.add_option("--steps", opts->steps, "updates per measurement")->check(CLI::Range(3, 100000));
                     app.add_option("--threads", opts->threads, "threads")->check(CLI::Range(1, 1024));
                     app.add_option("--data", opts->data, "Fashion-MNIST directory");
+                    app.add_option("--recipes", opts->recipes,
+                                   "precision presets to time (PRESET:unscaled drops its scaling); ratios to the first")
+                        ->delimiter(',');
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};
 
