@@ -44,11 +44,34 @@ void check(std::size_t size, int rows, int cols, int k_axis, const Target& t, co
     throw std::invalid_argument("scaled_cast: block sizes must be at least 1");
 }
 
-// The stored E4M3 block scale of NVFP4 (rne, saturating at 448) as a float.
+const Target& e4m3_saturating() {
+  static const Target t = saturating(Target{parse_format("e4m3fn")});
+  return t;
+}
+
+// NVFP4's block scale before its rounding to E4M3: min(fp32(fp32(amax_tile / 6) · S_enc), 448).
+float nvfp4_raw_scale(float amax_tile, float s_enc) { return std::min(amax_tile / kE2m1Max * s_enc, kE4m3Max); }
+
+// The stored E4M3 block scale of NVFP4 (rne, saturating at 448) as a float, by the scalar encode().
 float nvfp4_block_scale(float amax_tile, float s_enc) {
-  const float v = std::min(amax_tile / kE2m1Max * s_enc, kE4m3Max);
-  static const Target e4m3 = saturating(Target{parse_format("e4m3fn")});
-  return static_cast<float>(decode(encode(static_cast<double>(v), e4m3).bits, e4m3.format));
+  const Target& e4m3 = e4m3_saturating();
+  return static_cast<float>(decode(encode(static_cast<double>(nvfp4_raw_scale(amax_tile, s_enc)), e4m3).bits, e4m3.format));
+}
+
+// Calls f(begin, end, tile) for every run of consecutive storage elements [begin, end) that share a tile.
+// K along rows (k_axis 1): a row splits into runs of tile_k; K down columns: into runs of tile_other.
+template <class F>
+void for_each_run(const ScaledMatrix& a, F f) {
+  const std::size_t kt = std::size_t(a.k_tiles()), cols = std::size_t(a.cols);
+  const int run = a.k_axis == 1 ? a.tile_k : a.tile_other;
+  for (int r = 0; r < a.rows; ++r) {
+    const std::size_t row = std::size_t(r) * cols;
+    for (int c0 = 0; c0 < a.cols; c0 += run) {
+      const std::size_t tile = a.k_axis == 1 ? std::size_t(r / a.tile_other) * kt + std::size_t(c0 / a.tile_k)
+                                             : std::size_t(c0 / a.tile_other) * kt + std::size_t(r / a.tile_k);
+      f(row + std::size_t(c0), row + std::size_t(std::min(c0 + run, a.cols)), tile);
+    }
+  }
 }
 
 float nvfp4_tensor_scale(float amax) {
@@ -148,54 +171,51 @@ ScaledMatrix scaled_cast(std::span<const float> x, int rows, int cols, int k_axi
   std::tie(a.tile_other, a.tile_k) = scaling_tile(spec, a.other(), a.k());
   const int ot = (a.other() + a.tile_other - 1) / a.tile_other, kt = a.k_tiles();
   const std::size_t tiles = std::size_t(ot) * std::size_t(kt);
-  // 1. Tile amaxes in one pass over the storage order (tile of (r, c) from its operand coordinates).
+  // 1. Tile amaxes in one pass over the storage order, run by run (a run: consecutive elements of one tile).
   std::vector<float> amax(tiles, 0.0f);
-  float tensor_amax_value = 0.0f;
-  for (int r = 0; r < rows; ++r) {
-    const float* row = x.data() + std::size_t(r) * std::size_t(cols);
-    if (k_axis == 1) {
-      float* tile_row = amax.data() + std::size_t(r / a.tile_other) * std::size_t(kt);
-      for (int c = 0; c < cols; ++c) {
-        float& m = tile_row[c / a.tile_k];
-        m = std::max(m, magnitude(row[c]));
-      }
-    } else {
-      float* tile_row = amax.data() + std::size_t(r / a.tile_k);
-      for (int c = 0; c < cols; ++c) {
-        float& m = tile_row[std::size_t(c / a.tile_other) * std::size_t(kt)];
-        m = std::max(m, magnitude(row[c]));
-      }
+  for_each_run(a, [&](std::size_t begin, std::size_t end, std::size_t tile) {
+    float m = 0.0f;
+    bool nan = false;
+    for (std::size_t i = begin; i < end; ++i) {
+      m = std::max(m, std::fabs(x[i]));
+      nan = nan || std::isnan(x[i]);
     }
-  }
+    amax[tile] = nan ? std::numeric_limits<float>::infinity() : std::max(amax[tile], m);
+  });
+  float tensor_amax_value = 0.0f;
   for (float m : amax) tensor_amax_value = std::max(tensor_amax_value, m);
   a.amax = tensor_amax_value;
-  // 2. Scales per tile.
+  // 2. Scales per tile (NVFP4's E4M3 block scales rounded in one vectorised quantize() call).
   const float s_enc = spec.mode == ScaleMode::Nvfp4 ? nvfp4_tensor_scale(tensor_amax_value) : 1.0f;
   const MxElement e = spec.mode == ScaleMode::Mx ? mx_element_of(t) : MxElement::Fp8E4M3;
   a.tensor_factor = spec.mode == ScaleMode::Nvfp4 ? 1.0f / s_enc : 1.0f;
   a.factor.resize(tiles);
   a.enc.resize(tiles);
-  for (std::size_t i = 0; i < tiles; ++i) {
-    const TileScale ts = tile_scale(amax[i], t, spec, e, s_enc, delayed_enc);
-    a.enc[i] = ts.enc;
-    a.factor[i] = ts.factor;
+  if (spec.mode == ScaleMode::Nvfp4) {
+    std::vector<float> block_scale(tiles);
+    for (std::size_t i = 0; i < tiles; ++i) block_scale[i] = std::isfinite(amax[i]) ? nvfp4_raw_scale(amax[i], s_enc) : 0.0f;
+    quantize(block_scale, block_scale, e4m3_saturating(), nullptr);
+    for (std::size_t i = 0; i < tiles; ++i) {
+      const bool finite = std::isfinite(amax[i]);
+      a.factor[i] = finite ? block_scale[i] : std::numeric_limits<float>::quiet_NaN();
+      a.enc[i] = !finite ? 1.0f : block_scale[i] == 0 ? 0.0f : s_enc / block_scale[i];
+    }
+  } else {
+    for (std::size_t i = 0; i < tiles; ++i) {
+      const TileScale ts = tile_scale(amax[i], t, spec, e, s_enc, delayed_enc);
+      a.enc[i] = ts.enc;
+      a.factor[i] = ts.factor;
+    }
   }
   // 3. Scaled values in binary32, then one quantize() call (vectorised, threaded, SR by element index).
   a.q.resize(x.size());
   if (spec.mode == ScaleMode::None) {
     std::copy(x.begin(), x.end(), a.q.begin());
-  } else if (tiles == 1) {
-    const float e = a.enc[0];
-    for (std::size_t i = 0; i < x.size(); ++i) a.q[i] = x[i] * e;
   } else {
-    for (int r = 0; r < rows; ++r) {
-      const float* in = x.data() + std::size_t(r) * std::size_t(cols);
-      float* out = a.q.data() + std::size_t(r) * std::size_t(cols);
-      for (int c = 0; c < cols; ++c) {
-        const int o = k_axis == 1 ? r : c, kk = k_axis == 1 ? c : r;
-        out[c] = in[c] * a.enc[std::size_t(o / a.tile_other) * std::size_t(kt) + std::size_t(kk / a.tile_k)];
-      }
-    }
+    for_each_run(a, [&](std::size_t begin, std::size_t end, std::size_t tile) {
+      const float enc = a.enc[tile];
+      for (std::size_t i = begin; i < end; ++i) a.q[i] = x[i] * enc;
+    });
   }
   quantize(a.q, a.q, saturating(t), stream, offset, stats);
   return a;

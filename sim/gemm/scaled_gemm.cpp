@@ -23,13 +23,24 @@ int k_block(const ScaledMatrix& a, const ScaledMatrix& b) {
   return kb;
 }
 
-// op(A) of the block [k0, k0 + kk) as a GemmProblem operand.
-const float* a_block(const ScaledMatrix& a, int k0) {
-  return a.q.data() + (a.k_axis == 1 ? std::size_t(k0) : std::size_t(k0) * std::size_t(a.cols));
-}
+// op(B) of the block [k0, k0 + kk) as a GemmProblem operand.
 const float* b_block(const ScaledMatrix& b, int k0) {
   return b.q.data() + (b.k_axis == 1 ? std::size_t(k0) : std::size_t(k0) * std::size_t(b.cols));
 }
+
+// s_j = fma(p_j, fa·fb_j, s_j) for j < n: the fold of one K-block's partial sums. Fused multiply-adds are
+// exact-then-rounded on every path, so the FMA build and the libm fallback give the same bits.
+void fold_row_generic(float* s, const float* p, float fa, const float* fb, int n) {
+  for (int j = 0; j < n; ++j) s[j] = std::fma(p[j], fa * fb[j], s[j]);
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,fma"))) void fold_row_fma(float* s, const float* p, float fa, const float* fb, int n) {
+  for (int j = 0; j < n; ++j) s[j] = std::fma(p[j], fa * fb[j], s[j]);
+}
+const auto fold_row = __builtin_cpu_supports("fma") ? fold_row_fma : fold_row_generic;
+#else
+const auto fold_row = fold_row_generic;
+#endif
 
 }  // namespace
 
@@ -38,29 +49,38 @@ void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc
   const int m = a.other(), n = b.other(), k = a.k();
   const int kb = k_block(a, b);
   const int blocks = k == 0 ? 0 : (k + kb - 1) / kb;
-  if (!acc.fp32 && acc.target.rounding == Rounding::Stochastic && blocks > 1)
-    throw std::invalid_argument("scaled_gemm: a stochastic accumulator needs a single K-block");
+  if (!acc.fp32 && acc.target.rounding == Rounding::Stochastic)
+    throw std::invalid_argument("scaled_gemm: stochastic accumulators are not supported (their random words are "
+                                "indexed per GEMM call)");
   if (ldc < n) throw std::invalid_argument("scaled_gemm: ldc < N");
   const Trans ta = a.k_axis == 1 ? Trans::No : Trans::Yes, tb = b.k_axis == 1 ? Trans::Yes : Trans::No;
   const float t = a.tensor_factor * b.tensor_factor;
-  std::vector<float> s(std::size_t(m) * std::size_t(n), 0.0f), p(s.size()), fb(static_cast<std::size_t>(n));
-  for (int blk = 0; blk < blocks; ++blk) {
-    const int k0 = blk * kb, kk = std::min(kb, k - k0);
-    gemm({ta, tb, m, n, kk, a_block(a, k0), a.cols, b_block(b, k0), b.cols, p.data(), n, false}, acc);
-    for (int j = 0; j < n; ++j) fb[std::size_t(j)] = b.factor_at(j, k0);  // B's tiles run across j
-    parallel_for(m, 64, [&](int64_t i) {
-      const float fa = a.factor_at(int(i), k0);
-      float* si = s.data() + std::size_t(i) * std::size_t(n);
-      const float* pi = p.data() + std::size_t(i) * std::size_t(n);
-      for (int j = 0; j < n; ++j) si[j] = std::fma(pi[j], fa * fb[std::size_t(j)], si[j]);
-    });
-  }
-  parallel_for(m, 64, [&](int64_t i) {
-    const float* si = s.data() + std::size_t(i) * std::size_t(n);
-    float* ci = c + std::size_t(i) * std::size_t(ldc);
-    for (int j = 0; j < n; ++j) {
-      const float r = si[j] * t;
-      ci[j] = accumulate ? ci[j] + r : r;
+  // One parallel region over chunks of output rows; inside, a serial GEMM per K-block on the chunk's rows
+  // (the GEMM's bits do not depend on how outputs are split) and the fold of its partial sums.
+  constexpr int kRows = 64;
+  const int chunks = (m + kRows - 1) / kRows;
+  parallel_for(chunks, 2, [&](int64_t chunk) {
+    const int i0 = int(chunk) * kRows, rows = std::min(kRows, m - i0);
+    std::vector<float> s(std::size_t(rows) * std::size_t(n), 0.0f), p(s.size()), fb(static_cast<std::size_t>(n));
+    // Row i0 of op(A): A stored M×K (No) starts at row i0; stored K×M (Yes) at column i0.
+    const float* a_rows = a.q.data() + (ta == Trans::No ? std::size_t(i0) * std::size_t(a.cols) : std::size_t(i0));
+    for (int blk = 0; blk < blocks; ++blk) {
+      const int k0 = blk * kb, kk = std::min(kb, k - k0);
+      const float* a0 = a_rows + (ta == Trans::No ? std::size_t(k0) : std::size_t(k0) * std::size_t(a.cols));
+      gemm({ta, tb, rows, n, kk, a0, a.cols, b_block(b, k0), b.cols, p.data(), n, false}, acc);
+      for (int j = 0; j < n; ++j) fb[std::size_t(j)] = b.factor_at(j, k0);  // B's tiles run across j
+      for (int i = 0; i < rows; ++i) {
+        const float fa = a.factor_at(i0 + i, k0);
+        fold_row(s.data() + std::size_t(i) * std::size_t(n), p.data() + std::size_t(i) * std::size_t(n), fa, fb.data(), n);
+      }
+    }
+    for (int i = 0; i < rows; ++i) {
+      const float* si = s.data() + std::size_t(i) * std::size_t(n);
+      float* ci = c + std::size_t(i0 + i) * std::size_t(ldc);
+      for (int j = 0; j < n; ++j) {
+        const float r = si[j] * t;
+        ci[j] = accumulate ? ci[j] + r : r;
+      }
     }
   });
 }

@@ -24,7 +24,7 @@ namespace fpsim::sim {
 /// A is M×K (a.other() = M, a.k() = K; stored M×K when a.k_axis == 1, K×M when 0); B is K×N
 /// (b.other() = N; stored N×K when b.k_axis == 1, K×N when 0). C is M×N with leading dimension ldc.
 /// Throws std::invalid_argument when K differs, the K tilings do not nest, or acc is a stochastic
-/// accumulator with more than one block (its random words are indexed per GEMM).
+/// accumulator (its random words are indexed per GEMM call, and the scaled GEMM splits calls by rows and blocks).
 /// Example: scaled_gemm(cast_x, cast_w, y.data(), n, false, kFp32Accumulation).
 void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc, bool accumulate,
                  const Accumulation& acc = kFp32Accumulation);

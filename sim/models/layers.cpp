@@ -43,7 +43,10 @@ LayerGemm StepContext::gemms(const RoleTargets& targets, const std::string& laye
       if (!cast->target) continue;
       const std::string key = layer + "/" + to_string(role);
       if (cast->target->rounding == Rounding::Stochastic)
-        cast->stream.emplace(seed, step, stream_id(key + "/" + to_string(pass)), uint64_t(role));
+        cast->stream.emplace(seed, step, stream_id(key + "/scaled"), uint64_t(role));
+      // The role's own cast is shared between the two GEMMs that read the tensor; an override is its own.
+      const bool overridden = targets.gemms[size_t(pass)].operands[size_t(role)].set;
+      cast->cast_id = overridden ? -1 : int(role);
       if (telemetry) cast->telemetry = &(*telemetry)[key];
       cast->state = scaling;
       cast->state_key = key;

@@ -40,7 +40,7 @@ struct StepContext {
   /// The GEMM accumulation model of a layer (kFp32Accumulation when Accumulator is none).
   Accumulation accumulation(const RoleTargets& targets, const std::string& layer);
   /// How layer `layer` runs its GEMMs: plain with accumulation(), or scaled when targets.scaled_gemms().
-  /// SR streams of scaled casts: (seed, step, stream_id("<layer>/<role>/<pass>"), role); Hadamard signs:
+  /// SR streams of scaled casts: (seed, step, stream_id("<layer>/<role>/scaled"), role); Hadamard signs:
   /// (seed, step, stream_id("<layer>/hadamard")). Example: matmul_nt(tape, x, w, ctx.gemms(t, "fc2")).
   LayerGemm gemms(const RoleTargets& targets, const std::string& layer);
 

@@ -32,6 +32,37 @@ ScaledMatrix cast_operand(const OperandCast& c, std::span<const float> x, int ro
   return m;
 }
 
+namespace {
+
+bool per_tensor(const OperandCast& c) {
+  const ScaleMode m = c.scaling.mode;
+  return m == ScaleMode::None || m == ScaleMode::Tensor || m == ScaleMode::TensorDelayed;
+}
+
+// The cast of an operand, taken from `s.reuse` when the other GEMM reading this tensor already made it (see
+// ScaledGemms); a per-tensor cast made first is left there for its second use.
+ScaledMatrix cast_or_reuse(const ScaledGemms& s, const OperandCast& c, std::span<const float> x, int rows, int cols,
+                           int k_axis, bool transformed) {
+  const bool shareable = c.cast_id >= 0 && per_tensor(c) && !transformed;
+  if (shareable)
+    for (auto it = s.reuse.begin(); it != s.reuse.end(); ++it)
+      if (it->cast_id == c.cast_id && it->data == x.data() && it->size == x.size()) {
+        ScaledMatrix m = std::move(it->cast);
+        s.reuse.erase(it);
+        m.rows = rows;
+        m.cols = cols;
+        m.k_axis = k_axis;
+        m.tile_other = std::max(m.other(), 1);
+        m.tile_k = std::max(m.k(), 1);
+        return m;
+      }
+  ScaledMatrix m = cast_operand(c, x, rows, cols, k_axis);
+  if (shareable) s.reuse.push_back({c.cast_id, x.data(), x.size(), m});
+  return m;
+}
+
+}  // namespace
+
 void layer_gemm(GemmPass pass, const GemmProblem& p, const LayerGemm& g) {
   if (!g.scaled) return gemm(p, g.acc);
   // Stored shapes: A is M×K (No) or K×M (Yes); B is K×N (No) or N×K (Yes).
@@ -52,8 +83,8 @@ void layer_gemm(GemmPass pass, const GemmProblem& p, const LayerGemm& g) {
     a = ha;
     b = hb;
   }
-  const ScaledMatrix qa = cast_operand(s.a[i], a, a_rows, a_cols, a_k_axis);
-  const ScaledMatrix qb = cast_operand(s.b[i], b, b_rows, b_cols, b_k_axis);
+  const ScaledMatrix qa = cast_or_reuse(s, s.a[i], a, a_rows, a_cols, a_k_axis, s.hadamard[i]);
+  const ScaledMatrix qb = cast_or_reuse(s, s.b[i], b, b_rows, b_cols, b_k_axis, s.hadamard[i]);
   scaled_gemm(qa, qb, p.c, p.ldc, p.accumulate, g.acc);
 }
 

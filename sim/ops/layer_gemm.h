@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "numerics/core/random.h"
 #include "sim/gemm/gemm.h"
@@ -28,13 +29,27 @@ struct OperandCast {
   std::string state_key;               ///< "<layer>/<role>"
   int64_t step = 0;
   bool record = true;                  ///< tensor_delayed: add this step's amax to the history (training)
+  /// Casts with the same id are the same cast of the same tensor role (same Target, scaling and stream);
+  /// -1: never shared. See ScaledGemms::reuse.
+  int cast_id = -1;
 };
 
 /// The casts of a layer's scaled GEMMs, by GemmPass: A and B operands, and the Hadamard switch.
+/// Per-tensor casts (none, tensor, tensor_delayed: one tile) do not depend on the contraction axis, so the cast
+/// of a tensor made for one GEMM serves the other GEMM that reads the same tensor (the weight in fprop and
+/// dgrad, the activation in fprop and wgrad, the gradient in dgrad and wgrad), as Transformer Engine reuses its
+/// FP8 copies; `reuse` holds such casts until their second use. Finer tilings are cast once per GEMM.
 struct ScaledGemms {
   std::array<OperandCast, 3> a, b;
   std::array<bool, 3> hadamard{};
   uint16_t hadamard_signs = 0;
+  struct Cached {
+    int cast_id;
+    const float* data;
+    size_t size;
+    ScaledMatrix cast;
+  };
+  mutable std::vector<Cached> reuse;
 };
 
 /// What matmul_nt and conv2d need to run their GEMMs. Converts from an Accumulation (plain GEMMs).
