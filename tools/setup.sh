@@ -9,6 +9,7 @@ packages=(
   libomp-dev                          # OpenMP runtime headers
   dataset-fashion-mnist               # /usr/share/datasets/fashion-mnist
   gnuplot-nox                         # SVG plots in reports
+  chromium poppler-utils              # report tests: headless rendering, print to PDF, pdfinfo page count
   zlib1g-dev                          # gzip IDX files of Fashion-MNIST
 )
 missing=()

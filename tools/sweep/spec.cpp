@@ -8,6 +8,7 @@
 
 #include "tools/io/atomic_file.h"
 #include "tools/io/config_error.h"
+#include "tools/sweep/report_axes.h"
 
 namespace fpsim::io {
 namespace {
@@ -116,11 +117,11 @@ SweepSpec parse_sweep(const json& doc, const std::filesystem::path& file) {
   const std::string f = file.string();
   if (!doc.is_object()) throw ConfigError(f, "", "a sweep file must be a JSON object, got " + type_name(doc));
   static const std::set<std::string> known = {"schema", "name", "description", "base",
-                                              "axes",   "zip",  "seeds",       "baseline"};
+                                              "axes",   "zip",  "seeds",       "baseline", "report"};
   for (const auto& [key, value] : doc.items())
     if (!known.count(key))
       throw ConfigError(f, "/" + pointer_token(key),
-                        "unknown key \"" + key + "\" (expected schema, name, description, base, axes, zip, seeds, baseline)");
+                        "unknown key \"" + key + "\" (expected schema, name, description, base, axes, zip, seeds, baseline, report)");
 
   if (!doc.contains("schema")) throw ConfigError(f, "/schema", "missing (expected \"schema\": 1)");
   if (doc["schema"] != 1) throw ConfigError(f, "/schema", "unsupported schema " + doc["schema"].dump() + " (expected 1)");
@@ -219,6 +220,10 @@ SweepSpec parse_sweep(const json& doc, const std::filesystem::path& file) {
       (void)value;
     }
     spec.baseline = doc["baseline"];
+  }
+  if (doc.contains("report")) {
+    check_report_axes(doc["report"], std::vector<std::string>(swept.begin(), swept.end()), f);
+    spec.report = doc["report"];
   }
   return spec;
 }
