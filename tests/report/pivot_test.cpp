@@ -207,3 +207,28 @@ TEST_CASE("README's results tables are the committed reports' pivots", "[report]
   CHECK_THROWS_WITH(update_readme_block(dir.path / "S.md", dir.path / "paper"),
                     Catch::Matchers::Contains("no block <!-- report-table:paper -->"));
 }
+
+TEST_CASE("two numeric axes give an accuracy heatmap in numeric order, diverged cells crossed out", "[report]") {
+  ReportData data;
+  data.axes = {"/optimizer/lr", "/epochs", "/seed"};
+  for (double lr : {0.1, 0.01, 0.05})
+    for (int epochs : {3, 1})
+      for (int seed : {1, 2}) {
+        const bool diverged = lr == 0.1 && epochs == 3;
+        data.runs.push_back(RunResult{"r", {{"/optimizer/lr", lr}, {"/epochs", epochs}, {"/seed", seed}},
+                                      diverged ? "diverged" : "completed",
+                                      {{"final_test_accuracy", diverged ? json(nullptr) : json(0.8 + lr + 0.01 * epochs)}},
+                                      {}});
+      }
+  group_recipes(data);
+  const Pivot p = build_pivot(data, recipe_rows(data));
+  const std::vector<NamedPlot> plots = report_plots(data, p);
+  const auto grid = std::find_if(plots.begin(), plots.end(), [](const NamedPlot& n) { return n.file == "accuracy_grid.svg"; });
+  REQUIRE(grid != plots.end());
+  // Rows (lr, most values) ascending 0.01, 0.05, 0.1; columns (epochs) 1, 3; lr 0.01 / 1 epoch = 82.0 %.
+  const std::string& svg = grid->svg;
+  CHECK(svg.find(">0.01<") < svg.find(">0.05<"));
+  CHECK(svg.find(">0.05<") < svg.find(">0.1<"));
+  CHECK(svg.find(">82.0<") != std::string::npos);
+  CHECK(svg.find("✕") != std::string::npos);
+}

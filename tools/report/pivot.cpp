@@ -11,7 +11,7 @@ namespace fpsim::io {
 
 Pivot build_pivot(const ReportData& data, const std::vector<RecipeRow>& rows) {
   Pivot pivot;
-  pivot.layout = report_layout(data);
+  pivot.layout = report_layout(data, (data.folder / "sweep.json").string());
   const ReportLayout& layout = pivot.layout;
   pivot.row_title = layout.rows >= 0 ? layout.dims[static_cast<size_t>(layout.rows)].title : "recipe";
   for (size_t e : layout.extra) pivot.row_title += ", " + layout.dims[e].title;

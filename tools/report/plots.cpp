@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -133,6 +134,38 @@ std::vector<NamedPlot> format_grids(const Pivot& p) {
   return out;
 }
 
+// Two numeric axes (e.g. learning rate × loss-scale init): one heatmap, rows × columns in numeric order.
+std::vector<NamedPlot> numeric_grid(const Pivot& p) {
+  if (!p.layout.extra.empty() || p.col_title.empty() || p.rows.size() < 2 || p.cols.size() < 2) return {};
+  auto numbers = [](const std::vector<std::string>& texts, std::vector<std::pair<double, size_t>>& out) {
+    for (size_t i = 0; i < texts.size(); ++i) {
+      char* end = nullptr;
+      const double v = std::strtod(texts[i].c_str(), &end);
+      if (texts[i].empty() || *end != 0) return false;
+      out.emplace_back(v, i);
+    }
+    std::sort(out.begin(), out.end());
+    return true;
+  };
+  std::vector<std::pair<double, size_t>> rows, cols;
+  if (!numbers(p.rows, rows) || !numbers(p.cols, cols)) return {};
+  HeatmapSpec spec;
+  spec.title = "Final test accuracy (%) by " + p.row_title + " × " + p.col_title;
+  spec.x_label = p.col_title, spec.y_label = p.row_title, spec.value_label = "final test accuracy (%)";
+  for (const auto& [v, c] : cols) spec.x_ticks.push_back(p.cols[c]);
+  for (const auto& [v, r] : rows) {
+    spec.y_ticks.push_back(p.rows[r]);
+    spec.values.emplace_back(), spec.diverged.emplace_back();
+    for (const auto& [w, c] : cols) {
+      const PivotCell& cell = p.cells[r][c];
+      spec.values.back().push_back(cell.accuracy.n ? cell.accuracy.mean : nan);
+      spec.diverged.back().push_back(cell.accuracy.n == 0 && cell.diverged > 0);
+    }
+  }
+  return {{"accuracy_grid.svg", spec.title + " — mean over seeds; ✕: every seed diverged", heatmap(spec),
+           "accuracy_grid"}};
+}
+
 bool varies_from_one(const PlotSeries& s) {
   return std::any_of(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v) && v != 1; });
 }
@@ -238,6 +271,7 @@ std::vector<NamedPlot> telemetry_maps(const ReportData& data, const Pivot& p) {
 std::string section_heading(const std::string& section) {
   static const std::map<std::string, std::string> headings = {
       {"accuracy", "Accuracy per recipe"},       {"format_grid", "Accuracy by exponent and mantissa bits"},
+      {"accuracy_grid", "Accuracy over both swept axes"},
       {"train_loss", "Training loss"},            {"test_loss", "Test loss"},
       {"loss_scale", "Loss scale"},               {"telemetry", "Values flushed to zero"}};
   const auto it = headings.find(section);
@@ -248,6 +282,7 @@ std::vector<NamedPlot> report_plots(const ReportData& data, const Pivot& pivot) 
   std::vector<NamedPlot> plots = {accuracy_dots(pivot)};
   auto add = [&](std::vector<NamedPlot> more) { plots.insert(plots.end(), more.begin(), more.end()); };
   add(format_grids(pivot));
+  add(numeric_grid(pivot));
   add(small_multiples(data, pivot, {&MetricPoint::train_loss, "train_loss", "Training loss",
                                     "training loss (cross-entropy, nats)"}));
   add(small_multiples(data, pivot, {&MetricPoint::test_loss, "test_loss", "Test loss", "test loss (cross-entropy, nats)"}));

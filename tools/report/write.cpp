@@ -105,7 +105,9 @@ std::string status_line(const ReportData& data) {
 
 // Panels of one figure kind share a page in a grid; single wide figures (the dot plot) take the width.
 const char* grid_class(const std::string& section) {
-  return section == "accuracy" ? "wide" : section == "telemetry" || section == "format_grid" ? "grid two" : "grid";
+  return section == "accuracy" ? "wide" : section == "telemetry" || section == "format_grid" || section == "accuracy_grid"
+                                                            ? "grid two"
+                                                            : "grid";
 }
 
 }  // namespace
