@@ -51,9 +51,10 @@ def write_sweep(folder):
                     for k, step in enumerate(range(200, 1800, 200)):
                         scale = 2.0 ** min(16, 12 + k) if precision != "fp32" else 1.0
                         tele = {p: {"zero_frac": 0.001 * (pi % 7) * (j + 1) * (k + 1)} for j, p in enumerate(points)}
-                        f.write(json.dumps({"schema": 1, "step": step, "train_loss": 0.3 + 1.0 / (k + 1) + 0.001 * pi,
-                                            "test_loss": 0.35 + 1.0 / (k + 1), "test_accuracy": acc,
-                                            "loss_scale": scale, "telemetry": {} if precision == "fp32" else tele}) + "\n")
+                        point = {"schema": 1, "step": step, "train_loss": 0.3 + 1.0 / (k + 1) + 0.001 * pi,
+                                 "test_loss": 0.35 + 1.0 / (k + 1), "test_accuracy": acc, "loss_scale": scale,
+                                 "telemetry": {} if precision == "fp32" else tele}
+                        f.write(json.dumps(point) + "\n")
                 write_json(os.path.join(run, "summary.json"), {
                     "schema": 1, "status": "diverged" if diverged else "completed",
                     "final_test_accuracy": None if diverged else acc, "best_test_accuracy": None if diverged else acc,

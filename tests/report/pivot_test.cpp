@@ -1,15 +1,15 @@
 // Pivot tables, report layout, Welch's test, comparing two sweeps and README's generated tables.
-#include <catch2/catch.hpp>
+#include "tools/report/pivot.h"
 
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 
 #include "tools/io/atomic_file.h"
 #include "tools/io/config_error.h"
 #include "tools/report/compare.h"
 #include "tools/report/layout.h"
-#include "tools/report/pivot.h"
 #include "tools/report/readme_block.h"
 #include "tools/report/welch.h"
 #include "tools/report/write.h"
@@ -42,14 +42,19 @@ void write_sweep(const fs::path& folder, const std::string& name, const std::map
         const double acc = accuracy + (model == cnn ? 0.01 : 0) + 0.001 * seed;
         const bool diverged = precision == "e4m3_all";
         write_file_atomic(folder / id / "summary.json",
-                          json({{"schema", 1}, {"status", diverged ? "diverged" : "completed"},
+                          json({{"schema", 1},
+                                {"status", diverged ? "diverged" : "completed"},
                                 {"final_test_accuracy", diverged ? json(nullptr) : json(acc)}})
                               .dump());
-        write_file_atomic(folder / id / "metrics.jsonl",
-                          json({{"step", 100}, {"train_loss", 0.5}, {"test_loss", 0.6}, {"loss_scale", 1}}).dump() + "\n");
+        write_file_atomic(
+            folder / id / "metrics.jsonl",
+            json({{"step", 100}, {"train_loss", 0.5}, {"test_loss", 0.6}, {"loss_scale", 1}}).dump() + "\n");
       }
-  json index = {{"schema", 1}, {"name", name}, {"axes", {"/model", "/precision", "/seed"}},
-                {"baseline", {{"/precision", "fp32"}}}, {"runs", runs}};
+  json index = {{"schema", 1},
+                {"name", name},
+                {"axes", {"/model", "/precision", "/seed"}},
+                {"baseline", {{"/precision", "fp32"}}},
+                {"runs", runs}};
   if (!report.empty()) index["report"] = report;
   write_file_atomic(folder / "sweep.json", index.dump());
 }
@@ -120,15 +125,19 @@ TEST_CASE("default layout: rows hold the baseline's axis, columns the other; zip
   zipped.axes = {"/precision/weight/format", "/precision/grad/format", "/precision/weight/rounding", "/seed"};
   for (const std::string f : {"e4m3", "e5m2"})
     for (const std::string r : {"rne", "sr"})
-      zipped.runs.push_back(RunResult{
-          "x", {{"/precision/weight/format", f}, {"/precision/grad/format", f}, {"/precision/weight/rounding", r}},
-          "completed", nullptr, {}});
+      zipped.runs.push_back(
+          RunResult{"x",
+                    {{"/precision/weight/format", f}, {"/precision/grad/format", f}, {"/precision/weight/rounding", r}},
+                    "completed",
+                    nullptr,
+                    {}});
   group_recipes(zipped);
   const ReportLayout z = report_layout(zipped);
   REQUIRE(z.dims.size() == 2);
   CHECK(z.dims[0].pointers.size() == 2);
   CHECK(z.dims[0].title == "precision/…/format");
-  CHECK(z.dims[static_cast<size_t>(z.rows)].values == std::vector<std::string>{"e4m3", "e5m2"});  // most values tie: first
+  CHECK(z.dims[static_cast<size_t>(z.rows)].values ==
+        std::vector<std::string>{"e4m3", "e5m2"});  // most values tie: first
 }
 
 TEST_CASE("report axes that are not swept are errors naming the file and JSON pointer", "[report]") {
@@ -139,7 +148,10 @@ TEST_CASE("report axes that are not swept are errors naming the file and JSON po
                     "results/paper/sweep.json:/report/cols: /optimizer/lr is not a swept path nor inside one "
                     "(/seed is averaged over)");
   // The sweep file is checked the same way before any run starts.
-  json sweep = {{"schema", 1}, {"name", "s"}, {"base", {{"seed", 1}}}, {"axes", {{"/precision", {"fp32", "bf16"}}}},
+  json sweep = {{"schema", 1},
+                {"name", "s"},
+                {"base", {{"seed", 1}}},
+                {"axes", {{"/precision", {"fp32", "bf16"}}}},
                 {"report", {{"rows", "/precison"}}}};
   CHECK_THROWS_WITH(parse_sweep(sweep, "experiments/s.json"),
                     Catch::Matchers::StartsWith("experiments/s.json:/report/rows: /precison is not a swept path"));
@@ -196,7 +208,8 @@ TEST_CASE("README's results tables are the committed reports' pivots", "[report]
   // The block is found between its markers and replaced in place.
   TempDir dir;
   write_sweep(dir.path / "paper", "paper", {{"fp32", 0.870}});
-  write_file_atomic(dir.path / "R.md", "intro\n<!-- report-table:paper -->\nSTALE TABLE\n<!-- /report-table:paper -->\nend\n");
+  write_file_atomic(dir.path / "R.md",
+                    "intro\n<!-- report-table:paper -->\nSTALE TABLE\n<!-- /report-table:paper -->\nend\n");
   update_readme_block(dir.path / "R.md", dir.path / "paper");
   const std::string text = read_file(dir.path / "R.md");
   CHECK(text.find("STALE TABLE") == std::string::npos);
@@ -215,15 +228,18 @@ TEST_CASE("two numeric axes give an accuracy heatmap in numeric order, diverged 
     for (int epochs : {3, 1})
       for (int seed : {1, 2}) {
         const bool diverged = lr == 0.1 && epochs == 3;
-        data.runs.push_back(RunResult{"r", {{"/optimizer/lr", lr}, {"/epochs", epochs}, {"/seed", seed}},
-                                      diverged ? "diverged" : "completed",
-                                      {{"final_test_accuracy", diverged ? json(nullptr) : json(0.8 + lr + 0.01 * epochs)}},
-                                      {}});
+        data.runs.push_back(
+            RunResult{"r",
+                      {{"/optimizer/lr", lr}, {"/epochs", epochs}, {"/seed", seed}},
+                      diverged ? "diverged" : "completed",
+                      {{"final_test_accuracy", diverged ? json(nullptr) : json(0.8 + lr + 0.01 * epochs)}},
+                      {}});
       }
   group_recipes(data);
   const Pivot p = build_pivot(data, recipe_rows(data));
   const std::vector<NamedPlot> plots = report_plots(data, p);
-  const auto grid = std::find_if(plots.begin(), plots.end(), [](const NamedPlot& n) { return n.file == "accuracy_grid.svg"; });
+  const auto grid =
+      std::find_if(plots.begin(), plots.end(), [](const NamedPlot& n) { return n.file == "accuracy_grid.svg"; });
   REQUIRE(grid != plots.end());
   // Rows (lr, most values) ascending 0.01, 0.05, 0.1; columns (epochs) 1, 3; lr 0.01 / 1 epoch = 82.0 %.
   const std::string& svg = grid->svg;

@@ -195,7 +195,8 @@ TEST_CASE("the accuracy table has mean ± std over seeds, deltas to the baseline
   CHECK(diverged.diverged == 1);
   CHECK(diverged.final_test_loss.n == 2);
   // Best of each column: the highest mean accuracy is binary32 with sr.
-  for (const RecipeRow& r : rows) CHECK(r.best_final == (r.label == "precision/format=binary32, precision/rounding=sr"));
+  for (const RecipeRow& r : rows)
+    CHECK(r.best_final == (r.label == "precision/format=binary32, precision/rounding=sr"));
   size_t best_loss = 0;
   for (const RecipeRow& r : rows) best_loss += r.best_loss;
   CHECK(best_loss == 6);  // every recipe ends at the same test loss: all tie for best

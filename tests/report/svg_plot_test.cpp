@@ -1,11 +1,11 @@
 // SVG charts: well-formed XML whatever the labels and data, ticks cover the data.
-#include <catch2/catch.hpp>
+#include "tools/report/svg_plot.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <sstream>
 
-#include "tools/report/svg_plot.h"
 #include "xml_check.h"
 
 using namespace fpsim::io;
@@ -73,7 +73,8 @@ TEST_CASE("a loss scale at its maximum is drawn inside the frame, not on its edg
   PlotSpec spec;
   spec.title = "Loss scale";
   spec.log2_y = true;
-  const std::string svg = svg_plot(spec, {{"dynamic", {0, 100, 200, 300}, {65536, 65536, 32768, 65536}, {}, false, ""}});
+  const std::string svg =
+      svg_plot(spec, {{"dynamic", {0, 100, 200, 300}, {65536, 65536, 32768, 65536}, {}, false, ""}});
   // The frame: the unfilled rect; every polyline y strictly between its top and bottom.
   const size_t frame = svg.find("fill=\"none\" stroke=\"#333\"");
   REQUIRE(frame != std::string::npos);

@@ -3,11 +3,10 @@
 // summary.json + metrics.jsonl), grouped into recipes (the runs that differ only by seed).
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fpsim::io {
 
@@ -20,26 +19,26 @@ struct MetricPoint {
 struct RunResult {
   std::string id;
   nlohmann::json overrides = nlohmann::json::object();  // swept pointer -> value (seed included)
-  std::string status;                                    // completed | diverged | incomplete | missing
-  nlohmann::json summary;                                // summary.json, or null
+  std::string status;                                   // completed | diverged | incomplete | missing
+  nlohmann::json summary;                               // summary.json, or null
   std::vector<MetricPoint> metrics;
 };
 
 /// Runs sharing every swept value except the seed.
 struct Recipe {
-  std::string label;                                     // "precision=fp8_paper, model/type=mlp"
-  nlohmann::json overrides = nlohmann::json::object();   // without /seed
-  std::vector<size_t> runs;                              // indices into ReportData::runs
+  std::string label;                                    // "precision=fp8_paper, model/type=mlp"
+  nlohmann::json overrides = nlohmann::json::object();  // without /seed
+  std::vector<size_t> runs;                             // indices into ReportData::runs
 };
 
 struct ReportData {
   std::filesystem::path folder;
   std::string name, description;
-  std::vector<std::string> axes;             // swept pointers, /seed last if swept
+  std::vector<std::string> axes;  // swept pointers, /seed last if swept
   nlohmann::json baseline = nlohmann::json::object();
   nlohmann::json report_axes = nlohmann::json::object();  // the sweep's "report": {"rows": ..., "cols": ...}
-  std::vector<RunResult> runs;               // in sweep order
-  std::vector<Recipe> recipes;               // in order of first appearance
+  std::vector<RunResult> runs;                            // in sweep order
+  std::vector<Recipe> recipes;                            // in order of first appearance
 };
 
 /// Read results/<sweep>/: sweep.json if present (axes, baseline, run order), then every run folder.

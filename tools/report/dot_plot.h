@@ -15,10 +15,10 @@ struct DotValue {
 };
 
 struct DotPlotSpec {
-  std::string title, x_label, reference_label;   // reference_label: "fp32 (baseline)"
+  std::string title, x_label, reference_label;  // reference_label: "fp32 (baseline)"
   std::vector<std::string> facets, rows;
-  std::vector<std::vector<DotValue>> values;     // [row][facet]
-  std::vector<DotValue> reference;               // per facet; n == 0: no band
+  std::vector<std::vector<DotValue>> values;  // [row][facet]
+  std::vector<DotValue> reference;            // per facet; n == 0: no band
 };
 
 /// The dot plot as a standalone <svg>. Example: dot_plot(spec).find("<circle") != npos.

@@ -12,8 +12,8 @@ namespace fpsim::io {
 
 namespace {
 // Five viridis stops; linear interpolation between them is close enough for reading values off cells.
-constexpr unsigned char stops[5][3] = {{0x44, 0x01, 0x54}, {0x3b, 0x52, 0x8b}, {0x21, 0x91, 0x8c},
-                                       {0x5e, 0xc9, 0x62}, {0xfd, 0xe7, 0x25}};
+constexpr unsigned char stops[5][3] = {
+    {0x44, 0x01, 0x54}, {0x3b, 0x52, 0x8b}, {0x21, 0x91, 0x8c}, {0x5e, 0xc9, 0x62}, {0xfd, 0xe7, 0x25}};
 }  // namespace
 
 std::string heat_colour(double t) {
@@ -45,12 +45,14 @@ std::string heatmap(const HeatmapSpec& spec) {
   const double left = 34 + y_tick_w + 8, top = 40;
   const double grid_w = spec.cell_w * static_cast<double>(spec.x_ticks.size());
   const double grid_h = spec.cell_h * static_cast<double>(spec.y_ticks.size());
-  const double bar_x = left + grid_w + 24, bar_h = std::max({grid_h, 120.0, svg::text_width(spec.value_label, 11) + 10});
+  const double bar_x = left + grid_w + 24,
+               bar_h = std::max({grid_h, 120.0, svg::text_width(spec.value_label, 11) + 10});
   const std::string hi_text = fmt::format("{:.{}f}", hi, spec.decimals);
   const std::string lo_text = fmt::format("{}{:.{}f}", clipped ? "≤ " : "", lo, spec.decimals);
   const double bar_label_w = std::max(svg::text_width(hi_text, 11), svg::text_width(lo_text, 11));
   const double width = std::max({bar_x + 14 + 6 + bar_label_w + 22, left + svg::text_width(spec.x_label, 12),
-                                 8 + svg::text_width(spec.title, 14)}) + 8;
+                                 8 + svg::text_width(spec.title, 14)}) +
+                       8;
   const double height = top + std::max(grid_h, bar_h) + 44;
   std::string svg = svg::open(width, height, 8, spec.title);
   // 3. Cells with values (text dark on light cells, light on dark) and marks.
@@ -60,15 +62,19 @@ std::string heatmap(const HeatmapSpec& spec) {
       const bool div = r < spec.diverged.size() && c < spec.diverged[r].size() && spec.diverged[r][c];
       const double x = left + spec.cell_w * static_cast<double>(c), y = top + spec.cell_h * static_cast<double>(r);
       const double t = (v - lo) / (hi - lo);
-      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" stroke=\"white\"/>\n",
-                         x, y, spec.cell_w, spec.cell_h, std::isfinite(v) ? heat_colour(t) : "#f0f0f0");
+      svg += fmt::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" stroke=\"white\"/>\n", x, y,
+          spec.cell_w, spec.cell_h, std::isfinite(v) ? heat_colour(t) : "#f0f0f0");
       const double cx = x + spec.cell_w / 2, cy = y + spec.cell_h / 2 + 4;
       if (div)
-        svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"#c0392b\" "
-                           "font-weight=\"bold\">✕</text>\n", cx, cy);
+        svg += fmt::format(
+            "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"#c0392b\" "
+            "font-weight=\"bold\">✕</text>\n",
+            cx, cy);
       else if (std::isfinite(v) && spec.show_values)
-        svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{}\">{:.{}f}</text>\n",
-                           cx, cy, t < 0.6 ? "white" : "black", v, spec.decimals);
+        svg += fmt::format(
+            "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{}\">{:.{}f}</text>\n", cx,
+            cy, t < 0.6 ? "white" : "black", v, spec.decimals);
     }
   // 4. Row and column names, axis labels.
   for (size_t r = 0; r < spec.y_ticks.size(); ++r)
@@ -80,8 +86,9 @@ std::string heatmap(const HeatmapSpec& spec) {
                        xml_escape(spec.x_ticks[c]));
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", left + grid_w / 2,
                      top + grid_h + 36, xml_escape(spec.x_label));
-  svg += fmt::format("<text x=\"14\" y=\"{0:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0:.1f})\">{1}</text>\n",
-                     top + grid_h / 2, xml_escape(spec.y_label));
+  svg += fmt::format(
+      "<text x=\"14\" y=\"{0:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0:.1f})\">{1}</text>\n",
+      top + grid_h / 2, xml_escape(spec.y_label));
   // 5. Colour bar: 20 bands from hi (top) to lo, end labels, and the value label rotated beside it.
   for (int k = 0; k < 20; ++k)
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"{:.2f}\" fill=\"{}\"/>\n", bar_x,
@@ -89,8 +96,10 @@ std::string heatmap(const HeatmapSpec& spec) {
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\">{}</text>\n", bar_x + 18, top + 9, hi_text);
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\">{}</text>\n", bar_x + 18, top + bar_h, lo_text);
   const double vx = bar_x + 14 + 6 + bar_label_w + 12, vy = top + bar_h / 2;
-  svg += fmt::format("<text x=\"{0:.1f}\" y=\"{1:.1f}\" text-anchor=\"middle\" font-size=\"11\" "
-                     "transform=\"rotate(-90 {0:.1f} {1:.1f})\">{2}</text>\n", vx, vy, xml_escape(spec.value_label));
+  svg += fmt::format(
+      "<text x=\"{0:.1f}\" y=\"{1:.1f}\" text-anchor=\"middle\" font-size=\"11\" "
+      "transform=\"rotate(-90 {0:.1f} {1:.1f})\">{2}</text>\n",
+      vx, vy, xml_escape(spec.value_label));
   return svg + "</svg>\n";
 }
 

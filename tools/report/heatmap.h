@@ -9,15 +9,15 @@
 namespace fpsim::io {
 
 struct HeatmapSpec {
-  std::string title, x_label, y_label, value_label;  // value_label titles the colour bar, with units
-  std::vector<std::string> x_ticks, y_ticks;         // column and row names, top row first
-  std::vector<std::vector<double>> values;           // [row][col]; NaN: no value
-  std::vector<std::vector<bool>> diverged;           // [row][col]; optional, drawn as a red ✕
+  std::string title, x_label, y_label, value_label;               // value_label titles the colour bar, with units
+  std::vector<std::string> x_ticks, y_ticks;                      // column and row names, top row first
+  std::vector<std::vector<double>> values;                        // [row][col]; NaN: no value
+  std::vector<std::vector<bool>> diverged;                        // [row][col]; optional, drawn as a red ✕
   double lo = std::numeric_limits<double>::quiet_NaN(), hi = lo;  // colour range; NaN: the data's
   int decimals = 1;
-  bool show_values = true;                           // print each value in its cell
+  bool show_values = true;  // print each value in its cell
   double cell_w = 46, cell_h = 30;
-  size_t x_label_every = 1;                          // label every k-th column (many steps)
+  size_t x_label_every = 1;  // label every k-th column (many steps)
 };
 
 /// The heatmap as a standalone <svg>. Example: heatmap(spec).find("<rect") != npos.

@@ -18,8 +18,7 @@ bool reaches_into(const std::string& pointer, const std::string& axis) {
 // "precision/…/format" for a zip group whose pointers share first and last tokens, else the pointer.
 std::string dimension_title(const Dimension& d) {
   const std::string show = d.show.substr(1);
-  if (d.pointers.size() < 2 || std::find(d.pointers.begin(), d.pointers.end(), d.show) == d.pointers.end())
-    return show;
+  if (d.pointers.size() < 2 || std::find(d.pointers.begin(), d.pointers.end(), d.show) == d.pointers.end()) return show;
   auto first = [](const std::string& p) { return p.substr(1, p.find('/', 1) - 1); };
   auto last = [](const std::string& p) { return p.substr(p.rfind('/') + 1); };
   for (const std::string& p : d.pointers)
@@ -117,7 +116,8 @@ ReportLayout report_layout(const ReportData& data, const std::string& where) {
   if (layout.rows < 0)
     for (size_t i = 0; i < layout.dims.size(); ++i)
       if (static_cast<int>(i) != layout.cols &&
-          (layout.rows < 0 || layout.dims[i].values.size() > layout.dims[static_cast<size_t>(layout.rows)].values.size()))
+          (layout.rows < 0 ||
+           layout.dims[i].values.size() > layout.dims[static_cast<size_t>(layout.rows)].values.size()))
         layout.rows = static_cast<int>(i);
   // Columns: the other dimension with fewest values.
   for (size_t i = 0; i < layout.dims.size() && !data.report_axes.contains("cols"); ++i)

@@ -3,10 +3,9 @@
 // zip group) form one dimension; a sweep's `report: {"rows": "/precision", "cols": "/model/type"}`
 // (or the defaults) picks the recipe dimension for table rows and another for table columns. A
 // pointer may reach into a swept object value: "/model/type" reads "mlp" out of a swept /model.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tools/report/data.h"
 

@@ -41,7 +41,8 @@ Pivot build_pivot(const ReportData& data, const std::vector<RecipeRow>& rows) {
     cell.accuracy = row.final_accuracy;
     cell.runs = row.runs, cell.finished = row.finished, cell.diverged = row.diverged;
     cell.baseline = row.within_noise == "baseline";
-    if (row.baseline && !cell.baseline && row.final_accuracy.n) cell.delta_pp = row.delta_pp, cell.p_value = row.p_value;
+    if (row.baseline && !cell.baseline && row.final_accuracy.n)
+      cell.delta_pp = row.delta_pp, cell.p_value = row.p_value;
   }
   for (size_t c = 0; c < pivot.cols.size(); ++c) {
     double best = -1;
@@ -54,12 +55,13 @@ Pivot build_pivot(const ReportData& data, const std::vector<RecipeRow>& rows) {
 
 std::string cell_text(const PivotCell& cell) {
   if (cell.recipe < 0) return "";
-  if (cell.accuracy.n == 0)
-    return cell.diverged ? fmt::format("diverged ({}/{})", cell.diverged, cell.runs) : "—";
+  if (cell.accuracy.n == 0) return cell.diverged ? fmt::format("diverged ({}/{})", cell.diverged, cell.runs) : "—";
   std::string text = format_mean_std(cell.accuracy, 2);
   if (std::isfinite(cell.delta_pp)) text += fmt::format(" ({:+.2f})", cell.delta_pp);
-  if (cell.p_value < 0.01) text += " **";
-  else if (cell.p_value < significance_level) text += " *";
+  if (cell.p_value < 0.01)
+    text += " **";
+  else if (cell.p_value < significance_level)
+    text += " *";
   if (cell.diverged) text += fmt::format(", {}/{} diverged", cell.diverged, cell.runs);
   if (cell.finished < cell.runs) text += fmt::format(", {}/{} finished", cell.finished, cell.runs);
   return text;
@@ -67,7 +69,8 @@ std::string cell_text(const PivotCell& cell) {
 
 std::string pivot_legend() {
   return "Final test accuracy in %, mean ± sample std over seeds (a diverged seed counts with its last test "
-         "accuracy before divergence, if it had one; cells say how many seeds diverged); (Δ) in percentage points against the baseline recipe of the same column; * p < 0.05, ** p < 0.01 "
+         "accuracy before divergence, if it had one; cells say how many seeds diverged); (Δ) in percentage points "
+         "against the baseline recipe of the same column; * p < 0.05, ** p < 0.01 "
          "by Welch's two-sided t-test against that baseline (no mark: within seed noise); the best of each column "
          "in bold.";
 }
@@ -100,7 +103,8 @@ std::string pivot_html(const Pivot& pivot) {
     for (const PivotCell& cell : pivot.cells[r]) {
       std::string cls = cell.best ? "best" : cell.baseline ? "baseline" : "";
       if (cell.accuracy.n == 0 && cell.diverged) cls = "diverged";
-      const std::string tip = std::isfinite(cell.p_value) ? fmt::format(" title=\"Welch p = {:.3g}\"", cell.p_value) : "";
+      const std::string tip =
+          std::isfinite(cell.p_value) ? fmt::format(" title=\"Welch p = {:.3g}\"", cell.p_value) : "";
       html += "<td" + (cls.empty() ? "" : " class=\"" + cls + "\"") + tip + ">" + xml_escape(cell_text(cell)) + "</td>";
     }
     html += "</tr>\n";

@@ -12,7 +12,7 @@
 namespace fpsim::io {
 
 struct PivotCell {
-  int recipe = -1;  // index into data.recipes, -1 for an empty cell
+  int recipe = -1;   // index into data.recipes, -1 for an empty cell
   MeanStd accuracy;  // final test accuracy in %, over the finished (not diverged) seeds
   size_t runs = 0, finished = 0, diverged = 0;
   bool baseline = false, best = false;
@@ -22,8 +22,8 @@ struct PivotCell {
 
 struct Pivot {
   ReportLayout layout;
-  std::string row_title, col_title;        // "precision", "model/type"
-  std::vector<std::string> rows, cols;     // labels; one column "final accuracy" for one dimension
+  std::string row_title, col_title;           // "precision", "model/type"
+  std::vector<std::string> rows, cols;        // labels; one column "final accuracy" for one dimension
   std::vector<std::vector<PivotCell>> cells;  // [row][col]
 };
 

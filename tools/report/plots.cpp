@@ -3,8 +3,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <regex>
@@ -162,8 +162,9 @@ std::vector<NamedPlot> numeric_grid(const Pivot& p) {
       spec.diverged.back().push_back(cell.accuracy.n == 0 && cell.diverged > 0);
     }
   }
-  return {{"accuracy_grid.svg", spec.title + " — mean over seeds; ✕: every seed diverged", heatmap(spec),
-           "accuracy_grid"}};
+  return {
+      {"accuracy_grid.svg", spec.title + " — mean over seeds; ✕: every seed diverged", heatmap(spec),
+       "accuracy_grid"}};
 }
 
 bool varies_from_one(const PlotSeries& s) {
@@ -196,8 +197,8 @@ std::vector<NamedPlot> small_multiples(const ReportData& data, const Pivot& p, c
     for (size_t k = 0; k < panels; ++k) {
       std::vector<PlotSeries> series;
       if (base >= 0 && !cs.only_scaled && p.cells[static_cast<size_t>(base)][c].recipe >= 0) {
-        PlotSeries b = mean_curve(data, data.recipes[static_cast<size_t>(p.cells[static_cast<size_t>(base)][c].recipe)],
-                                  cs.field);
+        PlotSeries b =
+            mean_curve(data, data.recipes[static_cast<size_t>(p.cells[static_cast<size_t>(base)][c].recipe)], cs.field);
         b.label = p.rows[static_cast<size_t>(base)] + " (baseline)", b.colour = "#555555", b.dashed = true;
         if (!b.x.empty()) series.push_back(std::move(b));
       }
@@ -205,7 +206,8 @@ std::vector<NamedPlot> small_multiples(const ReportData& data, const Pivot& p, c
         series.push_back(rows[i].second);
       }
       PlotSpec spec;
-      spec.title = fmt::format("{}: {}{}", cs.what, facet_name(p, c), panels > 1 ? fmt::format(" ({}/{})", k + 1, panels) : "");
+      spec.title =
+          fmt::format("{}: {}{}", cs.what, facet_name(p, c), panels > 1 ? fmt::format(" ({}/{})", k + 1, panels) : "");
       spec.x_label = "training step", spec.y_label = cs.y_label, spec.log2_y = cs.log2;
       spec.width = 440, spec.height = 280;
       out.push_back({fmt::format("{}_{}_{}.svg", cs.section, c + 1, k + 1), spec.title + " (mean over seeds)",
@@ -269,11 +271,13 @@ std::vector<NamedPlot> telemetry_maps(const ReportData& data, const Pivot& p) {
 }  // namespace
 
 std::string section_heading(const std::string& section) {
-  static const std::map<std::string, std::string> headings = {
-      {"accuracy", "Accuracy per recipe"},       {"format_grid", "Accuracy by exponent and mantissa bits"},
-      {"accuracy_grid", "Accuracy over both swept axes"},
-      {"train_loss", "Training loss"},            {"test_loss", "Test loss"},
-      {"loss_scale", "Loss scale"},               {"telemetry", "Values flushed to zero"}};
+  static const std::map<std::string, std::string> headings = {{"accuracy", "Accuracy per recipe"},
+                                                              {"format_grid", "Accuracy by exponent and mantissa bits"},
+                                                              {"accuracy_grid", "Accuracy over both swept axes"},
+                                                              {"train_loss", "Training loss"},
+                                                              {"test_loss", "Test loss"},
+                                                              {"loss_scale", "Loss scale"},
+                                                              {"telemetry", "Values flushed to zero"}};
   const auto it = headings.find(section);
   return it == headings.end() ? section : it->second;
 }
@@ -283,11 +287,12 @@ std::vector<NamedPlot> report_plots(const ReportData& data, const Pivot& pivot) 
   auto add = [&](std::vector<NamedPlot> more) { plots.insert(plots.end(), more.begin(), more.end()); };
   add(format_grids(pivot));
   add(numeric_grid(pivot));
-  add(small_multiples(data, pivot, {&MetricPoint::train_loss, "train_loss", "Training loss",
-                                    "training loss (cross-entropy, nats)"}));
-  add(small_multiples(data, pivot, {&MetricPoint::test_loss, "test_loss", "Test loss", "test loss (cross-entropy, nats)"}));
-  add(small_multiples(data, pivot, {&MetricPoint::loss_scale, "loss_scale", "Loss scale", "loss scale (log2 axis)",
-                                    true, true}));
+  add(small_multiples(
+      data, pivot, {&MetricPoint::train_loss, "train_loss", "Training loss", "training loss (cross-entropy, nats)"}));
+  add(small_multiples(data, pivot,
+                      {&MetricPoint::test_loss, "test_loss", "Test loss", "test loss (cross-entropy, nats)"}));
+  add(small_multiples(data, pivot,
+                      {&MetricPoint::loss_scale, "loss_scale", "Loss scale", "loss scale (log2 axis)", true, true}));
   add(telemetry_maps(data, pivot));
   return plots;
 }

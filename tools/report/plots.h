@@ -11,8 +11,8 @@
 namespace fpsim::io {
 
 struct NamedPlot {
-  std::string file;     // "accuracy_dots.svg"
-  std::string title;    // caption
+  std::string file;   // "accuracy_dots.svg"
+  std::string title;  // caption
   std::string svg;
   std::string section;  // "accuracy", "format_grid", "train_loss", "test_loss", "loss_scale", "telemetry"
 };

@@ -84,15 +84,15 @@ std::string draw_axes(const Frame& f, const PlotSpec& spec) {
   for (double t : f.yticks) {
     const double y = f.py(t);
     const std::string text = f.log2 ? fmt::format("2^{}", static_cast<int>(t)) : svg::tick_text(t);
-    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e0e0e0\"/>\n", f.left, y,
-                       f.left + f.plot_w, y);
+    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e0e0e0\"/>\n", f.left,
+                       y, f.left + f.plot_w, y);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", f.left - 6, y + 4,
                        xml_escape(text));
   }
   for (double t : f.xticks) {
     const double x = f.px(t);
-    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e0e0e0\"/>\n", x, f.top, x,
-                       f.top + f.plot_h);
+    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e0e0e0\"/>\n", x, f.top,
+                       x, f.top + f.plot_h);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", x, f.top + f.plot_h + 16,
                        xml_escape(svg::tick_text(t)));
   }
@@ -102,12 +102,14 @@ std::string draw_axes(const Frame& f, const PlotSpec& spec) {
         "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" transform=\"rotate(-35 {:.1f} {:.1f})\">{}</text>\n", x, y,
         x, y, xml_escape(spec.categories[c]));
   }
-  svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" stroke=\"#333\"/>\n",
-                     f.left, f.top, f.plot_w, f.plot_h);
+  svg += fmt::format(
+      "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"none\" stroke=\"#333\"/>\n", f.left,
+      f.top, f.plot_w, f.plot_h);
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", f.left + f.plot_w / 2,
                      f.top + f.plot_h + f.bottom - 10, xml_escape(spec.x_label));
-  svg += fmt::format("<text x=\"16\" y=\"{:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {:.1f})\">{}</text>\n",
-                     f.top + f.plot_h / 2, f.top + f.plot_h / 2, xml_escape(spec.y_label));
+  svg +=
+      fmt::format("<text x=\"16\" y=\"{:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {:.1f})\">{}</text>\n",
+                  f.top + f.plot_h / 2, f.top + f.plot_h / 2, xml_escape(spec.y_label));
   if (f.empty)
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"#888\">no data</text>\n",
                        f.left + f.plot_w / 2, f.top + f.plot_h / 2);
@@ -152,11 +154,12 @@ std::string draw_line(const Frame& f, const PlotSeries& s, const char* colour, c
 std::string draw_legend_entry(const Frame& f, const PlotSeries& s, size_t k, bool categorical, const char* colour,
                               const std::string& dash) {
   const double ly = f.top + f.plot_h + f.bottom + 6 + legend_line * static_cast<double>(k), lx = f.left;
-  std::string svg = categorical
-                        ? fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"{}\"/>\n", lx + 11, ly - 4, colour)
-                        : fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
-                                      "stroke-width=\"2\"{}/>\n",
-                                      lx, ly - 4, lx + 22, ly - 4, colour, dash);
+  std::string svg =
+      categorical ? fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"{}\"/>\n", lx + 11, ly - 4, colour)
+                  : fmt::format(
+                        "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
+                        "stroke-width=\"2\"{}/>\n",
+                        lx, ly - 4, lx + 22, ly - 4, colour, dash);
   return svg + fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", lx + 28, ly, xml_escape(s.label));
 }
 
@@ -166,12 +169,23 @@ std::string xml_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

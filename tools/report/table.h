@@ -25,9 +25,9 @@ struct RecipeRow {
   std::string label;
   size_t runs = 0, finished = 0, diverged = 0;  // finished = completed + diverged
   MeanStd final_accuracy, best_accuracy, final_test_loss, skipped_steps, final_loss_scale;  // accuracies in %
-  std::optional<size_t> baseline;   // row index of the baseline recipe (itself for a baseline row)
-  double delta_pp = 0;              // mean final accuracy − baseline's, percentage points
-  double p_value = 0;               // Welch's t-test against the baseline, two-sided; NaN when not tested
+  std::optional<size_t> baseline;  // row index of the baseline recipe (itself for a baseline row)
+  double delta_pp = 0;             // mean final accuracy − baseline's, percentage points
+  double p_value = 0;              // Welch's t-test against the baseline, two-sided; NaN when not tested
   /// "baseline", "yes", "no", or "n/a" (fewer than 2 seeds on either side, or no baseline).
   /// Within noise: Welch's t-test does not reject equal means at the 5 % level (p >= 0.05).
   std::string within_noise;

@@ -88,8 +88,9 @@ std::vector<std::pair<std::string, std::vector<const NamedPlot*>>> sections(cons
     const size_t pages = (list.size() + panels_per_page - 1) / panels_per_page;
     for (size_t k = 0; k < pages; ++k) {
       const std::string heading = section_heading(name) + (pages > 1 ? fmt::format(" ({}/{})", k + 1, pages) : "");
-      paged.push_back({heading, {list.begin() + static_cast<std::ptrdiff_t>(k * panels_per_page),
-                                 list.begin() + static_cast<std::ptrdiff_t>(std::min(list.size(), (k + 1) * panels_per_page))}});
+      const auto first = static_cast<std::ptrdiff_t>(k * panels_per_page);
+      const auto last = static_cast<std::ptrdiff_t>(std::min(list.size(), (k + 1) * panels_per_page));
+      paged.push_back({heading, {list.begin() + first, list.begin() + last}});
     }
   }
   return paged;
@@ -105,9 +106,8 @@ std::string status_line(const ReportData& data) {
 
 // Panels of one figure kind share a page in a grid; single wide figures (the dot plot) take the width.
 const char* grid_class(const std::string& section) {
-  return section == "accuracy" ? "wide" : section == "telemetry" || section == "format_grid" || section == "accuracy_grid"
-                                                            ? "grid two"
-                                                            : "grid";
+  if (section == "accuracy") return "wide";
+  return section == "telemetry" || section == "format_grid" || section == "accuracy_grid" ? "grid two" : "grid";
 }
 
 }  // namespace
@@ -155,7 +155,8 @@ std::string report_html(const ReportData& data, const Pivot& pivot, const std::v
   html += "<p>" + xml_escape(status_line(data) + " " + pivot_legend()) +
           " Per-run values: <a href=\"summary.csv\">summary.csv</a>.</p>\n" + pivot_html(pivot) + "</section>\n";
   for (const auto& [heading, list] : sections(plots)) {
-    html += "<section>\n<h2>" + xml_escape(heading) + "</h2>\n<div class=\"" + grid_class(list.front()->section) + "\">\n";
+    html += "<section>\n<h2>" + xml_escape(heading) + "</h2>\n<div class=\"" + grid_class(list.front()->section) +
+            "\">\n";
     for (const NamedPlot* p : list)
       html += "<figure>\n" + p->svg + "<figcaption>" + xml_escape(p->title) + "</figcaption>\n</figure>\n";
     html += "</div>\n</section>\n";
@@ -183,6 +184,8 @@ std::vector<fs::path> write_report_files(const ReportData& data, const fs::path&
   return written;
 }
 
-std::vector<fs::path> write_report(const fs::path& folder) { return write_report_files(load_report_data(folder), folder); }
+std::vector<fs::path> write_report(const fs::path& folder) {
+  return write_report_files(load_report_data(folder), folder);
+}
 
 }  // namespace fpsim::io

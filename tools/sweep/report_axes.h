@@ -2,10 +2,9 @@
 // A sweep's optional "report" object: which swept pointer the report's tables use for rows (the recipe
 // axis) and which for columns, e.g. {"rows": "/precision", "cols": "/model/type"}. A pointer may reach
 // into a swept object value ("/model/type" inside a swept "/model"); /seed is always averaged over.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fpsim::io {
 

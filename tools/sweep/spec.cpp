@@ -121,7 +121,8 @@ SweepSpec parse_sweep(const json& doc, const std::filesystem::path& file) {
   for (const auto& [key, value] : doc.items())
     if (!known.count(key))
       throw ConfigError(f, "/" + pointer_token(key),
-                        "unknown key \"" + key + "\" (expected schema, name, description, base, axes, zip, seeds, baseline, report)");
+                        "unknown key \"" + key +
+                            "\" (expected schema, name, description, base, axes, zip, seeds, baseline, report)");
 
   if (!doc.contains("schema")) throw ConfigError(f, "/schema", "missing (expected \"schema\": 1)");
   if (doc["schema"] != 1) throw ConfigError(f, "/schema", "unsupported schema " + doc["schema"].dump() + " (expected 1)");
