@@ -155,7 +155,9 @@ def check_screenshot(work, report):
 
 def check_pdf(work, report):
     pdf = os.path.join(work, "report.pdf")
-    run = chromium(work, "--no-pdf-header-footer", "--print-to-pdf=" + pdf, "file://" + report)
+    # Both spellings of "no header and footer" (Chromium renamed the flag); an unknown flag is ignored.
+    run = chromium(work, "--no-pdf-header-footer", "--print-to-pdf-no-header", "--print-to-pdf=" + pdf,
+                   "file://" + report)
     if run is None:
         return
     if not os.path.exists(pdf):

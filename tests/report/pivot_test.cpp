@@ -14,6 +14,7 @@
 #include "tools/report/welch.h"
 #include "tools/report/write.h"
 #include "tools/sweep/spec.h"
+#include "../cli/run_cli.h"
 
 using nlohmann::json;
 using namespace fpsim::io;
@@ -247,4 +248,32 @@ TEST_CASE("two numeric axes give an accuracy heatmap in numeric order, diverged 
   CHECK(svg.find(">0.05<") < svg.find(">0.1<"));
   CHECK(svg.find(">82.0<") != std::string::npos);
   CHECK(svg.find("✕") != std::string::npos);
+}
+
+TEST_CASE("fpsim report A B writes the comparison; unshared baselines and bad axes exit 2 writing nothing",
+          "[report]") {
+  TempDir dir;
+  write_sweep(dir.path / "a", "paper", {{"fp32", 0.870}, {"fp8_a", 0.868}});
+  write_sweep(dir.path / "b", "recipes", {{"fp32", 0.871}, {"mx_fp8", 0.850}});
+  const auto ok = fpsim::test::run_fpsim("report " + (dir.path / "a").string() + " " + (dir.path / "b").string() +
+                                         " --out " + (dir.path / "cmp").string());
+  CHECK(ok.status == 0);
+  CHECK(fs::exists(dir.path / "cmp" / "report.html"));
+  CHECK(read_file(dir.path / "cmp" / "report.md").find("| `mx_fp8, sweep=recipes` |") != std::string::npos);
+  json index = json::parse(read_file(dir.path / "b" / "sweep.json"));
+  index["baseline"] = {{"/precision", "mx_fp8"}};
+  write_file_atomic(dir.path / "b" / "sweep.json", index.dump());
+  const auto refused = fpsim::test::run_fpsim("report " + (dir.path / "a").string() + " " +
+                                              (dir.path / "b").string() + " --out " + (dir.path / "out").string());
+  CHECK(refused.status == 2);
+  CHECK(refused.err.find("must share a baseline") != std::string::npos);
+  CHECK(!fs::exists(dir.path / "out"));
+  index["baseline"] = {{"/precision", "fp32"}};
+  index["report"] = {{"cols", "/optimizer"}};
+  write_file_atomic(dir.path / "b" / "sweep.json", index.dump());
+  const auto bad = fpsim::test::run_fpsim("report " + (dir.path / "b").string());
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find((dir.path / "b" / "sweep.json").string() + ":/report/cols: /optimizer is not a swept path") !=
+        std::string::npos);
+  CHECK(!fs::exists(dir.path / "b" / "report.html"));
 }
