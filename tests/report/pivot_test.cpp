@@ -109,6 +109,7 @@ TEST_CASE("the pivot puts recipes in rows and the chosen axis in columns", "[rep
   const std::string md = pivot_markdown(p);
   CHECK(md.rfind("| precision \\ model/type | mlp | cnn |\n|---|---|---|\n", 0) == 0);
   CHECK(md.find("| `fp32` | **87.20 ± 0.10** | **88.20 ± 0.10** |") != std::string::npos);
+  CHECK(md.find("| `fp8_b` | 86.20 ± 0.10 (-1.00) \\*\\* | 87.20 ± 0.10 (-1.00) \\*\\* |") != std::string::npos);
   CHECK(pivot_html(p).find("title=\"Welch p = 0.0705\"") != std::string::npos);
 }
 

@@ -75,6 +75,12 @@ std::string pivot_legend() {
          "in bold.";
 }
 
+std::string escape_stars(const std::string& text) {
+  std::string out;
+  for (char ch : text) out += ch == '*' ? std::string("\\*") : std::string(1, ch);
+  return out;
+}
+
 std::string pivot_markdown(const Pivot& pivot) {
   std::string corner = pivot.row_title + (pivot.col_title.empty() ? "" : " \\ " + pivot.col_title);
   std::string md = "| " + corner + " |";
@@ -85,7 +91,8 @@ std::string pivot_markdown(const Pivot& pivot) {
   for (size_t r = 0; r < pivot.rows.size(); ++r) {
     md += "| `" + pivot.rows[r] + "` |";
     for (const PivotCell& cell : pivot.cells[r]) {
-      const std::string text = cell_text(cell);
+      // Significance stars are escaped so they never pair with the bold of a best cell.
+      const std::string text = escape_stars(cell_text(cell));
       md += " " + (cell.best ? "**" + text + "**" : text) + " |";
     }
     md += "\n";

@@ -41,6 +41,10 @@ std::string pivot_markdown(const Pivot& pivot);
 /// HTML <table> (class "pivot"); cells carry the p-value as a tooltip. Example: pivot_html(p) starts with "<table".
 std::string pivot_html(const Pivot& pivot);
 
+/// Markdown text with every '*' escaped (significance marks must not read as emphasis).
+/// Example: escape_stars("1.0 **") == "1.0 \\*\\*".
+std::string escape_stars(const std::string& text);
+
 /// The sentence explaining cells, Δ and marks, shared by the Markdown and HTML reports.
 std::string pivot_legend();
 

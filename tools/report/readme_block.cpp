@@ -1,5 +1,6 @@
 #include "tools/report/readme_block.h"
 
+#include <sstream>
 #include <stdexcept>
 
 #include "tools/io/atomic_file.h"
@@ -10,10 +11,26 @@ namespace fpsim::io {
 namespace {
 std::string start_marker(const std::string& name) { return "<!-- report-table:" + name + " -->"; }
 std::string end_marker(const std::string& name) { return "<!-- /report-table:" + name + " -->"; }
+
+// Words joined into lines of at most `width` columns (README prose is wrapped at 120).
+std::string wrap(const std::string& text, size_t width) {
+  std::string out, line, word;
+  std::istringstream words(text);
+  auto columns = [](const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // UTF-8 code points
+    return n;
+  };
+  while (words >> word) {
+    if (!line.empty() && columns(line) + 1 + columns(word) > width) out += line + "\n", line.clear();
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return out + line + "\n";
+}
 }  // namespace
 
 std::string readme_table(const ReportData& data) {
-  return "\n" + pivot_markdown(build_pivot(data, recipe_rows(data))) + "\n" + pivot_legend() + "\n";
+  return "\n" + pivot_markdown(build_pivot(data, recipe_rows(data))) + "\n" + wrap(escape_stars(pivot_legend()), 120);
 }
 
 std::optional<std::string> readme_block(const std::string& text, const std::string& name) {

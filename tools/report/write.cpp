@@ -115,7 +115,7 @@ const char* grid_class(const std::string& section) {
 std::string report_markdown(const ReportData& data, const Pivot& pivot, const std::vector<NamedPlot>& plots) {
   std::string md = fmt::format("# Sweep report: {}\n\n", data.name);
   if (!data.description.empty()) md += data.description + "\n\n";
-  md += status_line(data) + " " + pivot_legend() + "\n\n" + pivot_markdown(pivot);
+  md += status_line(data) + " " + escape_stars(pivot_legend()) + "\n\n" + pivot_markdown(pivot);
   md += "\nPer-run values (best accuracy, losses, skipped steps, loss scale, telemetry): [summary.csv](summary.csv).\n";
   for (const auto& [heading, list] : sections(plots)) {
     md += "\n## " + heading + "\n\n";
