@@ -16,4 +16,14 @@ void add_log2_histogram(std::span<const float> values, std::vector<uint64_t>& hi
   }
 }
 
+void ScaleTelemetry::add(double input_amax, std::span<const float> encode_scales) {
+  for (float e : encode_scales) {
+    const bool first = casts == 0 && &e == encode_scales.data();
+    scale_min = first ? e : std::min(scale_min, double(e));
+    scale_max = first ? e : std::max(scale_max, double(e));
+  }
+  amax = std::max(amax, input_amax);
+  ++casts;
+}
+
 }  // namespace fpsim::sim

@@ -20,9 +20,20 @@ inline constexpr int kLog2HistBins = 320;
 /// Example: add_log2_histogram({0.75f}, h) increments the bin of -1 (0.75 = 1.5·2^-1).
 void add_log2_histogram(std::span<const float> values, std::vector<uint64_t>& hist);
 
+/// Scaled casts of one point over a window: the input amax (before scaling) and the range of encode scales.
+struct ScaleTelemetry {
+  uint64_t casts = 0;
+  double amax = 0;        ///< largest input amax seen (inf when an input held a NaN or inf)
+  double scale_min = 0;   ///< smallest encode scale of any tile (0 when casts == 0)
+  double scale_max = 0;   ///< largest encode scale of any tile
+  /// Add one cast's input amax and its tile scales. Example: t.add(3.5, {128.0f}).
+  void add(double input_amax, std::span<const float> encode_scales);
+};
+
 /// Counts for one quantisation point over a window of telemetry steps.
 struct PointTelemetry {
   QuantStats stats;
+  ScaleTelemetry scale;   ///< scaled GEMM operands and scaled optimiser state only
   std::vector<uint64_t> log2_hist = std::vector<uint64_t>(kLog2HistBins, 0);
 
   double zero_frac() const { return stats.nonzero ? double(stats.underflow) / double(stats.nonzero) : 0.0; }

@@ -22,7 +22,7 @@ struct EvalResult {
   double loss = 0, accuracy = 0;
 };
 
-EvalResult evaluate(Model& model, const TrainConfig& c, const Dataset& test, int64_t step) {
+EvalResult evaluate(Model& model, const TrainConfig& c, const Dataset& test, int64_t step, ScalingState& scaling) {
   Tape tape;
   Tensor x;
   std::vector<int32_t> y;
@@ -44,6 +44,7 @@ EvalResult evaluate(Model& model, const TrainConfig& c, const Dataset& test, int
     ctx.step = kEvalStepBase + uint64_t(step);
     ctx.train = false;
     ctx.plan = &c.plan;
+    ctx.scaling = &scaling;  // read only: evaluation records no amax
     const Var logits = model.forward(tape, ctx, tape.leaf(x, false));
     const Var loss = softmax_cross_entropy(tape, logits, y);
     loss_sum += double(tape.value(loss).data[0]) * double(n);
@@ -119,6 +120,7 @@ TrainSummary train(const TrainConfig& c, const Dataset& train_set, const Dataset
   std::vector<int32_t> y;
   std::vector<int64_t> order;
   TelemetryWindow window;
+  ScalingState scaling;  // delayed-scaling amax histories, keyed "<layer>/<role>"
   double loss_sum = 0;
   int64_t loss_count = 0;
   std::optional<double> last_accuracy;
@@ -141,6 +143,7 @@ TrainSummary train(const TrainConfig& c, const Dataset& train_set, const Dataset
     ctx.step = uint64_t(step);
     ctx.plan = &c.plan;
     ctx.telemetry = sample ? &window : nullptr;
+    ctx.scaling = &scaling;
     tape.clear();
     attach(tape, params);
     const Var loss = softmax_cross_entropy(tape, model.forward(tape, ctx, tape.leaf(x, false)), y);
@@ -179,7 +182,7 @@ TrainSummary train(const TrainConfig& c, const Dataset& train_set, const Dataset
     // 4. Evaluation points and progress.
     const double mean_loss = loss_sum / double(std::max<int64_t>(loss_count, 1));
     if (step % eval_every == 0 || step == total) {
-      const EvalResult r = evaluate(model, c, test_set, step);
+      const EvalResult r = evaluate(model, c, test_set, step, scaling);
       EvalPoint point{step, summary.epochs, mean_loss, r.loss, r.accuracy, scaler.scale(), scaler.skipped_steps(),
                       std::move(window),
                       test_set.is_text() ? std::optional(r.loss / std::numbers::ln2) : std::nullopt};

@@ -9,6 +9,7 @@ packages=(
   libomp-dev                          # OpenMP runtime headers
   dataset-fashion-mnist               # /usr/share/datasets/fashion-mnist
   gnuplot-nox                         # SVG plots in reports
+  chromium poppler-utils              # report tests: headless rendering, print to PDF, pdfinfo page count
   zlib1g-dev                          # gzip IDX files of Fashion-MNIST
   pkg-config                          # the installed library's fpsim.pc (tests/install)
   python3-dev pybind11-dev python3-pybind11 python3-numpy   # `import fpsim` (tools/python), for /usr/bin/python3

@@ -4,6 +4,7 @@
 #include "numerics/quantize/block_scale.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -95,7 +96,31 @@ MxElement parse_mx_element(std::string_view text) {
 }
 
 const char* to_string(MxElement e) { return info(e).name; }
-Format mx_element_format(MxElement e) { return parse_format(info(e).format); }
+
+MxScaleRule parse_mx_scale_rule(std::string_view text) {
+  for (MxScaleRule r : {MxScaleRule::Floor, MxScaleRule::Ceil, MxScaleRule::Rceil, MxScaleRule::Even})
+    if (text == to_string(r)) return r;
+  throw std::invalid_argument("unknown MX scale rule \"" + std::string(text) + "\" (expected one of floor, ceil, rceil, even)");
+}
+
+const char* to_string(MxScaleRule r) {
+  switch (r) {
+    case MxScaleRule::Floor: return "floor";
+    case MxScaleRule::Ceil: return "ceil";
+    case MxScaleRule::Rceil: return "rceil";
+    case MxScaleRule::Even: return "even";
+  }
+  return "?";
+}
+Format mx_element_format(MxElement e) {
+  // Parsed once: scale rules ask for the element grid once per block.
+  static const std::vector<Format> formats = [] {
+    std::vector<Format> f;
+    for (const ElementInfo& i : kElements) f.push_back(parse_format(i.format));
+    return f;
+  }();
+  return formats[static_cast<std::size_t>(&info(e) - kElements)];
+}
 int mx_emax(MxElement e) { return info(e).emax; }
 
 uint8_t mx_scale_code(float amax, MxElement e, MxScaleRule rule) {
@@ -108,8 +133,25 @@ uint8_t mx_scale_code(float amax, MxElement e, MxScaleRule rule) {
   int x = 0;
   std::frexp(a, &x);
   int shared = x - 1 - mx_emax(e);
-  // 4. Ceil rule: one step up when the block maximum would exceed the element maximum.
-  if (rule == MxScaleRule::Ceil && std::ldexp(a, -shared) > mx_element_format(e).max_value()) shared += 1;
+  switch (rule) {
+    case MxScaleRule::Floor: break;
+    case MxScaleRule::Ceil:  // 4a. ceil(log2 amax) = floor(log2 amax) + 1 unless amax is a power of two
+      if (a != std::ldexp(1.0, x - 1)) shared += 1;
+      break;
+    case MxScaleRule::Rceil:  // 4b. one step up when the block maximum would exceed the element maximum
+      if (std::ldexp(a, -shared) > mx_element_format(e).max_value()) shared += 1;
+      break;
+    case MxScaleRule::Even: {
+      // 4c. torchao's bit trick on the binary32 amax: add half an ulp of the element's precision, then
+      // clear the mantissa. E4M3 (3 bits), 1.97 = 0x3FFC28F6: + 0x00080000 = 0x40042... -> 0x40000000 = 2.0,
+      // so floor(log2) moves up one; 1.9 = 0x3FF33333 + 0x80000 = 0x3FFB3333 -> 0x3F800000 = 1.0 stays.
+      const int man = mx_element_format(e).man_bits();
+      const uint32_t bits = std::bit_cast<uint32_t>(static_cast<float>(a));
+      const uint32_t rounded = (bits + (uint32_t{1} << (23 - man - 1))) & 0x7F800000u;
+      shared = static_cast<int>(rounded >> 23) - 127 - mx_emax(e);
+      break;
+    }
+  }
   shared = std::clamp(shared, -127, 127);
   return static_cast<uint8_t>(shared + 127);
 }

@@ -6,8 +6,9 @@
 // `block` elements P_i of the element format, with value X * P_i. The scale follows the spec's
 // reference code (microxcaling):
 //     e = floor(log2(amax)) - emax_elem,  clamped to [-127, 127];  P_i = quantise(V_i / 2^e) saturating
-// so the block maximum can clip (E4M3: amax = 1.9 * 2^k -> 1.9 * 2^8 = 486.4 -> 448). The "ceil" rule
-// instead takes the smallest e with amax / 2^e <= max_elem, so nothing clips (NVIDIA's hardware path).
+// so the block maximum can clip (E4M3: amax = 1.9 * 2^k -> 1.9 * 2^8 = 486.4 -> 448). Other rules (MxScaleRule):
+// "ceil" (torchao CEIL) = ceil(log2 amax) - emax_elem; "rceil" (cuBLAS/Transformer Engine) = the smallest e with
+// amax / 2^e <= max_elem, so nothing clips; "even" (torchao EVEN) rounds amax to the element's precision first.
 // Special blocks: all zeros -> e = -127 (code 0x00), elements 0; any NaN or inf -> scale NaN (0xFF),
 // and the whole block decodes to NaN.
 #include <cstdint>
@@ -45,10 +46,21 @@ Format mx_element_format(MxElement e);
 int mx_emax(MxElement e);
 
 /// How the shared exponent is chosen.
+/// E4M3 (emax 8, max 448) examples, e as a function of amax:
+///   amax        floor   ceil    rceil   even
+///   1.5·2^k     k-8     k-7     k-8     k-8
+///   1.9·2^k     k-8     k-7     k-7     k-8   (floor and even clip: 1.9·2^8 = 486.4 -> 448)
+///   1.97·2^k    k-8     k-7     k-7     k-7   (1.97 rounds to 2.0 at 3 mantissa bits)
+///   2^k         k-8     k-8     k-8     k-8
 enum class MxScaleRule : uint8_t {
   Floor,  ///< OCP spec: floor(log2 amax) - emax_elem (elements may clip to ±max)
-  Ceil,   ///< smallest exponent with amax / 2^e <= max_elem (nothing clips)
+  Ceil,   ///< torchao CEIL: ceil(log2 amax) - emax_elem (never clips, may waste a binade)
+  Rceil,  ///< cuBLAS / TE: amax / max_elem rounded up to a power of two = smallest e with amax / 2^e <= max_elem
+  Even,   ///< torchao EVEN: amax rounded half-up to the element's mantissa bits (exponent kept), then floor
 };
+/// "floor" "ceil" "rceil" "even"; throws std::invalid_argument listing them.
+MxScaleRule parse_mx_scale_rule(std::string_view text);
+const char* to_string(MxScaleRule r);
 
 struct MxOptions {
   MxElement element = MxElement::Fp8E4M3;

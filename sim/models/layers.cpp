@@ -1,5 +1,7 @@
 #include "sim/models/layers.h"
 
+#include "numerics/quantize/hadamard.h"
+
 namespace fpsim::sim {
 
 QuantSide StepContext::side(const RoleTargets& targets, const std::string& layer, const char* point, Role role) {
@@ -40,6 +42,34 @@ std::vector<Accumulation> StepContext::accumulations(const RoleTargets& targets,
   return out;
 }
 
+LayerGemm StepContext::gemms(const RoleTargets& targets, const std::string& layer) {
+  LayerGemm g(accumulation(targets, layer));
+  if (!targets.scaled_gemms()) return g;
+  auto s = std::make_shared<ScaledGemms>();
+  for (GemmPass pass : {GemmPass::Fprop, GemmPass::Dgrad, GemmPass::Wgrad}) {
+    const auto [ra, rb] = gemm_operand_roles(pass);
+    for (const auto& [role, cast] : {std::pair{ra, &s->a[size_t(pass)]}, std::pair{rb, &s->b[size_t(pass)]}}) {
+      std::tie(cast->target, cast->scaling) = targets.operand(pass, role);
+      if (!cast->target) continue;
+      const std::string key = layer + "/" + to_string(role);
+      if (cast->target->rounding == Rounding::Stochastic)
+        cast->stream.emplace(seed, step, stream_id(key + "/scaled"), uint64_t(role));
+      // The role's own cast is shared between the two GEMMs that read the tensor; an override is its own.
+      const bool overridden = targets.gemms[size_t(pass)].operands[size_t(role)].set;
+      cast->cast_id = overridden ? -1 : int(role);
+      if (telemetry) cast->telemetry = &(*telemetry)[key];
+      cast->state = scaling;
+      cast->state_key = key;
+      cast->step = int64_t(step);
+      cast->record = train;
+    }
+    s->hadamard[size_t(pass)] = targets.gemms[size_t(pass)].hadamard;
+  }
+  s->hadamard_signs = hadamard_signs(RandomStream(seed, step, stream_id(layer + "/hadamard")));
+  g.scaled = std::move(s);
+  return g;
+}
+
 void attach(Tape& tape, std::vector<Parameter>& params, bool needs_grad) {
   for (Parameter& p : params) p.var = tape.leaf(p.value, needs_grad);
 }
@@ -76,14 +106,28 @@ Var layer_output(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::
 
 }  // namespace
 
+// Scaled GEMMs cast their operands themselves (layer_gemm.h); what stays outside is the rounding of the
+// weight gradient (WeightGrad) and of the layer output (Output, forward only: the gradient reaching the
+// layer is cast inside its dgrad and wgrad GEMMs).
+static Var scaled_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
+                        const Parameter& w, const Parameter* b, const std::optional<Conv2dShape>& conv) {
+  const Var wq = quantize_op(tape, w.var, {}, ctx.side(t, name, "weight", Role::WeightGrad));
+  const LayerGemm g = ctx.gemms(t, name);
+  Var y = conv ? conv2d(tape, x, wq, *conv, g) : matmul_nt(tape, x, wq, g);
+  if (b) y = add_bias(tape, y, b->var);
+  return quantize_op(tape, y, ctx.side(t, name, "output", Role::Output), {});
+}
+
 Var linear_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
                  const Parameter& w, const Parameter* b) {
+  if (t.scaled_gemms()) return scaled_layer(tape, ctx, t, name, x, w, b, std::nullopt);
   const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
   return layer_output(tape, ctx, t, name, matmul_nt(tape, xq, wq, ctx.accumulation(t, name)), b);
 }
 
 Var conv_layer(Tape& tape, StepContext& ctx, const RoleTargets& t, const std::string& name, Var x,
                const Parameter& w, const Parameter* b, Conv2dShape shape) {
+  if (t.scaled_gemms()) return scaled_layer(tape, ctx, t, name, x, w, b, shape);
   const auto [xq, wq] = gemm_inputs(tape, ctx, t, name, x, w);
   return layer_output(tape, ctx, t, name, conv2d(tape, xq, wq, shape, ctx.accumulation(t, name)), b);
 }

@@ -32,6 +32,7 @@ struct StepContext {
   bool train = true;
   const QuantPlan* plan = nullptr;
   TelemetryWindow* telemetry = nullptr;  ///< non-null on telemetry steps
+  ScalingState* scaling = nullptr;        ///< the run's delayed-scaling state (null: scales start at 1 each step)
 
   /// The QuantSide for a point: `role`'s Target from `targets`, stream (seed, step, "<layer>/<point>", role).
   /// Example: ctx.side(t, "fc2", "activation", Role::ActivationGrad).
@@ -41,6 +42,10 @@ struct StepContext {
   /// One accumulation per group of a batched GEMM: the same model, with group g's stochastic-rounding
   /// stream keyed "<layer>/accumulator/<g>" (one shared entry when the accumulator is not stochastic).
   std::vector<Accumulation> accumulations(const RoleTargets& targets, const std::string& layer, int64_t groups);
+  /// How layer `layer` runs its GEMMs: plain with accumulation(), or scaled when targets.scaled_gemms().
+  /// SR streams of scaled casts: (seed, step, stream_id("<layer>/<role>/scaled"), role); Hadamard signs:
+  /// (seed, step, stream_id("<layer>/hadamard")). Example: matmul_nt(tape, x, w, ctx.gemms(t, "fc2")).
+  LayerGemm gemms(const RoleTargets& targets, const std::string& layer);
 
  private:
   std::deque<RandomStream> accumulator_streams_;  // stable addresses until the step ends

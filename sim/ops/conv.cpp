@@ -53,7 +53,7 @@ void col2im_add(const float* dcols, const ConvGeometry& g, float* dx) {
 
 // y[N,O,OH,OW]: Y[rows, O] = cols[rows, CKK]·w[O, CKK]ᵀ, then transposed to NCHW.
 // dW[O,CKK] += dYᵀ·cols;  dcols = dY·w, scattered back by col2im.
-Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const Accumulation& acc) {
+Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const LayerGemm& lg) {
   const Tensor& xv = tape.value(x);
   const Tensor& wv = tape.value(w);
   if (xv.rank() != 4 || wv.rank() != 4 || xv.dim(1) != wv.dim(1) || shape.stride < 1 || shape.padding < 0)
@@ -67,9 +67,10 @@ Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const Accumulation& acc)
   auto cols = std::make_shared<std::vector<float>>(size_t(g.rows() * g.cols()));
   im2col(xv.ptr(), g, cols->data());
   std::vector<float> ymat(size_t(g.rows() * g.o));
-  gemm({Trans::No, Trans::Yes, int(g.rows()), int(g.o), int(g.cols()), cols->data(), int(g.cols()), wv.ptr(),
-        int(g.cols()), ymat.data(), int(g.o), false},
-       for_role(acc, GemmRole::Forward));
+  layer_gemm(GemmPass::Fprop,
+             {Trans::No, Trans::Yes, int(g.rows()), int(g.o), int(g.cols()), cols->data(), int(g.cols()), wv.ptr(),
+              int(g.cols()), ymat.data(), int(g.o), false},
+             lg);
   Tensor y({g.n, g.o, g.oh, g.ow});
   const int64_t plane = g.oh * g.ow;
   parallel_for(g.n, 2, [&](int64_t b) {
@@ -77,7 +78,7 @@ Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const Accumulation& acc)
       for (int64_t o = 0; o < g.o; ++o) y.data[size_t((b * g.o + o) * plane + p)] = ymat[size_t((b * plane + p) * g.o + o)];
   });
   const bool ng = tape.needs_grad(x) || tape.needs_grad(w);
-  return tape.record(std::move(y), ng, [x, w, g, cols, acc](Tape& t, Var self) {
+  return tape.record(std::move(y), ng, [x, w, g, cols, lg](Tape& t, Var self) {
     const Tensor& dy = t.grad(self);
     const int64_t plane = g.oh * g.ow;
     std::vector<float> dymat(size_t(g.rows() * g.o));
@@ -85,14 +86,16 @@ Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const Accumulation& acc)
       for (int64_t o = 0; o < g.o; ++o)
         for (int64_t p = 0; p < plane; ++p) dymat[size_t((b * plane + p) * g.o + o)] = dy.data[size_t((b * g.o + o) * plane + p)];
     if (t.needs_grad(w))
-      gemm({Trans::Yes, Trans::No, int(g.o), int(g.cols()), int(g.rows()), dymat.data(), int(g.o), cols->data(),
-            int(g.cols()), t.grad(w).ptr(), int(g.cols()), true},
-           for_role(acc, GemmRole::WeightGrad));
+      layer_gemm(GemmPass::Wgrad,
+                 {Trans::Yes, Trans::No, int(g.o), int(g.cols()), int(g.rows()), dymat.data(), int(g.o), cols->data(),
+                  int(g.cols()), t.grad(w).ptr(), int(g.cols()), true},
+                 lg);
     if (t.needs_grad(x)) {
       std::vector<float> dcols(size_t(g.rows() * g.cols()));
-      gemm({Trans::No, Trans::No, int(g.rows()), int(g.cols()), int(g.o), dymat.data(), int(g.o), t.value(w).ptr(),
-            int(g.cols()), dcols.data(), int(g.cols()), false},
-           for_role(acc, GemmRole::InputGrad));
+      layer_gemm(GemmPass::Dgrad,
+                 {Trans::No, Trans::No, int(g.rows()), int(g.cols()), int(g.o), dymat.data(), int(g.o), t.value(w).ptr(),
+                  int(g.cols()), dcols.data(), int(g.cols()), false},
+                 lg);
       col2im_add(dcols.data(), g, t.grad(x).ptr());
     }
   });

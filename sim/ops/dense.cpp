@@ -15,23 +15,21 @@ void require(bool ok, const std::string& what) {
 }  // namespace
 
 // y[M,N] = x[M,K]·w[N,K]ᵀ;  dx[M,K] += dy[M,N]·w[N,K];  dw[N,K] += dy[M,N]ᵀ·x[M,K].
-Var matmul_nt(Tape& tape, Var x, Var w, const Accumulation& acc) {
+Var matmul_nt(Tape& tape, Var x, Var w, const LayerGemm& g) {
   const Tensor& xv = tape.value(x);
   const Tensor& wv = tape.value(w);
   require(xv.rank() == 2 && wv.rank() == 2 && xv.dim(1) == wv.dim(1),
           "matmul_nt: shapes " + shape_string(xv.shape) + " and " + shape_string(wv.shape) + " do not match");
   const int m = int(xv.dim(0)), k = int(xv.dim(1)), n = int(wv.dim(0));
   Tensor y({m, n});
-  gemm({Trans::No, Trans::Yes, m, n, k, xv.ptr(), k, wv.ptr(), k, y.ptr(), n, false}, for_role(acc, GemmRole::Forward));
+  layer_gemm(GemmPass::Fprop, {Trans::No, Trans::Yes, m, n, k, xv.ptr(), k, wv.ptr(), k, y.ptr(), n, false}, g);
   const bool ng = tape.needs_grad(x) || tape.needs_grad(w);
-  return tape.record(std::move(y), ng, [x, w, m, n, k, acc](Tape& t, Var self) {
+  return tape.record(std::move(y), ng, [x, w, m, n, k, g](Tape& t, Var self) {
     const float* dy = t.grad(self).ptr();
     if (t.needs_grad(x))
-      gemm({Trans::No, Trans::No, m, k, n, dy, n, t.value(w).ptr(), k, t.grad(x).ptr(), k, true},
-           for_role(acc, GemmRole::InputGrad));
+      layer_gemm(GemmPass::Dgrad, {Trans::No, Trans::No, m, k, n, dy, n, t.value(w).ptr(), k, t.grad(x).ptr(), k, true}, g);
     if (t.needs_grad(w))
-      gemm({Trans::Yes, Trans::No, n, k, m, dy, n, t.value(x).ptr(), k, t.grad(w).ptr(), k, true},
-           for_role(acc, GemmRole::WeightGrad));
+      layer_gemm(GemmPass::Wgrad, {Trans::Yes, Trans::No, n, k, m, dy, n, t.value(x).ptr(), k, t.grad(w).ptr(), k, true}, g);
   });
 }
 

@@ -10,14 +10,15 @@
 #include "numerics/quantize/quantize.h"
 #include "numerics/core/random.h"
 #include "sim/gemm/gemm.h"
+#include "sim/ops/layer_gemm.h"
 #include "sim/tape.h"
 
 namespace fpsim::sim {
 
 // ---- dense ------------------------------------------------------------------------------------
-/// y[M,N] = x[M,K] · w[N,K]ᵀ (a linear layer without bias), accumulated per `acc` (sim/gemm/gemm.h).
-/// Example: Var y = matmul_nt(tape, x, w);
-Var matmul_nt(Tape& tape, Var x, Var w, const Accumulation& acc = kFp32Accumulation);
+/// y[M,N] = x[M,K] · w[N,K]ᵀ (a linear layer without bias); its three GEMMs run per `g` (layer_gemm.h:
+/// accumulated per an Accumulation, or scaled). Example: Var y = matmul_nt(tape, x, w);
+Var matmul_nt(Tape& tape, Var x, Var w, const LayerGemm& g = {});
 /// y = x + b broadcast over dim 1: x[N,C] or x[N,C,H,W], b[C]. Example: add_bias(tape, y, b).
 Var add_bias(Tape& tape, Var x, Var b);
 /// y = a + b, same shapes (residual connections). Example: add(tape, a, b).
@@ -75,7 +76,7 @@ struct Conv2dShape {
 };
 /// y[N,O,OH,OW] = conv(x[N,C,H,W], w[O,C,KH,KW]) (cross-correlation, zero padding), via im2col and gemm
 /// with OH = (H + 2·pad - KH)/stride + 1. Example: conv2d(tape, x, w, {1, 2}) keeps 28x28 with 5x5 kernels.
-Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape = {}, const Accumulation& acc = kFp32Accumulation);
+Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape = {}, const LayerGemm& g = {});
 /// Max over k x k windows with the given stride (no padding); ties send the gradient to the first
 /// maximum in row-major window order. Example: max_pool2d(tape, x, 2, 2) halves H and W.
 Var max_pool2d(Tape& tape, Var x, int k, int stride);

@@ -21,6 +21,25 @@ QuantSide side_for(const Parameter& p, Role role, int64_t step, uint64_t seed, T
   return s;
 }
 
+// The telemetry point of a QuantSide, to add scale statistics to (null when not sampling).
+PointTelemetry* point_of(const Parameter& p, Role role, TelemetryWindow* telemetry) {
+  return telemetry ? &(*telemetry)[p.layer + "/" + to_string(role)] : nullptr;
+}
+
+// Round optimiser state in place into `role`'s Target: plainly, or, with a scaling spec (tensor or block, e.g.
+// Fishman et al. 2024 per tensor, torchao blocks of 256), as a scaled cast of the flattened tensor (one row,
+// K along it) stored back decoded: m = q · factor (fp32), what the next update reads.
+void quantize_state(std::span<float> values, const Parameter& p, Role role, const QuantSide& side,
+                    TelemetryWindow* telemetry) {
+  const ScalingSpec& spec = p.targets ? p.targets->scaling[size_t(role)] : ScalingSpec{};
+  if (!side.target || spec.mode == ScaleMode::None) return quantize_in_place(values, side);
+  if (side.log2_hist) add_log2_histogram(values, *side.log2_hist);
+  const ScaledMatrix q = scaled_cast(values, 1, int(values.size()), 1, *side.target, spec,
+                                     side.stream ? &*side.stream : nullptr, 0, side.stats);
+  dequantize_scaled(q, values);
+  if (PointTelemetry* t = point_of(p, role, telemetry)) t->scale.add(q.amax, q.enc);
+}
+
 }  // namespace
 
 void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, double lr, int64_t step,
@@ -51,7 +70,7 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
           out[i] = w[i] - flr * (dk * d + bk * buf);
         }
       });
-      quantize_in_place(p.state1.span(), side_for(p, Role::OptimizerState, step, seed, telemetry));
+      quantize_state(p.state1.span(), p, Role::OptimizerState, side_for(p, Role::OptimizerState, step, seed, telemetry), telemetry);
     } else {
       // AdamW (Loshchilov & Hutter): w ← w·(1 - lr·wd) - lr·m̂/(√v̂ + eps), m̂ = m/(1-β1^t), v̂ = v/(1-β2^t).
       if (p.state2.numel() != n) p.state2 = Tensor(p.value.shape);
@@ -67,10 +86,13 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
         next[size_t(i)] = w[i] * (1.0f - flr * wd) - flr * mhat / (std::sqrt(vhat) + eps);
       });
       const QuantSide state = side_for(p, Role::OptimizerState, step, seed, telemetry);
-      quantize_in_place(p.state1.span(), state);
-      QuantSide state2 = state;
+      quantize_state(p.state1.span(), p, Role::OptimizerState, state, telemetry);
+      // v: its own Target (optimizer_state_v, e.g. E5M2 next to an E4M3 m) or m's; its own SR stream.
+      const bool own_v = p.targets && (*p.targets)[Role::OptimizerStateV];
+      const Role v_role = own_v ? Role::OptimizerStateV : Role::OptimizerState;
+      QuantSide state2 = own_v ? side_for(p, Role::OptimizerStateV, step, seed, telemetry) : state;
       if (state2.stream) state2.stream.emplace(seed, uint64_t(step), stream_id(p.name + "#v"), uint64_t(Role::OptimizerState));
-      quantize_in_place(p.state2.span(), state2);
+      quantize_state(p.state2.span(), p, v_role, state2, telemetry);
     }
     quantize_in_place(next, side_for(p, Role::MasterWeight, step, seed, telemetry));
     std::copy(next.begin(), next.end(), w);

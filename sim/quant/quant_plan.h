@@ -16,28 +16,61 @@
 #include <vector>
 
 #include "numerics/core/rounding.h"
+#include "numerics/quantize/scaled_cast.h"
 #include "sim/gemm/gemm.h"
 
 namespace fpsim::sim {
 
+// OptimizerStateV is Adam's second moment v (none: it follows OptimizerState).
 enum class Role : uint8_t {
-  Weight, Activation, Output, ActivationGrad, WeightGrad, MasterWeight, OptimizerState, Accumulator,
+  Weight, Activation, Output, ActivationGrad, WeightGrad, MasterWeight, OptimizerState, Accumulator, OptimizerStateV,
 };
-inline constexpr int kRoleCount = 8;
+inline constexpr int kRoleCount = 9;
 
 /// "weight" "activation" "output" "activation_grad" "weight_grad" "master_weight" "optimizer_state"
-/// "accumulator". Example: to_string(Role::WeightGrad) == "weight_grad".
+/// "accumulator" "optimizer_state_v". Example: to_string(Role::WeightGrad) == "weight_grad".
 const char* to_string(Role r);
 
+/// The three GEMMs of a linear or conv layer and their operands (A, B):
+///   fprop y[M,N] = x[M,K]·w[N,K]ᵀ      A = activation,      B = weight       (K = in features)
+///   dgrad dx[M,K] = dy[M,N]·w[N,K]     A = activation_grad, B = weight       (K = out features)
+///   wgrad dw[N,K] = dy[M,N]ᵀ·x[M,K]    A = activation_grad, B = activation   (K = batch rows)
+enum class GemmPass : uint8_t { Fprop, Dgrad, Wgrad };
+/// "fprop" "dgrad" "wgrad". Example: to_string(GemmPass::Wgrad) == "wgrad".
+const char* to_string(GemmPass g);
+/// The roles of A and B in pass g. Example: gemm_operand_roles(GemmPass::Wgrad).second == Role::Activation.
+std::pair<Role, Role> gemm_operand_roles(GemmPass g);
+
+/// A per-GEMM replacement of one operand's Target and scaling (set = false: the role's own).
+struct OperandOverride {
+  bool set = false;
+  std::optional<Target> target;  ///< none: the operand stays binary32 in this GEMM
+  ScalingSpec scaling;
+};
+/// Overrides for one GEMM pass, and whether it applies the random Hadamard transform along K to both operands.
+struct GemmOverride {
+  std::array<OperandOverride, kRoleCount> operands{};  ///< by Role (only A and B of the pass are used)
+  bool hadamard = false;
+};
+
 /// The Target of each role for one class of layers; accumulator_chunk and accumulator_matrix_unit
-/// (group > 0: the matrix-unit model, sim/gemm/gemm.h) apply to Accumulator.
+/// (group > 0: the matrix-unit model, sim/gemm/gemm.h) apply to Accumulator. A GEMM operand
+/// role (weight, activation, activation_grad) with a scaling spec, or any GEMM override, makes the layer's
+/// GEMMs scaled (sim/ops/layer_gemm.h): each operand is then cast inside each GEMM it feeds.
 struct RoleTargets {
   std::array<std::optional<Target>, kRoleCount> targets{};
+  std::array<ScalingSpec, kRoleCount> scaling{};
+  std::array<GemmOverride, 3> gemms{};  ///< by GemmPass
   int accumulator_chunk = 0;
   MatrixUnit accumulator_matrix_unit{};
 
   const std::optional<Target>& operator[](Role r) const { return targets[size_t(r)]; }
   std::optional<Target>& operator[](Role r) { return targets[size_t(r)]; }
+  /// Whether the layer's GEMMs cast their operands themselves (see above).
+  bool scaled_gemms() const;
+  /// Target and scaling of operand role r in pass g (the GEMM override when set, else the role's).
+  /// Example: t.operand(GemmPass::Wgrad, Role::Activation).first is none for torchao's rowwise_with_gw_hp.
+  std::pair<std::optional<Target>, ScalingSpec> operand(GemmPass g, Role r) const;
 };
 
 struct QuantPlan {

@@ -60,7 +60,7 @@ TEST_CASE("amax at a power of two: E4M3 block with amax 4 = 2^2 has e = 2 - 8 an
   REQUIRE(y[2] == 6.5f / 64);
 }
 
-TEST_CASE("the OCP rule clips: E4M3 amax 1.9 * 2^3 -> 486.4 -> 448; the ceil rule does not", "[quantize]") {
+TEST_CASE("the OCP rule clips: E4M3 amax 1.9 * 2^3 -> 486.4 -> 448; the rceil rule does not", "[quantize]") {
   std::vector<float> x(32, 0.5f);
   x[7] = 1.9f * 8;  // floor(log2 15.2) = 3, e = 3 - 8 = -5, 15.2 * 32 = 486.4 > 448 -> saturates to 0x7E
   const MxTensor floor = mx_quantize(x, 1, 32, mx(MxElement::Fp8E4M3));
@@ -70,8 +70,8 @@ TEST_CASE("the OCP rule clips: E4M3 amax 1.9 * 2^3 -> 486.4 -> 448; the ceil rul
   mx_dequantize(floor, y);
   REQUIRE(y[7] == 448.0f / 32);  // 14.0: clipped
   REQUIRE(mx_scale_code(1.9f * 8, MxElement::Fp8E4M3, MxScaleRule::Floor) == 127 - 5);
-  // Ceil: e = -4, 15.2 * 16 = 243.2 -> 240 (spacing 16 in [128, 256)), 15.0 after scaling back.
-  const MxTensor ceil = mx_quantize(x, 1, 32, mx(MxElement::Fp8E4M3, MxScaleRule::Ceil));
+  // Rceil: e = -4, 15.2 * 16 = 243.2 -> 240 (spacing 16 in [128, 256)), 15.0 after scaling back.
+  const MxTensor ceil = mx_quantize(x, 1, 32, mx(MxElement::Fp8E4M3, MxScaleRule::Rceil));
   REQUIRE(ceil.scales[0] == 127 - 4);
   mx_dequantize(ceil, y);
   REQUIRE(y[7] == 15.0f);
@@ -95,7 +95,7 @@ TEST_CASE("MXFP4 E2M1 block: amax 6 = 1.5 * 2^2 gives e = 0 and codes of 6, -3 a
 TEST_CASE("MXFP6 and MXFP8 E5M2 scales follow floor(log2 amax) - emax", "[quantize]") {
   REQUIRE(mx_scale_code(28.0f, MxElement::Fp6E3M2, MxScaleRule::Floor) == 127 + 4 - 4);
   REQUIRE(mx_scale_code(7.5f, MxElement::Fp6E2M3, MxScaleRule::Floor) == 127 + 2 - 2);
-  REQUIRE(mx_scale_code(7.5f, MxElement::Fp6E2M3, MxScaleRule::Ceil) == 127 + 2 - 2);  // 7.5 fits: no step
+  REQUIRE(mx_scale_code(7.5f, MxElement::Fp6E2M3, MxScaleRule::Rceil) == 127 + 2 - 2);  // 7.5 fits: no step
   REQUIRE(mx_scale_code(1e-3f, MxElement::Fp8E5M2, MxScaleRule::Floor) == 127 - 10 - 15);  // 2^-10 <= 1e-3 < 2^-9
   REQUIRE(mx_scale_code(1e-38f, MxElement::Fp8E4M3, MxScaleRule::Floor) == 0);  // -127 - 8 clamps to -127
 }

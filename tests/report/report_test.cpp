@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "tools/io/atomic_file.h"
+#include "tools/report/pivot.h"
 #include "tools/report/table.h"
 #include "tools/report/write.h"
 #include "xml_check.h"
@@ -183,38 +184,46 @@ TEST_CASE("the accuracy table has mean ± std over seeds, deltas to the baseline
   const RecipeRow& e5m2 = *by_label["precision/format=e5m2, precision/rounding=rne"];
   const RecipeRow& e4m3 = *by_label["precision/format=e4m3, precision/rounding=rne"];
   const RecipeRow& diverged = *by_label["precision/format=e4m3, precision/rounding=sr"];
-  // e5m2: Δ = −0.2 pp against 2·SE = 2·sqrt(0.01/3 + 0.01/3) = 0.163: outside the noise.
-  CHECK(e5m2.within_noise == "no");
-  // e4m3 (2 finished seeds): Δ = −0.05 pp against 2·sqrt(0.02/2 + 0.01/3) = 0.231: within it.
+  // e5m2: Δ = −0.2 pp, both stds 0.1, n = 3: Welch t = −2.449 with 4 degrees of freedom, p = 0.0705
+  // (Student's t integrated numerically): not significant at 5 %, so within noise.
+  CHECK(e5m2.p_value == Approx(0.07048).epsilon(1e-3));
+  CHECK(e5m2.within_noise == "yes");
+  // e4m3 (2 finished seeds): Δ = −0.05 pp against spreads of 0.14 and 0.1: within it.
   CHECK(e4m3.within_noise == "yes");
   CHECK(e4m3.finished == 2);
   CHECK(e4m3.runs == 3);
   CHECK(diverged.diverged == 1);
   CHECK(diverged.final_test_loss.n == 2);
   // Best of each column: the highest mean accuracy is binary32 with sr.
-  for (const RecipeRow& r : rows) CHECK(r.best_final == (r.label == "precision/format=binary32, precision/rounding=sr"));
+  for (const RecipeRow& r : rows)
+    CHECK(r.best_final == (r.label == "precision/format=binary32, precision/rounding=sr"));
   size_t best_loss = 0;
   for (const RecipeRow& r : rows) best_loss += r.best_loss;
   CHECK(best_loss == 6);  // every recipe ends at the same test loss: all tie for best
 }
 
-TEST_CASE("the report lists every recipe, every plot is valid SVG and the HTML is self-contained", "[report]") {
+TEST_CASE("the report pivots recipes by the sweep's axes, every plot is valid SVG, the HTML is self-contained",
+          "[report]") {
   Folder folder;
   write_synthetic_sweep(folder.path);
   const std::vector<fs::path> written = write_report(folder.path);
   const std::string md = read_file(folder.path / "report.md");
   const std::string html = read_file(folder.path / "report.html");
   const ReportData data = load_report_data(folder.path);
-  for (const Recipe& r : data.recipes) {
-    CHECK(md.find("| " + r.label + " |") != std::string::npos);
-    CHECK(html.find("<td>" + r.label + "</td>") != std::string::npos);
+  // Rows: the baseline's axis (formats); columns: rounding.
+  CHECK(md.find("| precision/format \\ precision/rounding | rne | sr |") != std::string::npos);
+  for (const std::string format : {"binary32", "e5m2", "e4m3"}) {
+    CHECK(md.find("| `" + format + "` |") != std::string::npos);
+    CHECK(html.find("<td>" + format + "</td>") != std::string::npos);
   }
-  const std::vector<NamedPlot> plots = report_plots(data);
+  const Pivot pivot = build_pivot(data, recipe_rows(data));
+  const std::vector<NamedPlot> plots = report_plots(data, pivot);
   std::vector<std::string> names;
   for (const NamedPlot& p : plots) names.push_back(p.file);
-  CHECK(names == std::vector<std::string>{"accuracy_vs_format.svg", "train_loss.svg", "test_loss.svg", "loss_scale.svg",
-                                          "telemetry_1.svg", "telemetry_2.svg", "telemetry_3.svg", "telemetry_4.svg",
-                                          "telemetry_5.svg", "telemetry_6.svg"});
+  CHECK(names == std::vector<std::string>{"accuracy_dots.svg", "format_grid_1.svg", "format_grid_2.svg",
+                                          "train_loss_1_1.svg", "train_loss_2_1.svg", "test_loss_1_1.svg",
+                                          "test_loss_2_1.svg", "loss_scale_1_1.svg", "loss_scale_2_1.svg",
+                                          "telemetry_1.svg", "telemetry_2.svg", "telemetry_3.svg", "telemetry_4.svg"});
   for (const NamedPlot& p : plots) {
     INFO(p.file);
     const std::string svg = read_file(folder.path / "plots" / p.file);
@@ -222,13 +231,16 @@ TEST_CASE("the report lists every recipe, every plot is valid SVG and the HTML i
     CHECK(xml_problem(svg) == "");
     CHECK(md.find("(plots/" + p.file + ")") != std::string::npos);
   }
-  // Gradient telemetry only (activation zero fractions are not gradients).
-  CHECK(plots[4].svg.find("fc1/weight_grad") != std::string::npos);
-  CHECK(plots[4].svg.find("fc1/activation") == std::string::npos);
-  // Accuracy plot: one category per format, one series per rounding.
-  CHECK(plots[0].svg.find(">precision/format=e5m2<") != std::string::npos);
-  CHECK(plots[0].svg.find(">precision/rounding=sr<") != std::string::npos);
-  // Every inline SVG of the HTML parses; nothing is fetched from elsewhere.
+  // Telemetry heatmaps: every quantisation point is a row.
+  CHECK(plots[9].svg.find(">fc1/weight_grad<") != std::string::npos);
+  CHECK(plots[9].svg.find(">fc1/activation<") != std::string::npos);
+  // Dot plot: a row per format, a facet per rounding, the baseline band named.
+  CHECK(plots[0].svg.find(">e5m2<") != std::string::npos);
+  CHECK(plots[0].svg.find("precision/rounding = sr") != std::string::npos);
+  CHECK(plots[0].svg.find("grey band: binary32 mean ± std") != std::string::npos);
+  // Loss curves: the baseline repeated dashed in each panel, labelled in full.
+  CHECK(plots[3].svg.find(">binary32 (baseline)<") != std::string::npos);
+  // Every inline SVG of the HTML parses; nothing is fetched from elsewhere; one section per page.
   size_t svgs = 0;
   for (size_t at = 0; (at = html.find("<svg", at)) != std::string::npos; ++svgs) {
     const size_t end = html.find("</svg>", at);
@@ -240,10 +252,14 @@ TEST_CASE("the report lists every recipe, every plot is valid SVG and the HTML i
   CHECK(html.find("src=") == std::string::npos);
   CHECK(html.find("<link") == std::string::npos);
   CHECK(html.find("@import") == std::string::npos);
-  // Written atomically: no temporary files remain.
+  CHECK(html.find("<script") == std::string::npos);
+  // Written atomically: no temporary files remain; a stale plot of an older report is removed.
   CHECK(written.size() == plots.size() + 3);
   for (const auto& entry : fs::recursive_directory_iterator(folder.path))
     CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);
+  write_file_atomic(folder.path / "plots" / "accuracy_vs_format.svg", "<svg/>");
+  write_report(folder.path);
+  CHECK(!fs::exists(folder.path / "plots" / "accuracy_vs_format.svg"));
 }
 
 TEST_CASE("a folder without runs is an error naming it", "[report]") {

@@ -3,6 +3,8 @@
 // epochs = 1), per precision recipe and thread count, all measured in the same run.
 // With --model CONFIG: the model, data and optimiser of that run config instead (its precision replaced
 // by fp32 and by --recipe; telemetry off), reported per update and per epoch.
+// A precision name "PRESET:unscaled" is PRESET with every scaling spec and GEMM override removed: the same
+// casts without scales, the baseline of a scaled recipe's overhead.
 //
 // A measurement times one sim::train call, the call `fpsim train` makes (the same config: one whole
 // epoch, its final test-set evaluation included; only the results files are not written), after one
@@ -17,11 +19,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
+#include "tools/io/recipes.h"
 #include "tools/io/train_run.h"
 
 namespace fpsim::cli {
@@ -46,6 +50,22 @@ double process_cpu_seconds() {
   return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
+
+// The precision object of a recipe name (see the top comment).
+nlohmann::json precision_of(const std::string& name) {
+  const std::string suffix = ":unscaled";
+  const bool unscaled = name.size() > suffix.size() && name.ends_with(suffix);
+  const std::string preset = unscaled ? name.substr(0, name.size() - suffix.size()) : name;
+  auto p = io::precision_preset(preset);
+  if (!p) throw std::invalid_argument("bench train: unknown precision preset \"" + preset + "\"");
+  if (unscaled) {
+    p->erase("gemms");
+    for (auto& [key, value] : p->items())
+      if (value.is_object()) value.erase("scaling");
+  }
+  return *p;
+}
+
 // Records the clock (and the process CPU time) at the end of update `from` and of update `to`.
 struct Stopwatch : sim::TrainObserver {
   int64_t from, to;
@@ -68,7 +88,7 @@ nlohmann::json config(const Options& o, const std::string& precision, int steps)
                         {"normalize", true}}},
                       {"optimizer", {{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}}},
                       {"schedule", {{"type", "constant"}}},
-                      {"precision", precision},
+                      {"precision", precision_of(precision)},
                       {"eval_interval", 0},
                       {"telemetry", {{"interval", 0}}}};
   if (steps > 0)
@@ -189,8 +209,6 @@ Registration reg{{"bench train", "Epoch time per precision recipe and thread cou
                     app.add_option("--precision", opts->precisions, "precision presets (the first is the baseline)")
                         ->delimiter(',');
                     app.add_option("--data", opts->data, "Fashion-MNIST directory");
-                    app.add_option("--model", opts->model, "run config whose model, data and optimiser to time");
-                    app.add_option("--recipe", opts->recipe, "precision preset compared with fp32 (with --model)");
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};
 

@@ -123,9 +123,7 @@ int run_blocks(const Options& o, const std::vector<double>& values) {
   mx.element = parse_mx_element(o.target.format);
   mx.block = *o.block;
   mx.axis = o.axis;
-  if (o.scale_rule != "floor" && o.scale_rule != "ceil")
-    throw std::invalid_argument("--scale-rule " + o.scale_rule + ": expected floor or ceil");
-  mx.rule = o.scale_rule == "ceil" ? MxScaleRule::Ceil : MxScaleRule::Floor;
+  mx.rule = parse_mx_scale_rule(o.scale_rule);
   parse_rounding(o.target.rounding, mx.rounding, mx.sr_bits);
   const std::vector<float> x(values.begin(), values.end());  // MX blocks read binary32 values
   const int cols = o.cols > 0 ? o.cols : static_cast<int>(x.size());
@@ -218,7 +216,7 @@ Registration reg{{"quantize", "Round numbers (text or raw binary32/binary64) int
                     app.add_option("--cols", opts->cols, "MX: values per row of the row-major tensor (default: one row)");
                     app.add_option("--axis", opts->axis, "MX: 1 = blocks along rows, 0 = along columns")
                         ->capture_default_str();
-                    app.add_option("--scale-rule", opts->scale_rule, "MX: floor (OCP spec, may clip) | ceil (no clipping)")
+                    app.add_option("--scale-rule", opts->scale_rule, "MX: floor (OCP spec, may clip) | ceil | rceil (no clipping) | even")
                         ->capture_default_str();
                     app.add_flag("--stats", opts->stats, "print quantisation statistics to stderr (values output)");
                     app.add_option("file", opts->file, "input file, or - for stdin")->capture_default_str();

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "numerics/core/format.h"
+#include "numerics/quantize/scaled_cast.h"
 #include "tools/io/atomic_file.h"
 #include "tools/io/format_json.h"
 #include "tools/io/recipes.h"
@@ -156,11 +157,16 @@ bool parse_matrix_unit(Obj& o, sim::MatrixUnit& mu) {
 }
 
 // A Target: null (none = binary32) or {"format", "rounding", "overflow", "tininess", "sr_subnormal_nearest"}
-// (the accumulator's also the model keys of parse_matrix_unit; a matrix unit defaults to binary32 rtz).
-std::optional<Target> parse_target(Obj& parent, const std::string& key, sim::MatrixUnit* matrix_unit = nullptr) {
+// (the accumulator's also the model keys of parse_matrix_unit; a matrix unit defaults to binary32 rtz), and for
+// GEMM operand roles an optional "scaling" object (defined with the other scaling parsers below).
+void parse_scaling(Obj& target, const Target& t, ScalingSpec& spec);
+void parse_scaling_object(Obj& o, const Target& t, ScalingSpec& spec);
+
+std::optional<Target> parse_target(Obj& parent, const std::string& key, ScalingSpec* scaling = nullptr,
+                                   bool write_absent = true, sim::MatrixUnit* matrix_unit = nullptr) {
   const json* v = parent.find(key);
   if (!v || v->is_null()) {
-    parent.out()[key] = nullptr;
+    if (write_absent) parent.out()[key] = nullptr;
     return std::nullopt;
   }
   Obj o = parent.object(key);
@@ -197,6 +203,14 @@ std::optional<Target> parse_target(Obj& parent, const std::string& key, sim::Mat
   t.sr_subnormal_nearest = o.boolean("sr_subnormal_nearest", false);
   if (!t.format.fits_binary32())
     o.fail(o.at("format"), "format " + fmt + " has values that are not binary32 values (tensors are float32)");
+  if (o.has("scaling")) {
+    if (!scaling)
+      o.fail(o.at("scaling"), "scaling applies to GEMM operands (weight, activation, activation_grad) and optimiser "
+                              "state (optimizer_state, optimizer_state_v) only");
+    parse_scaling(o, t, *scaling);
+  } else {
+    o.find("scaling");
+  }
   o.done();
   return t;
 }
@@ -204,9 +218,134 @@ std::optional<Target> parse_target(Obj& parent, const std::string& key, sim::Mat
 const std::vector<std::string> kRoleKeys = {"weight",      "activation",     "output",         "activation_grad",
                                             "weight_grad", "master_weight", "optimizer_state", "accumulator"};
 
+bool scalable(sim::Role r) {
+  using sim::Role;
+  return r == Role::Weight || r == Role::Activation || r == Role::ActivationGrad || r == Role::OptimizerState ||
+         r == Role::OptimizerStateV;
+}
+
 void parse_roles(Obj& o, sim::RoleTargets& t) {
   for (size_t r = 0; r < kRoleKeys.size(); ++r)
-    t.targets[r] = parse_target(o, kRoleKeys[r], r == size_t(sim::Role::Accumulator) ? &t.accumulator_matrix_unit : nullptr);
+    t.targets[r] = parse_target(o, kRoleKeys[r], scalable(sim::Role(r)) ? &t.scaling[r] : nullptr, true,
+                                r == size_t(sim::Role::Accumulator) ? &t.accumulator_matrix_unit : nullptr);
+  // Adam's v: absent keys stay out of the resolved config (run ids of configs without it do not change).
+  const size_t v = size_t(sim::Role::OptimizerStateV);
+  t.targets[v] = parse_target(o, "optimizer_state_v", &t.scaling[v], false);
+}
+
+// "scaling": "tensor" (shorthand for {"type": "tensor"}) or an object; see experiments/README.md.
+void parse_scaling(Obj& target, const Target& t, ScalingSpec& spec) {
+  const json* v = target.find("scaling");
+  const std::string at = target.at("scaling");
+  if (v->is_string()) {
+    const json object = {{"type", *v}};
+    Obj shorthand(object, at, target.file(), target.out()["scaling"]);
+    return parse_scaling_object(shorthand, t, spec);
+  }
+  Obj o = target.object("scaling");
+  parse_scaling_object(o, t, spec);
+}
+
+void parse_scaling_object(Obj& o, const Target& t, ScalingSpec& spec) {
+  try {
+    spec.mode = parse_scale_mode(o.string("type", "none"));
+  } catch (const std::exception& e) {
+    o.fail(o.at("type"), e.what());
+  }
+  const std::string format_at = o.pointer().substr(0, o.pointer().rfind('/')) + "/format";
+  switch (spec.mode) {
+    case ScaleMode::None: break;
+    case ScaleMode::TensorDelayed: {
+      const json* h = o.find("history");
+      if (h && h->is_number_integer() && h->get<int64_t>() < 1)
+        o.fail(o.at("history"), "history must be at least 1 step (TE default 1024)");
+      spec.history = int(o.integer("history", 1024, 1, 1 << 20));
+      spec.algo = o.string("algo", "max", {"max", "most_recent"}) == "max" ? AmaxAlgo::Max : AmaxAlgo::MostRecent;
+      [[fallthrough]];
+    }
+    case ScaleMode::Tensor:
+    case ScaleMode::Row:
+    case ScaleMode::Block:
+      spec.margin = int(o.integer("margin", 0, 0, 64));
+      spec.power_of_two = o.boolean("power_of_two", false);
+      if (spec.mode == ScaleMode::Block) {
+        spec.block_rows = int(o.integer("rows", 1, 1, 1 << 16));
+        spec.block_cols = int(o.integer("cols", 128, 1, 1 << 16));
+      }
+      break;
+    case ScaleMode::Mx: {
+      const int64_t block = o.integer("block", kMxBlock, 1, 1 << 16);
+      if (block != kMxBlock) o.fail(o.at("block"), "MX blocks are 32 elements (OCP MX v1.0), got " + std::to_string(block));
+      try {
+        spec.rule = parse_mx_scale_rule(o.string("scale_rule", "floor"));
+      } catch (const std::exception& e) {
+        o.fail(o.at("scale_rule"), e.what());
+      }
+      bool mx_element = false;
+      for (MxElement m : {MxElement::Fp8E4M3, MxElement::Fp8E5M2, MxElement::Fp6E3M2, MxElement::Fp6E2M3, MxElement::Fp4E2M1})
+        mx_element = mx_element || mx_element_format(m) == t.format;
+      if (!mx_element)
+        o.fail(format_at, "mx scaling needs an MX element format (e4m3fn, e5m2, e3m2fn, e2m3fn or e2m1fn)");
+      break;
+    }
+    case ScaleMode::Nvfp4: {
+      const int64_t block = o.integer("block", kNvfp4Block, 1, 1 << 16);
+      if (block != kNvfp4Block) o.fail(o.at("block"), "NVFP4 blocks are 16 elements, got " + std::to_string(block));
+      spec.two_d = o.boolean("2d_weights", false);
+      if (!(t.format == parse_format("e2m1fn")))
+        o.fail(format_at, "nvfp4 scaling needs E2M1 elements (\"e2m1fn\")");
+      break;
+    }
+  }
+  o.done();
+}
+
+// The K-block length an operand's scaling tiles K with (0: whole rows or the whole tensor).
+int k_tile(const ScalingSpec& s) {
+  switch (s.mode) {
+    case ScaleMode::Block: return s.block_cols;
+    case ScaleMode::Mx: return kMxBlock;
+    case ScaleMode::Nvfp4: return kNvfp4Block;
+    default: return 0;
+  }
+}
+
+// "gemms": {"fprop" | "dgrad" | "wgrad": {<operand role>: target | null, "hadamard": bool}}.
+void parse_gemm_overrides(Obj o, sim::RoleTargets& t) {
+  for (sim::GemmPass pass : {sim::GemmPass::Fprop, sim::GemmPass::Dgrad, sim::GemmPass::Wgrad}) {
+    const char* name = sim::to_string(pass);
+    if (!o.has(name)) {
+      o.find(name);
+      continue;
+    }
+    Obj g = o.object(name);
+    sim::GemmOverride& go = t.gemms[size_t(pass)];
+    const auto [ra, rb] = sim::gemm_operand_roles(pass);
+    for (sim::Role r : {ra, rb}) {
+      const std::string key = sim::to_string(r);
+      const json* v = g.find(key);
+      if (!v) continue;  // absent: the role's own target
+      sim::OperandOverride& oo = go.operands[size_t(r)];
+      oo.set = true;
+      oo.target = parse_target(g, key, &oo.scaling);
+    }
+    go.hadamard = g.boolean("hadamard", false);
+    g.done();
+  }
+  o.done();
+}
+
+// Per GEMM the two operands' K tiles must nest: the GEMM folds scales per K-block of the shorter one.
+void check_k_tiles(Obj& o, const sim::RoleTargets& t) {
+  for (sim::GemmPass pass : {sim::GemmPass::Fprop, sim::GemmPass::Dgrad, sim::GemmPass::Wgrad}) {
+    const auto [ra, rb] = sim::gemm_operand_roles(pass);
+    const auto a = t.operand(pass, ra), b = t.operand(pass, rb);
+    const int ka = a.first ? k_tile(a.second) : 0, kb = b.first ? k_tile(b.second) : 0;
+    if (ka > 0 && kb > 0 && std::max(ka, kb) % std::min(ka, kb) != 0)
+      o.fail(o.at(sim::to_string(rb)) + "/scaling",
+             "K-block of " + std::to_string(kb) + " and the " + sim::to_string(ra) + "'s " + std::to_string(ka) +
+                 " do not divide one another (the " + sim::to_string(pass) + " GEMM folds scales per K-block)");
+  }
 }
 
 void parse_loss_scale(Obj o, sim::LossScaleSpec& s) {
@@ -250,6 +389,9 @@ void parse_loss_scale(Obj o, sim::LossScaleSpec& s) {
 void parse_precision(Obj o, sim::QuantPlan& plan, sim::LossScaleSpec& ls) {
   if (o.has("preset")) o.string("preset", "");
   parse_roles(o, plan.quantised);
+  if (o.has("gemms")) parse_gemm_overrides(o.object("gemms"), plan.quantised);
+  else o.find("gemms");
+  check_k_tiles(o, plan.quantised);
   plan.quantised.accumulator_chunk = int(o.integer("accumulator_chunk", 0, 0, 1 << 20));
   plan.exempt.accumulator_chunk = plan.quantised.accumulator_chunk;
   if (plan.quantised.accumulator_matrix_unit.group > 0 && plan.quantised.accumulator_chunk > 0)

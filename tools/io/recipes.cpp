@@ -41,10 +41,108 @@ json with(json p, const std::function<void(json&)>& edit) {
   return p;
 }
 
+// ---- scaled recipes of 2022–2026 (RECIPES.md §4) ------------------------------------------------------------
+// Common to all: the GEMM operands (weight, activation, activation_grad) are scaled casts inside each GEMM
+// (sim/ops/layer_gemm.h); GEMM outputs, weight gradients and master weights stay binary32 (the recipes keep
+// them in BF16/FP32), no loss scaling (per-tensor or finer scales take its place); first and last layer and
+// batch norm exempt, as in the 2019 preset, so the comparison changes one thing.
+json scaled_target(const char* format, const char* rounding, json scaling) {
+  json t = target(format, rounding);
+  t["scaling"] = std::move(scaling);
+  return t;
+}
+
+json scaled_base(json w, json a, json g) {
+  json p = fp32();
+  p["weight"] = std::move(w);
+  p["activation"] = std::move(a);
+  p["activation_grad"] = std::move(g);
+  p["exempt"]["first"] = p["exempt"]["last"] = true;
+  return p;
+}
+
+// Transformer Engine DelayedScaling, Format.HYBRID: E4M3 forward, E5M2 gradients, per-tensor scales from the
+// max of a 1024-step amax history, margin 0.
+json te_delayed_hybrid() {
+  const json delayed = {{"type", "tensor_delayed"}, {"history", 1024}, {"algo", "max"}, {"margin", 0}};
+  return scaled_base(scaled_target("e4m3fn", "rne", delayed), scaled_target("e4m3fn", "rne", delayed),
+                     scaled_target("e5m2", "rne", delayed));
+}
+
+// Per-tensor current scaling (TE Float8CurrentScaling with E4M3 everywhere; torchao "tensorwise").
+json tensorwise_e4m3() {
+  const json t = scaled_target("e4m3fn", "rne", {{"type", "tensor"}});
+  return scaled_base(t, t, t);
+}
+
+// torchao "rowwise": one power-of-two scale per row of each GEMM operand along K, E4M3 everywhere.
+json rowwise_e4m3() {
+  const json t = scaled_target("e4m3fn", "rne", {{"type", "row"}, {"power_of_two", true}});
+  return scaled_base(t, t, t);
+}
+
+// DeepSeek-V3 (arXiv 2412.19437 §3.3): E4M3 everywhere, 1×128 tiles for activations and gradients, 128×128
+// for weights, FP32 scales; the GEMM promotes partial sums every 128 K-elements into FP32 (the K-block
+// folding of sim/gemm/scaled_gemm.h). Inside a block the sums here are fp32 FMA chains: the limited-precision
+// matrix-unit accumulator of H800 is the accumulator model's subject and is not part of this preset.
+json deepseek_v3() {
+  const json tile = {{"type", "block"}, {"rows", 1}, {"cols", 128}};
+  const json square = {{"type", "block"}, {"rows", 128}, {"cols", 128}};
+  return scaled_base(scaled_target("e4m3fn", "rne", square), scaled_target("e4m3fn", "rne", tile),
+                     scaled_target("e4m3fn", "rne", tile));
+}
+
+json mx(const char* format, const char* rounding, const char* rule) {
+  return scaled_target(format, rounding, {{"type", "mx"}, {"block", 32}, {"scale_rule", rule}});
+}
+
+// TE MXFP8BlockScaling: E4M3 elements, 1×32 E8M0 blocks along K per GEMM, scale rounded up (RCEIL, cuBLAS).
+json mxfp8() { return scaled_base(mx("e4m3fn", "rne", "rceil"), mx("e4m3fn", "rne", "rceil"), mx("e4m3fn", "rne", "rceil")); }
+
+// OCP MXFP6: E2M3 forward, E3M2 gradients (the wider range), OCP reference scale rule (floor).
+json mxfp6() { return scaled_base(mx("e2m3fn", "rne", "floor"), mx("e2m3fn", "rne", "floor"), mx("e3m2fn", "rne", "floor")); }
+
+// MXFP4 (Tseng et al. 2025, arXiv 2502.20586): E2M1 everywhere, gradients with stochastic rounding, a random
+// Hadamard transform on both operands of the weight-gradient GEMM.
+json mxfp4_sr_rht() {
+  json p = scaled_base(mx("e2m1fn", "rne", "floor"), mx("e2m1fn", "rne", "floor"), mx("e2m1fn", "sr", "floor"));
+  p["gemms"] = {{"wgrad", {{"hadamard", true}}}};
+  return p;
+}
+
+// NVFP4 (arXiv 2509.25149; TE NVFP4BlockScaling): E2M1 with 1×16 E4M3 block scales and an FP32 tensor scale,
+// 16×16 blocks for weights, SR on gradients only, 16×16 random Hadamard transform on the wgrad GEMM.
+json nvfp4() {
+  const json block = {{"type", "nvfp4"}, {"block", 16}};
+  json p = scaled_base(scaled_target("e2m1fn", "rne", {{"type", "nvfp4"}, {"block", 16}, {"2d_weights", true}}),
+                       scaled_target("e2m1fn", "rne", block), scaled_target("e2m1fn", "sr", block));
+  p["gemms"] = {{"wgrad", {{"hadamard", true}}}};
+  return p;
+}
+
+// Fishman et al. 2024 (arXiv 2409.12517): FP8 GEMMs (as te_delayed_hybrid) and the optimiser's moments in FP8
+// with a per-tensor FP32 scale: m (SGD momentum, Adam m) in E4M3, Adam v in E5M2.
+json fp8_adam_states() {
+  json p = te_delayed_hybrid();
+  p["optimizer_state"] = scaled_target("e4m3fn", "rne", {{"type", "tensor"}});
+  p["optimizer_state_v"] = scaled_target("e5m2", "rne", {{"type", "tensor"}});
+  return p;
+}
+
 const std::map<std::string, std::function<json()>>& presets() {
   static const std::map<std::string, std::function<json()>> table = {
       {"fp32", fp32},
       {"fp8_paper", fp8_paper},
+      // Scaled recipes (RECIPES.md §4).
+      {"te_delayed_hybrid", te_delayed_hybrid},
+      {"tensorwise_e4m3", tensorwise_e4m3},
+      {"rowwise_e4m3", rowwise_e4m3},
+      {"deepseek_v3", deepseek_v3},
+      {"mxfp8", mxfp8},
+      {"mxfp6", mxfp6},
+      {"mxfp4_sr_rht", mxfp4_sr_rht},
+      {"nvfp4", nvfp4},
+      {"fp8_adam_states", fp8_adam_states},
       // Ablations of the paper recipe, one change each.
       {"fp8_no_loss_scaling", [] { return with(fp8_paper(), [](json& p) { p["loss_scale"] = {{"type", "none"}}; }); }},
       {"fp8_static_loss_scaling",

@@ -33,6 +33,11 @@ json eval_point_json(const sim::EvalPoint& p) {
                       {"nan", t.stats.nan},
                       {"amax", number_or_null(t.stats.amax)},
                       {"log2_hist", histogram_json(t.log2_hist)}};
+  for (const auto& [key, t] : p.telemetry)
+    if (t.scale.casts > 0)  // scaled casts: input amax (before scaling) and the range of encode scales
+      telemetry[key]["scale"] = {{"amax", number_or_null(t.scale.amax)},
+                                 {"min", number_or_null(t.scale.scale_min)},
+                                 {"max", number_or_null(t.scale.scale_max)}};
   json j{{"schema", 1},
               {"step", p.step},
               {"epoch", p.epoch},

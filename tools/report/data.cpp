@@ -73,7 +73,6 @@ double number_or_nan(const json& object, const std::string& key) {
 
 std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
-// An object value reads by its name: its "preset" (an inline precision recipe) or its "type" (a model).
 std::string short_value_text(const json& v) {
   if (v.is_object())
     for (const char* key : {"preset", "type"})
@@ -101,6 +100,7 @@ ReportData load_report_data(const fs::path& folder) {
     data.description = index.value("description", "");
     for (const json& a : index.value("axes", json::array())) data.axes.push_back(a.get<std::string>());
     data.baseline = index.value("baseline", json::object());
+    data.report_axes = index.value("report", json::object());
     for (const json& r : index.value("runs", json::array())) ids.push_back(r.at("id").get<std::string>());
   }
   // Run folders not in the index (e.g. from an older version of the sweep file) are reported too.
@@ -157,6 +157,12 @@ ReportData load_report_data(const fs::path& folder) {
     data.axes.erase(it);
     data.axes.push_back("/seed");
   }
+  group_recipes(data);
+  return data;
+}
+
+void group_recipes(ReportData& data) {
+  data.recipes.clear();
   for (size_t i = 0; i < data.runs.size(); ++i) {
     json key = data.runs[i].overrides;
     key.erase("/seed");
@@ -167,7 +173,6 @@ ReportData load_report_data(const fs::path& folder) {
     }
     it->runs.push_back(i);
   }
-  return data;
 }
 
 std::optional<size_t> baseline_of(const ReportData& data, size_t recipe) {

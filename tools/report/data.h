@@ -3,11 +3,10 @@
 // summary.json + metrics.jsonl), grouped into recipes (the runs that differ only by seed).
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fpsim::io {
 
@@ -29,16 +28,17 @@ struct RunResult {
 
 /// Runs sharing every swept value except the seed.
 struct Recipe {
-  std::string label;                                     // "precision=fp8_paper, model/type=mlp"
-  nlohmann::json overrides = nlohmann::json::object();   // without /seed
-  std::vector<size_t> runs;                              // indices into ReportData::runs
+  std::string label;                                    // "precision=fp8_paper, model/type=mlp"
+  nlohmann::json overrides = nlohmann::json::object();  // without /seed
+  std::vector<size_t> runs;                             // indices into ReportData::runs
 };
 
 struct ReportData {
   std::filesystem::path folder;
   std::string name, description;
-  std::vector<std::string> axes;             // swept pointers, /seed last if swept
+  std::vector<std::string> axes;  // swept pointers, /seed last if swept
   nlohmann::json baseline = nlohmann::json::object();
+  nlohmann::json report_axes = nlohmann::json::object();  // the sweep's "report": {"rows": ..., "cols": ...}
   std::vector<RunResult> runs;               // in sweep order
   std::vector<Recipe> recipes;               // in order of first appearance
   size_t corrupt = 0;                        // runs whose summary.json is unreadable or malformed
@@ -50,9 +50,16 @@ struct ReportData {
 /// Example: ReportData d = load_report_data("results/quick");
 ReportData load_report_data(const std::filesystem::path& folder);
 
+/// Fill data.recipes from data.runs: runs with equal overrides apart from /seed, in order of first appearance.
+void group_recipes(ReportData& data);
+
 /// Text of a swept value for tables and legends: strings bare, anything else as compact JSON.
 /// Example: value_text("fp32") == "fp32", value_text(0.5) == "0.5".
 std::string value_text(const nlohmann::json& v);
+
+/// value_text, except that an object reads by its "preset" or "type" key (a model object reads "cnn").
+/// Example: short_value_text({{"type", "mlp"}, {"widths", {784, 10}}}) == "mlp".
+std::string short_value_text(const nlohmann::json& v);
 
 /// Recipe label from overrides: "pointer-without-slash=value" joined by ", " ("" -> "base").
 /// Object values are named by their "preset" or "type" key (a model object reads "cnn").

@@ -3,6 +3,9 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <limits>
+
+#include "tools/report/welch.h"
 
 namespace fpsim::io {
 
@@ -57,6 +60,7 @@ std::vector<RecipeRow> recipe_rows(const ReportData& data) {
     RecipeRow& row = rows[i];
     row.baseline = baseline_of(data, i);
     row.within_noise = "n/a";
+    row.p_value = std::numeric_limits<double>::quiet_NaN();
     if (!row.baseline) continue;
     const RecipeRow& base = rows[*row.baseline];
     if (*row.baseline == i) {
@@ -66,9 +70,9 @@ std::vector<RecipeRow> recipe_rows(const ReportData& data) {
     if (row.final_accuracy.n == 0 || base.final_accuracy.n == 0) continue;
     row.delta_pp = row.final_accuracy.mean - base.final_accuracy.mean;
     if (row.final_accuracy.n < 2 || base.final_accuracy.n < 2) continue;
-    const double se = std::sqrt(row.final_accuracy.std * row.final_accuracy.std / row.final_accuracy.n +
-                                base.final_accuracy.std * base.final_accuracy.std / base.final_accuracy.n);
-    row.within_noise = std::abs(row.delta_pp) <= 2 * se ? "yes" : "no";
+    const MeanStd &a = row.final_accuracy, &b = base.final_accuracy;
+    row.p_value = welch_test(a.mean, a.std, a.n, b.mean, b.std, b.n).p;
+    row.within_noise = row.p_value >= significance_level ? "yes" : "no";
   }
   // Mark the best of each column (highest accuracy, lowest loss) among rows with data.
   auto mark = [&](auto field, bool higher, auto flag) {

@@ -9,6 +9,9 @@
 
 namespace fpsim::io {
 
+/// Differences with a Welch p-value below this are marked significant (and not "within noise").
+constexpr double significance_level = 0.05;
+
 /// Mean and sample standard deviation (n-1) of the finite values; n counts them.
 struct MeanStd {
   double mean = 0, std = 0;
@@ -22,10 +25,11 @@ struct RecipeRow {
   std::string label;
   size_t runs = 0, finished = 0, diverged = 0;  // finished = completed + diverged
   MeanStd final_accuracy, best_accuracy, final_test_loss, skipped_steps, final_loss_scale;  // accuracies in %
-  std::optional<size_t> baseline;   // row index of the baseline recipe (itself for a baseline row)
-  double delta_pp = 0;              // mean final accuracy − baseline's, percentage points
+  std::optional<size_t> baseline;  // row index of the baseline recipe (itself for a baseline row)
+  double delta_pp = 0;             // mean final accuracy − baseline's, percentage points
+  double p_value = 0;              // Welch's t-test against the baseline, two-sided; NaN when not tested
   /// "baseline", "yes", "no", or "n/a" (fewer than 2 seeds on either side, or no baseline).
-  /// Within noise: |delta| <= 2 * sqrt(s1²/n1 + s2²/n2) (two standard errors, Welch).
+  /// Within noise: Welch's t-test does not reject equal means at the 5 % level (p >= 0.05).
   std::string within_noise;
   bool best_final = false, best_best = false, best_loss = false;  // best of its column
 };

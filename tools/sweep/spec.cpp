@@ -11,6 +11,7 @@
 #include "tools/io/atomic_file.h"
 #include "tools/io/config_error.h"
 #include "tools/io/strict_json.h"
+#include "tools/sweep/report_axes.h"
 
 namespace fpsim::io {
 namespace {
@@ -110,6 +111,7 @@ class SweptPaths {
       throw ConfigError(file_, where, pointer + " is swept twice (in axes or zip groups)");
   }
   bool contains(const std::string& pointer) const { return paths_.count(pointer) != 0; }
+  std::vector<std::string> paths() const { return {paths_.begin(), paths_.end()}; }
 
  private:
   std::string file_;
@@ -120,12 +122,12 @@ class SweptPaths {
 void parse_header(const json& doc, const std::string& f, SweepSpec& spec) {
   if (!doc.is_object()) throw ConfigError(f, "", "a sweep file must be a JSON object, got " + type_name(doc));
   static const std::set<std::string> known = {"schema", "name", "description", "base",
-                                              "axes",   "zip",  "seeds",       "baseline"};
+                                              "axes",   "zip",  "seeds",       "baseline", "report"};
   for (const auto& [key, value] : doc.items())
     if (!known.count(key))
-      throw ConfigError(f, "/" + pointer_token(key), "unknown key \"" + key +
-                                                         "\" (expected schema, name, description, base, axes, zip, "
-                                                         "seeds, baseline)");
+      throw ConfigError(f, "/" + pointer_token(key),
+                        "unknown key \"" + key +
+                            "\" (expected schema, name, description, base, axes, zip, seeds, baseline, report)");
 
   if (!doc.contains("schema")) throw ConfigError(f, "/schema", "missing (expected \"schema\": 1)");
   if (doc["schema"] != 1)
@@ -259,6 +261,10 @@ SweepSpec parse_sweep(const json& doc, const std::filesystem::path& file) {
   parse_zips(doc, f, spec, swept);
   parse_seeds(doc, f, spec, swept);
   parse_baseline(doc, f, spec, swept);
+  if (doc.contains("report")) {
+    check_report_axes(doc["report"], swept.paths(), f);
+    spec.report = doc["report"];
+  }
   return spec;
 }
 

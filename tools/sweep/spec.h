@@ -7,7 +7,8 @@
 //    "zip": [{"/precision/grad/format": ["e5m2", "e4m3"],        // lists inside one group change
 //             "/precision/loss_scale/init": [65536, 256]}],      // together (same length)
 //    "seeds": [1, 2, 3],                                // written to /seed, innermost dimension
-//    "baseline": {"/precision": "fp32"}}                // optional: the report's reference row
+//    "baseline": {"/precision": "fp32"},                // optional: the report's reference row
+//    "report": {"rows": "/precision", "cols": "/model/type"}}  // optional: table rows and columns
 //
 // load_sweep validates everything (naming the file and JSON pointer of each error) before any run
 // exists; expand_sweep turns the grid into runs, each with a stable id hashed from its config.
@@ -37,6 +38,7 @@ struct SweepSpec {
   std::vector<std::vector<SweepAxis>> zips;  // each group is one dimension
   std::vector<nlohmann::json> seeds;         // empty: the base config's own seed, one run per cell
   nlohmann::json baseline = nlohmann::json::object();  // pointer -> value of the reference recipe
+  nlohmann::json report = nlohmann::json::object();    // {"rows": "/pointer", "cols": "/pointer"} for tables
 };
 
 struct SweepRun {

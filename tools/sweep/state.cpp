@@ -136,7 +136,7 @@ void write_sweep_index(const fs::path& results, const SweepSpec& spec, const std
   for (const SweepRun& r : runs) list.push_back({{"index", r.index}, {"id", r.id}, {"overrides", r.overrides}});
   const json index = {{"schema", 1},     {"name", spec.name},         {"description", spec.description},
                       {"axes", axes},    {"baseline", spec.baseline}, {"sweep_file", spec.file.string()},
-                      {"runs", list}};
+                      {"report", spec.report}, {"runs", list}};
   write_if_changed(results / spec.name / "sweep.json", index.dump(2) + "\n");
 }
 

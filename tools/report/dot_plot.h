@@ -1,0 +1,27 @@
+#pragma once
+// Horizontal dot plot for many recipes: one row per recipe (sorted by the caller), a dot at the mean
+// with a ± std bar, one facet per column value (e.g. model) side by side, and the reference recipe's
+// mean ± std as a grey band in each facet. Rows stay 20 px apart however many there are, so 30+
+// recipes read as a list rather than a crowd of rotated labels.
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace fpsim::io {
+
+struct DotValue {
+  double mean = std::numeric_limits<double>::quiet_NaN(), std = 0;
+  size_t n = 0, diverged = 0;  // finished seeds with a value; seeds that diverged
+};
+
+struct DotPlotSpec {
+  std::string title, x_label, reference_label;  // reference_label: "fp32 (baseline)"
+  std::vector<std::string> facets, rows;
+  std::vector<std::vector<DotValue>> values;  // [row][facet]
+  std::vector<DotValue> reference;            // per facet; n == 0: no band
+};
+
+/// The dot plot as a standalone <svg>. Example: dot_plot(spec).find("<circle") != npos.
+std::string dot_plot(const DotPlotSpec& spec);
+
+}  // namespace fpsim::io

@@ -1,0 +1,51 @@
+#pragma once
+// The headline table: recipes as rows, the sweep's other dimension (e.g. model) as columns; each cell
+// is the final test accuracy `mean ± std (Δ)` over seeds, Δ against the baseline recipe of the same
+// column, marked * (p < 0.05) or ** (p < 0.01) by Welch's t-test, the best of each column in bold.
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "tools/report/layout.h"
+#include "tools/report/table.h"
+
+namespace fpsim::io {
+
+struct PivotCell {
+  int recipe = -1;   // index into data.recipes, -1 for an empty cell
+  MeanStd accuracy;  // final test accuracy in %, over the finished (not diverged) seeds
+  size_t runs = 0, finished = 0, diverged = 0;
+  bool baseline = false, best = false;
+  double delta_pp = std::numeric_limits<double>::quiet_NaN();  // against the column's baseline
+  double p_value = std::numeric_limits<double>::quiet_NaN();   // Welch's t-test, two-sided
+};
+
+struct Pivot {
+  ReportLayout layout;
+  std::string row_title, col_title;           // "precision", "model/type"
+  std::vector<std::string> rows, cols;        // labels; one column "final accuracy" for one dimension
+  std::vector<std::vector<PivotCell>> cells;  // [row][col]
+};
+
+/// Pivot of the recipe rows by the report layout. Example: pivot.cells[1][0].delta_pp == -0.34.
+Pivot build_pivot(const ReportData& data, const std::vector<RecipeRow>& rows);
+
+/// "86.84 ± 0.95 (−0.34)" with " *"/" **" for significance, "diverged (3/3)", "—" for no result, and
+/// ", 1/3 diverged" when some seeds diverged. Example: cell_text(c) == "87.17 ± 0.72".
+std::string cell_text(const PivotCell& cell);
+
+/// Markdown table with a line saying what the cells and marks mean.
+/// Example: pivot_markdown(p) starts with "| precision \\ model/type | mlp | cnn |".
+std::string pivot_markdown(const Pivot& pivot);
+
+/// HTML <table> (class "pivot"); cells carry the p-value as a tooltip. Example: pivot_html(p) starts with "<table".
+std::string pivot_html(const Pivot& pivot);
+
+/// Markdown text with every '*' escaped (significance marks must not read as emphasis).
+/// Example: escape_stars("1.0 **") == "1.0 \\*\\*".
+std::string escape_stars(const std::string& text);
+
+/// The sentence explaining cells, Δ and marks, shared by the Markdown and HTML reports.
+std::string pivot_legend();
+
+}  // namespace fpsim::io
