@@ -3,19 +3,17 @@
 // loop and the GEMM micro-kernels alike.
 #include "numerics/simd/isa.h"
 
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
 namespace fpsim::simd {
 
-const char* to_string(Isa isa) {
-  switch (isa) {
-    case Isa::Portable: return "portable";
-    case Isa::Avx2: return "avx2";
-    case Isa::Avx512: return "avx512";
-  }
-  return "?";
-}
+// Names in Isa's declaration order.
+constexpr const char* kNames[] = {"portable", "avx2", "avx512"};
+static_assert(std::size(kNames) == std::size(kIsas));
+
+const char* to_string(Isa isa) { return kNames[static_cast<int>(isa)]; }
 
 Isa parse_isa(std::string_view name) {
   for (Isa isa : kIsas)
