@@ -136,8 +136,11 @@ TEST_CASE("verify fails when it checked nothing", "[cli][verify]") {
 
 TEST_CASE("a wrong IDX magic number is printed as found", "[cli][train]") {
   const fs::path d = temp_dir("idx");
-  REQUIRE(std::system(("printf '\\000\\000\\010\\004\\000\\000\\000\\000' | gzip > " + (d / "train-images-idx3-ubyte.gz").string() +
-                       " && printf '\\000\\000\\010\\001' | gzip > " + (d / "train-labels-idx1-ubyte.gz").string())
+  // Magic 0x00000804 where an image file has 0x00000803.
+  const std::string images = (d / "train-images-idx3-ubyte.gz").string();
+  const std::string labels = (d / "train-labels-idx1-ubyte.gz").string();
+  REQUIRE(std::system(("printf '\\000\\000\\010\\004\\000\\000\\000\\000' | gzip > " + images +
+                       " && printf '\\000\\000\\010\\001' | gzip > " + labels)
                           .c_str()) == 0);
   const std::string config = write(d / "c.json", R"({"schema": 1, "name": "idx", "steps": 1,
     "data": {"path": ")" + d.string() + R"("}})");

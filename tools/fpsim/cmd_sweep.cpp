@@ -46,7 +46,8 @@ int run(const Options& o) {
   if (own_trainer) {
     validate_with_trainer_schema(spec, all);
     // Ids hash the canonical resolved config: a spelled-out default gives the same id as leaving it out.
-    all = io::expand_sweep(spec, [&](const nlohmann::json& c) { return io::canonical_run_config(c, spec.file.string()); });
+    all = io::expand_sweep(spec,
+                           [&](const nlohmann::json& c) { return io::canonical_run_config(c, spec.file.string()); });
     if (!o.dry_run)
       if (const size_t moved = io::adopt_legacy_run_dirs(o.results, spec, all); moved > 0) {
         io::write_sweep_index(o.results, spec, all);
