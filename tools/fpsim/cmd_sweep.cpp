@@ -8,6 +8,7 @@
 #include "tools/fpsim/command.h"
 #include "tools/io/config.h"
 #include "tools/io/config_error.h"
+#include "tools/io/train_run.h"
 #include "tools/sweep/runner.h"
 #include "tools/sweep/spec.h"
 #include "tools/sweep/state.h"
@@ -30,7 +31,7 @@ struct Options {
 void validate_with_trainer_schema(const io::SweepSpec& spec, const std::vector<io::SweepRun>& runs) {
   for (const io::SweepRun& r : runs) {
     try {
-      (void)io::parse_run_config(r.config, spec.file.string());
+      io::check_against_model(io::parse_run_config(r.config, spec.file.string()), spec.file.string());
     } catch (const io::ConfigError& e) {
       throw io::ConfigError(spec.file.string(), e.pointer,
                             fmt::format("run {} {} (base config with these overrides): {}", r.index,
