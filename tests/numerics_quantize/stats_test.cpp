@@ -11,8 +11,10 @@ namespace {
 
 TEST_CASE("every kernel counts infinities that become NaN as NaN results", "[quantize][stats]") {
   std::vector<float> in;
-  for (int i = 0; i < 1000; ++i)  // infinities at many lane positions, among finite values
-    in.push_back(i % 7 == 0 ? INFINITY : i % 11 == 0 ? -INFINITY : i % 13 == 0 ? NAN : float(i % 200) * 0.5f - 50.0f);  // within every range
+  for (int i = 0; i < 1000; ++i) {  // infinities at many lane positions, among finite values within every range
+    const float finite = float(i % 200) * 0.5f - 50.0f;
+    in.push_back(i % 7 == 0 ? INFINITY : i % 11 == 0 ? -INFINITY : i % 13 == 0 ? NAN : finite);
+  }
   uint64_t infinities = 0, nans = 0;
   for (float x : in) infinities += std::isinf(x), nans += std::isnan(x);
   for (const char* name : {"e4m3fn", "e4m3fnuz", "e5m2", "e2m1fn"}) {
