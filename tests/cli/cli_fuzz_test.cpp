@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "numerics_core/cases.h"
 #include "run_cli.h"
 
 using fpsim::test::run_fpsim;
@@ -19,16 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Rng {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  size_t below(size_t n) { return size_t(next() % n); }
-};
+using Rng = fpsim::test::SplitMix64;
 
 // Every leaf pointer of a JSON document.
 void leaves(const json& j, const std::string& at, std::vector<std::string>& out) {

@@ -64,7 +64,8 @@ Drawn draw(test::SplitMix64& rng) {
     const int64_t lo = top - 1023, hi = first + 1074 - d.m;
     if (lo > hi) continue;
     const int def = (1 << (d.e - 1)) - 1 + (d.specials == Specials::Fnuz ? 1 : 0);
-    const int64_t picks[] = {lo, hi, -1, 0, def, lo + int64_t(rng.below(uint64_t(hi - lo + 1))), def - 2 + int64_t(rng.below(5))};
+    const int64_t picks[] = {lo,  hi, -1, 0, def, lo + int64_t(rng.below(uint64_t(hi - lo + 1))),
+                             def - 2 + int64_t(rng.below(5))};
     const int64_t b = picks[rng.below(7)];
     if (b < lo || b > hi) continue;
     d.bias = int(b);

@@ -51,7 +51,8 @@ TEST_CASE("a run config accepts a format object wherever it accepts a format str
         "x.json:/precision/weight/format: a format object needs exp_bits and man_bits (or a preset)");
   bad["precision"]["weight"]["format"] = "e4m3,fn,fnuz";
   CHECK(error_of([&] { io::parse_run_config(bad, "x.json"); }) ==
-        "x.json:/precision/weight/format: conflicting options in format \"e4m3,fn,fnuz\": specials is both fn and fnuz");
+        "x.json:/precision/weight/format: conflicting options in format \"e4m3,fn,fnuz\": "
+        "specials is both fn and fnuz");
 }
 
 TEST_CASE("JSON files are read strictly: duplicate keys and overflowing numbers name file and pointer", "[config]") {
@@ -84,7 +85,8 @@ TEST_CASE("a precision that claims a preset applies it or is rejected", "[config
         "x.json:/precision/weight: differs from precision preset \"fp8_paper\", which \"preset\" claims (drop "
         "\"preset\" for a custom precision)");
   c["precision"]["preset"] = "fp9";
-  CHECK(error_of([&] { io::parse_run_config(c, "x.json"); }).rfind("x.json:/precision/preset: unknown precision preset \"fp9\"", 0) == 0);
+  CHECK(error_of([&] { io::parse_run_config(c, "x.json"); })
+            .rfind("x.json:/precision/preset: unknown precision preset \"fp9\"", 0) == 0);
   // A --set into a preset's field makes a custom precision without the label.
   json s = minimal();
   s["precision"] = "fp8_paper";

@@ -8,6 +8,7 @@
 #include "tools/fpsim/command.h"
 #include "tools/io/config.h"
 #include "tools/io/config_error.h"
+#include "tools/io/train_run.h"
 #include "tools/sweep/runner.h"
 #include "tools/sweep/spec.h"
 #include "tools/sweep/state.h"
@@ -30,7 +31,7 @@ struct Options {
 void validate_with_trainer_schema(const io::SweepSpec& spec, const std::vector<io::SweepRun>& runs) {
   for (const io::SweepRun& r : runs) {
     try {
-      (void)io::parse_run_config(r.config, spec.file.string());
+      io::check_against_model(io::parse_run_config(r.config, spec.file.string()), spec.file.string());
     } catch (const io::ConfigError& e) {
       throw io::ConfigError(spec.file.string(), e.pointer,
                             fmt::format("run {} {} (base config with these overrides): {}", r.index,
@@ -46,7 +47,8 @@ int run(const Options& o) {
   if (own_trainer) {
     validate_with_trainer_schema(spec, all);
     // Ids hash the canonical resolved config: a spelled-out default gives the same id as leaving it out.
-    all = io::expand_sweep(spec, [&](const nlohmann::json& c) { return io::canonical_run_config(c, spec.file.string()); });
+    all = io::expand_sweep(spec,
+                           [&](const nlohmann::json& c) { return io::canonical_run_config(c, spec.file.string()); });
     if (!o.dry_run)
       if (const size_t moved = io::adopt_legacy_run_dirs(o.results, spec, all); moved > 0) {
         io::write_sweep_index(o.results, spec, all);

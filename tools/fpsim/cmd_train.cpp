@@ -91,7 +91,8 @@ Registration reg{{"train", "Train a model from a JSON run config (see experiment
                     auto opts = std::make_shared<Options>();
                     app.add_option("config", opts->config, "run config (JSON)")->required();
                     app.add_option("--set", opts->sets, "override: /json/pointer=value or a.b.c=value (repeatable)");
-                    app.add_option("--out", opts->out, "output directory (default results/<name>, or results/<name>-<id> with --set)");
+                    app.add_option("--out", opts->out,
+                                   "output directory (default results/<name>, or results/<name>-<id> with --set)");
                     app.add_option("--threads", opts->threads, "threads (default: the config's)")->check(CLI::Range(1, 1024));
                     app.add_option("--progress", opts->progress, "plain | jsonl | none (default: plain on a terminal)")
                         ->check(CLI::IsMember({"plain", "jsonl", "none"}));

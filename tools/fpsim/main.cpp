@@ -117,9 +117,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string message = one_line(e.what());
     const std::string negative = negative_number_before_dashes(argc, argv, message);
-    const bool missing_or_extra = dynamic_cast<const CLI::RequiredError*>(&e) || dynamic_cast<const CLI::ExtrasError*>(&e);
+    const bool missing_or_extra =
+        dynamic_cast<const CLI::RequiredError*>(&e) != nullptr || dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
     if (missing_or_extra && !negative.empty())
-      message += " (\"" + negative + "\" was read as an option: put \"--\" before negative values, e.g. -- " + negative + ")";
+      message += " (\"" + negative + "\" was read as an option: put \"--\" before negative values, e.g. -- " +
+                 negative + ")";
     std::fprintf(stderr, "error: %s\n", message.c_str());
     return 2;
   }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "tools/io/atomic_file.h"
+#include "tools/io/strict_json.h"
 #include "tools/sweep/state.h"
 
 namespace fpsim::io {
@@ -24,7 +25,7 @@ json parse_or_null(const fs::path& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return nullptr;
   try {
-    return json::parse(read_file(file));
+    return parse_json_strict(read_file(file), file.string());
   } catch (const std::exception&) {
     return nullptr;
   }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "tools/io/atomic_file.h"
+#include "tools/io/strict_json.h"
 
 namespace fpsim::io {
 
@@ -35,7 +36,7 @@ std::optional<std::string> summary_status(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_regular_file(dir / "summary.json", ec)) return std::nullopt;
   try {
-    const json s = json::parse(read_file(dir / "summary.json"));
+    const json s = parse_json_strict(read_file(dir / "summary.json"), (dir / "summary.json").string());
     if (!s.is_object() || s.value("schema", json()) != 1 || !s.contains("status") || !s["status"].is_string())
       return std::nullopt;
     const std::string status = s["status"].get<std::string>();
