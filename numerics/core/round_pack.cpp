@@ -9,6 +9,11 @@
 //      and decide the increment for the rounding mode;
 //   4. re-normalise (a carry can move to the next binade, or from subnormal to min normal),
 //      then handle overflow, tininess/underflow, flush-to-zero and the flags.
+//
+// Rounding sites outside this file (each re-derives a step for speed and is checked bit for bit against it):
+//   - numerics/core/convert.cpp encode_binary32_nearest: encode(float) into signed formats of <= 8 exponent bits
+//     in rne, normal-range results only (tests/numerics_core/encode_fast_test.cpp: strided sweep of every binary32
+//     pattern plus every pattern around 2^emin, max and its midpoint, against convert()).
 #include <bit>
 
 #include "numerics/core/internal/round_decision.h"
