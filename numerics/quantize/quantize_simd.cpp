@@ -290,6 +290,44 @@ HWY_INLINE void Store(V v, uint8_t* out) {
   hn::StoreU(hn::DemoteTo(d8, hn::BitCast(DI(), v)), d8, out);
 }
 
+// What step 7 counts from: the input's magnitude bits and sign, and each lane's outcome.
+struct Outcome {
+  V a_in;     // |x| bit pattern
+  M neg;      // sign of x
+  M below;    // |x| < 2^emin
+  M ovf;      // rounded past max
+  M is_zero;  // result zero
+  M is_nan;   // NaN input
+  V out_n, out_abs, code_abs;  // normal-range rounding, result magnitude (values), code magnitude (codes)
+};
+
+// Step 7 of Vector: the statistics of one vector (same definitions as the scalar reference).
+template <bool kValues>
+HWY_INLINE void Tally(const KernelPlan& p, const Outcome& o, V& amax, Counts& n) {
+  const D d;
+  const V zero = hn::Zero(d);
+  const V a_in = o.a_in, out_n = o.out_n, out_abs = o.out_abs, code_abs = o.code_abs;
+  const M neg = o.neg, below = o.below, ovf = o.ovf, is_zero = o.is_zero, is_nan = o.is_nan;
+  const M finite = SLt(a_in, U(0x7F800000u));
+  const M nz = hn::And(finite, hn::Ne(a_in, zero));
+  amax = hn::Max(amax, hn::IfThenElseZero(finite, a_in));
+  const M ovf_nz = hn::And(nz, ovf);
+  const M ovf_max = BySign(neg, p.ovf_is_max);
+  const M ovf_nan = BySign(neg, p.ovf_is_nan);
+  // Results at ±max: overflow to max, or a normal-range result equal to the largest value.
+  // Non-zero results below 2^emin (with emin = -126 these also come from the normal-range path).
+  const M sub_result = kValues ? hn::And(hn::Ne(out_abs, zero), SLt(out_abs, U(p.emin_field << 23)))
+                               : hn::And(hn::Ne(code_abs, zero), SLt(code_abs, U(1u << p.man_bits)));
+  const M res_max = hn::Or(hn::And(ovf, ovf_max), hn::AndNot(hn::Or(ovf, below), hn::Eq(out_n, U(p.max_bits))));
+  n.nonzero += hn::CountTrue(d, nz);
+  n.underflow += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, is_zero)));
+  n.subnormal += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, sub_result)));
+  n.saturated += hn::CountTrue(d, hn::And(hn::And(nz, res_max), SLt(U(p.max_bits), a_in)));
+  n.overflow += hn::CountTrue(d, hn::AndNot(ovf_max, ovf_nz));
+  n.nan += hn::CountTrue(d, hn::And(ovf_nz, ovf_nan));
+  if (p.nan_is_nan) n.nan += hn::CountTrue(d, is_nan);
+}
+
 // One vector: in[0..N) -> out[0..N). Returns false (writing nothing) when a lane needs the scalar
 // reference (nosub formats with emin = -126 and a binary32 subnormal input).
 // w0, w1: the elements' random words (low and high halves of bits(i)); sr only.
@@ -412,24 +450,8 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   Store(res, out);
   // 7. Statistics (same definitions as the scalar reference).
   if constexpr (kStats) {
-    const M finite = SLt(a_in, U(0x7F800000u));
-    const M nz = hn::And(finite, hn::Ne(a_in, zero));
-    amax = hn::Max(amax, hn::IfThenElseZero(finite, a_in));
-    const M ovf_nz = hn::And(nz, ovf);
-    const M ovf_max = BySign(neg, p.ovf_is_max);
-    const M ovf_nan = BySign(neg, p.ovf_is_nan);
-    // Results at ±max: overflow to max, or a normal-range result equal to the largest value.
-    // Non-zero results below 2^emin (with emin = -126 these also come from the normal-range path).
-    const M sub_result = kValues ? hn::And(hn::Ne(out_abs, zero), SLt(out_abs, U(p.emin_field << 23)))
-                                 : hn::And(hn::Ne(code_abs, zero), SLt(code_abs, U(1u << p.man_bits)));
-    const M res_max = hn::Or(hn::And(ovf, ovf_max), hn::AndNot(hn::Or(ovf, below), hn::Eq(out_n, U(p.max_bits))));
-    n.nonzero += hn::CountTrue(d, nz);
-    n.underflow += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, is_zero)));
-    n.subnormal += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, sub_result)));
-    n.saturated += hn::CountTrue(d, hn::And(hn::And(nz, res_max), SLt(U(p.max_bits), a_in)));
-    n.overflow += hn::CountTrue(d, hn::AndNot(ovf_max, ovf_nz));
-    n.nan += hn::CountTrue(d, hn::And(ovf_nz, ovf_nan));
-    if (p.nan_is_nan) n.nan += hn::CountTrue(d, is_nan);
+    const Outcome o{a_in, neg, below, ovf, is_zero, is_nan, out_n, out_abs, code_abs};
+    Tally<kValues>(p, o, amax, n);
   }
   return true;
 }
