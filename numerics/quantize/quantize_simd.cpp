@@ -290,6 +290,31 @@ HWY_INLINE void Store(V v, uint8_t* out) {
   hn::StoreU(hn::DemoteTo(d8, hn::BitCast(DI(), v)), d8, out);
 }
 
+// Step 5 of Vector, lanes below 2^emin of a format with subnormals: k quanta of 2^(emin - m), d capped at 25
+// (sig < 2^24 is then below half). Values: k * 2^(emin - m) (exact); codes: k is the mantissa field.
+//   e4m3fn (quantum 2^-9), x = 1.5 * 2^-9: d = 23, sig = 0xC0_0000, kept 1, low = half, odd -> k = 2 (2^-8).
+template <bool kValues>
+HWY_INLINE void SubnormalRange(const KernelPlan& p, const Lanes& l, bool uniform_rne, V up, V odd, M below,
+                               V& out_abs, V& code_abs) {
+  const D d;
+  const V one = U(1);
+  const V dc = hn::Min(l.d, U(25));
+  V k;
+  if (uniform_rne) {
+    const V lsb = hn::And(hn::Shr(l.sig, dc), one);
+    k = hn::Shr(hn::Add(hn::Add(l.sig, hn::Sub(hn::Shl(one, hn::Sub(dc, one)), one)), lsb), dc);
+  } else {
+    k = hn::Or(hn::Add(hn::Shr(l.sig, dc), up), odd);
+  }
+  if constexpr (kValues) {
+    const V value = hn::BitCast(d, hn::Mul(hn::ConvertTo(DF(), hn::BitCast(DI(), k)), hn::Set(DF(), p.sub_scale)));
+    out_abs = hn::IfThenElse(below, value, out_abs);
+  } else {
+    code_abs = hn::IfThenElse(below, k, code_abs);
+    out_abs = hn::IfThenElse(below, k, out_abs);  // only its zero-ness is used below
+  }
+}
+
 // What step 7 counts from: the input's magnitude bits and sign, and each lane's outcome.
 struct Outcome {
   V a_in;     // |x| bit pattern
@@ -401,22 +426,7 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   if (p.subnormals) {
     // Formats whose emin is binary32's (bfloat16: emin_field 1) never have lanes below it.
     if (p.emin_field > 1 && (kBlend || any_below)) {
-      // 5. Subnormal range: k quanta of 2^(emin - m), d capped at 25 (sig < 2^24 is then below half).
-      const V dc = hn::Min(l.d, U(25));
-      V k;
-      if (uniform_rne) {
-        const V lsb = hn::And(hn::Shr(l.sig, dc), one);
-        k = hn::Shr(hn::Add(hn::Add(l.sig, hn::Sub(hn::Shl(one, hn::Sub(dc, one)), one)), lsb), dc);
-      } else {
-        k = hn::Or(hn::Add(hn::Shr(l.sig, dc), up), odd);
-      }
-      if constexpr (kValues) {
-        const V value = hn::BitCast(d, hn::Mul(hn::ConvertTo(DF(), hn::BitCast(DI(), k)), hn::Set(DF(), p.sub_scale)));
-        out_abs = hn::IfThenElse(below, value, out_abs);
-      } else {
-        code_abs = hn::IfThenElse(below, k, code_abs);
-        out_abs = hn::IfThenElse(below, k, out_abs);  // only its zero-ness is used below
-      }
+      SubnormalRange<kValues>(p, l, uniform_rne, up, odd, below, out_abs, code_abs);
     }
   } else {
     // 5'. No subnormals: tiny results flush to zero. Tiny after rounding = the result rounded at
