@@ -61,6 +61,22 @@
 //       why: one accumulator addition: TwoSum and the error folded into an Exact (as fast_double.cpp's
 //            round_sum does), rounded by round_pack
 //       test: tests/sim_gemm/gemm_accumulation_test.cpp
+//   [decides] numerics/fast/internal/lane_rounding-inl.h
+//       fn: RoundOddMagnitude, DeterministicIncrement, StochasticIncrement
+//       why: the lane rounding steps shared by the arith lane kernel and the GEMM's vector accumulator
+//       test: tests/numerics_arith/lane_kernel_test.cpp, tests/sim_gemm/gemm_accumulation_test.cpp
+//   [decides] numerics/fast/accumulate_simd.cpp
+//       fn: Rounded, Tiny
+//       why: the GEMM accumulator's in-register steps (sums of 8/16 outputs advance through k together)
+//       test: tests/sim_gemm/gemm_accumulation_test.cpp
+//   [exact] numerics/fast/accumulate.cpp
+//       fn: add_rounded
+//       why: one accumulator addition: TwoSum and the error folded into an Exact, rounded by round_sum
+//       test: tests/sim_gemm/gemm_accumulation_test.cpp
+//   [decides] numerics/core/convert.cpp
+//       fn: encode_binary32_nearest
+//       why: encode(float) into signed formats of <= 8 exponent bits in rne, normal-range results only
+//       test: tests/numerics_core/encode_fast_test.cpp
 //   [table] numerics/fast/fast_rounding_table.cpp
 //       fn: RoundingTable, rounding_table
 //       test: tests/numerics_arith/fast_paths_test.cpp
@@ -92,15 +108,6 @@
 //   4. re-normalise (a carry can move to the next binade, or from subnormal to min normal),
 //      then handle overflow, tininess/underflow, flush-to-zero and the flags.
 //
-// Rounding sites: every other place that decides a rounding bit, and the test that checks it against
-// round_pack bit for bit (one line each: file: function: test).
-//   numerics/fast/fast_double.cpp: round_sum (also add_rounded in numerics/fast/accumulate.cpp):
-//     tests/numerics_arith/fast_paths_test.cpp, tests/sim_gemm/gemm_accumulation_test.cpp (big-integer oracle)
-//   numerics/fast/internal/lane_rounding-inl.h: RoundOddMagnitude, DeterministicIncrement, StochasticIncrement
-//     (used by arith_simd.cpp and accumulate_simd.cpp): tests/numerics_arith/lane_kernel_test.cpp
-//   numerics/fast/accumulate_simd.cpp: Rounded, Tiny (the GEMM accumulator's in-register steps):
-//     tests/sim_gemm/gemm_accumulation_test.cpp (against gemm_reference, every mode and ISA)
-
 #include <bit>
 
 #include "numerics/core/internal/round_decision.h"

@@ -290,6 +290,71 @@ HWY_INLINE void Store(V v, uint8_t* out) {
   hn::StoreU(hn::DemoteTo(d8, hn::BitCast(DI(), v)), d8, out);
 }
 
+// Step 5 of Vector, lanes below 2^emin of a format with subnormals: k quanta of 2^(emin - m), d capped at 25
+// (sig < 2^24 is then below half). Values: k * 2^(emin - m) (exact); codes: k is the mantissa field.
+//   e4m3fn (quantum 2^-9), x = 1.5 * 2^-9: d = 23, sig = 0xC0_0000, kept 1, low = half, odd -> k = 2 (2^-8).
+template <bool kValues>
+HWY_INLINE void SubnormalRange(const KernelPlan& p, const Lanes& l, bool uniform_rne, V up, V odd, M below,
+                               V& out_abs, V& code_abs) {
+  const D d;
+  const V one = U(1);
+  const V dc = hn::Min(l.d, U(25));
+  V k;
+  if (uniform_rne) {
+    const V lsb = hn::And(hn::Shr(l.sig, dc), one);
+    k = hn::Shr(hn::Add(hn::Add(l.sig, hn::Sub(hn::Shl(one, hn::Sub(dc, one)), one)), lsb), dc);
+  } else {
+    k = hn::Or(hn::Add(hn::Shr(l.sig, dc), up), odd);
+  }
+  if constexpr (kValues) {
+    const V value = hn::BitCast(d, hn::Mul(hn::ConvertTo(DF(), hn::BitCast(DI(), k)), hn::Set(DF(), p.sub_scale)));
+    out_abs = hn::IfThenElse(below, value, out_abs);
+  } else {
+    code_abs = hn::IfThenElse(below, k, code_abs);
+    out_abs = hn::IfThenElse(below, k, out_abs);  // only its zero-ness is used below
+  }
+}
+
+// What step 7 counts from: the input's magnitude bits and sign, and each lane's outcome.
+struct Outcome {
+  V a_in;     // |x| bit pattern
+  M neg;      // sign of x
+  M below;    // |x| < 2^emin
+  M ovf;      // rounded past max
+  M is_zero;  // result zero
+  M is_nan;   // NaN input
+  M is_inf;   // ±inf input
+  V out_n, out_abs, code_abs;  // normal-range rounding, result magnitude (values), code magnitude (codes)
+};
+
+// Step 7 of Vector: the statistics of one vector (same definitions as the scalar reference).
+template <bool kValues>
+HWY_INLINE void Tally(const KernelPlan& p, const Outcome& o, V& amax, Counts& n) {
+  const D d;
+  const V zero = hn::Zero(d);
+  const V a_in = o.a_in, out_n = o.out_n, out_abs = o.out_abs, code_abs = o.code_abs;
+  const M neg = o.neg, below = o.below, ovf = o.ovf, is_zero = o.is_zero, is_nan = o.is_nan, is_inf = o.is_inf;
+  const M finite = SLt(a_in, U(0x7F800000u));
+  const M nz = hn::And(finite, hn::Ne(a_in, zero));
+  amax = hn::Max(amax, hn::IfThenElseZero(finite, a_in));
+  const M ovf_nz = hn::And(nz, ovf);
+  const M ovf_max = BySign(neg, p.ovf_is_max);
+  const M ovf_nan = BySign(neg, p.ovf_is_nan);
+  // Results at ±max: overflow to max, or a normal-range result equal to the largest value.
+  // Non-zero results below 2^emin (with emin = -126 these also come from the normal-range path).
+  const M sub_result = kValues ? hn::And(hn::Ne(out_abs, zero), SLt(out_abs, U(p.emin_field << 23)))
+                               : hn::And(hn::Ne(code_abs, zero), SLt(code_abs, U(1u << p.man_bits)));
+  const M res_max = hn::Or(hn::And(ovf, ovf_max), hn::AndNot(hn::Or(ovf, below), hn::Eq(out_n, U(p.max_bits))));
+  n.nonzero += hn::CountTrue(d, nz);
+  n.underflow += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, is_zero)));
+  n.subnormal += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, sub_result)));
+  n.saturated += hn::CountTrue(d, hn::And(hn::And(nz, res_max), SLt(U(p.max_bits), a_in)));
+  n.overflow += hn::CountTrue(d, hn::AndNot(ovf_max, ovf_nz));
+  n.nan += hn::CountTrue(d, hn::And(ovf_nz, ovf_nan));
+  if (p.nan_is_nan) n.nan += hn::CountTrue(d, is_nan);
+  n.nan += hn::CountTrue(d, hn::And(is_inf, BySign(neg, p.inf_is_nan)));  // e4m3fn: ±inf -> NaN
+}
+
 // One vector: in[0..N) -> out[0..N). Returns false (writing nothing) when a lane needs the scalar
 // reference (nosub formats with emin = -126 and a binary32 subnormal input).
 // w0, w1: the elements' random words (low and high halves of bits(i)); sr only.
@@ -363,22 +428,7 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   if (p.subnormals) {
     // Formats whose emin is binary32's (bfloat16: emin_field 1) never have lanes below it.
     if (p.emin_field > 1 && (kBlend || any_below)) {
-      // 5. Subnormal range: k quanta of 2^(emin - m), d capped at 25 (sig < 2^24 is then below half).
-      const V dc = hn::Min(l.d, U(25));
-      V k;
-      if (uniform_rne) {
-        const V lsb = hn::And(hn::Shr(l.sig, dc), one);
-        k = hn::Shr(hn::Add(hn::Add(l.sig, hn::Sub(hn::Shl(one, hn::Sub(dc, one)), one)), lsb), dc);
-      } else {
-        k = hn::Or(hn::Add(hn::Shr(l.sig, dc), up), odd);
-      }
-      if constexpr (kValues) {
-        const V value = hn::BitCast(d, hn::Mul(hn::ConvertTo(DF(), hn::BitCast(DI(), k)), hn::Set(DF(), p.sub_scale)));
-        out_abs = hn::IfThenElse(below, value, out_abs);
-      } else {
-        code_abs = hn::IfThenElse(below, k, code_abs);
-        out_abs = hn::IfThenElse(below, k, out_abs);  // only its zero-ness is used below
-      }
+      SubnormalRange<kValues>(p, l, uniform_rne, up, odd, below, out_abs, code_abs);
     }
   } else {
     // 5'. No subnormals: tiny results flush to zero. Tiny after rounding = the result rounded at
@@ -412,25 +462,8 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   Store(res, out);
   // 7. Statistics (same definitions as the scalar reference).
   if constexpr (kStats) {
-    const M finite = SLt(a_in, U(0x7F800000u));
-    const M nz = hn::And(finite, hn::Ne(a_in, zero));
-    amax = hn::Max(amax, hn::IfThenElseZero(finite, a_in));
-    const M ovf_nz = hn::And(nz, ovf);
-    const M ovf_max = BySign(neg, p.ovf_is_max);
-    const M ovf_nan = BySign(neg, p.ovf_is_nan);
-    // Results at ±max: overflow to max, or a normal-range result equal to the largest value.
-    // Non-zero results below 2^emin (with emin = -126 these also come from the normal-range path).
-    const M sub_result = kValues ? hn::And(hn::Ne(out_abs, zero), SLt(out_abs, U(p.emin_field << 23)))
-                                 : hn::And(hn::Ne(code_abs, zero), SLt(code_abs, U(1u << p.man_bits)));
-    const M res_max = hn::Or(hn::And(ovf, ovf_max), hn::AndNot(hn::Or(ovf, below), hn::Eq(out_n, U(p.max_bits))));
-    n.nonzero += hn::CountTrue(d, nz);
-    n.underflow += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, is_zero)));
-    n.subnormal += hn::CountTrue(d, hn::AndNot(ovf, hn::And(nz, sub_result)));
-    n.saturated += hn::CountTrue(d, hn::And(hn::And(nz, res_max), SLt(U(p.max_bits), a_in)));
-    n.overflow += hn::CountTrue(d, hn::AndNot(ovf_max, ovf_nz));
-    n.nan += hn::CountTrue(d, hn::And(ovf_nz, ovf_nan));
-    if (p.nan_is_nan) n.nan += hn::CountTrue(d, is_nan);
-    n.nan += hn::CountTrue(d, hn::And(is_inf, BySign(neg, p.inf_is_nan)));  // e4m3fn: ±inf -> NaN
+    const Outcome o{a_in, neg, below, ovf, is_zero, is_nan, is_inf, out_n, out_abs, code_abs};
+    Tally<kValues>(p, o, amax, n);
   }
   return true;
 }

@@ -20,6 +20,16 @@ TEST_CASE("eval convert saturates on request", "[cli]") {
   CHECK(r.out == "7E 05\n");
 }
 
+TEST_CASE("eval convert into IEEE P3109 k8p3se: 0x80 NaN, 0x7F inf, no -0; saturation clamps infinities", "[cli]") {
+  // 1.0 = field 16 (bias 16) -> 0.10000.00 = 0x40; 65504 > max 49152 overflows to +inf 0x7F in rne; -0 -> 0x00;
+  // NaN -> 0x80; -inf -> 0xFF, or -max 0xFE (overflow|inexact) when saturating.
+  const auto r = run_fpsim("eval convert --from binary16 --format p3109_k8p3se", "3C00\n7BFF\n8000\n7E00\nFC00\n");
+  CHECK(r.status == 0);
+  CHECK(r.out == "40 00\n7F 05\n00 00\n80 00\nFF 00\n");
+  const auto s = run_fpsim("eval convert --from binary16 --format p3109_k8p3se --overflow saturate", "FC00\n");
+  CHECK(s.out == "FE 05\n");
+}
+
 TEST_CASE("stochastic rounding in eval is reproducible from the seed and the line number", "[cli]") {
   std::string in;
   for (int i = 0; i < 64; ++i) in += "3C80\n";  // 1.125: halfway between e5m2 1.0 (3C) and 1.25 (3D)

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -37,6 +38,29 @@ std::ifstream open(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read reference table " + path.string());
   return in;
+}
+
+// The rows of a CSV table after its header, each with `min_columns` to `max_columns` fields; fill(row, fields,
+// "file:line") reads one. Throws std::runtime_error naming file and line for a row of another width.
+template <class Row, class Fill>
+std::vector<Row> read_csv_rows(const std::filesystem::path& path, size_t min_columns, size_t max_columns, Fill fill) {
+  std::ifstream in = open(path);
+  std::vector<Row> rows;
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (number == 1 || line.empty()) continue;  // header
+    const std::vector<std::string> f = split(line, ',');
+    const std::string where = fmt::format("{}:{}", path.string(), number);
+    if (f.size() < min_columns || f.size() > max_columns)
+      throw std::runtime_error(min_columns == max_columns
+                                   ? fmt::format("{}: expected {} columns", where, min_columns)
+                                   : fmt::format("{}: expected at least {} columns", where, min_columns));
+    Row r;
+    r.line = number;
+    fill(r, f, where);
+    rows.push_back(std::move(r));
+  }
+  return rows;
 }
 
 }  // namespace
@@ -116,46 +140,24 @@ std::optional<std::pair<Format, std::string>> parse_mldtypes_name(const std::str
 }
 
 std::vector<MlDtypesDecodeRow> read_mldtypes_decode(const std::filesystem::path& path) {
-  std::ifstream in = open(path);
-  std::vector<MlDtypesDecodeRow> rows;
-  std::string line;
-  const auto name = parse_mldtypes_name(path.filename().string());
-  if (!name) throw std::runtime_error("not an ml_dtypes table name: " + path.string());
-  for (size_t number = 1; std::getline(in, line); ++number) {
-    if (number == 1 || line.empty()) continue;  // header
-    const std::vector<std::string> f = split(line, ',');
-    const std::string where = fmt::format("{}:{}", path.string(), number);
-    if (f.size() < 3) throw std::runtime_error(where + ": expected at least 3 columns");
-    MlDtypesDecodeRow r;
-    r.line = number;
+  if (!parse_mldtypes_name(path.filename().string()))
+    throw std::runtime_error("not an ml_dtypes table name: " + path.string());
+  return read_csv_rows<MlDtypesDecodeRow>(path, 3, SIZE_MAX, [](MlDtypesDecodeRow& r, const auto& f, const auto& where) {
     // Codes of 6-/4-bit types are written as the storage byte: two hex digits.
     r.code = Bits{std::stoull(f[0], nullptr, 16)};
     r.f32 = parse_u32_hex(f[2], where);
-    rows.push_back(r);
-  }
-  return rows;
+  });
 }
 
 std::vector<MlDtypesEncodeRow> read_mldtypes_encode(const std::filesystem::path& path) {
-  std::ifstream in = open(path);
-  std::vector<MlDtypesEncodeRow> rows;
-  std::string line;
-  for (size_t number = 1; std::getline(in, line); ++number) {
-    if (number == 1 || line.empty()) continue;
-    const std::vector<std::string> f = split(line, ',');
-    const std::string where = fmt::format("{}:{}", path.string(), number);
-    if (f.size() != 6) throw std::runtime_error(where + ": expected 6 columns");
-    MlDtypesEncodeRow r;
-    r.line = number;
+  return read_csv_rows<MlDtypesEncodeRow>(path, 6, 6, [](MlDtypesEncodeRow& r, const auto& f, const auto& where) {
     r.input = parse_u32_hex(f[0], where);
     r.kind = f[1];
     r.rne = Bits{std::stoull(f[2], nullptr, 16)};
     r.rne_sat = Bits{std::stoull(f[3], nullptr, 16)};
     r.rtz = Bits{std::stoull(f[4], nullptr, 16)};
     r.rtz_sat = Bits{std::stoull(f[5], nullptr, 16)};
-    rows.push_back(std::move(r));
-  }
-  return rows;
+  });
 }
 
 std::optional<std::pair<Format, std::string>> parse_p3109_name(const std::string& filename) {
@@ -177,28 +179,6 @@ uint64_t parse_u64_hex(const std::string& s, const std::string& where) {
   return parse_hex_code(s, f, where).v;
 }
 
-// The CSV rows of a P3109 table with exactly `columns` fields each (header skipped).
-template <class Row>
-std::vector<Row> read_p3109_rows(const std::filesystem::path& path, size_t columns,
-                                 void (*fill)(Row&, const std::vector<std::string>&, const std::string&)) {
-  std::ifstream in = open(path);
-  const auto name = parse_p3109_name(path.filename().string());
-  if (!name) throw std::runtime_error("not a P3109 table name: " + path.string());
-  std::vector<Row> rows;
-  std::string line;
-  for (size_t number = 1; std::getline(in, line); ++number) {
-    if (number == 1 || line.empty()) continue;
-    const std::vector<std::string> f = split(line, ',');
-    const std::string where = fmt::format("{}:{}", path.string(), number);
-    if (f.size() != columns) throw std::runtime_error(fmt::format("{}: expected {} columns", where, columns));
-    Row r;
-    r.line = number;
-    fill(r, f, where);
-    rows.push_back(r);
-  }
-  return rows;
-}
-
 Bits parse_code_byte(const std::string& s, const std::string& where) {
   static const Format byte = parse_format("e4m3");  // any 8-bit format: two hex digits
   return parse_hex_code(s, byte, where);
@@ -207,16 +187,16 @@ Bits parse_code_byte(const std::string& s, const std::string& where) {
 }  // namespace
 
 std::vector<P3109DecodeRow> read_p3109_decode(const std::filesystem::path& path) {
-  return read_p3109_rows<P3109DecodeRow>(path, 2, [](P3109DecodeRow& r, const std::vector<std::string>& f,
-                                                     const std::string& where) {
+  if (!parse_p3109_name(path.filename().string())) throw std::runtime_error("not a P3109 table name: " + path.string());
+  return read_csv_rows<P3109DecodeRow>(path, 2, 2, [](P3109DecodeRow& r, const auto& f, const auto& where) {
     r.code = parse_code_byte(f[0], where);
     r.value = parse_u64_hex(f[1], where);
   });
 }
 
 std::vector<P3109RoundRow> read_p3109_round(const std::filesystem::path& path) {
-  return read_p3109_rows<P3109RoundRow>(path, 13, [](P3109RoundRow& r, const std::vector<std::string>& f,
-                                                     const std::string& where) {
+  if (!parse_p3109_name(path.filename().string())) throw std::runtime_error("not a P3109 table name: " + path.string());
+  return read_csv_rows<P3109RoundRow>(path, 13, 13, [](P3109RoundRow& r, const auto& f, const auto& where) {
     r.input = parse_u64_hex(f[0], where);
     for (size_t c = 0; c < 12; ++c) r.codes[c] = parse_code_byte(f[c + 1], where);
   });
