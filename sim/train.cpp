@@ -106,7 +106,8 @@ int64_t total_steps(const TrainConfig& c, int64_t train_count) {
 TrainSummary train(const TrainConfig& c, const Dataset& train_set, const Dataset& test_set, TrainObserver& observer) {
   if (c.batch_size < 1 || train_set.count < 1 || test_set.count < 1)
     throw std::invalid_argument("train: empty dataset or batch size < 1");
-  if (train_set.is_text() != (c.model.type == ModelSpec::Type::Transformer) || train_set.is_text() != test_set.is_text())
+  const bool text_model = c.model.type == ModelSpec::Type::Transformer;
+  if (train_set.is_text() != text_model || train_set.is_text() != test_set.is_text())
     throw std::invalid_argument("train: the transformer trains on text data, every other model on images");
   const std::unique_ptr<Model> built = build_model(c.model, c.plan, c.seed);
   Model& model = *built;

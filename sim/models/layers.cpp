@@ -38,7 +38,8 @@ std::vector<Accumulation> StepContext::accumulations(const RoleTargets& targets,
   const std::optional<Target>& t = targets[Role::Accumulator];
   if (!t || t->rounding != Rounding::Stochastic) return {accumulation(targets, layer)};
   std::vector<Accumulation> out;
-  for (int64_t g = 0; g < groups; ++g) out.push_back(accumulation(targets, layer + "/accumulator/" + std::to_string(g)));
+  for (int64_t g = 0; g < groups; ++g)
+    out.push_back(accumulation(targets, layer + "/accumulator/" + std::to_string(g)));
   return out;
 }
 

@@ -44,6 +44,11 @@ Var add_bias(Tape& tape, Var x, Var b) {
   Tensor y = xv;
   // Parallel over samples only when there is enough work to pay for a parallel region (parallel.h).
   parallel_for(batch, xv.numel() >= kParallelMinElements ? 2 : batch + 1, [&](int64_t i) {
+    if (inner == 1) {  // [N, C]: one contiguous row, vectorised
+      float* row = y.ptr() + i * channels;
+      for (int64_t c = 0; c < channels; ++c) row[c] += bv.data[size_t(c)];
+      return;
+    }
     for (int64_t c = 0; c < channels; ++c) {
       float* row = y.ptr() + (i * channels + c) * inner;
       const float bias = bv.data[size_t(c)];

@@ -11,34 +11,47 @@
 namespace fpsim::sim {
 namespace {
 
-// Mean and biased variance of the m values at(0), ..., at(m-1) (floats), summed in double in that
-// order: the statistics of one batch-norm channel and of one layer-norm row.
+// The elements of one normalisation group, in summation order: `rows` runs of `len` consecutive
+// elements, run i starting at base + i·stride. A batch-norm channel c of x[N,C,H,W] is
+// {N, H·W, C·H·W, c·H·W}; a layer-norm row r of x[M,D] is {1, D, D, r·D}.
+struct Group {
+  int64_t rows, len, stride, base;
+  int64_t count() const { return rows * len; }
+  template <class F>
+  void visit(F f) const {  // f(flat index, position j within the run)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < len; ++j) f(size_t(base + i * stride + j), j);
+  }
+};
+
+// Mean and biased variance of x over a group, summed in double in the group's order: the statistics
+// of one batch-norm channel and of one layer-norm row.
 struct Moments {
   double mean, var, sum_sq;  ///< sum_sq = Σ (x - mean)², for the unbiased variance
 };
-template <class At>
-Moments moments(int64_t m, At at) {
+Moments moments(const Group& g, const float* x) {
   double s = 0, s2 = 0;
-  for (int64_t k = 0; k < m; ++k) s += at(k);
-  const double mean = s / double(m);
-  for (int64_t k = 0; k < m; ++k) {
-    const double d = at(k) - mean;
+  g.visit([&](size_t k, int64_t) { s += x[k]; });
+  const double mean = s / double(g.count());
+  g.visit([&](size_t k, int64_t) {
+    const double d = x[k] - mean;
     s2 += d * d;
-  }
-  return {mean, s2 / double(m), s2};
+  });
+  return {mean, s2 / double(g.count()), s2};
 }
 
-// The sums of the normalisation backward over a group: Σ dh and Σ dh·xhat, in order k = 0..m-1.
+// The sums of the normalisation backward over a group: Σ dh and Σ dh·xhat, dh(k, j) the gradient
+// with respect to xhat at flat index k (position j in its run).
 struct GradSums {
   double dh = 0, dh_xhat = 0;
 };
 template <class Dh, class Xhat>
-GradSums grad_sums(int64_t m, Dh dh, Xhat xhat) {
+GradSums grad_sums(const Group& g, Dh dh, const Xhat* xhat) {
   GradSums s;
-  for (int64_t k = 0; k < m; ++k) {
-    s.dh += dh(k);
-    s.dh_xhat += dh(k) * xhat(k);
-  }
+  g.visit([&](size_t k, int64_t j) {
+    s.dh += dh(k, j);
+    s.dh_xhat += dh(k, j) * xhat[k];
+  });
   return s;
 }
 
@@ -67,9 +80,9 @@ Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bo
   const int64_t min_channels = channels * m >= kParallelMinElements ? 2 : channels + 1;  // parallel.h
   parallel_for(channels, min_channels, [&](int64_t c) {
     double mean, var;
-    const auto at = [&](int64_t k) { return xv.data[size_t(((k / inner) * channels + c) * inner + k % inner)]; };
+    const Group group{batch, inner, channels * inner, c * inner};
     if (train) {
-      const Moments mo = moments(m, at);
+      const Moments mo = moments(group, xv.ptr());
       mean = mo.mean;
       var = mo.var;
       const double unbiased = m > 1 ? mo.sum_sq / double(m - 1) : var;
@@ -97,9 +110,8 @@ Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bo
     float* db = t.needs_grad(beta) ? t.grad(beta).ptr() : nullptr;
     float* dx = t.needs_grad(x) ? t.grad(x).ptr() : nullptr;
     parallel_for(channels, min_channels, [&](int64_t c) {
-      const auto index = [&](int64_t k) { return size_t(((k / inner) * channels + c) * inner + k % inner); };
-      const GradSums sums = grad_sums(
-          m, [&](int64_t k) { return double(dy.data[index(k)]); }, [&](int64_t k) { return (*xhat)[index(k)]; });
+      const Group group{batch, inner, channels * inner, c * inner};
+      const GradSums sums = grad_sums(group, [&](size_t k, int64_t) { return double(dy.data[k]); }, xhat->data());
       const double sdy = sums.dh, sdyx = sums.dh_xhat;
       if (dg) dg[c] += float(sdyx);
       if (db) db[c] += float(sdy);
@@ -133,7 +145,7 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
   const int64_t min_lines = rows * d >= kParallelMinElements ? 2 : std::max(rows, d) + 1;
   parallel_for(rows, min_lines, [&](int64_t r) {
     const float* xr = xv.ptr() + r * d;
-    const Moments mo = moments(d, [&](int64_t j) { return xr[j]; });
+    const Moments mo = moments(Group{1, d, d, r * d}, xv.ptr());
     const double mean = mo.mean;
     const double is = 1.0 / std::sqrt(mo.var + eps);
     (*inv_std)[size_t(r)] = is;
@@ -153,7 +165,7 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
         const float* dyr = dy.ptr() + r * d;
         const double* xh = xhat->data() + r * d;
         const auto dh = [&](int64_t j) { return double(gv[j]) * dyr[j]; };
-        const GradSums sums = grad_sums(d, dh, [&](int64_t j) { return xh[j]; });
+        const GradSums sums = grad_sums(Group{1, d, d, r * d}, [&](size_t, int64_t j) { return dh(j); }, xhat->data());
         const double is = (*inv_std)[size_t(r)];
         for (int64_t j = 0; j < d; ++j) dx[r * d + j] += float(is / double(d) * centred(double(d), dh(j), sums, xh[j]));
       });

@@ -42,7 +42,8 @@ Var causal_softmax(Tape& tape, Var s, double scale);
 /// Rows of `table`[V, D] picked by ids[N, T] (byte values stored as floats, each in [0, V)): y[N·T, D].
 /// Example: embedding(tape, tokens, wte).
 Var embedding(Tape& tape, Var ids, Var table);
-/// y[n·T + t, :] = x[n·T + t, :] + pos[t, :] for x[N·T, D] and pos[P, D], P ≥ T. Example: add_positions(tape, h, wpe, 64).
+/// y[n·T + t, :] = x[n·T + t, :] + pos[t, :] for x[N·T, D] and pos[P, D], P ≥ T.
+/// Example: add_positions(tape, h, wpe, 64).
 Var add_positions(Tape& tape, Var x, Var pos, int64_t context);
 
 // ---- element-wise -------------------------------------------------------------------------------

@@ -95,7 +95,8 @@ TEST_CASE("every builder names its GEMM and normalisation layers", "[sim][model]
         std::vector<std::string>{"conv1", "conv2", "fc1", "fc2", "fc3", "bn1", "bn2"});
   const auto resnet = build_model(tiny_resnet(), plan, 1);
   CHECK(resnet->gemm_layers() ==
-        std::vector<std::string>{"conv1", "s1b1.conv1", "s1b1.conv2", "s2b1.conv1", "s2b1.conv2", "s2b1.shortcut", "fc"});
+        std::vector<std::string>{"conv1", "s1b1.conv1", "s1b1.conv2", "s2b1.conv1", "s2b1.conv2", "s2b1.shortcut",
+                                 "fc"});
   const auto lm = build_model(tiny_transformer(), plan, 1);
   CHECK(lm->gemm_layers().size() == 2 + 6 * 2);
   CHECK(lm->gemm_layers()[2] == "block1.attn.scores");
@@ -109,7 +110,8 @@ TEST_CASE("resnet parameter gradients match finite differences (training-mode ba
   check_model_gradients(*m, image_tensor(4, 36, 6), {0, 3, 1, 2}, 1e-3);
 }
 
-TEST_CASE("transformer parameter gradients match finite differences (tied and untied head)", "[sim][model][gradcheck]") {
+TEST_CASE("transformer parameter gradients match finite differences (tied and untied head)",
+          "[sim][model][gradcheck]") {
   const QuantPlan plan;
   for (bool tied : {true, false}) {
     ModelSpec s = tiny_transformer();
@@ -146,7 +148,8 @@ TEST_CASE("transformer logits at position t do not depend on later bytes", "[sim
   }
 }
 
-TEST_CASE("GPT-2 initialisation: std 0.02, residual projections 0.02/sqrt(2 layers), LayerNorm 1 and 0", "[sim][model]") {
+TEST_CASE("GPT-2 initialisation: std 0.02, residual projections 0.02/sqrt(2 layers), LayerNorm 1 and 0",
+          "[sim][model]") {
   ModelSpec s = tiny_transformer();
   s.transformer = {.layers = 2, .d_model = 64, .heads = 2, .d_ff = 256, .context = 8, .vocab = 256};
   const QuantPlan plan;

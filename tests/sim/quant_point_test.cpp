@@ -94,3 +94,25 @@ TEST_CASE("a linear layer's telemetry counts every quantisation point", "[sim]")
   // 1e-6·(0.37 i - 3.1) is below half of E5M2's smallest subnormal 2^-16 ≈ 1.5e-5: all flush to zero.
   CHECK(window["fc1/activation"].zero_frac() == 1.0);
 }
+
+TEST_CASE("an attention GEMM with a stochastic accumulator draws one stream per group", "[sim]") {
+  // Two identical groups: with a nearest-even binary16 accumulator their products are equal; with
+  // stochastic rounding each group has its own stream ("<layer>/accumulator/<g>"), so they differ.
+  for (Rounding rounding : {Rounding::NearestEven, Rounding::Stochastic}) {
+    Target acc{parse_format("binary16")};
+    acc.rounding = rounding;
+    RoleTargets targets;
+    targets[Role::Accumulator] = acc;
+    Tensor a({2, 3, 40}), b({2, 4, 40});
+    for (size_t i = 0; i < a.data.size(); ++i) a.data[i] = 0.01f * float(1 + (i % 120) * 7 % 13);
+    for (size_t i = 0; i < b.data.size(); ++i) b.data[i] = 0.3f + 0.01f * float((i % 160) % 11);
+    Tape tape;
+    StepContext ctx;
+    ctx.seed = 3;
+    const Var y = activation_gemm_layer(tape, ctx, targets, "block1.attn.scores", tape.leaf(a, false),
+                                        tape.leaf(b, false), Trans::Yes);
+    const std::vector<float>& v = tape.value(y).data;
+    const bool groups_equal = std::equal(v.begin(), v.begin() + 12, v.begin() + 12);
+    CHECK(groups_equal == (rounding == Rounding::NearestEven));
+  }
+}

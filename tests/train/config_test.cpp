@@ -51,7 +51,8 @@ TEST_CASE("config errors name the file and the JSON pointer of the offending val
              Catch::StartsWith("x.json:/precision/loss_scale/floor/1/from: floor entries must be in increasing order"));
 }
 
-TEST_CASE("config errors for models and text data: unknown exempt layers, text without a transformer", "[train][config]") {
+TEST_CASE("config errors for models and text data: unknown exempt layers, text without a transformer",
+          "[train][config]") {
   json exempt = with(minimal(), "/precision", "fp8_paper");
   exempt = io::parse_run_config(exempt, "x.json").resolved;  // a full precision object to edit
   exempt["name"] = "t";

@@ -71,28 +71,30 @@ TEST_CASE("same config and seed give byte-identical results with 1 and 2 threads
   CHECK(fs::exists(one / "timing.json"));
 }
 
-TEST_CASE("a CNN with batch norm is deterministic across thread counts", "[train]") {
-  json j = small_config("hybrid_e4m3_e5m2");
-  j["model"] = {{"type", "cnn"}, {"channels", {3, 4}}, {"hidden", {12}}, {"batch_norm", true}};
-  j["steps"] = 4;
-  j["eval_interval"] = 4;
+namespace {
+
+// Runs `model` on the small config for `steps` updates with 1 and 2 threads; the files must match.
+void check_thread_independent(const json& model, const std::string& precision, int steps, const std::string& tag) {
+  json j = small_config(precision);
+  j["model"] = model;
+  j["steps"] = steps;
+  j["eval_interval"] = steps;
   const io::RunConfig rc = parse(j);
-  const fs::path one = fresh_dir("cnn1"), two = fresh_dir("cnn2");
+  const fs::path one = fresh_dir(tag + "1"), two = fresh_dir(tag + "2");
   run(rc, one, 1);
   run(rc, two, 2);
   require_same_files(one, two);
 }
 
+}  // namespace
+
+TEST_CASE("a CNN with batch norm is deterministic across thread counts", "[train]") {
+  check_thread_independent({{"type", "cnn"}, {"channels", {3, 4}}, {"hidden", {12}}, {"batch_norm", true}},
+                           "hybrid_e4m3_e5m2", 4, "cnn");
+}
+
 TEST_CASE("a residual CNN is deterministic across thread counts", "[train]") {
-  json j = small_config("fp8_paper");
-  j["model"] = {{"type", "resnet"}, {"widths", {3, 4}}, {"blocks", 1}};
-  j["steps"] = 3;
-  j["eval_interval"] = 3;
-  const io::RunConfig rc = parse(j);
-  const fs::path one = fresh_dir("resnet1"), two = fresh_dir("resnet2");
-  run(rc, one, 1);
-  run(rc, two, 2);
-  require_same_files(one, two);
+  check_thread_independent({{"type", "resnet"}, {"widths", {3, 4}}, {"blocks", 1}}, "fp8_paper", 3, "resnet");
 }
 
 // A small Transformer on a text file with a repeated sentence: deterministic, learning, bits per byte reported.

@@ -535,15 +535,16 @@ void check_model_and_data(const Obj& top, const sim::TrainConfig& t, const DataS
   using Type = sim::ModelSpec::Type;
   const bool text = data.dataset == "text", transformer = t.model.type == Type::Transformer;
   if (text != transformer)
-    top.fail(text ? "/data/dataset" : "/model/type", std::string(transformer ? "the transformer trains on text data"
-                                                                             : "text data needs model type transformer"));
+    top.fail(text ? "/data/dataset" : "/model/type",
+             transformer ? "the transformer trains on text data" : "text data needs model type transformer");
   if (t.model.type == Type::Mlp && t.model.widths.front() != 784)
     top.fail("/model/widths/0", "the input width must be 784 (28x28 images)");
   if (!transformer) {
     const int classes = data.dataset == "synthetic" ? data.classes : 10;
     const int model_classes = t.model.type == Type::Mlp ? t.model.widths.back() : t.model.classes;
     if (model_classes != classes)
-      top.fail(t.model.type == Type::Mlp ? "/model/widths/" + std::to_string(t.model.widths.size() - 1) : "/model/classes",
+      top.fail(t.model.type == Type::Mlp ? "/model/widths/" + std::to_string(t.model.widths.size() - 1)
+                                         : "/model/classes",
                "the model has " + std::to_string(model_classes) + " outputs but the data has " +
                    std::to_string(classes) + " classes");
   }

@@ -12,7 +12,8 @@ std::vector<uint8_t> load_text_corpus(const std::filesystem::path& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec))
-    throw std::runtime_error("text corpus not found: " + path.string() + " (the default needs Debian package fortunes)");
+    throw std::runtime_error("text corpus not found: " + path.string() +
+                             " (the default needs Debian package fortunes)");
   std::vector<uint8_t> bytes;
   if (!fs::is_directory(path, ec)) {
     const std::string text = read_file(path);
