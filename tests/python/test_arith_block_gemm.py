@@ -1,4 +1,6 @@
 """fpsim.add/sub/mul/div/fma/sqrt, mx_quantize/mx_dequantize and gemm against the fpsim CLI, bit for bit."""
+import zlib
+
 import numpy as np
 import pytest
 
@@ -33,7 +35,7 @@ CASES = [  # (operand formats, target format, rounding): tables, lanes and the s
 @pytest.mark.parametrize("op", list(OPS))
 @pytest.mark.parametrize("src,dst,rounding", CASES)
 def test_arith_matches_cli_eval(op, src, dst, rounding):
-    rng = np.random.default_rng(hash((op, src, dst, rounding)) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(f"{op} {src} {dst} {rounding}".encode()))  # the same inputs every run
     n = 1500
     ops = [random_codes(src, n, rng) for _ in range(ARITY[op])]
     formats = [src] * ARITY[op]

@@ -2,9 +2,9 @@
 //
 //   c = fpsim.gemm(a, b)                                                      # binary32 fmaf chain
 //   c = fpsim.gemm(a, b, accumulator=fpsim.Target("binary16"), chunk=64)     # rounded after every addition
-#include <algorithm>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "sim/gemm/gemm.h"
