@@ -5,6 +5,7 @@
 
 #include "tools/io/atomic_file.h"
 #include "tools/io/config.h"
+#include "train/config_error_of.h"
 #include "tools/io/recipes.h"
 #include "tools/io/train_run.h"
 
@@ -27,14 +28,7 @@ json small(const std::string& precision, const std::string& model = "mlp") {
   return j;
 }
 
-std::string error_of(const json& config) {
-  try {
-    io::parse_run_config(config, "x.json");
-  } catch (const io::ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::error_of;
 
 json precision_with(const std::string& preset, const std::string& pointer, json value) {
   json j = small(preset);
