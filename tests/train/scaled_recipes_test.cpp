@@ -123,3 +123,21 @@ TEST_CASE("scaling specs resolve with defaults; a string is shorthand for its ty
   CHECK_FALSE(fp32.contains("gemms"));
   CHECK_FALSE(fp32["weight"].is_object());
 }
+
+TEST_CASE("fp8_adam_states with AdamW: m in E4M3 and v in E5M2, each with a per-tensor scale", "[train][scaling]") {
+  json j = small("fp8_adam_states");
+  j["optimizer"] = {{"type", "adamw"}, {"lr", 0.001}};
+  const fs::path a = dir("adam1"), b = dir("adam2");
+  run(j, a, 1);
+  run(j, b, 2);
+  CHECK(io::read_file(a / "metrics.jsonl") == io::read_file(b / "metrics.jsonl"));
+  const std::string metrics = io::read_file(a / "metrics.jsonl");
+  const json first = json::parse(metrics.substr(0, metrics.find('\n')));
+  for (const char* point : {"fc2/optimizer_state", "fc2/optimizer_state_v"}) {
+    INFO(point);
+    REQUIRE(first["telemetry"].contains(point));
+    CHECK(first["telemetry"][point]["scale"]["max"].get<double>() > 1.0);  // small moments get scaled up
+  }
+  // with its scale almost none of v = g² flushes to zero in E5M2
+  CHECK(first["telemetry"]["fc2/optimizer_state_v"]["zero_frac"].get<double>() < 0.05);
+}
