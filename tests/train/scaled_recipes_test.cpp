@@ -141,3 +141,23 @@ TEST_CASE("fp8_adam_states with AdamW: m in E4M3 and v in E5M2, each with a per-
   // with its scale almost none of v = g² flushes to zero in E5M2
   CHECK(first["telemetry"]["fc2/optimizer_state_v"]["zero_frac"].get<double>() < 0.05);
 }
+
+TEST_CASE("GEMM overrides: a binary32 weight-gradient GEMM (rowwise_with_gw_hp) and the Hadamard switch change results",
+          "[train][scaling]") {
+  json base = small("rowwise_e4m3");
+  base["precision"] = *io::precision_preset("rowwise_e4m3");
+  json hp = base;
+  hp["precision"]["gemms"] = {{"wgrad", {{"activation", nullptr}, {"activation_grad", nullptr}}}};
+  json rht = base;
+  rht["precision"]["gemms"] = {{"wgrad", {{"hadamard", true}}}};
+  const fs::path a = dir("gw_base"), b = dir("gw_hp"), c = dir("gw_rht");
+  run(base, a, 1);
+  run(hp, b, 1);
+  run(rht, c, 1);
+  const std::string ma = io::read_file(a / "metrics.jsonl");
+  CHECK(ma != io::read_file(b / "metrics.jsonl"));
+  CHECK(ma != io::read_file(c / "metrics.jsonl"));
+  const sim::RoleTargets& t = io::parse_run_config(hp, "x.json").train.plan.quantised;
+  CHECK_FALSE(t.operand(sim::GemmPass::Wgrad, sim::Role::Activation).first.has_value());
+  CHECK(t.operand(sim::GemmPass::Fprop, sim::Role::Activation).first.has_value());
+}
