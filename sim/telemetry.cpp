@@ -16,11 +16,13 @@ void add_log2_histogram(std::span<const float> values, std::vector<uint64_t>& hi
   }
 }
 
-void ScaleTelemetry::add(double input_amax, std::span<const float> encode_scales) {
-  for (float e : encode_scales) {
-    const bool first = casts == 0 && &e == encode_scales.data();
-    scale_min = first ? e : std::min(scale_min, double(e));
-    scale_max = first ? e : std::max(scale_max, double(e));
+void ScaleTelemetry::add(double input_amax, std::span<const float> encode_scales, std::span<const float> tile_amax) {
+  for (size_t i = 0; i < encode_scales.size() && i < tile_amax.size(); ++i) {
+    if (!(tile_amax[i] > 0) || !std::isfinite(tile_amax[i])) continue;
+    const double e = encode_scales[i];
+    scale_min = tiles == 0 ? e : std::min(scale_min, e);
+    scale_max = tiles == 0 ? e : std::max(scale_max, e);
+    ++tiles;
   }
   amax = std::max(amax, input_amax);
   ++casts;

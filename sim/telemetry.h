@@ -24,10 +24,12 @@ void add_log2_histogram(std::span<const float> values, std::vector<uint64_t>& hi
 struct ScaleTelemetry {
   uint64_t casts = 0;
   double amax = 0;        ///< largest input amax seen (inf when an input held a NaN or inf)
-  double scale_min = 0;   ///< smallest encode scale of any tile (0 when casts == 0)
-  double scale_max = 0;   ///< largest encode scale of any tile
-  /// Add one cast's input amax and its tile scales. Example: t.add(3.5, {128.0f}).
-  void add(double input_amax, std::span<const float> encode_scales);
+  uint64_t tiles = 0;     ///< tiles counted in the scale range
+  double scale_min = 0;   ///< smallest encode scale of a tile with a finite non-zero amax (0 when tiles == 0)
+  double scale_max = 0;   ///< largest such encode scale
+  /// Add one cast: its input amax and the encode scale of each tile whose amax is finite and non-zero (an
+  /// all-zero tile's scale means nothing). Example: t.add(3.5, {128.0f}, {3.5f}).
+  void add(double input_amax, std::span<const float> encode_scales, std::span<const float> tile_amax);
 };
 
 /// Counts for one quantisation point over a window of telemetry steps.

@@ -49,6 +49,17 @@ const Target& e4m3_saturating() {
   return t;
 }
 
+// A cast with its shape and tiling set (after checking the arguments), no values yet.
+ScaledMatrix empty_cast(std::size_t size, int rows, int cols, int k_axis, const Target& t, const ScalingSpec& spec) {
+  check(size, rows, cols, k_axis, t, spec);
+  ScaledMatrix a;
+  a.rows = rows;
+  a.cols = cols;
+  a.k_axis = k_axis;
+  std::tie(a.tile_other, a.tile_k) = scaling_tile(spec, a.other(), a.k());
+  return a;
+}
+
 // NVFP4's block scale before its rounding to E4M3: min(fp32(fp32(amax_tile / 6) · S_enc), 448).
 float nvfp4_raw_scale(float amax_tile, float s_enc) { return std::min(amax_tile / kE2m1Max * s_enc, kE4m3Max); }
 
@@ -163,12 +174,7 @@ ScaledMatrix scaled_cast(std::span<const float> x, int rows, int cols, int k_axi
                          const ScalingSpec& spec, const RandomStream* stream, uint64_t offset, QuantStats* stats,
                          std::optional<float> delayed_enc) {
   const IeeeDefaultFp fp;
-  check(x.size(), rows, cols, k_axis, t, spec);
-  ScaledMatrix a;
-  a.rows = rows;
-  a.cols = cols;
-  a.k_axis = k_axis;
-  std::tie(a.tile_other, a.tile_k) = scaling_tile(spec, a.other(), a.k());
+  ScaledMatrix a = empty_cast(x.size(), rows, cols, k_axis, t, spec);
   const int ot = (a.other() + a.tile_other - 1) / a.tile_other, kt = a.k_tiles();
   const std::size_t tiles = std::size_t(ot) * std::size_t(kt);
   // 1. Tile amaxes in one pass over the storage order, run by run (a run: consecutive elements of one tile).
@@ -207,6 +213,7 @@ ScaledMatrix scaled_cast(std::span<const float> x, int rows, int cols, int k_axi
       a.factor[i] = ts.factor;
     }
   }
+  a.tile_amax = std::move(amax);
   // 3. Scaled values in binary32, then one quantize() call (vectorised, threaded, SR by element index).
   a.q.resize(x.size());
   if (spec.mode == ScaleMode::None) {
@@ -225,12 +232,7 @@ ScaledMatrix scaled_cast_reference(std::span<const float> x, int rows, int cols,
                                    const ScalingSpec& spec, const RandomStream* stream, uint64_t offset,
                                    std::optional<float> delayed_enc) {
   const IeeeDefaultFp fp;
-  check(x.size(), rows, cols, k_axis, t, spec);
-  ScaledMatrix a;
-  a.rows = rows;
-  a.cols = cols;
-  a.k_axis = k_axis;
-  std::tie(a.tile_other, a.tile_k) = scaling_tile(spec, a.other(), a.k());
+  ScaledMatrix a = empty_cast(x.size(), rows, cols, k_axis, t, spec);
   auto value = [&](int o, int kk) { return k_axis == 1 ? x[std::size_t(o) * cols + kk] : x[std::size_t(kk) * cols + o]; };
   // amax of the tile holding (o, kk), by scanning that tile.
   auto tile_amax = [&](int o, int kk) {
@@ -257,6 +259,8 @@ ScaledMatrix scaled_cast_reference(std::span<const float> x, int rows, int cols,
       const std::size_t tile = std::size_t(o / a.tile_other) * kt + std::size_t(kk / a.tile_k);
       a.factor[tile] = s.factor;
       a.enc[tile] = s.enc;
+      if (a.tile_amax.empty()) a.tile_amax.assign(a.enc.size(), 0.0f);
+      a.tile_amax[tile] = tile_amax(o, kk);
       const std::size_t i = k_axis == 1 ? std::size_t(o) * cols + kk : std::size_t(kk) * cols + o;
       const float scaled = spec.mode == ScaleMode::None ? x[i] : x[i] * s.enc;
       const uint64_t random = t.rounding == Rounding::Stochastic ? stream->bits(offset + i) : 0;

@@ -70,6 +70,7 @@ struct ScaledMatrix {
   float tensor_factor = 1.0f;
   float amax = 0.0f;       ///< largest |x| of the input (inf when it holds a NaN or inf)
   std::vector<float> enc;  ///< the encode scale of each tile (telemetry)
+  std::vector<float> tile_amax;  ///< the amax of each tile (inf: it holds a NaN or inf)
 
   int k() const { return k_axis == 1 ? cols : rows; }
   int other() const { return k_axis == 1 ? rows : cols; }

@@ -28,7 +28,7 @@ ScaledMatrix cast_operand(const OperandCast& c, std::span<const float> x, int ro
                                c.telemetry ? &c.telemetry->stats : nullptr, enc);
   if (delayed && c.state && c.record)
     c.state->observe(c.state_key, m.amax, c.step, c.scaling, c.target->format.max_value());
-  if (c.telemetry && c.scaling.mode != ScaleMode::None) c.telemetry->scale.add(m.amax, m.enc);
+  if (c.telemetry && c.scaling.mode != ScaleMode::None) c.telemetry->scale.add(m.amax, m.enc, m.tile_amax);
   return m;
 }
 

@@ -37,7 +37,7 @@ void quantize_state(std::span<float> values, const Parameter& p, Role role, cons
   const ScaledMatrix q = scaled_cast(values, 1, int(values.size()), 1, *side.target, spec,
                                      side.stream ? &*side.stream : nullptr, 0, side.stats);
   dequantize_scaled(q, values);
-  if (PointTelemetry* t = point_of(p, role, telemetry)) t->scale.add(q.amax, q.enc);
+  if (PointTelemetry* t = point_of(p, role, telemetry)) t->scale.add(q.amax, q.enc, q.tile_amax);
 }
 
 }  // namespace

@@ -9,12 +9,10 @@
 #include <limits>
 #include <random>
 #include <vector>
-#ifdef FPSIM_HAVE_OPENMP
-#include <omp.h>
-#endif
 
 #include "numerics/core/convert.h"
 #include "numerics/core/format.h"
+#include "sim_gemm/test_data.h"  // with_threads
 
 namespace fpsim::test {
 namespace {
@@ -40,14 +38,6 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
     if (std::bit_cast<uint32_t>(a[i]) != std::bit_cast<uint32_t>(b[i]) && !(std::isnan(a[i]) && std::isnan(b[i])))
       return false;
   return true;
-}
-
-void set_threads(int n) {
-#ifdef FPSIM_HAVE_OPENMP
-  omp_set_num_threads(n);
-#else
-  (void)n;
-#endif
 }
 
 // x = [[1, -2, 0.5, 4], [0.25, 3, -1, 0]] (2×4, K along rows)
@@ -238,17 +228,16 @@ TEST_CASE("scaled_cast equals the element-by-element reference on random tensors
             INFO(to_string(mc.mode) << " " << mc.format << " k_axis " << k_axis << " sr " << (r == Rounding::Stochastic)
                                     << " rule " << to_string(rule) << " specials " << specials);
             const ScaledMatrix ref = scaled_cast_reference(x, rows, cols, k_axis, t, s, &stream, 5, 3.0f);
-            for (int threads : {1, 2}) {
-              set_threads(threads);
-              const ScaledMatrix fast = scaled_cast(x, rows, cols, k_axis, t, s, &stream, 5, nullptr, 3.0f);
-              CHECK(same_bits(fast.q, ref.q));
-              CHECK(same_bits(fast.factor, ref.factor));
-              CHECK(same_bits(fast.enc, ref.enc));
-              CHECK(fast.tensor_factor == ref.tensor_factor);
-              CHECK(fast.tile_k == ref.tile_k);
-            }
+            for (int threads : {1, 2})
+              with_threads(threads, [&] {
+                const ScaledMatrix fast = scaled_cast(x, rows, cols, k_axis, t, s, &stream, 5, nullptr, 3.0f);
+                CHECK(same_bits(fast.q, ref.q));
+                CHECK(same_bits(fast.factor, ref.factor));
+                CHECK(same_bits(fast.enc, ref.enc));
+                CHECK(fast.tensor_factor == ref.tensor_factor);
+                CHECK(fast.tile_k == ref.tile_k);
+              });
           }
-  set_threads(2);
 }
 
 TEST_CASE("the scaled cast never overflows: values beyond the element max saturate", "[scaling]") {

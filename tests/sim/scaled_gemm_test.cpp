@@ -7,11 +7,9 @@
 #include <cmath>
 #include <random>
 #include <vector>
-#ifdef FPSIM_HAVE_OPENMP
-#include <omp.h>
-#endif
 
 #include "numerics/core/format.h"
+#include "sim_gemm/test_data.h"  // with_threads
 #include "sim/ops/ops.h"
 
 using namespace fpsim;
@@ -30,14 +28,6 @@ ScalingSpec spec(ScaleMode m, int block_cols = 128) {
   s.mode = m;
   s.block_cols = block_cols;
   return s;
-}
-
-void set_threads(int n) {
-#ifdef FPSIM_HAVE_OPENMP
-  omp_set_num_threads(n);
-#else
-  (void)n;
-#endif
 }
 
 }  // namespace
@@ -119,18 +109,18 @@ TEST_CASE("scaled_gemm equals the plain-loop reference bit for bit, 1 and 2 thre
       for (bool accumulate : {false, true}) {
         std::vector<float> ref = c0;
         scaled_gemm_reference(a, b, ref.data(), n, accumulate);
-        for (int threads : {1, 2}) {
-          set_threads(threads);
-          std::vector<float> fast = c0;
-          scaled_gemm(a, b, fast.data(), n, accumulate);
-          INFO(to_string(cs.ma) << "/" << to_string(cs.mb) << " layout " << layout << " threads " << threads);
-          bool same = true;
-          for (size_t i = 0; i < ref.size(); ++i) same = same && std::bit_cast<uint32_t>(ref[i]) == std::bit_cast<uint32_t>(fast[i]);
-          CHECK(same);
-        }
+        for (int threads : {1, 2})
+          test::with_threads(threads, [&] {
+            std::vector<float> fast = c0;
+            scaled_gemm(a, b, fast.data(), n, accumulate);
+            INFO(to_string(cs.ma) << "/" << to_string(cs.mb) << " layout " << layout << " threads " << threads);
+            bool same = true;
+            for (size_t i = 0; i < ref.size(); ++i)
+              same = same && std::bit_cast<uint32_t>(ref[i]) == std::bit_cast<uint32_t>(fast[i]);
+            CHECK(same);
+          });
       }
     }
-  set_threads(2);
 }
 
 TEST_CASE("K tilings that do not nest are rejected", "[scaled_gemm]") {

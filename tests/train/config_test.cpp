@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "tools/io/config.h"
+#include "train/config_error_of.h"
 #include "tools/io/recipes.h"
 
 using nlohmann::json;
@@ -13,14 +14,7 @@ json minimal() {
   return json::parse(R"({"schema": 1, "name": "t", "data": {"dataset": "synthetic"}, "steps": 4})");
 }
 
-std::string error_of(const json& config) {
-  try {
-    io::parse_run_config(config, "x.json");
-  } catch (const io::ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::error_of;
 
 json with(json j, const std::string& pointer, json value) {
   j[json::json_pointer(pointer)] = std::move(value);

@@ -5,6 +5,7 @@
 
 #include "tools/io/atomic_file.h"
 #include "tools/io/config.h"
+#include "train/config_error_of.h"
 #include "tools/io/recipes.h"
 #include "tools/io/train_run.h"
 
@@ -27,14 +28,7 @@ json small(const std::string& precision, const std::string& model = "mlp") {
   return j;
 }
 
-std::string error_of(const json& config) {
-  try {
-    io::parse_run_config(config, "x.json");
-  } catch (const io::ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using test::error_of;
 
 json precision_with(const std::string& preset, const std::string& pointer, json value) {
   json j = small(preset);
@@ -128,4 +122,42 @@ TEST_CASE("scaling specs resolve with defaults; a string is shorthand for its ty
   CHECK_FALSE(fp32.contains("optimizer_state_v"));
   CHECK_FALSE(fp32.contains("gemms"));
   CHECK_FALSE(fp32["weight"].is_object());
+}
+
+TEST_CASE("fp8_adam_states with AdamW: m in E4M3 and v in E5M2, each with a per-tensor scale", "[train][scaling]") {
+  json j = small("fp8_adam_states");
+  j["optimizer"] = {{"type", "adamw"}, {"lr", 0.001}};
+  const fs::path a = dir("adam1"), b = dir("adam2");
+  run(j, a, 1);
+  run(j, b, 2);
+  CHECK(io::read_file(a / "metrics.jsonl") == io::read_file(b / "metrics.jsonl"));
+  const std::string metrics = io::read_file(a / "metrics.jsonl");
+  const json first = json::parse(metrics.substr(0, metrics.find('\n')));
+  for (const char* point : {"fc2/optimizer_state", "fc2/optimizer_state_v"}) {
+    INFO(point);
+    REQUIRE(first["telemetry"].contains(point));
+    CHECK(first["telemetry"][point]["scale"]["max"].get<double>() > 1.0);  // small moments get scaled up
+  }
+  // with its scale almost none of v = g² flushes to zero in E5M2
+  CHECK(first["telemetry"]["fc2/optimizer_state_v"]["zero_frac"].get<double>() < 0.05);
+}
+
+TEST_CASE("GEMM overrides: a binary32 weight-gradient GEMM (rowwise_with_gw_hp) and the Hadamard switch change results",
+          "[train][scaling]") {
+  json base = small("rowwise_e4m3");
+  base["precision"] = *io::precision_preset("rowwise_e4m3");
+  json hp = base;
+  hp["precision"]["gemms"] = {{"wgrad", {{"activation", nullptr}, {"activation_grad", nullptr}}}};
+  json rht = base;
+  rht["precision"]["gemms"] = {{"wgrad", {{"hadamard", true}}}};
+  const fs::path a = dir("gw_base"), b = dir("gw_hp"), c = dir("gw_rht");
+  run(base, a, 1);
+  run(hp, b, 1);
+  run(rht, c, 1);
+  const std::string ma = io::read_file(a / "metrics.jsonl");
+  CHECK(ma != io::read_file(b / "metrics.jsonl"));
+  CHECK(ma != io::read_file(c / "metrics.jsonl"));
+  const sim::RoleTargets& t = io::parse_run_config(hp, "x.json").train.plan.quantised;
+  CHECK_FALSE(t.operand(sim::GemmPass::Wgrad, sim::Role::Activation).first.has_value());
+  CHECK(t.operand(sim::GemmPass::Fprop, sim::Role::Activation).first.has_value());
 }

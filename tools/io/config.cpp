@@ -40,6 +40,8 @@ class Obj {
   std::string at(const std::string& key) const { return ptr_ + "/" + key; }
   // A key whose value is null counts as absent (so `--set steps=null` unsets it).
   bool has(const std::string& key) const { return j_.is_object() && j_.contains(key) && !j_.at(key).is_null(); }
+  // Present at all, null included (a null GEMM override means binary32, not "absent").
+  bool contains(const std::string& key) const { return j_.is_object() && j_.contains(key); }
   const json* find(const std::string& key) {
     known_.insert(key);
     return has(key) ? &j_.at(key) : nullptr;
@@ -323,8 +325,10 @@ void parse_gemm_overrides(Obj o, sim::RoleTargets& t) {
     const auto [ra, rb] = sim::gemm_operand_roles(pass);
     for (sim::Role r : {ra, rb}) {
       const std::string key = sim::to_string(r);
-      const json* v = g.find(key);
-      if (!v) continue;  // absent: the role's own target
+      if (!g.contains(key)) {  // absent: the role's own target
+        g.find(key);
+        continue;
+      }
       sim::OperandOverride& oo = go.operands[size_t(r)];
       oo.set = true;
       oo.target = parse_target(g, key, &oo.scaling);

@@ -36,8 +36,8 @@ json eval_point_json(const sim::EvalPoint& p) {
   for (const auto& [key, t] : p.telemetry)
     if (t.scale.casts > 0)  // scaled casts: input amax (before scaling) and the range of encode scales
       telemetry[key]["scale"] = {{"amax", number_or_null(t.scale.amax)},
-                                 {"min", number_or_null(t.scale.scale_min)},
-                                 {"max", number_or_null(t.scale.scale_max)}};
+                                 {"min", t.scale.tiles ? number_or_null(t.scale.scale_min) : json(nullptr)},
+                                 {"max", t.scale.tiles ? number_or_null(t.scale.scale_max) : json(nullptr)}};
   json j{{"schema", 1},
               {"step", p.step},
               {"epoch", p.epoch},
