@@ -40,7 +40,7 @@ std::pair<double, double> facet_range(const DotPlotSpec& spec, size_t facet, std
     hi = std::max(hi, std::min(v.mean + v.std, inliers.second));
   };
   for (const auto& row : spec.values) take(row[facet]);
-  if (facet < spec.reference.size()) take(spec.reference[facet]);
+  for (const auto& row : spec.reference) take(row[facet]);
   if (!std::isfinite(lo)) lo = 0, hi = 1;
   if (hi - lo < 1e-9) lo -= 0.5, hi += 0.5;
   const double pad = 0.05 * (hi - lo);
@@ -67,17 +67,17 @@ std::string draw_facet(const DotPlotSpec& spec, size_t facet, double x0) {
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", px(t), top + plot_h + 16,
                        svg::tick_text(t));
   }
-  if (facet < spec.reference.size() && spec.reference[facet].n) {
-    const DotValue& ref = spec.reference[facet];
+  for (size_t r = 0; r < spec.rows.size() && r < spec.reference.size(); ++r) {  // band pieces, one per row
+    const DotValue& ref = spec.reference[r][facet];
+    if (ref.n == 0) continue;
     const double a = px(std::clamp(ref.mean - ref.std, lo, hi)), b = px(std::clamp(ref.mean + ref.std, lo, hi));
+    const double y0 = top + row_h * static_cast<double>(r);
     svg += fmt::format(
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#bbbbbb\" "
         "fill-opacity=\"0.45\"/>\n",
-        a, top, std::max(1.0, b - a), plot_h);
-    svg += fmt::format(
-        "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#555\" "
-        "stroke-dasharray=\"4 3\"/>\n",
-        px(std::clamp(ref.mean, lo, hi)), top, top + plot_h);
+        a, y0, std::max(1.0, b - a), row_h);
+    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#555\"/>\n",
+                       px(std::clamp(ref.mean, lo, hi)), y0, y0 + row_h);
   }
   for (size_t r = 0; r < spec.rows.size(); ++r) {
     const DotValue& v = spec.values[r][facet];

@@ -1,7 +1,8 @@
 #pragma once
 // Horizontal dot plot for many recipes: one row per recipe (sorted by the caller), a dot at the mean
-// with a ± std bar, one facet per column value (e.g. model) side by side, and the reference recipe's
-// mean ± std as a grey band in each facet. Rows stay 20 px apart however many there are, so 30+
+// with a ± std bar, one facet per column value (e.g. model) side by side, and each row's reference
+// recipe's mean ± std as a grey band behind it (one continuous band when all rows share a baseline; a
+// comparison of two sweeps shows each sweep's own). Rows stay 20 px apart however many there are, so 30+
 // recipes read as a list rather than a crowd of rotated labels.
 #include <limits>
 #include <string>
@@ -18,7 +19,7 @@ struct DotPlotSpec {
   std::string title, x_label, reference_label;  // reference_label: "fp32 (baseline)"
   std::vector<std::string> facets, rows;
   std::vector<std::vector<DotValue>> values;  // [row][facet]
-  std::vector<DotValue> reference;            // per facet; n == 0: no band
+  std::vector<std::vector<DotValue>> reference;  // [row][facet]: the row's baseline; n == 0: no band there
 };
 
 /// The dot plot as a standalone <svg>. Example: dot_plot(spec).find("<circle") != npos.

@@ -41,6 +41,7 @@ Pivot build_pivot(const ReportData& data, const std::vector<RecipeRow>& rows) {
     cell.accuracy = row.final_accuracy;
     cell.runs = row.runs, cell.finished = row.finished, cell.diverged = row.diverged;
     cell.baseline = row.within_noise == "baseline";
+    if (row.baseline) cell.baseline_row = static_cast<int>(where[*row.baseline].first);
     if (row.baseline && !cell.baseline && row.final_accuracy.n)
       cell.delta_pp = row.delta_pp, cell.p_value = row.p_value;
   }

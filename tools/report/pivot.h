@@ -16,6 +16,7 @@ struct PivotCell {
   MeanStd accuracy;  // final test accuracy in %, over the finished (not diverged) seeds
   size_t runs = 0, finished = 0, diverged = 0;
   bool baseline = false, best = false;
+  int baseline_row = -1;  // pivot row of this cell's baseline (same column); -1: none
   double delta_pp = std::numeric_limits<double>::quiet_NaN();  // against the column's baseline
   double p_value = std::numeric_limits<double>::quiet_NaN();   // Welch's t-test, two-sided
 };

@@ -68,16 +68,21 @@ NamedPlot accuracy_dots(const Pivot& p) {
     if (c.recipe >= 0) v.mean = c.accuracy.mean, v.std = c.accuracy.std, v.n = c.accuracy.n, v.diverged = c.diverged;
     return v;
   };
+  std::set<int> baselines;
   for (const auto& [score, r] : order) {
     spec.rows.push_back(p.rows[r]);
-    std::vector<DotValue> values;
-    for (const PivotCell& c : p.cells[r]) values.push_back(dot(c));
+    std::vector<DotValue> values, reference;
+    for (size_t c = 0; c < p.cols.size(); ++c) {
+      const PivotCell& cell = p.cells[r][c];
+      values.push_back(dot(cell));
+      reference.push_back(cell.baseline_row >= 0 ? dot(p.cells[static_cast<size_t>(cell.baseline_row)][c]) : DotValue{});
+      if (cell.baseline_row >= 0) baselines.insert(cell.baseline_row);
+    }
     spec.values.push_back(values);
+    spec.reference.push_back(reference);
   }
-  if (const int b = baseline_row(p); b >= 0) {
-    spec.reference_label = p.rows[static_cast<size_t>(b)];
-    for (const PivotCell& c : p.cells[static_cast<size_t>(b)]) spec.reference.push_back(dot(c));
-  }
+  if (baselines.size() == 1) spec.reference_label = p.rows[static_cast<size_t>(*baselines.begin())];
+  if (baselines.size() > 1) spec.reference_label = "each recipe's baseline";
   return {"accuracy_dots.svg", spec.title, dot_plot(spec), "accuracy"};
 }
 
