@@ -35,6 +35,9 @@ struct AccumulateGroup {
   const double* rows_terms[4] = {}; ///< alternative terms in binary64 (exact group sums): as rows_b
   float* sums = nullptr;            ///< rows × width, row stride width: Target values in and out
   const uint64_t* random = nullptr; ///< stochastic Targets only: rows × k_count × width words
+  /// Every product a·b is exact in binary32 and below 2^127 in magnitude (e.g. FP8 operands, checked by
+  /// the caller): deterministic modes may then run in binary32 lanes, twice as many per vector.
+  bool binary32_products = false;
 };
 
 /// A matrix unit's group sum (accumulate.h's matrix-unit step, before its rounding into the accumulator):
