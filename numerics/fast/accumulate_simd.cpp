@@ -236,7 +236,7 @@ HWY_NOINLINE void FloatGroup(const RoundedAccumulator::Plan& p, const Accumulate
   const DFl df;
   const std::size_t n = hn::Lanes(df), width = 2 * hn::Lanes(DD()), vecs = width / n;
   const StepWords<DFl> c(p, p.drop_float, p.min_bits_float, p.max_bits_float, static_cast<float>(p.min_normal));
-  hn::Vec<DFl> s[kRows][2];
+  hn::Vec<DFl> s[kRows][2];  // vecs ≤ 2
   for (int r = 0; r < kRows; ++r)
     for (std::size_t v = 0; v < vecs; ++v) s[r][v] = hn::LoadU(df, g.sums + r * width + v * n);
   for (int k = 0; k < g.k_count; ++k) {
@@ -255,10 +255,6 @@ HWY_NOINLINE void FloatGroup(const RoundedAccumulator::Plan& p, const Accumulate
 
 template <bool kStochastic, Flavour F, int kRows>
 HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  if constexpr (!kStochastic) {
-    if (g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr && g.rows_terms[0] == nullptr)
-      return FloatGroup<F, kRows>(p, g);
-  }
   const DD dd;
   const DF32 df;
   const std::size_t n = hn::Lanes(dd), width = 2 * n;
@@ -310,14 +306,56 @@ void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   }
 }
 
-void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+// Binary32 lanes: up to 8 rows, one vector each on AVX2 and AVX-512, so 8 independent chains.
+template <Flavour F>
+void FloatRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  switch (g.rows) {
+    case 1: return FloatGroup<F, 1>(p, g);
+    case 2: return FloatGroup<F, 2>(p, g);
+    case 3: return FloatGroup<F, 3>(p, g);
+    case 4: return FloatGroup<F, 4>(p, g);
+    case 5: return FloatGroup<F, 5>(p, g);
+    case 6: return FloatGroup<F, 6>(p, g);
+    case 7: return FloatGroup<F, 7>(p, g);
+    default: return FloatGroup<F, 8>(p, g);
+  }
+}
+
+template <Flavour F>
+void Deterministic(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  if (g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr && g.rows_terms[0] == nullptr)
+    return FloatRows<F>(p, g);
+  GroupRows<false, F>(p, g);
+}
+
+void AccumulateRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   if (p.lanes.stochastic) return GroupRows<true, Flavour::Even>(p, g);  // the flavour is unused
   switch (FlavourOf(p.target.rounding)) {
-    case Flavour::Even: return GroupRows<false, Flavour::Even>(p, g);
-    case Flavour::Away: return GroupRows<false, Flavour::Away>(p, g);
-    case Flavour::Directed: return GroupRows<false, Flavour::Directed>(p, g);
-    case Flavour::Odd: return GroupRows<false, Flavour::Odd>(p, g);
+    case Flavour::Even: return Deterministic<Flavour::Even>(p, g);
+    case Flavour::Away: return Deterministic<Flavour::Away>(p, g);
+    case Flavour::Directed: return Deterministic<Flavour::Directed>(p, g);
+    case Flavour::Odd: return Deterministic<Flavour::Odd>(p, g);
   }
+}
+
+// Binary64 lanes take at most 4 rows (8 vector chains on AVX2): a group of more rows runs as two.
+void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  const bool float_rows = !p.lanes.stochastic && g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr &&
+                          g.rows_terms[0] == nullptr;
+  if (g.rows <= 4 || float_rows) return AccumulateRows(p, g);
+  const std::size_t width = 2 * hn::Lanes(DD());
+  AccumulateGroup low = g, high = g;
+  low.rows = 4;
+  high.rows = g.rows - 4;
+  for (int r = 0; r < 4; ++r) {
+    high.a_rows[r] = g.a_rows[r + 4];
+    high.rows_b[r] = g.rows_b[r + 4];
+    high.rows_terms[r] = g.rows_terms[r + 4];
+  }
+  high.sums = g.sums + 4 * width;
+  if (g.random != nullptr) high.random = g.random + 4 * static_cast<std::size_t>(g.k_count) * width;
+  AccumulateRows(p, low);
+  AccumulateRows(p, high);
 }
 
 int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }

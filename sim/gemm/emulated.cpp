@@ -1,4 +1,5 @@
-// The vector path of the emulated accumulator: C's outputs in tiles of up to 4 rows × one column group
+// The vector path of the emulated accumulator: C's outputs in tiles of up to 4 (binary64 lanes) or 8
+// (binary32 lanes) rows × one column group
 // (numerics' RoundedAccumulator width: 8 columns on AVX2, 16 on AVX-512), each tile's sums advancing
 // together through k with every addition rounded into the Target in-register (numerics/fast/accumulate.h).
 //
@@ -27,7 +28,7 @@
 namespace fpsim::sim {
 namespace {
 
-constexpr int kRows = 4;      // rows per tile: 8 independent vector chains on AVX2 hide the step latency
+constexpr int kRows = 8;      // rows per tile at most: independent vector chains hide the step latency
 constexpr int kBlock = 128;   // terms per kernel call: bounds the random words buffer (4 × 128 × width)
 
 // The extent of an operand's values: the most significant bits any value uses, the smallest nonzero and
@@ -82,11 +83,13 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKe
   const bool stochastic = t.rounding == Rounding::Stochastic;
   const int chunks = acc.chunk > 0 ? (k + acc.chunk - 1) / acc.chunk : 0;
   const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
-  const int row_blocks = (m + kRows - 1) / kRows, groups = (n + width - 1) / width;
+  const bool binary32_products = !stochastic && products_exact_in_binary32(p);
+  // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512)
+  const int tile_rows = binary32_products ? 8 : 4;
+  const int row_blocks = (m + tile_rows - 1) / tile_rows, groups = (n + width - 1) / width;
   const float pad = std::ldexp(1.0f, t.format.emin());
   const bool trans_a = p.trans_a == Trans::Yes;
   const std::size_t w = static_cast<std::size_t>(width);
-  const bool binary32_products = !stochastic && products_exact_in_binary32(p);
 #pragma omp parallel
   {
     std::vector<float> panel(static_cast<std::size_t>(k) * w), sums(kRows * w), partial(kRows * w);
@@ -94,8 +97,8 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, QuantKe
     int packed = -1;
 #pragma omp for schedule(dynamic)
     for (int tile = 0; tile < row_blocks * groups; ++tile) {
-      const int group = tile / row_blocks, i0 = (tile % row_blocks) * kRows;
-      const int rows = std::min(kRows, m - i0), j0 = group * width, cols = std::min(width, n - j0);
+      const int group = tile / row_blocks, i0 = (tile % row_blocks) * tile_rows;
+      const int rows = std::min(tile_rows, m - i0), j0 = group * width, cols = std::min(width, n - j0);
       if (group != packed) {  // 1.
         pack_column_group(p, j0, cols, width, panel.data());
         packed = group;
