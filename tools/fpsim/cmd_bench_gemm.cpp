@@ -272,17 +272,17 @@ int run(const Options& o) {
   for (int t : o.threads)
     if (t < 1) throw std::invalid_argument("--threads: " + std::to_string(t) + " is not a thread count");
   const sim::GemmIsa isa = parse_isa(o.isa);
-  std::mt19937 gen(1);
-  if (o.accumulators_only) {
-    accumulator_rows(o, gen);
-    return 0;
-  }
   // Context for the figures: with more runnable processes than cores, a multi-threaded GEMM spends
   // its time waiting at the join for a descheduled thread.
   if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
     double load = 0.0;
     if (std::fscanf(f, "%lf", &load) == 1) fmt::print("load average (1 min) at start: {:.2f}\n", load);
     std::fclose(f);
+  }
+  std::mt19937 gen(1);
+  if (o.accumulators_only) {
+    accumulator_rows(o, gen);
+    return 0;
   }
   fmt::print("fp32-accumulation GEMM, micro-kernel {}, median of {} runs (naive: {} runs, 1 thread)\n",
              sim::to_string(isa), o.runs, o.naive_runs);
