@@ -3,7 +3,7 @@
 // emulated accumulator of a GEMM (sim/gemm/gemm.h's model) or of any dot product.
 //
 //   add_rounded          one addition, s + x rounded once (the scalar reference; any Target)
-//   RoundedAccumulator   a group of sums (up to 4 rows × width() columns) advanced together through k in
+//   RoundedAccumulator   a group of sums (up to 8 rows × width() columns) advanced together through k in
 //                        vector registers, each addition rounded in-register by integer operations on the
 //                        binary64 bits (accumulate_simd.cpp), bit-identical to add_rounded for every mode,
 //                        stochastic rounding included.
@@ -27,15 +27,18 @@ double add_rounded(double s, double x, const Target& t, uint64_t random_bits);
 /// `rows_b` is set, rows_b[r][j] for a single step (k_count = 1: folding partial sums).
 /// Stochastic rounding: the word of sum (r, j)'s term k is random[(r·k_count + k)·width + j].
 struct AccumulateGroup {
-  int rows = 0;                     ///< 1..4
+  int rows = 0;                     ///< 1..8
   int k_count = 0;
-  const float* a_rows[4] = {};
+  const float* a_rows[8] = {};
   std::size_t a_step = 1;
   const float* b = nullptr;         ///< k_count × width floats
-  const float* rows_b[4] = {};      ///< alternative terms: one row of width floats per sum row
-  const double* rows_terms[4] = {}; ///< alternative terms in binary64 (exact group sums): as rows_b
+  const float* rows_b[8] = {};      ///< alternative terms: one row of width floats per sum row
+  const double* rows_terms[8] = {}; ///< alternative terms in binary64 (exact group sums): as rows_b
   float* sums = nullptr;            ///< rows × width, row stride width: Target values in and out
   const uint64_t* random = nullptr; ///< stochastic Targets only: rows × k_count × width words
+  /// Every product a·b is exact in binary32 and below 2^127 in magnitude (e.g. FP8 operands, checked by
+  /// the caller): deterministic modes may then run in binary32 lanes, twice as many per vector.
+  bool binary32_products = false;
 };
 
 /// A matrix unit's group sum (accumulate.h's matrix-unit step, before its rounding into the accumulator):

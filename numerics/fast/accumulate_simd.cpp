@@ -63,127 +63,194 @@ Flavour FlavourOf(Rounding r) {
   }
 }
 
-// Constants of one Target, set once per call.
+// Constants of one Target, set once per call, for binary64 lanes (D = DD) or binary32 lanes (D = DF).
+template <class D>
 struct StepWords {
-  ModeWords<DU> w;
-  VI min_bits, max_bits;
-  VD min_normal;
-  VU sign, one, low, keep, half, bias_positive, bias_negative, lsb_unit;
+  using DUx = hn::RebindToUnsigned<D>;
+  using DIx = hn::RebindToSigned<D>;
+  using T = hn::TFromD<DUx>;
+  using VUx = hn::Vec<DUx>;
+  static constexpr int kTop = sizeof(T) * 8 - 1;
+  ModeWords<DUx> w;
+  hn::Vec<DIx> min_bits, max_bits;
+  hn::Vec<D> min_normal;
+  VUx sign, one, low, keep, half, bias_positive, bias_negative, lsb_unit;
   int drop;
-  explicit StepWords(const RoundedAccumulator::Plan& p)
-      : w(DU(), p.lanes, p.lanes.drop),
-        min_bits(hn::Set(DI(), static_cast<int64_t>(p.lanes.min_bits))),
-        max_bits(hn::Set(DI(), static_cast<int64_t>(p.max_bits))),
-        min_normal(hn::Set(DD(), p.min_normal)),
-        sign(hn::Set(DU(), uint64_t{1} << 63)),
-        one(hn::Set(DU(), uint64_t{1})),
-        low(hn::Set(DU(), (uint64_t{1} << p.lanes.drop) - 1)),
-        keep(hn::Set(DU(), ~((uint64_t{1} << p.lanes.drop) - 1))),
-        half(hn::Set(DU(), uint64_t{1} << (p.lanes.drop - 1))),
-        bias_positive(hn::Set(DU(), p.target.rounding == Rounding::Up ? (uint64_t{1} << p.lanes.drop) - 1 : 0)),
-        bias_negative(hn::Set(DU(), p.target.rounding == Rounding::Down ? (uint64_t{1} << p.lanes.drop) - 1 : 0)),
-        lsb_unit(hn::Set(DU(), uint64_t{1} << p.lanes.drop)),
-        drop(p.lanes.drop) {}
+  StepWords(const RoundedAccumulator::Plan& p, int drop_bits, T min, T max, hn::TFromD<D> normal)
+      : w(DUx(), p.lanes, drop_bits),
+        min_bits(hn::Set(DIx(), static_cast<hn::TFromD<DIx>>(min))),
+        max_bits(hn::Set(DIx(), static_cast<hn::TFromD<DIx>>(max))),
+        min_normal(hn::Set(D(), normal)),
+        sign(hn::Set(DUx(), T{1} << kTop)),
+        one(hn::Set(DUx(), T{1})),
+        low(hn::Set(DUx(), (T{1} << drop_bits) - 1)),
+        keep(hn::Set(DUx(), static_cast<T>(~((T{1} << drop_bits) - 1)))),
+        half(hn::Set(DUx(), T{1} << (drop_bits - 1))),
+        bias_positive(hn::Set(DUx(), p.target.rounding == Rounding::Up ? (T{1} << drop_bits) - 1 : 0)),
+        bias_negative(hn::Set(DUx(), p.target.rounding == Rounding::Down ? (T{1} << drop_bits) - 1 : 0)),
+        lsb_unit(hn::Set(DUx(), T{1} << drop_bits)),
+        drop(drop_bits) {}
 };
 
-// |RO53(hi + lo)|'s bits: |hi| moved one ulp towards lo when lo ≠ 0 and |hi| is even, written as
-// (|hi| − [lo opposes hi]) | [lo ≠ 0]: an even |hi| becomes |hi| − 1 or |hi| + 1 (odd), an odd one stays.
-// "lo opposes hi" is hi·lo < 0 (no underflow: |lo| ≥ 2^-298 and |hi| ≥ 2^53·|lo| when lo ≠ 0).
+StepWords<DD> WordsDouble(const RoundedAccumulator::Plan& p) {
+  return StepWords<DD>(p, p.lanes.drop, p.lanes.min_bits, p.max_bits, p.min_normal);
+}
+
+// |RO(hi + lo)|'s bits at the lane precision: |hi| moved one ulp towards lo when lo ≠ 0 and |hi| is
+// even, written as (|hi| − [lo opposes hi]) | [lo ≠ 0]: an even |hi| becomes |hi| − 1 or |hi| + 1 (odd),
+// an odd one stays. "lo opposes hi": their sign bits differ and lo ≠ 0 (a −0 lo opposes nothing).
 //   e.g. hi = 1.0 (0x3FF0000000000000), lo = −2^-60: 0x3FF0000000000000 − 1 = 0x3FEFFFFFFFFFFFFF, | 1 unchanged.
-HWY_INLINE VU OddMagnitude(const StepWords& c, VD hi, VD lo, VU magnitude) {
-  const DD dd;
-  const DU du;
-  const VU opposes = hn::BitCast(du, hn::VecFromMask(dd, hn::Lt(hn::Mul(hi, lo), hn::Zero(dd))));  // all ones = −1
-  const VU inexact = hn::IfThenElseZero(hn::RebindMask(du, hn::Ne(lo, hn::Zero(dd))), c.one);
-  return hn::Or(hn::Add(magnitude, opposes), inexact);
+template <class D, class W = StepWords<D>>
+HWY_INLINE typename W::VUx OddMagnitude(const W& c, hn::Vec<D> hi, hn::Vec<D> lo, typename W::VUx magnitude) {
+  const D d;
+  const typename W::DUx du;
+  const typename W::DIx di;
+  const auto nonzero = hn::RebindMask(du, hn::Ne(lo, hn::Zero(d)));
+  const auto differ = hn::RebindMask(du, hn::Lt(hn::BitCast(di, hn::Xor(hn::BitCast(du, hi), hn::BitCast(du, lo))),
+                                                hn::Zero(di)));
+  const auto opposes = hn::VecFromMask(du, hn::And(nonzero, differ));  // all ones = −1
+  return hn::Or(hn::Add(magnitude, opposes), hn::IfThenElseZero(nonzero, c.one));
 }
 
 // The rounded magnitude bits of m in flavour F (see Flavour), for a sum whose bits (sign) are hb.
-template <Flavour F>
-HWY_INLINE VU RoundMagnitude(const StepWords& c, VU m, VU hb) {
+template <Flavour F, class D, class W = StepWords<D>, class VUx = typename W::VUx>
+HWY_INLINE VUx RoundMagnitude(const W& c, VUx m, VUx hb) {
+  const D d;
+  const typename W::DUx du;
   if constexpr (F == Flavour::Even) {
-    const VU lsb = hn::And(hn::ShiftRightSame(m, c.drop), c.one);
+    const VUx lsb = hn::And(hn::ShiftRightSame(m, c.drop), c.one);
     return hn::And(hn::Add(m, hn::Add(hn::Sub(c.half, c.one), lsb)), c.keep);
   } else if constexpr (F == Flavour::Away) {
     return hn::And(hn::Add(m, c.half), c.keep);
   } else if constexpr (F == Flavour::Directed) {
-    const VU bias = hn::BitCast(DU(), hn::IfNegativeThenElse(hn::BitCast(DD(), hb), hn::BitCast(DD(), c.bias_negative),
-                                                            hn::BitCast(DD(), c.bias_positive)));
+    const VUx bias = hn::BitCast(du, hn::IfNegativeThenElse(hn::BitCast(d, hb), hn::BitCast(d, c.bias_negative),
+                                                          hn::BitCast(d, c.bias_positive)));
     return hn::And(hn::Add(m, bias), c.keep);
   } else {
-    const VU sticky = hn::IfThenElseZero(hn::Ne(hn::And(m, c.low), hn::Zero(DU())), c.lsb_unit);
+    const VUx sticky = hn::IfThenElseZero(hn::Ne(hn::And(m, c.low), hn::Zero(du)), c.lsb_unit);
     return hn::Or(hn::And(m, c.keep), sticky);
   }
 }
 
-// ((m >> drop) + increment) << drop with the sign bit of `signed_bits`: the rounded value's bits.
-HWY_INLINE VD Rounded(const StepWords& c, VU m, VU increment, VU signed_bits) {
+// ((m >> drop) + increment) << drop with the sign bit of `signed_bits`: the rounded value's bits
+// (binary64 lanes, stochastic rounding).
+HWY_INLINE VD Rounded(const StepWords<DD>& c, VU m, VU increment, VU signed_bits) {
   const VU kept = hn::ShiftLeftSame(hn::Add(hn::ShiftRightSame(m, c.drop), increment), c.drop);
   return hn::BitCast(DD(), hn::Or(kept, hn::And(signed_bits, c.sign)));
 }
 
 // Step 3, tiny deterministic lanes: round(X) = round(2^emin + |X|) − 2^emin, with X's sign.
-HWY_INLINE VD Tiny(const StepWords& c, VD hi, VD lo) {
-  const DU du;
-  const VU hb = hn::BitCast(du, hi);
-  const VD lo_rel = hn::BitCast(DD(), hn::Xor(hn::BitCast(du, lo), hn::And(hb, c.sign)));  // |X| = |hi| + lo_rel
-  VD h2, l2;
+template <class D, class W = StepWords<D>>
+HWY_INLINE hn::Vec<D> Tiny(const W& c, hn::Vec<D> hi, hn::Vec<D> lo) {
+  const D d;
+  const typename W::DUx du;
+  using V = hn::Vec<D>;
+  const auto hb = hn::BitCast(du, hi);
+  const V lo_rel = hn::BitCast(d, hn::Xor(hn::BitCast(du, lo), hn::And(hb, c.sign)));  // |X| = |hi| + lo_rel
+  V h2, l2;
   TwoSum(c.min_normal, hn::Abs(hi), h2, l2);
-  const VD r = hn::Add(l2, lo_rel);  // the residual's sign is exact
-  const VU h2b = hn::BitCast(du, h2);
-  const VU m = RoundOddMagnitude(c.w, h2b, hn::BitCast(du, r), h2b);
-  VU inexact;
-  const VU increment = DeterministicIncrement(c.w, m, hn::ShiftRight<63>(hb), inexact);
-  const VD up = hn::BitCast(DD(), hn::ShiftLeftSame(hn::Add(hn::ShiftRightSame(m, c.drop), increment), c.drop));
-  return hn::BitCast(DD(), hn::Or(hn::BitCast(du, hn::Sub(up, c.min_normal)), hn::And(hb, c.sign)));
+  const V r = hn::Add(l2, lo_rel);  // the residual's sign is exact
+  const auto h2b = hn::BitCast(du, h2);
+  const auto m = RoundOddMagnitude(c.w, h2b, hn::BitCast(du, r), h2b);
+  typename W::VUx inexact;
+  const auto increment = DeterministicIncrement(c.w, m, hn::ShiftRight<W::kTop>(hb), inexact);
+  const V up = hn::BitCast(d, hn::ShiftLeftSame(hn::Add(hn::ShiftRightSame(m, c.drop), increment), c.drop));
+  return hn::BitCast(d, hn::Or(hn::BitCast(du, hn::Sub(up, c.min_normal)), hn::And(hb, c.sign)));
 }
 
 // Lanes flagged in `bad` finished by add_rounded (the word of lane l at words[l]).
-HWY_NOINLINE VD ScalarLanes(const RoundedAccumulator::Plan& p, VI bad, VD s, VD x, VD out, const uint64_t* words) {
-  const DD dd;
-  constexpr std::size_t kMax = hn::MaxLanes(dd);
-  HWY_ALIGN double sv[kMax], xv[kMax], ov[kMax];
-  HWY_ALIGN int64_t bv[kMax];
-  hn::Store(s, dd, sv);
-  hn::Store(x, dd, xv);
-  hn::Store(out, dd, ov);
-  hn::Store(bad, DI(), bv);
-  for (std::size_t l = 0; l < hn::Lanes(dd); ++l)
-    if (bv[l]) ov[l] = add_rounded(sv[l], xv[l], p.target, words ? words[l] : 0);
-  return hn::Load(dd, ov);
+template <class D>
+HWY_NOINLINE hn::Vec<D> ScalarLanes(const RoundedAccumulator::Plan& p, hn::Vec<hn::RebindToSigned<D>> bad,
+                                    hn::Vec<D> s, hn::Vec<D> x, hn::Vec<D> out, const uint64_t* words) {
+  const D d;
+  using T = hn::TFromD<D>;
+  constexpr std::size_t kMax = hn::MaxLanes(d);
+  HWY_ALIGN T sv[kMax], xv[kMax], ov[kMax];
+  HWY_ALIGN hn::TFromD<hn::RebindToSigned<D>> bv[kMax];
+  hn::Store(s, d, sv);
+  hn::Store(x, d, xv);
+  hn::Store(out, d, ov);
+  hn::Store(bad, hn::RebindToSigned<D>(), bv);
+  for (std::size_t l = 0; l < hn::Lanes(d); ++l)  // binary32 lanes: s, x and the Target value are floats
+    if (bv[l]) ov[l] = static_cast<T>(add_rounded(sv[l], xv[l], p.target, words ? words[l] : 0));
+  return hn::Load(d, ov);
 }
 
-// One rounded addition s + x for a vector of sums (steps 1-3).
-template <bool kStochastic, Flavour F>
-HWY_INLINE VD Step(const RoundedAccumulator::Plan& p, const StepWords& c, VD s, VD x, const uint64_t* words) {
+// One rounded addition s + x for a vector of sums (steps 1-3), deterministic, in lanes of D.
+template <Flavour F, class D, class W = StepWords<D>>
+HWY_INLINE hn::Vec<D> StepDeterministic(const RoundedAccumulator::Plan& p, const W& c, hn::Vec<D> s, hn::Vec<D> x) {
+  const D d;
+  const typename W::DUx du;
+  const typename W::DIx di;
+  hn::Vec<D> hi, lo;
+  TwoSum(s, x, hi, lo);
+  const auto hb = hn::BitCast(du, hi);
+  const auto m = OddMagnitude<D>(c, hi, lo, hn::And(hb, c.w.abs_mask));
+  hn::Vec<D> out = hn::BitCast(d, hn::Or(RoundMagnitude<F, D>(c, m, hb), hn::And(hb, c.sign)));
+  const auto tiny = hn::Lt(hn::BitCast(di, m), c.min_bits);
+  const auto outside = hn::Or(tiny, hn::Gt(hn::BitCast(di, m), c.max_bits));
+  if (HWY_UNLIKELY(!hn::AllFalse(di, outside))) {
+    const auto zero = hn::Eq(hn::BitCast(di, m), hn::Zero(di));
+    out = hn::IfThenElse(hn::RebindMask(d, hn::AndNot(zero, tiny)), Tiny<D>(c, hi, lo), out);
+    const auto bad = hn::VecFromMask(di, hn::AndNot(hn::AndNot(zero, tiny), outside));
+    if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) out = ScalarLanes<D>(p, bad, s, x, out, nullptr);
+  }
+  return out;
+}
+
+// The same with stochastic rounding (binary64 lanes): arith_simd.cpp step 5; tiny sums go to add_rounded.
+HWY_INLINE VD StepStochastic(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD s, VD x,
+                             const uint64_t* words) {
   const DU du;
   const DI di;
   VD hi, lo;
   TwoSum(s, x, hi, lo);
   const VU hb = hn::BitCast(du, hi);
-  const VU magnitude = hn::And(hb, c.w.abs_mask);
   VI bad = hn::Zero(di);
-  VD out;
+  VU m, inexact;
+  const VU increment = StochasticIncrement(p.lanes, hb, lo, hn::And(hb, c.w.abs_mask), words, m, inexact, bad);
+  VD out = Rounded(c, m, increment, hb);
+  bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), c.min_bits)));
+  bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(hn::BitCast(di, hn::BitCast(du, hn::Abs(out))), c.max_bits)));
+  if (HWY_UNLIKELY(!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di))))) out = ScalarLanes<DD>(p, bad, s, x, out, words);
+  return out;
+}
+
+template <bool kStochastic, Flavour F>
+HWY_INLINE VD Step(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD s, VD x, const uint64_t* words) {
   if constexpr (kStochastic) {
-    VU m, inexact;
-    const VU increment = StochasticIncrement(p.lanes, hb, lo, magnitude, words, m, inexact, bad);
-    out = Rounded(c, m, increment, hb);
-    bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), c.min_bits)));
-    bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(hn::BitCast(di, hn::BitCast(du, hn::Abs(out))), c.max_bits)));
-    if (HWY_UNLIKELY(!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di))))) out = ScalarLanes(p, bad, s, x, out, words);
+    return StepStochastic(p, c, s, x, words);
   } else {
-    const VU m = OddMagnitude(c, hi, lo, magnitude);
-    out = hn::BitCast(DD(), hn::Or(RoundMagnitude<F>(c, m, hb), hn::And(hb, c.sign)));
-    const auto tiny = hn::Lt(hn::BitCast(di, m), c.min_bits);
-    const auto outside = hn::Or(tiny, hn::Gt(hn::BitCast(di, m), c.max_bits));
-    if (HWY_UNLIKELY(!hn::AllFalse(di, outside))) {
-      const auto zero = hn::Eq(hn::BitCast(di, m), hn::Zero(di));
-      out = hn::IfThenElse(hn::RebindMask(DD(), hn::AndNot(zero, tiny)), Tiny(c, hi, lo), out);
-      bad = hn::VecFromMask(di, hn::AndNot(hn::AndNot(zero, tiny), outside));
-      if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) out = ScalarLanes(p, bad, s, x, out, nullptr);
+    (void)words;
+    return StepDeterministic<F, DD>(p, c, s, x);
+  }
+}
+
+// Binary32 lanes (deterministic, AccumulateGroup::binary32_products, Plan::float_lanes): the same steps
+// with binary32 TwoSum and round to odd at 24 bits, which keeps what a rounding to p ≤ 22 bits needs
+// (arith_simd.cpp step 7); the products a·b are exact in binary32 (the caller checked the operands).
+// Twice the lanes of binary64: one vector per row covers the group's width on AVX2 and AVX-512.
+template <Flavour F, int kRows>
+HWY_NOINLINE void FloatGroup(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  using DFl = hn::ScalableTag<float>;
+  const DFl df;
+  const std::size_t n = hn::Lanes(df), width = 2 * hn::Lanes(DD()), vecs = width / n;
+  const StepWords<DFl> c(p, p.drop_float, p.min_bits_float, p.max_bits_float, static_cast<float>(p.min_normal));
+  hn::Vec<DFl> s[kRows][2];  // vecs ≤ 2
+  for (int r = 0; r < kRows; ++r)
+    for (std::size_t v = 0; v < vecs; ++v) s[r][v] = hn::LoadU(df, g.sums + r * width + v * n);
+  for (int k = 0; k < g.k_count; ++k) {
+    const float* b = g.b + static_cast<std::size_t>(k) * width;
+    for (std::size_t v = 0; v < vecs; ++v) {
+      const auto bv = hn::LoadU(df, b + v * n);
+      for (int r = 0; r < kRows; ++r) {
+        const auto a = hn::Set(df, g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]);
+        s[r][v] = StepDeterministic<F, DFl>(p, c, s[r][v], hn::Mul(a, bv));  // exact products
+      }
     }
   }
-  return out;
+  for (int r = 0; r < kRows; ++r)
+    for (std::size_t v = 0; v < vecs; ++v) hn::StoreU(s[r][v], df, g.sums + r * width + v * n);
 }
 
 template <bool kStochastic, Flavour F, int kRows>
@@ -191,7 +258,7 @@ HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup
   const DD dd;
   const DF32 df;
   const std::size_t n = hn::Lanes(dd), width = 2 * n;
-  const StepWords c(p);
+  const StepWords<DD> c = WordsDouble(p);
   VD s[kRows][2];
   for (int r = 0; r < kRows; ++r)
     for (int v = 0; v < 2; ++v) s[r][v] = hn::PromoteTo(dd, hn::LoadU(df, g.sums + r * width + v * n));
@@ -239,14 +306,56 @@ void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   }
 }
 
-void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+// Binary32 lanes: up to 8 rows, one vector each on AVX2 and AVX-512, so 8 independent chains.
+template <Flavour F>
+void FloatRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  switch (g.rows) {
+    case 1: return FloatGroup<F, 1>(p, g);
+    case 2: return FloatGroup<F, 2>(p, g);
+    case 3: return FloatGroup<F, 3>(p, g);
+    case 4: return FloatGroup<F, 4>(p, g);
+    case 5: return FloatGroup<F, 5>(p, g);
+    case 6: return FloatGroup<F, 6>(p, g);
+    case 7: return FloatGroup<F, 7>(p, g);
+    default: return FloatGroup<F, 8>(p, g);
+  }
+}
+
+template <Flavour F>
+void Deterministic(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  if (g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr && g.rows_terms[0] == nullptr)
+    return FloatRows<F>(p, g);
+  GroupRows<false, F>(p, g);
+}
+
+void AccumulateRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   if (p.lanes.stochastic) return GroupRows<true, Flavour::Even>(p, g);  // the flavour is unused
   switch (FlavourOf(p.target.rounding)) {
-    case Flavour::Even: return GroupRows<false, Flavour::Even>(p, g);
-    case Flavour::Away: return GroupRows<false, Flavour::Away>(p, g);
-    case Flavour::Directed: return GroupRows<false, Flavour::Directed>(p, g);
-    case Flavour::Odd: return GroupRows<false, Flavour::Odd>(p, g);
+    case Flavour::Even: return Deterministic<Flavour::Even>(p, g);
+    case Flavour::Away: return Deterministic<Flavour::Away>(p, g);
+    case Flavour::Directed: return Deterministic<Flavour::Directed>(p, g);
+    case Flavour::Odd: return Deterministic<Flavour::Odd>(p, g);
   }
+}
+
+// Binary64 lanes take at most 4 rows (8 vector chains on AVX2): a group of more rows runs as two.
+void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  const bool float_rows = !p.lanes.stochastic && g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr &&
+                          g.rows_terms[0] == nullptr;
+  if (g.rows <= 4 || float_rows) return AccumulateRows(p, g);
+  const std::size_t width = 2 * hn::Lanes(DD());
+  AccumulateGroup low = g, high = g;
+  low.rows = 4;
+  high.rows = g.rows - 4;
+  for (int r = 0; r < 4; ++r) {
+    high.a_rows[r] = g.a_rows[r + 4];
+    high.rows_b[r] = g.rows_b[r + 4];
+    high.rows_terms[r] = g.rows_terms[r + 4];
+  }
+  high.sums = g.sums + 4 * width;
+  if (g.random != nullptr) high.random = g.random + 4 * static_cast<std::size_t>(g.k_count) * width;
+  AccumulateRows(p, low);
+  AccumulateRows(p, high);
 }
 
 int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }

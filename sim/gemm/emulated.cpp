@@ -1,4 +1,5 @@
-// The vector path of the emulated accumulator: C's outputs in tiles of up to 4 rows × one column group
+// The vector path of the emulated accumulator: C's outputs in tiles of up to 4 (binary64 lanes) or 8
+// (binary32 lanes) rows × one column group
 // (numerics' RoundedAccumulator width: 8 columns on AVX2, 16 on AVX-512), each tile's sums advancing
 // together through k with every addition rounded into the Target in-register (numerics/fast/accumulate.h).
 //
@@ -8,10 +9,13 @@
 //   2. s = accumulate ? round(C) : 0 (the incoming C rounded with word t = S − 1, as gemm_reference);
 //   3. unchunked: s advances through k = 0 .. K−1; chunked: a partial sum from 0 advances through each
 //      chunk, then is folded into s by one rounded addition (word t = K + c);
-//   4. stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h),
+//   4. deterministic modes run in binary32 lanes when every product is exact in binary32 (FP8 or
+//      bfloat16 operands: checked once per call over A and B); stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h),
 //      filled per output in blocks of kBlock consecutive t by the vector Philox (RandomStream::fill).
 // Tiles are independent and K is never split, so the bits do not depend on the thread count.
 #include <algorithm>
+#include <bit>
+#include <limits>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -24,8 +28,41 @@
 namespace fpsim::sim {
 namespace {
 
-constexpr int kRows = 4;      // rows per tile: 8 independent vector chains on AVX2 hide the step latency
+constexpr int kRows = 8;      // rows per tile at most: independent vector chains hide the step latency
 constexpr int kBlock = 128;   // terms per kernel call: bounds the random words buffer (4 × 128 × width)
+
+// The extent of an operand's values: the most significant bits any value uses, the smallest nonzero and
+// the largest magnitude, and whether all are finite.
+struct Extent {
+  int bits = 0;
+  double smallest = std::numeric_limits<double>::infinity(), largest = 0.0;
+  bool finite = true;
+  void add(float x) {
+    const uint32_t u = std::bit_cast<uint32_t>(x) & 0x7fffffffu;
+    if (u == 0) return;
+    if (u >= 0x7f800000u) finite = false;
+    // significand with its hidden bit (normal) or as stored (subnormal): bits from the leading to the last 1
+    //   e.g. 1.5f = 0x3fc00000: significand 0xc00000, 24 − 22 trailing zeros = 2 bits
+    const uint32_t significand = (u >> 23) != 0 ? (u & 0x7fffffu) | 0x800000u : u;
+    bits = std::max(bits, 32 - std::countl_zero(significand) - std::countr_zero(significand));
+    smallest = std::min(smallest, std::fabs(static_cast<double>(x)));
+    largest = std::max(largest, std::fabs(static_cast<double>(x)));
+  }
+};
+
+// Whether every product a_ik·b_kj is exact in binary32 and below 2^127: at most 24 significant bits
+// together, every nonzero product at least 2^-126 (a normal number: no subnormal rounding).
+bool products_exact_in_binary32(const GemmProblem& p) {
+  Extent a, b;
+  for (int i = 0; i < p.m; ++i)
+    for (int k = 0; k < p.k; ++k)
+      a.add(p.trans_a == Trans::Yes ? p.a[static_cast<std::size_t>(k) * p.lda + i] : p.a[static_cast<std::size_t>(i) * p.lda + k]);
+  for (int k = 0; k < p.k; ++k)
+    for (int j = 0; j < p.n; ++j)
+      b.add(p.trans_b == Trans::Yes ? p.b[static_cast<std::size_t>(j) * p.ldb + k] : p.b[static_cast<std::size_t>(k) * p.ldb + j]);
+  return a.finite && b.finite && a.bits + b.bits <= 24 && a.smallest * b.smallest >= 0x1p-126 &&
+         a.largest * b.largest < 0x1p127;
+}
 
 }  // namespace
 
@@ -46,7 +83,10 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
   const bool stochastic = t.rounding == Rounding::Stochastic;
   const int chunks = acc.chunk > 0 ? (k + acc.chunk - 1) / acc.chunk : 0;
   const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
-  const int row_blocks = (m + kRows - 1) / kRows, groups = (n + width - 1) / width;
+  const bool binary32_products = !stochastic && products_exact_in_binary32(p);
+  // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512)
+  const int tile_rows = binary32_products ? 8 : 4;
+  const int row_blocks = (m + tile_rows - 1) / tile_rows, groups = (n + width - 1) / width;
   const float pad = std::ldexp(1.0f, t.format.emin());
   const bool trans_a = p.trans_a == Trans::Yes;
   const std::size_t w = static_cast<std::size_t>(width);
@@ -57,8 +97,8 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
     int packed = -1;
 #pragma omp for schedule(dynamic)
     for (int tile = 0; tile < row_blocks * groups; ++tile) {
-      const int group = tile / row_blocks, i0 = (tile % row_blocks) * kRows;
-      const int rows = std::min(kRows, m - i0), j0 = group * width, cols = std::min(width, n - j0);
+      const int group = tile / row_blocks, i0 = (tile % row_blocks) * tile_rows;
+      const int rows = std::min(tile_rows, m - i0), j0 = group * width, cols = std::min(width, n - j0);
       if (group != packed) {  // 1.
         pack_column_group(p, j0, cols, width, panel.data());
         packed = group;
@@ -100,6 +140,7 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
                                   : p.a + static_cast<std::size_t>(i0 + r) * p.lda + k0;
           g.b = panel.data() + static_cast<std::size_t>(k0) * w;
           g.sums = s;
+          g.binary32_products = binary32_products;
           if (stochastic) {
             fill_words(static_cast<uint64_t>(k0), count);
             g.random = words.data();

@@ -17,6 +17,7 @@
 #include "numerics/core/convert.h"
 #include "numerics/core/format.h"
 #include "numerics/fast/accumulate.h"
+#include "numerics/quantize/quantize.h"
 #include "sim/gemm/gemm.h"
 #include "sim/gemm/internal/emulated.h"
 #include "test_data.h"
@@ -376,4 +377,26 @@ TEST_CASE("matrix-unit model: the vector path gives the scalar model's bits", "[
               ++cases;
             }
   CHECK(cases == 3 * 2 * 4 * 2 * 2 * 2);
+}
+
+TEST_CASE("emulated accumulation: FP8 operands (binary32 lanes) give gemm_reference's bits", "[accumulate]") {
+  // e4m3 × e5m2 products have at most 4 + 3 significant bits, so the deterministic modes run in binary32
+  // lanes. Three scales: ordinary sums, sums deep in binary16's subnormal range (the 2^emin shift in
+  // binary32), and sums that overflow e4m3fn and binary16 (scalar lanes).
+  const int m = 6, n = 24, k = 120;
+  for (float scale : {1.0f, 0x1p-12f, 0x1p10f}) {
+    auto a = fpsim::test::wide_range(m * k, 70), b = fpsim::test::uniform(k * n, 71);
+    for (auto& x : a) x = std::ldexp(x, -8) * scale;  // 2^-28 .. 2^12 before scaling
+    fpsim::quantize(a, a, target("e4m3fn", Rounding::NearestEven), nullptr);
+    fpsim::quantize(b, b, target("e5m2", Rounding::NearestEven), nullptr);
+    const auto c0 = fpsim::test::uniform(m * n, 72);
+    for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn"})
+      for (Rounding mode : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
+                            Rounding::Down, Rounding::Odd, Rounding::Truncate})
+        for (int chunk : {0, 32})
+          check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, chunk == 0}, c0,
+                            {false, target(format, mode), chunk},
+                            std::string(format) + " " + fpsim::to_string(mode) + " chunk " + std::to_string(chunk) +
+                                " scale " + std::to_string(scale));
+  }
 }

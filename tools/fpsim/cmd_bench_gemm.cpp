@@ -170,7 +170,8 @@ double fma_peak_gflops(int threads, int runs) {
 
 // Every accumulator model on the fc2 forward shape (128×512×512), as a ratio of its median time to the
 // fp32 GEMM's measured in the same run with the same thread count. Random operands in [-1, 1), except
-// the e5m2 row, whose operands are e5m2 values (their products are exact in binary32).
+// the rows marked e5m2 and the matrix units, whose operands are e5m2 values (products exact in binary32:
+// the emulated accumulator then runs in binary32 lanes).
 void accumulator_rows(const Options& o, std::mt19937& gen) {
   const Shape s{"fc2 forward", Trans::No, Trans::No, 128, 512, 512, 0};
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
@@ -208,6 +209,8 @@ void accumulator_rows(const Options& o, std::mt19937& gen) {
       {"bfloat16 rne", {false, bf16, 0}, false},
       {"binary16 rtz", {false, Target{parse_format("binary16"), Rounding::TowardZero}, 0}, false},
       {"binary16 rne, chunk 64", {false, f16, 64}, false},
+      {"binary16 rne, e5m2 operands", {false, f16, 0}, true},
+      {"bfloat16 rne, e5m2 operands", {false, bf16, 0}, true},
       {"binary16 sr", {false, f16_sr, 0, &stream}, false},
       {"binary16 sr:8", {false, f16_sr8, 0, &stream}, false},
       {"matrix_unit h100_like", h100, true},
@@ -257,17 +260,17 @@ int run(const Options& o) {
   for (int t : o.threads)
     if (t < 1) throw std::invalid_argument("--threads: " + std::to_string(t) + " is not a thread count");
   const simd::Isa isa = parse_isa_option(o.isa);
-  std::mt19937 gen(1);
-  if (o.accumulators_only) {
-    accumulator_rows(o, gen);
-    return 0;
-  }
   // Context for the figures: with more runnable processes than cores, a multi-threaded GEMM spends
   // its time waiting at the join for a descheduled thread.
   if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
     double load = 0.0;
     if (std::fscanf(f, "%lf", &load) == 1) fmt::print("load average (1 min) at start: {:.2f}\n", load);
     std::fclose(f);
+  }
+  std::mt19937 gen(1);
+  if (o.accumulators_only) {
+    accumulator_rows(o, gen);
+    return 0;
   }
   fmt::print("fp32-accumulation GEMM, micro-kernel {}, median of {} runs (naive: {} runs, 1 thread)\n",
              simd::to_string(isa), o.runs, o.naive_runs);
