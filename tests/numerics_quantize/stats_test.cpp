@@ -22,14 +22,14 @@ TEST_CASE("every kernel counts infinities that become NaN as NaN results", "[qua
     INFO(name);
     QuantStats reference;
     std::vector<float> out(in.size());
-    quantize(in, out, t, nullptr, 0, &reference, QuantizeOptions{.threads = 1, .kernel = QuantKernel::Scalar});
+    quantize(in, out, t, nullptr, 0, &reference, QuantizeOptions{.threads = 1, .scalar = true});
     const uint64_t want = !t.format.has_nan() ? 0 : t.format.has_inf() ? nans : nans + infinities;
     CHECK(reference.nan == want);
-    for (QuantKernel k : {QuantKernel::Portable, QuantKernel::Avx2, QuantKernel::Avx512, QuantKernel::Auto}) {
-      if (!kernel_available(k)) continue;
+    for (simd::Isa k : simd::kIsas) {
+      if (!vector_kernel_available(k)) continue;
       QuantStats s;
-      quantize(in, out, t, nullptr, 0, &s, QuantizeOptions{.threads = 1, .kernel = k});
-      INFO(to_string(k));
+      quantize(in, out, t, nullptr, 0, &s, QuantizeOptions{.threads = 1, .isa = k});
+      INFO(simd::to_string(k));
       CHECK(s == reference);
     }
   }

@@ -131,6 +131,8 @@ TEST_CASE("default layout: rows hold the baseline's axis, columns the other; zip
           RunResult{"x",
                     {{"/precision/weight/format", f}, {"/precision/grad/format", f}, {"/precision/weight/rounding", r}},
                     "completed",
+                    "",
+                    false,
                     nullptr,
                     {}});
   group_recipes(zipped);
@@ -234,6 +236,8 @@ TEST_CASE("two numeric axes give an accuracy heatmap in numeric order, diverged 
             RunResult{"r",
                       {{"/optimizer/lr", lr}, {"/epochs", epochs}, {"/seed", seed}},
                       diverged ? "diverged" : "completed",
+                      "",
+                      false,
                       {{"final_test_accuracy", diverged ? json(nullptr) : json(0.8 + lr + 0.01 * epochs)}},
                       {}});
       }
