@@ -49,18 +49,6 @@
 //       why: native-double sums and products with an exact error term; rounded by a RoundingTable or
 //            handed to round_pack
 //       test: tests/numerics_arith/fast_paths_test.cpp
-//   [decides] sim/gemm/emulated.cpp
-//       fn: odd_sum, odd_row, round_to_odd_float
-//       why: the emulated accumulator's row step: TwoSum, round to odd into binary32, then quantize()
-//       test: tests/sim_gemm/gemm_accumulation_test.cpp
-//   [decides] sim/gemm/internal/emulated.h
-//       fn: round_to_odd_float, fast_emulation_applies
-//       test: tests/sim_gemm/gemm_accumulation_test.cpp
-//   [exact] sim/gemm/accumulate.cpp
-//       fn: add_rounded
-//       why: one accumulator addition: TwoSum and the error folded into an Exact (as fast_double.cpp's
-//            round_sum does), rounded by round_pack
-//       test: tests/sim_gemm/gemm_accumulation_test.cpp
 //   [decides] numerics/fast/internal/lane_rounding-inl.h
 //       fn: RoundOddMagnitude, DeterministicIncrement, StochasticIncrement
 //       why: the lane rounding steps shared by the arith lane kernel and the GEMM's vector accumulator

@@ -44,7 +44,7 @@ std::string tiny_config(const std::string& extra = "") {
 }  // namespace
 
 TEST_CASE("CLI parse errors are one line with exit status 2", "[cli][messages]") {
-  require_error("trian x.json", "unknown subcommand \"trian\" (expected one of bench, eval, formats, quantize, report, "
+  require_error("trian x.json", "unknown subcommand \"trian\" (expected one of bench, eval, formats, quantize, random, report, "
                                 "round, sweep, train, verify)");
   CHECK(run_fpsim("eval ad").err.rfind("error: unknown subcommand \"eval ad\" (expected one of add, ", 0) == 0);
   require_error("round --format e5m2 --bogus 1", "The following argument was not expected: --bogus");
@@ -73,7 +73,7 @@ TEST_CASE("quantize --block takes a positive size and one meaning of each format
   require_error("quantize --format e4m3 --block 32",
                 "unknown MX element type \"e4m3\": format e4m3 is not an MX element type (expected one of "
                 "mxfp8_e5m2 = e5m2, mxfp8_e4m3 = e4m3fn, mxfp6_e3m2 = e3m2fn, mxfp6_e2m3 = e2m3fn, "
-                "mxfp4_e2m1 = e2m1fn, mxint8)",
+                "mxfp4_e2m1 = e2m1fn, mxint8, mx_p3109_k8p3se, mx_p3109_k8p4se)",
                 "1\n");
   // e4m3fn blocks: 480 clips to 448 (E4M3 fn max), 1.0 stays.
   const auto ok = run_fpsim("quantize --format e4m3fn --block 2 --output values", "448\n1\n");

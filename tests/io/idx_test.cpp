@@ -94,10 +94,10 @@ TEST_CASE("malformed IDX files are rejected with the file named", "[io]") {
   CHECK_THAT(error_of(), Catch::Contains(label_file) && Catch::Contains("truncated"));
 
   dir.write(images(3, 2, 5, 0x00000801), labels({1, 2, 3}));
-  CHECK_THAT(error_of(), Catch::Contains(image_file) && Catch::Contains("magic 0x00000803"));
+  CHECK_THAT(error_of(), Catch::Contains(image_file) && Catch::Contains("magic number 0x00000801, expected 0x00000803"));
 
   dir.write(images(3, 2, 5), labels({1, 2, 3}, 0x00000803));
-  CHECK_THAT(error_of(), Catch::Contains(label_file) && Catch::Contains("magic 0x00000801"));
+  CHECK_THAT(error_of(), Catch::Contains(label_file) && Catch::Contains("magic number 0x00000803, expected 0x00000801"));
 
   dir.write(images(3, 2, 5), labels({1, 10, 3}));
   CHECK_THAT(error_of(), Catch::Contains(label_file) && Catch::Contains("label outside 0..9"));

@@ -15,6 +15,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A preset's fields as a custom precision to edit: without "preset", which would claim the preset's name.
+json custom_precision(const std::string& name) {
+  json p = *io::precision_preset(name);
+  p.erase("preset");
+  return p;
+}
+
+
 json small(const std::string& precision, const std::string& model = "mlp") {
   json j = json::parse(R"({
     "schema": 1, "name": "scaled", "seed": 3,
@@ -32,7 +40,7 @@ using test::error_of;
 
 json precision_with(const std::string& preset, const std::string& pointer, json value) {
   json j = small(preset);
-  j["precision"] = *io::precision_preset(preset);
+  j["precision"] = custom_precision(preset);
   j[json::json_pointer("/precision" + pointer)] = std::move(value);
   return j;
 }
@@ -74,7 +82,7 @@ TEST_CASE("scaled recipes change what the GEMMs see: per-tensor scaling rescues 
   // almost none are flushed.
   const fs::path plain = dir("plain"), scaled = dir("scaled");
   json p = small("tensorwise_e4m3");
-  p["precision"] = *io::precision_preset("tensorwise_e4m3");
+  p["precision"] = custom_precision("tensorwise_e4m3");
   json q = p;
   for (const char* role : {"weight", "activation", "activation_grad"}) q["precision"][role].erase("scaling");
   run(p, scaled, 1);
@@ -110,7 +118,7 @@ TEST_CASE("bad scaling specs are config errors naming the file and JSON pointer"
 
 TEST_CASE("scaling specs resolve with defaults; a string is shorthand for its type", "[config][scaling]") {
   json j = small("fp32");
-  j["precision"] = *io::precision_preset("fp32");
+  j["precision"] = custom_precision("fp32");
   j["precision"]["weight"] = {{"format", "e4m3fn"}, {"scaling", "tensor_delayed"}};
   const io::RunConfig rc = io::parse_run_config(j, "x.json");
   const json& s = rc.resolved["precision"]["weight"]["scaling"];
@@ -145,7 +153,7 @@ TEST_CASE("fp8_adam_states with AdamW: m in E4M3 and v in E5M2, each with a per-
 TEST_CASE("GEMM overrides: a binary32 weight-gradient GEMM (rowwise_with_gw_hp) and the Hadamard switch change results",
           "[train][scaling]") {
   json base = small("rowwise_e4m3");
-  base["precision"] = *io::precision_preset("rowwise_e4m3");
+  base["precision"] = custom_precision("rowwise_e4m3");
   json hp = base;
   hp["precision"]["gemms"] = {{"wgrad", {{"activation", nullptr}, {"activation_grad", nullptr}}}};
   json rht = base;

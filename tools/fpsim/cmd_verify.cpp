@@ -155,7 +155,7 @@ FileResult verify_p3109(const fs::path& path, const Format& f, const std::string
     return r;
   }
   const Bits max = f.max_code();
-  size_t rodd_overflow = 0, rna_below_midpoint = 0;
+  size_t max_not_inf_overflow = 0, rna_below_midpoint = 0;
   for (const io::P3109RoundRow& row : io::read_p3109_round(path)) {
     for (int mode = 0; mode < 6; ++mode)
       for (int sat = 0; sat < 2; ++sat) {
@@ -174,7 +174,7 @@ FileResult verify_p3109(const fs::path& path, const Format& f, const std::string
         const Class wc = classify(want, f);
         if (t.rounding == Rounding::Odd && !sat && std::isfinite(x) && got == signed_max &&
             (wc == Class::Infinite || wc == Class::QuietNaN)) {
-          ++rodd_overflow;
+          ++max_not_inf_overflow;
           continue;
         }
         // gfloat's rna computes floor(y + 0.5) in binary64: y one ulp below a midpoint (0.49999999999999994)
@@ -190,9 +190,9 @@ FileResult verify_p3109(const fs::path& path, const Format& f, const std::string
       }
   }
   r.note = "columns checked as <mode> + overflow=ieee and <mode>_sat + overflow=saturate";
-  r.documented = rodd_overflow + rna_below_midpoint;
-  if (rodd_overflow)
-    r.note += fmt::format("; documented: {} rodd overflows give ±max where gfloat gives inf/NaN", rodd_overflow);
+  r.documented = max_not_inf_overflow + rna_below_midpoint;
+  if (max_not_inf_overflow)
+    r.note += fmt::format("; documented: {} rodd overflows give ±max where gfloat gives inf/NaN", max_not_inf_overflow);
   if (rna_below_midpoint)
     r.note += fmt::format("; documented: {} inputs one ulp below a midpoint round down in rna (gfloat: away)",
                           rna_below_midpoint);

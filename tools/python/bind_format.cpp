@@ -18,7 +18,7 @@ Format format_from_fields(int exp_bits, int man_bits, std::optional<int> bias, b
   FormatSpec s;
   s.exp_bits = exp_bits;
   s.man_bits = man_bits;
-  s.bias = bias.value_or(-1);
+  s.bias = bias;  // not given: the default bias of the specials (every integer is a legal bias)
   s.is_signed = is_signed;
   s.subnormals = subnormals;
   s.has_zero = zero;
