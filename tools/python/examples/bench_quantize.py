@@ -41,11 +41,12 @@ def median_seconds(call, runs=7):
 
 
 def cli_rates(cli):
-    args = [cli, "bench", "quantize", "--threads", str(threads), "--runs", "7", "--clock", clock]
+    args = [cli, "bench", "quantize", "--threads", str(threads), "--runs", "7", "--clock", clock,
+            "--distribution", "narrow"]
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     rates = {}
     for line in out.splitlines():
-        m = re.match(r"(\S+)\s+(rne|sr)\s+([0-9.]+)\s+([0-9.]+)", line)
+        m = re.match(r"narrow\s+(\S+)\s+(rne|sr)\s+([0-9.]+)", line)
         if m:
             rates[(m[1], m[2])] = float(m[3])
     return rates
