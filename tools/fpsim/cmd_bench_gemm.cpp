@@ -28,6 +28,7 @@
 #include "numerics/quantize/quantize.h"
 #include "sim/gemm/gemm.h"
 #include "sim/gemm/internal/fp32.h"
+#include "tools/fpsim/bench_timing.h"
 #include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
 
@@ -99,12 +100,6 @@ double median_gflops(const Shape& s, int runs, F call) {
   return median(rates);
 }
 
-double cpu_seconds(clockid_t clock) {
-  timespec t{};
-  clock_gettime(clock, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
 // Median process CPU seconds of one call (each run repeats the call for at least 20 ms of CPU time).
 template <class F>
 double median_cpu_seconds(int runs, F call) {
@@ -112,12 +107,12 @@ double median_cpu_seconds(int runs, F call) {
   std::vector<double> times;
   for (int r = 0; r < runs; ++r) {
     int reps = 0;
-    const double start = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    const double start = cpu_seconds(true);
     double used = 0.0;
     do {
       call();
       ++reps;
-      used = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - start;
+      used = cpu_seconds(true) - start;
     } while (used < 0.02);
     times.push_back(used / reps);
   }
@@ -154,9 +149,9 @@ double fma_peak_gflops(int threads, int runs) {
     {
       // per thread CPU seconds: on a machine shared with other work the wall clock would count the time
       // the thread waited for a core
-      const double start = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+      const double start = cpu_seconds(false);
       const double flops = fma_loop_flops(4'000'000);
-      total += flops / (cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - start) / 1e9;
+      total += flops / (cpu_seconds(false) - start) / 1e9;
     }
     rates.push_back(total);
   }

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/fpsim/bench_timing.h"
 #include "tools/fpsim/bench_util.h"
 #include "tools/fpsim/command.h"
 #include "tools/io/recipes.h"
@@ -42,13 +43,6 @@ struct Options {
   std::string model;                  ///< a run config; empty: the default MLP
   std::string recipe = "fp8_paper";   ///< compared against fp32
 };
-
-// CPU seconds used by the whole process (all threads) so far.
-double process_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
 
 
 // The precision object of a recipe name (see the top comment).
@@ -73,8 +67,8 @@ struct Stopwatch : sim::TrainObserver {
   double cpu0 = 0, cpu1 = 0;
   Stopwatch(int64_t a, int64_t b) : from(a), to(b) {}
   void on_step(const sim::Progress& p) override {
-    if (p.step == from) t0 = Clock::now(), cpu0 = process_cpu_seconds();
-    if (p.step == to) t1 = Clock::now(), cpu1 = process_cpu_seconds();
+    if (p.step == from) t0 = Clock::now(), cpu0 = cpu_seconds(true);
+    if (p.step == to) t1 = Clock::now(), cpu1 = cpu_seconds(true);
   }
 };
 
