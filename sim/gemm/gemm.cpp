@@ -112,11 +112,11 @@ float matrix_unit_element(const GemmProblem& p, const Accumulation& acc, int i, 
 
 }  // namespace
 
-Accumulation for_role(Accumulation acc, GemmRole role) {
+Accumulation for_role(Accumulation acc, GemmPass pass) {
   MatrixUnit& mu = acc.matrix_unit;
-  const bool fast = role == GemmRole::Forward     ? mu.fast_accum_forward
-                    : role == GemmRole::InputGrad ? mu.fast_accum_input_grad
-                                                  : mu.fast_accum_weight_grad;
+  const bool fast = pass == GemmPass::Fprop   ? mu.fast_accum_forward
+                    : pass == GemmPass::Dgrad ? mu.fast_accum_input_grad
+                                              : mu.fast_accum_weight_grad;
   if (fast) mu.promote_every = 0;
   return acc;
 }

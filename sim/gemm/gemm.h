@@ -81,12 +81,13 @@ struct Accumulation {
   MatrixUnit matrix_unit{};  ///< !fp32 only: group > 0 selects the matrix-unit model (target = its accumulator)
 };
 
-/// The three GEMMs of a layer: y = x·wᵀ, dx = dy·w, dw = dyᵀ·x.
-enum class GemmRole : uint8_t { Forward, InputGrad, WeightGrad };
+/// The three GEMMs of a linear or conv layer (their operands: sim/quant/quant_plan.h):
+///   fprop y = x·wᵀ, dgrad dx = dy·w, wgrad dw = dyᵀ·x.
+enum class GemmPass : uint8_t { Fprop, Dgrad, Wgrad };
 
-/// `acc` as used by the layer's `role` GEMM: a matrix-unit model with fast accumulation for that role
-/// loses its promotion (promote_every = 0). Example: for_role(acc, GemmRole::Forward).
-Accumulation for_role(Accumulation acc, GemmRole role);
+/// `acc` as used by the layer's `pass` GEMM: a matrix-unit model with fast accumulation for that pass
+/// loses its promotion (promote_every = 0). Example: for_role(acc, GemmPass::Fprop).
+Accumulation for_role(Accumulation acc, GemmPass pass);
 
 /// The binary32 fmaf-chain model (the default). Example: gemm(..., kFp32Accumulation).
 inline const Accumulation kFp32Accumulation{};

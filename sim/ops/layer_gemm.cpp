@@ -63,19 +63,8 @@ ScaledMatrix cast_or_reuse(const ScaledGemms& s, const OperandCast& c, std::span
 
 }  // namespace
 
-// The accumulation a pass uses: a matrix-unit model with fast accumulation for its GEMM role loses its
-// promotion (for_role).
-static Accumulation pass_accumulation(GemmPass pass, const Accumulation& acc) {
-  switch (pass) {
-    case GemmPass::Fprop: return for_role(acc, GemmRole::Forward);
-    case GemmPass::Dgrad: return for_role(acc, GemmRole::InputGrad);
-    case GemmPass::Wgrad: return for_role(acc, GemmRole::WeightGrad);
-  }
-  return acc;
-}
-
 void layer_gemm(GemmPass pass, const GemmProblem& p, const LayerGemm& g) {
-  const Accumulation acc = pass_accumulation(pass, g.acc);
+  const Accumulation acc = for_role(g.acc, pass);
   if (!g.scaled) return gemm(p, acc);
   // Stored shapes: A is M×K (No) or K×M (Yes); B is K×N (No) or N×K (Yes).
   const int a_rows = p.trans_a == Trans::No ? p.m : p.k, a_cols = p.trans_a == Trans::No ? p.k : p.m;

@@ -35,7 +35,7 @@ const char* to_string(Role r);
 ///   fprop y[M,N] = x[M,K]·w[N,K]ᵀ      A = activation,      B = weight       (K = in features)
 ///   dgrad dx[M,K] = dy[M,N]·w[N,K]     A = activation_grad, B = weight       (K = out features)
 ///   wgrad dw[N,K] = dy[M,N]ᵀ·x[M,K]    A = activation_grad, B = activation   (K = batch rows)
-enum class GemmPass : uint8_t { Fprop, Dgrad, Wgrad };
+/// (GemmPass itself is declared in sim/gemm/gemm.h.)
 /// "fprop" "dgrad" "wgrad". Example: to_string(GemmPass::Wgrad) == "wgrad".
 const char* to_string(GemmPass g);
 /// The roles of A and B in pass g. Example: gemm_operand_roles(GemmPass::Wgrad).second == Role::Activation.

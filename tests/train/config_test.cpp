@@ -139,8 +139,8 @@ TEST_CASE("a matrix_unit accumulator parses its model keys, presets and per-role
   CHECK_FALSE(mu.fast_accum_weight_grad);
   REQUIRE(rc.train.plan.quantised[sim::Role::Accumulator]);
   CHECK(rc.train.plan.quantised[sim::Role::Accumulator]->rounding == Rounding::TowardZero);  // binary32 rtz by default
-  CHECK(sim::for_role({false, {}, 0, nullptr, mu}, sim::GemmRole::Forward).matrix_unit.promote_every == 0);
-  CHECK(sim::for_role({false, {}, 0, nullptr, mu}, sim::GemmRole::WeightGrad).matrix_unit.promote_every == 128);
+  CHECK(sim::for_role({false, {}, 0, nullptr, mu}, sim::GemmPass::Fprop).matrix_unit.promote_every == 0);
+  CHECK(sim::for_role({false, {}, 0, nullptr, mu}, sim::GemmPass::Wgrad).matrix_unit.promote_every == 128);
   CHECK_THAT(error_of(with(minimal(), "/precision", json{{"accumulator", {{"type", "matrix_unit"}, {"promote_every", 100}}}})),
              Catch::StartsWith("x.json:/precision/accumulator/promote_every: promote_every 100 is not a multiple"));
   CHECK_THAT(error_of(with(minimal(), "/precision", json{{"accumulator", {{"type", "tensor_core"}}}})),
