@@ -11,6 +11,9 @@
 // 16 FMAs, well within L2 bandwidth, so no K blocking is needed.
 // OpenMP: packing is split over panels, then tiles are handed out in column-panel-major order (so
 // consecutive tiles reuse a B panel); outputs never overlap, floats are never reduced across threads.
+// gemm_fp32_folded (scaled GEMMs) runs the same tiles with the K loop cut into blocks: the micro-kernel
+// sums one block into a local tile from +0, which is folded into a second local tile of partial sums
+// with the block's scale factors; the right operand is packed once for all blocks.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -150,14 +153,45 @@ GemmPlan gemm_fp32_plan(const GemmProblem& p, simd::Isa isa) {
   return {swap, swap ? !a_transposed : b_transposed};
 }
 
-void gemm_fp32(const GemmProblem& p, simd::Isa isa) {
+namespace {
+
+// s[j] = fmaf(p[j], fp32(row · col[j]), s[j]) for j < n: one row of a tile's fold. Fused multiply-adds are
+// exact-then-rounded on every path (the FMA build vectorises this loop; the generic one calls fmaf), so
+// both give the same bits.
+void fold_row_generic(float* s, const float* p, float row, const float* col, int n) {
+  for (int j = 0; j < n; ++j) s[j] = std::fma(p[j], row * col[j], s[j]);
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,fma"))) void fold_row_fma(float* s, const float* p, float row, const float* col, int n) {
+  for (int j = 0; j < n; ++j) s[j] = std::fma(p[j], row * col[j], s[j]);
+}
+#endif
+}  // namespace
+
+detail::FoldRow detail::fold_row_for(simd::Isa isa) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (isa != simd::Isa::Portable) return fold_row_fma;  // the AVX2 and AVX-512 kernels imply FMA
+#endif
+  (void)isa;
+  return fold_row_generic;
+}
+
+namespace {
+
+// The tile driver of gemm_fp32 and gemm_fp32_folded (fold == nullptr: one K loop, C started from itself or +0).
+void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fold) {
   if (!simd::cpu_supports(isa))
     throw std::invalid_argument(std::string("gemm: micro-kernel ") + simd::to_string(isa) +
                                 " is not supported by this CPU");
   if (p.m == 0 || p.n == 0) return;
-  if (p.k == 0) {  // empty sum: C = +0, or C unchanged when accumulating
-    if (!p.accumulate)
-      for (int i = 0; i < p.m; ++i) std::fill_n(p.c + static_cast<std::size_t>(i) * p.ldc, p.n, 0.0f);
+  if (p.k == 0) {  // empty sum: C = +0 (folded: fp32(+0 · tensor)), or C + that when accumulating
+    const float zero = fold ? 0.0f * fold->tensor : 0.0f;
+    for (int i = 0; i < p.m; ++i)
+      for (int j = 0; j < p.n; ++j) {
+        float& out = p.c[static_cast<std::size_t>(i) * p.ldc + j];
+        if (!p.accumulate) out = zero;
+        else if (fold) out = out + zero;
+      }
     return;
   }
   const detail::KernelInfo kernel = kernel_for(isa);
@@ -176,6 +210,11 @@ void gemm_fp32(const GemmProblem& p, simd::Isa isa) {
   const std::size_t ldc = static_cast<std::size_t>(p.ldc);
   const bool parallel = static_cast<double>(p.m) * p.n * k >= kParallelMinFmas;
   const int tiles = row_panels * col_panels;
+  // Folding: the factors of the tiled product's rows and columns (A's and B's, exchanged for Cᵀ tiles).
+  const detail::FoldRow fold_row = detail::fold_row_for(isa);
+  const float* row_factors = fold ? (swap ? fold->col : fold->row) : nullptr;
+  const float* col_factors = fold ? (swap ? fold->row : fold->col) : nullptr;
+  const std::size_t row_stride = static_cast<std::size_t>(rows), col_stride = static_cast<std::size_t>(cols);
 
 #pragma omp parallel if (parallel)
   {
@@ -203,12 +242,48 @@ void gemm_fp32(const GemmProblem& p, simd::Isa isa) {
       in.a_step = left.transposed ? left.ld : 1;
       in.b = pack_right ? panels + panel_size * jp : right.data + c0;
       in.b_step = pack_right ? static_cast<std::size_t>(nr) : right.ld;
+      float tile[detail::kMaxTile];
+      if (fold) {
+        // s = Σ over blocks fmaf(P_β, fp32(row_β · col_β), s), each P_β a fresh fmaf chain over its block
+        float sums[detail::kMaxTile];
+        std::fill_n(sums, tile_rows * nr, 0.0f);
+        if (kernel.run_folded) {
+          kernel.run_folded(k, in, {fold->kb, row_factors + r0, row_stride, col_factors + c0, col_stride}, sums,
+                            tile_rows, tile_cols);
+        } else {
+          for (int k0 = 0, blk = 0; k0 < k; k0 += fold->kb, ++blk) {
+            const int kk = std::min(fold->kb, k - k0);
+            detail::TileOperands block = in;
+            for (int r = 0; r < mr; ++r) block.a_rows[r] += static_cast<std::size_t>(k0) * in.a_step;
+            block.b += static_cast<std::size_t>(k0) * in.b_step;
+            kernel.run(kk, block, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, false);
+            const float* rf = row_factors + static_cast<std::size_t>(blk) * row_stride + r0;
+            const float* cf = col_factors + static_cast<std::size_t>(blk) * col_stride + c0;
+            for (int r = 0; r < tile_rows; ++r) fold_row(sums + r * nr, tile + r * nr, rf[r], cf, tile_cols);
+          }
+        }
+        // C = fp32(s · tensor), or fp32(C + fp32(s · tensor)); Cᵀ tiles are written back transposed
+        const float tensor = fold->tensor;
+        for (int r = 0; r < tile_rows; ++r) {
+          const float* sr = sums + r * nr;
+          if (swap) {
+            float* out = p.c + c0 * ldc + r0 + r;  // C[c0 + j][r0 + r] = out[j·ldc]
+            for (int j = 0; j < tile_cols; ++j) out[j * ldc] = p.accumulate ? out[j * ldc] + sr[j] * tensor : sr[j] * tensor;
+          } else if (p.accumulate) {
+            float* out = p.c + (r0 + r) * ldc + c0;
+            for (int j = 0; j < tile_cols; ++j) out[j] = out[j] + sr[j] * tensor;
+          } else {
+            float* out = p.c + (r0 + r) * ldc + c0;
+            for (int j = 0; j < tile_cols; ++j) out[j] = sr[j] * tensor;
+          }
+        }
+        continue;
+      }
       if (!swap) {
         kernel.run(k, in, p.c + r0 * ldc + c0, ldc, tile_rows, tile_cols, p.accumulate);
         continue;
       }
       // tile (r, j) of Cᵀ is C[c0 + j][r0 + r]: run the kernel on a local tile, copy in and out transposed
-      float tile[detail::kMaxTile];
       if (p.accumulate)
         for (int r = 0; r < tile_rows; ++r)
           for (int j = 0; j < tile_cols; ++j) tile[r * nr + j] = p.c[(c0 + j) * ldc + r0 + r];
@@ -217,6 +292,15 @@ void gemm_fp32(const GemmProblem& p, simd::Isa isa) {
         for (int j = 0; j < tile_cols; ++j) p.c[(c0 + j) * ldc + r0 + r] = tile[r * nr + j];
     }
   }
+}
+
+}  // namespace
+
+void gemm_fp32(const GemmProblem& p, simd::Isa isa) { run_tiles(p, isa, nullptr); }
+
+void gemm_fp32_folded(const GemmProblem& p, const detail::BlockFold& fold, simd::Isa isa) {
+  if (fold.kb < 1) throw std::invalid_argument("gemm_fp32_folded: K-block length " + std::to_string(fold.kb) + " < 1");
+  run_tiles(p, isa, &fold);
 }
 
 }  // namespace fpsim::sim

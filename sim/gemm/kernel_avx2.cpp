@@ -62,6 +62,57 @@ __attribute__((target("avx2,fma"))) void tile_6x16(int k, const TileOperands& in
   }
 }
 
+// The folded tile (FoldedKernel): per K-block the same 12 accumulators from +0 and the same k loop as tile_6x16,
+// then per row s = fmadd(P, fp32(row_r · col), s) on the tile of sums in L1 — the vector form of fold_row, so
+// the bits equal gemm_fp32_folded's generic path.
+template <bool kFullWidth>
+__attribute__((target("avx2,fma"))) void folded_6x16(int k, const TileOperands& in, const FoldOperands& f,
+                                                     float* sums, int mr, int nr) {
+  const __m256i m0 = lanes(nr), m1 = lanes(nr - 8);
+  const float* a[kMr];
+#pragma GCC unroll 6
+  for (int r = 0; r < kMr; ++r) a[r] = in.a_rows[r];
+  const float* b = in.b;
+  std::size_t a_offset = 0;
+  for (int k0 = 0, blk = 0; k0 < k; k0 += f.kb, ++blk) {
+    const int end = k0 + f.kb < k ? k0 + f.kb : k;
+    __m256 acc[kMr][2];
+#pragma GCC unroll 6
+    for (int r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (int p = k0; p < end; ++p) {
+      const __m256 b0 = kFullWidth ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
+      const __m256 b1 = kFullWidth ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
+#pragma GCC unroll 6
+      for (int r = 0; r < kMr; ++r) {
+        const __m256 ar = _mm256_broadcast_ss(a[r] + a_offset);
+        acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
+        acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
+      }
+      a_offset += in.a_step;
+      b += in.b_step;
+    }
+    const float* col = f.col + static_cast<std::size_t>(blk) * f.col_stride;
+    const __m256 c0 = kFullWidth ? _mm256_loadu_ps(col) : _mm256_maskload_ps(col, m0);
+    const __m256 c1 = kFullWidth ? _mm256_loadu_ps(col + 8) : _mm256_maskload_ps(col + 8, m1);
+    const float* row = f.row + static_cast<std::size_t>(blk) * f.row_stride;
+#pragma GCC unroll 6
+    for (int r = 0; r < kMr; ++r) {
+      if (r >= mr) break;  // rows beyond mr have no factor (and are never stored)
+      const __m256 fr = _mm256_broadcast_ss(row + r);
+      float* s = sums + r * kNr;
+      _mm256_storeu_ps(s, _mm256_fmadd_ps(acc[r][0], _mm256_mul_ps(fr, c0), _mm256_loadu_ps(s)));
+      _mm256_storeu_ps(s + 8, _mm256_fmadd_ps(acc[r][1], _mm256_mul_ps(fr, c1), _mm256_loadu_ps(s + 8)));
+    }
+  }
+}
+
+void folded_kernel_6x16(int k, const TileOperands& in, const FoldOperands& f, float* sums, int mr, int nr) {
+  if (nr == kNr)
+    folded_6x16<true>(k, in, f, sums, mr, nr);
+  else
+    folded_6x16<false>(k, in, f, sums, mr, nr);
+}
+
 void kernel_6x16(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c) {
   if (nr == kNr)
     tile_6x16<true>(k, in, c, ldc, mr, nr, load_c);
@@ -71,7 +122,7 @@ void kernel_6x16(int k, const TileOperands& in, float* c, std::size_t ldc, int m
 
 }  // namespace
 
-KernelInfo avx2_kernel() { return {kMr, kNr, &kernel_6x16}; }
+KernelInfo avx2_kernel() { return {kMr, kNr, &kernel_6x16, nullptr, &folded_kernel_6x16}; }
 
 }  // namespace fpsim::sim::detail
 

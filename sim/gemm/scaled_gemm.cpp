@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/gemm/internal/fp32.h"
 #include "sim/parallel.h"
 
 namespace fpsim::sim {
@@ -28,24 +29,15 @@ const float* b_block(const ScaledMatrix& b, int k0) {
   return b.q.data() + (b.k_axis == 1 ? std::size_t(k0) : std::size_t(k0) * std::size_t(b.cols));
 }
 
-// s_j = fma(p_j, fa·fb_j, s_j) for j < n: the fold of one K-block's partial sums. Fused multiply-adds are
-// exact-then-rounded on every path, so the FMA build and the libm fallback give the same bits.
-void fold_row_generic(float* s, const float* p, float fa, const float* fb, int n) {
-  for (int j = 0; j < n; ++j) s[j] = std::fma(p[j], fa * fb[j], s[j]);
-}
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2,fma"))) void fold_row_fma(float* s, const float* p, float fa, const float* fb, int n) {
-  for (int j = 0; j < n; ++j) s[j] = std::fma(p[j], fa * fb[j], s[j]);
-}
-const auto fold_row = __builtin_cpu_supports("fma") ? fold_row_fma : fold_row_generic;
-#else
-const auto fold_row = fold_row_generic;
-#endif
-
 }  // namespace
 
 void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc, bool accumulate,
                  const Accumulation& acc) {
+  scaled_gemm(a, b, c, ldc, accumulate, acc, simd::best_isa());
+}
+
+void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc, bool accumulate,
+                 const Accumulation& acc, simd::Isa isa) {
   const int m = a.other(), n = b.other(), k = a.k();
   const int kb = k_block(a, b);
   const int blocks = k == 0 ? 0 : (k + kb - 1) / kb;
@@ -55,6 +47,19 @@ void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc
   if (ldc < n) throw std::invalid_argument("scaled_gemm: ldc < N");
   const Trans ta = a.k_axis == 1 ? Trans::No : Trans::Yes, tb = b.k_axis == 1 ? Trans::Yes : Trans::No;
   const float t = a.tensor_factor * b.tensor_factor;
+  if (acc.fp32) {
+    // The fp32 tiles with the fold inside (sim/gemm/internal/fp32.h): the factors of every block, then one GEMM.
+    std::vector<float> fa(std::size_t(blocks) * std::size_t(m)), fb(std::size_t(blocks) * std::size_t(n));
+    for (int blk = 0; blk < blocks; ++blk) {
+      for (int i = 0; i < m; ++i) fa[std::size_t(blk) * std::size_t(m) + std::size_t(i)] = a.factor_at(i, blk * kb);
+      for (int j = 0; j < n; ++j) fb[std::size_t(blk) * std::size_t(n) + std::size_t(j)] = b.factor_at(j, blk * kb);
+    }
+    gemm_fp32_folded({ta, tb, m, n, k, a.q.data(), a.cols, b.q.data(), b.cols, c, ldc, accumulate},
+                     {kb, fa.data(), fb.data(), t}, isa);
+    return;
+  }
+  // Other accumulators: a GEMM per K-block of a chunk of rows under `acc`, then the fold.
+  const detail::FoldRow fold_row = detail::fold_row_for(isa);
   // One parallel region over chunks of output rows; inside, a serial GEMM per K-block on the chunk's rows
   // (the GEMM's bits do not depend on how outputs are split) and the fold of its partial sums.
   constexpr int kRows = 64;

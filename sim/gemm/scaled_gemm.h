@@ -17,6 +17,7 @@
 //
 // Work is split over output rows only (never over K), so the bits are the same for any thread count.
 #include "numerics/quantize/scaled_cast.h"
+#include "numerics/simd/isa.h"
 #include "sim/gemm/gemm.h"
 
 namespace fpsim::sim {
@@ -28,6 +29,10 @@ namespace fpsim::sim {
 /// Example: scaled_gemm(cast_x, cast_w, y.data(), n, false, kFp32Accumulation).
 void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc, bool accumulate,
                  const Accumulation& acc = kFp32Accumulation);
+
+/// The same with a chosen micro-kernel for fp32 accumulation (tests run every ISA the CPU supports).
+void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc, bool accumulate,
+                 const Accumulation& acc, simd::Isa isa);
 
 /// The same definition as plain loops (fp32 accumulation only), single-threaded: the oracle.
 /// Example: scaled_gemm_reference(a, b, y.data(), n, false) gives scaled_gemm's bits.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "numerics/core/format.h"
+#include "numerics/simd/isa.h"
 #include "sim_gemm/test_data.h"  // with_threads
 #include "sim/ops/ops.h"
 
@@ -78,10 +79,10 @@ TEST_CASE("per-row folding uses each row's and each column's own scale", "[scale
   CHECK(c == std::vector<float>{1, 32, 0.5f, 0.5f});
 }
 
-TEST_CASE("scaled_gemm equals the plain-loop reference bit for bit, 1 and 2 threads", "[scaled_gemm]") {
+TEST_CASE("scaled_gemm equals the plain-loop reference bit for bit: every ISA, 1 and 2 threads, both tilings",
+          "[scaled_gemm]") {
   std::mt19937 gen(3);
   std::normal_distribution<float> nd(0.0f, 1.0f);
-  const int m = 33, n = 47, k = 150;
   struct Case {
     ScaleMode ma, mb;
     int ka, kb;
@@ -95,32 +96,52 @@ TEST_CASE("scaled_gemm equals the plain-loop reference bit for bit, 1 and 2 thre
                         {ScaleMode::Mx, ScaleMode::Mx, 32, 32, "e2m1fn", "e3m2fn"},
                         {ScaleMode::Nvfp4, ScaleMode::Nvfp4, 16, 16, "e2m1fn", "e2m1fn"},
                         {ScaleMode::None, ScaleMode::Mx, 128, 32, "e5m2", "e4m3fn"}};
-  for (const Case& cs : cases)
-    for (int layout = 0; layout < 4; ++layout) {
-      const int a_axis = layout & 1, b_axis = (layout >> 1) & 1;
-      std::vector<float> x(size_t(m) * k), w(size_t(n) * k), c0(size_t(m) * n);
-      for (float& v : x) v = nd(gen) * 3;
-      for (float& v : w) v = nd(gen) * 0.01f;
-      for (float& v : c0) v = nd(gen);
-      const ScaledMatrix a = a_axis ? scaled_cast(x, m, k, 1, target(cs.fa), spec(cs.ma, cs.ka), nullptr)
-                                    : scaled_cast(x, k, m, 0, target(cs.fa), spec(cs.ma, cs.ka), nullptr);
-      const ScaledMatrix b = b_axis ? scaled_cast(w, n, k, 1, target(cs.fb), spec(cs.mb, cs.kb), nullptr)
-                                    : scaled_cast(w, k, n, 0, target(cs.fb), spec(cs.mb, cs.kb), nullptr);
-      for (bool accumulate : {false, true}) {
-        std::vector<float> ref = c0;
-        scaled_gemm_reference(a, b, ref.data(), n, accumulate);
-        for (int threads : {1, 2})
-          test::with_threads(threads, [&] {
-            std::vector<float> fast = c0;
-            scaled_gemm(a, b, fast.data(), n, accumulate);
-            INFO(to_string(cs.ma) << "/" << to_string(cs.mb) << " layout " << layout << " threads " << threads);
-            bool same = true;
-            for (size_t i = 0; i < ref.size(); ++i)
-              same = same && std::bit_cast<uint32_t>(ref[i]) == std::bit_cast<uint32_t>(fast[i]);
-            CHECK(same);
-          });
+  // (m, n, k): edge tiles in both directions and a partial last K-block; N = 10 makes the fp32 tiles run on Cᵀ
+  // (the narrow-output orientation of sim/gemm/fp32.cpp); a 128-row problem has several tiles per thread.
+  const int shapes[][3] = {{33, 47, 150}, {128, 10, 96}, {5, 70, 64}};
+  for (const auto& shape : shapes)
+    for (const Case& cs : cases)
+      for (int layout = 0; layout < 4; ++layout) {
+        const int m = shape[0], n = shape[1], k = shape[2];
+        const int a_axis = layout & 1, b_axis = (layout >> 1) & 1;
+        std::vector<float> x(size_t(m) * k), w(size_t(n) * k), c0(size_t(m) * n);
+        for (float& v : x) v = nd(gen) * 3;
+        for (float& v : w) v = nd(gen) * 0.01f;
+        for (float& v : c0) v = nd(gen);
+        const ScaledMatrix a = a_axis ? scaled_cast(x, m, k, 1, target(cs.fa), spec(cs.ma, cs.ka), nullptr)
+                                      : scaled_cast(x, k, m, 0, target(cs.fa), spec(cs.ma, cs.ka), nullptr);
+        const ScaledMatrix b = b_axis ? scaled_cast(w, n, k, 1, target(cs.fb), spec(cs.mb, cs.kb), nullptr)
+                                      : scaled_cast(w, k, n, 0, target(cs.fb), spec(cs.mb, cs.kb), nullptr);
+        for (bool accumulate : {false, true}) {
+          std::vector<float> ref = c0;
+          scaled_gemm_reference(a, b, ref.data(), n, accumulate);
+          for (simd::Isa isa : simd::kIsas) {
+            if (!simd::cpu_supports(isa)) continue;
+            for (int threads : {1, 2})
+              test::with_threads(threads, [&] {
+                std::vector<float> fast = c0;
+                scaled_gemm(a, b, fast.data(), n, accumulate, kFp32Accumulation, isa);
+                INFO(to_string(cs.ma) << "/" << to_string(cs.mb) << " " << m << "x" << n << "x" << k << " layout "
+                                      << layout << " " << simd::to_string(isa) << " threads " << threads);
+                bool same = true;
+                for (size_t i = 0; i < ref.size(); ++i)
+                  same = same && std::bit_cast<uint32_t>(ref[i]) == std::bit_cast<uint32_t>(fast[i]);
+                CHECK(same);
+              });
+          }
+        }
       }
-    }
+}
+
+TEST_CASE("an empty K gives fp32(+0 · tensor factor), added to C when accumulating", "[scaled_gemm]") {
+  const std::vector<float> none;
+  const ScaledMatrix a = scaled_cast(none, 2, 0, 1, target("e4m3fn"), spec(ScaleMode::Tensor), nullptr);
+  const ScaledMatrix b = scaled_cast(none, 3, 0, 1, target("e4m3fn"), spec(ScaleMode::Tensor), nullptr);
+  std::vector<float> c(6, -0.0f), ref = c;
+  scaled_gemm_reference(a, b, ref.data(), 3, true);
+  scaled_gemm(a, b, c.data(), 3, true);
+  for (size_t i = 0; i < c.size(); ++i) CHECK(std::bit_cast<uint32_t>(c[i]) == std::bit_cast<uint32_t>(ref[i]));
+  CHECK(std::bit_cast<uint32_t>(c[0]) == 0u);  // -0 + +0 = +0
 }
 
 TEST_CASE("K tilings that do not nest are rejected", "[scaled_gemm]") {

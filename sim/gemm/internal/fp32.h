@@ -18,6 +18,28 @@ namespace fpsim::sim {
 /// Example: gemm_fp32(p, simd::Isa::Portable) gives the same bits as gemm_reference(p).
 void gemm_fp32(const GemmProblem& p, simd::Isa isa);
 
+namespace detail {
+/// The K-block folding of a scaled GEMM (sim/gemm/scaled_gemm.h): K is cut into blocks of kb; per output
+///     s = 0;  for each block β: s = fmaf(P_β, fp32(row[β·M + i] · col[β·N + j]), s)
+///     C_ij = fp32(s · tensor), or fp32(C_ij + fp32(s · tensor)) with p.accumulate,
+/// where P_β is the fmaf chain over the block's k in increasing order, started from +0.
+struct BlockFold {
+  int kb = 0;
+  const float* row = nullptr;  ///< blocks × M factors of op(A)'s rows
+  const float* col = nullptr;  ///< blocks × N factors of op(B)'s columns
+  float tensor = 1.0f;
+};
+
+/// One row of a fold: s[j] = fmaf(p[j], fp32(row · col[j]), s[j]) for j < n, vectorised with FMA
+/// instructions where `isa` has them (the same bits: each fmaf is exact-then-rounded on every path).
+using FoldRow = void (*)(float* s, const float* p, float row, const float* col, int n);
+FoldRow fold_row_for(simd::Isa isa);
+}  // namespace detail
+
+/// gemm_fp32 with the K loop folded per block as above: the same tiles, packing once for all blocks.
+/// Example: gemm_fp32_folded(p, {32, fa, fb, 1.0f}, simd::best_isa()) is an MX GEMM with FP32 accumulation.
+void gemm_fp32_folded(const GemmProblem& p, const detail::BlockFold& fold, simd::Isa isa);
+
 /// How gemm_fp32 tiles a problem: C itself or Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow outputs), and whether the
 /// right operand is packed (its columns are strided in memory) or read in place.
 struct GemmPlan {
@@ -53,11 +75,26 @@ inline constexpr int kMaxTile = 8 * 32;
 /// A 16×16 block transpose, dst[j·dst_ld + i] = src[i·src_ld + j], used to pack strided operands.
 using Transpose16 = void (*)(const float* src, std::size_t src_ld, float* dst, std::size_t dst_ld);
 
+/// Where a folding micro-kernel reads the scale factors of one tile (BlockFold, above): block β's factor of
+/// tile row r is row[β·row_stride + r] (r < mr), of tile column j is col[β·col_stride + j] (j < nr).
+struct FoldOperands {
+  int kb = 0;
+  const float* row = nullptr;
+  std::size_t row_stride = 0;
+  const float* col = nullptr;
+  std::size_t col_stride = 0;
+};
+
+/// One MR×NR tile of a folded GEMM: sums[r·NR + j] (zero on entry) becomes s of BlockFold for that output,
+/// the fold done in registers as each block's partial sums complete. Valid rows and columns as MicroKernel.
+using FoldedKernel = void (*)(int k, const TileOperands& in, const FoldOperands& f, float* sums, int mr, int nr);
+
 struct KernelInfo {
   int mr = 0;
   int nr = 0;
   MicroKernel run = nullptr;
   Transpose16 transpose16 = nullptr;  ///< optional: packing falls back to scalar copies
+  FoldedKernel run_folded = nullptr;  ///< optional: else `run` per block into a tile, folded by fold_row_for(isa)
 };
 
 KernelInfo portable_kernel();
