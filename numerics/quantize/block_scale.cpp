@@ -112,7 +112,7 @@ const char* to_string(MxScaleRule r) {
   }
   return "?";
 }
-Format mx_element_format(MxElement e) {
+const Format& mx_element_format(MxElement e) {
   // Parsed once: scale rules ask for the element grid once per block.
   static const std::vector<Format> formats = [] {
     std::vector<Format> f;

@@ -41,7 +41,7 @@ const char* to_string(MxElement e);
 
 /// The element grid as a Format: MXINT8 is "e1m6,bias=1,finite" (k * 2^-6, spacing 2^-6 from 0 to 127/64).
 /// Example: mx_element_format(MxElement::Fp8E4M3).max_value() == 448.
-Format mx_element_format(MxElement e);
+const Format& mx_element_format(MxElement e);
 /// emax of the element type: the exponent of its largest power of two. Example: mx_emax(MxElement::Fp4E2M1) == 2.
 int mx_emax(MxElement e);
 

@@ -3,6 +3,8 @@
 #include "numerics/quantize/scaled_cast.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cfloat>
 #include <cmath>
 #include <limits>
@@ -69,19 +71,77 @@ float nvfp4_block_scale(float amax_tile, float s_enc) {
   return static_cast<float>(decode(encode(static_cast<double>(nvfp4_raw_scale(amax_tile, s_enc)), e4m3).bits, e4m3.format));
 }
 
-// Calls f(begin, end, tile) for every run of consecutive storage elements [begin, end) that share a tile.
-// K along rows (k_axis 1): a row splits into runs of tile_k; K down columns: into runs of tile_other.
-template <class F>
-void for_each_run(const ScaledMatrix& a, F f) {
+// |v| as the bits of a binary32 with the sign cleared. Non-negative binary32 values order like their bit
+// patterns as unsigned integers, and every NaN pattern is above +inf (0x7F800000), so an integer max over
+// these finds the largest magnitude and flags a NaN anywhere; integer max vectorises where a float max with
+// NaN semantics does not. Example: -1.5 = 0xBFC00000 -> 0x3FC00000; a quiet NaN 0x7FC00000 > inf 0x7F800000.
+inline uint32_t magnitude_bits(float v) { return std::bit_cast<uint32_t>(v) & 0x7FFFFFFFu; }
+constexpr uint32_t kInfBits = 0x7F800000u;
+// The amax of magnitude bits m: a NaN pattern (m > +inf) becomes +inf, "not finite" for the tile.
+inline float amax_of_bits(uint32_t m) { return m > kInfBits ? std::numeric_limits<float>::infinity() : std::bit_cast<float>(m); }
+
+// Per-tile amax (NaN -> +inf), one pass over the storage order.
+// K along rows (k_axis 1): a storage row splits into runs of tile_k consecutive elements of one tile.
+// K down columns (k_axis 0): a storage row holds one element of each column, and the rows r that share
+// r / tile_k share tiles; a running maximum per column over those rows (contiguous, so vectorised) is
+// folded into the tiles once per block of rows.
+std::vector<float> tile_amaxes(std::span<const float> x, const ScaledMatrix& a) {
   const std::size_t kt = std::size_t(a.k_tiles()), cols = std::size_t(a.cols);
-  const int run = a.k_axis == 1 ? a.tile_k : a.tile_other;
-  for (int r = 0; r < a.rows; ++r) {
-    const std::size_t row = std::size_t(r) * cols;
-    for (int c0 = 0; c0 < a.cols; c0 += run) {
-      const std::size_t tile = a.k_axis == 1 ? std::size_t(r / a.tile_other) * kt + std::size_t(c0 / a.tile_k)
-                                             : std::size_t(c0 / a.tile_other) * kt + std::size_t(r / a.tile_k);
-      f(row + std::size_t(c0), row + std::size_t(std::min(c0 + run, a.cols)), tile);
+  const std::size_t other_tiles = std::size_t((a.other() + a.tile_other - 1) / a.tile_other);
+  std::vector<uint32_t> bits(other_tiles * kt, 0u);
+  if (a.k_axis == 1) {
+    for (int r = 0; r < a.rows; ++r) {
+      const float* row = x.data() + std::size_t(r) * cols;
+      uint32_t* tiles = bits.data() + std::size_t(r / a.tile_other) * kt;
+      for (int c0 = 0, t = 0; c0 < a.cols; c0 += a.tile_k, ++t) {
+        const int c1 = std::min(c0 + a.tile_k, a.cols);
+        uint32_t m = tiles[t];
+        for (int c = c0; c < c1; ++c) m = std::max(m, magnitude_bits(row[c]));
+        tiles[t] = m;
+      }
     }
+  } else {
+    std::vector<uint32_t> column_max(cols);
+    for (int r0 = 0; r0 < a.rows; r0 += a.tile_k) {
+      std::fill(column_max.begin(), column_max.end(), 0u);
+      for (int r = r0; r < std::min(r0 + a.tile_k, a.rows); ++r) {
+        const float* row = x.data() + std::size_t(r) * cols;
+        for (std::size_t c = 0; c < cols; ++c) column_max[c] = std::max(column_max[c], magnitude_bits(row[c]));
+      }
+      const std::size_t kblock = std::size_t(r0 / a.tile_k);
+      for (std::size_t c = 0; c < cols; ++c) {
+        uint32_t& tile = bits[(c / std::size_t(a.tile_other)) * kt + kblock];
+        tile = std::max(tile, column_max[c]);
+      }
+    }
+  }
+  std::vector<float> amax(bits.size());
+  for (std::size_t i = 0; i < bits.size(); ++i) amax[i] = amax_of_bits(bits[i]);
+  return amax;
+}
+
+// q = x · enc of each element's tile, in the storage order (the layouts of tile_amaxes).
+void scale_by_tiles(std::span<const float> x, const ScaledMatrix& a, std::vector<float>& q) {
+  const std::size_t kt = std::size_t(a.k_tiles()), cols = std::size_t(a.cols);
+  if (a.k_axis == 1) {
+    for (int r = 0; r < a.rows; ++r) {
+      const std::size_t row = std::size_t(r) * cols;
+      const float* enc = a.enc.data() + std::size_t(r / a.tile_other) * kt;
+      for (int c0 = 0, t = 0; c0 < a.cols; c0 += a.tile_k, ++t) {
+        const float e = enc[t];
+        for (std::size_t i = row + std::size_t(c0); i < row + std::size_t(std::min(c0 + a.tile_k, a.cols)); ++i)
+          q[i] = x[i] * e;
+      }
+    }
+    return;
+  }
+  std::vector<float> enc_of_column(cols);
+  for (int r = 0; r < a.rows; ++r) {
+    if (r % a.tile_k == 0)
+      for (std::size_t c = 0; c < cols; ++c)
+        enc_of_column[c] = a.enc[(c / std::size_t(a.tile_other)) * kt + std::size_t(r / a.tile_k)];
+    const std::size_t row = std::size_t(r) * cols;
+    for (std::size_t c = 0; c < cols; ++c) q[row + c] = x[row + c] * enc_of_column[c];
   }
 }
 
@@ -177,17 +237,8 @@ ScaledMatrix scaled_cast(std::span<const float> x, int rows, int cols, int k_axi
   ScaledMatrix a = empty_cast(x.size(), rows, cols, k_axis, t, spec);
   const int ot = (a.other() + a.tile_other - 1) / a.tile_other, kt = a.k_tiles();
   const std::size_t tiles = std::size_t(ot) * std::size_t(kt);
-  // 1. Tile amaxes in one pass over the storage order, run by run (a run: consecutive elements of one tile).
-  std::vector<float> amax(tiles, 0.0f);
-  for_each_run(a, [&](std::size_t begin, std::size_t end, std::size_t tile) {
-    float m = 0.0f;
-    bool nan = false;
-    for (std::size_t i = begin; i < end; ++i) {
-      m = std::max(m, std::fabs(x[i]));
-      nan = nan || std::isnan(x[i]);
-    }
-    amax[tile] = nan ? std::numeric_limits<float>::infinity() : std::max(amax[tile], m);
-  });
+  // 1. Tile amaxes in one pass over the storage order.
+  std::vector<float> amax = tile_amaxes(x, a);
   float tensor_amax_value = 0.0f;
   for (float m : amax) tensor_amax_value = std::max(tensor_amax_value, m);
   a.amax = tensor_amax_value;
@@ -219,10 +270,7 @@ ScaledMatrix scaled_cast(std::span<const float> x, int rows, int cols, int k_axi
   if (spec.mode == ScaleMode::None) {
     std::copy(x.begin(), x.end(), a.q.begin());
   } else {
-    for_each_run(a, [&](std::size_t begin, std::size_t end, std::size_t tile) {
-      const float enc = a.enc[tile];
-      for (std::size_t i = begin; i < end; ++i) a.q[i] = x[i] * enc;
-    });
+    scale_by_tiles(x, a, a.q);
   }
   quantize(a.q, a.q, saturating(t), stream, offset, stats);
   return a;

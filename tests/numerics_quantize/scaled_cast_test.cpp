@@ -234,6 +234,8 @@ TEST_CASE("scaled_cast equals the element-by-element reference on random tensors
                 CHECK(same_bits(fast.q, ref.q));
                 CHECK(same_bits(fast.factor, ref.factor));
                 CHECK(same_bits(fast.enc, ref.enc));
+                CHECK(same_bits(fast.tile_amax, ref.tile_amax));
+                CHECK(std::bit_cast<uint32_t>(fast.amax) == std::bit_cast<uint32_t>(ref.amax));
                 CHECK(fast.tensor_factor == ref.tensor_factor);
                 CHECK(fast.tile_k == ref.tile_k);
               });
