@@ -77,6 +77,19 @@ TEST_CASE("every scaled preset trains with byte-identical results for 1 and 2 th
     }
 }
 
+TEST_CASE("deepseek_v3 sums inside each 128-block on the h100_like matrix unit and promotes into fp32", "[config][scaling]") {
+  const io::RunConfig rc = io::parse_run_config(small("deepseek_v3"), "x.json");
+  const sim::RoleTargets& t = rc.train.plan.quantised;
+  CHECK(t.accumulator_matrix_unit.group == 32);
+  CHECK(t.accumulator_matrix_unit.frac_bits == 13);
+  CHECK(t.accumulator_matrix_unit.truncate);
+  REQUIRE(t[sim::Role::Accumulator].has_value());
+  CHECK(t[sim::Role::Accumulator]->format.to_string() == "binary32");
+  CHECK(t.scaling[std::size_t(sim::Role::Activation)].block_cols == 128);
+  // The exempt first and last layers keep fp32 accumulation.
+  CHECK(rc.train.plan.exempt.accumulator_matrix_unit.group == 0);
+}
+
 TEST_CASE("scaled recipes change what the GEMMs see: per-tensor scaling rescues E4M3 gradients", "[train][scaling]") {
   // Without scaling, E4M3 (min subnormal 2^-9) flushes most of these small gradients; with a per-tensor scale
   // almost none are flushed.

@@ -83,13 +83,16 @@ json rowwise_e4m3() {
 
 // DeepSeek-V3 (arXiv 2412.19437 §3.3): E4M3 everywhere, 1×128 tiles for activations and gradients, 128×128
 // for weights, FP32 scales; the GEMM promotes partial sums every 128 K-elements into FP32 (the K-block
-// folding of sim/gemm/scaled_gemm.h). Inside a block the sums here are fp32 FMA chains: the limited-precision
-// matrix-unit accumulator of H800 is the accumulator model's subject and is not part of this preset.
+// folding of sim/gemm/scaled_gemm.h). Inside a block the products are summed by the matrix-unit model with
+// H800's limited accumulation (h100_like: 13 kept fraction bits, truncated, groups of 32; README "Accumulation"),
+// the precision loss that made DeepSeek promote every 128 elements (§3.3.2: "around 14 bits").
 json deepseek_v3() {
   const json tile = {{"type", "block"}, {"rows", 1}, {"cols", 128}};
   const json square = {{"type", "block"}, {"rows", 128}, {"cols", 128}};
-  return scaled_base(scaled_target("e4m3fn", "rne", square), scaled_target("e4m3fn", "rne", tile),
-                     scaled_target("e4m3fn", "rne", tile));
+  json p = scaled_base(scaled_target("e4m3fn", "rne", square), scaled_target("e4m3fn", "rne", tile),
+                       scaled_target("e4m3fn", "rne", tile));
+  p["accumulator"] = {{"type", "matrix_unit"}, {"preset", "h100_like"}};
+  return p;
 }
 
 json mx(const char* format, const char* rounding, const char* rule) {
