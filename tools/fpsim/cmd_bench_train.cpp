@@ -53,6 +53,7 @@ nlohmann::json precision_of(const std::string& name) {
   auto p = io::precision_preset(preset);
   if (!p) throw std::invalid_argument("bench train: unknown precision preset \"" + preset + "\"");
   if (unscaled) {
+    p->erase("preset");  // a custom precision now: a "preset" label must not claim fields that differ
     p->erase("gemms");
     for (auto& [key, value] : p->items())
       if (value.is_object()) value.erase("scaling");
@@ -186,8 +187,8 @@ int run(const Options& o) {
       std::sort(t.begin(), t.end());
       const double med = median(t);
       medians[pi][ti] = med;
-      std::printf("  %-12s %2d thread(s): %8.3f s/epoch (%.3f-%.3f)  x fp32 %.2f  speed-up over 1 thread %.2f\n",
-                  o.precisions[pi].c_str(), o.threads[ti], med, t.front(), t.back(),
+      std::printf("  %-12s %2d thread(s): %8.3f s/epoch (%.3f-%.3f)  x %s %.2f  speed-up over 1 thread %.2f\n",
+                  o.precisions[pi].c_str(), o.threads[ti], med, t.front(), t.back(), o.precisions[0].c_str(),
                   medians[0][ti] > 0 ? med / medians[0][ti] : 0.0, med > 0 ? medians[pi][0] / med : 0.0);
       std::fflush(stdout);
     }
