@@ -153,6 +153,9 @@ grep -L '"status": "completed"' "$results"/slurm_smoke/*/summary.json | grep -q 
 for log in "$tmp"/job/first-*.out; do
   grep -q "^sweep slurm_smoke (shard [0-2]/3: 2 of 6 runs" "$log" ||
     fail "$(basename "$log") does not run a shard of 2 runs: $(head -n 1 "$log")"
+  # --cpus-per-task=1 and TaskPlugin=task/none (no binding): the sweep sizes its threads from the allocation.
+  grep -q "), 1 job(s) x 1 thread(s) -> " "$log" ||
+    fail "$(basename "$log") does not size its runs from --cpus-per-task=1: $(head -n 1 "$log")"
   grep -q "^sweep slurm_smoke: 2 completed, 0 diverged, 0 already complete, 0 failed$" "$log" ||
     fail "$(basename "$log") did not train exactly its 2 runs: $(tail -n 1 "$log")"
 done

@@ -258,5 +258,13 @@ TEST_CASE("threads per run share the cores among the jobs", "[sweep]") {
   CHECK(threads_per_run(2, 2) == 1);
   CHECK(threads_per_run(2, 4) == 1);
   CHECK(threads_per_run(16, 3) == 5);
+  // Inside a Slurm job the allocation caps the cores, even where Slurm does not bind CPUs (task/none).
+  CHECK(allocated_cores(8, nullptr) == 8);
+  CHECK(allocated_cores(8, "2") == 2);
+  CHECK(allocated_cores(2, "16") == 2);
+  CHECK(allocated_cores(8, "") == 8);
+  CHECK(allocated_cores(8, "2x") == 8);
+  CHECK(allocated_cores(8, "0") == 8);
+  CHECK(allocated_cores(0, nullptr) == 1);
   CHECK(split_command("  a  b\tc ") == std::vector<std::string>{"a", "b", "c"});
 }

@@ -33,10 +33,21 @@ using Clock = std::chrono::steady_clock;
 
 size_t threads_per_run(size_t cores, size_t jobs) { return std::max<size_t>(1, cores / std::max<size_t>(1, jobs)); }
 
+size_t allocated_cores(size_t affinity, const char* slurm_cpus_per_task) {
+  size_t cores = std::max<size_t>(1, affinity);
+  if (slurm_cpus_per_task != nullptr && *slurm_cpus_per_task != '\0') {
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(slurm_cpus_per_task, &end, 10);
+    if (*end == '\0' && n > 0) cores = std::min<size_t>(cores, static_cast<size_t>(n));
+  }
+  return cores;
+}
+
 size_t available_cores() {
   cpu_set_t set;
-  if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
+  const size_t affinity = ::sched_getaffinity(0, sizeof set, &set) == 0 ? size_t(std::max(1, CPU_COUNT(&set)))
+                                                                        : std::max(1u, std::thread::hardware_concurrency());
+  return allocated_cores(affinity, std::getenv("SLURM_CPUS_PER_TASK"));
 }
 
 std::vector<std::string> split_command(const std::string& command) {

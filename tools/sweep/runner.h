@@ -33,9 +33,14 @@ struct SweepOutcome {
 /// Threads per child: max(1, cores / jobs). Example: threads_per_run(2, 4) == 1.
 size_t threads_per_run(size_t cores, size_t jobs);
 
-/// Cores this process may run on (sched_getaffinity, so Slurm/taskset limits count), at least 1.
-/// Example: available_cores() == 2 on a 2-core machine.
+/// Cores this process may run on: sched_getaffinity (taskset, and Slurm where its task plugin binds CPUs),
+/// capped by SLURM_CPUS_PER_TASK inside a Slurm job (its allocation, whether or not Slurm binds), at least 1.
+/// Example: available_cores() == 2 on a 2-core machine; 1 in `sbatch --cpus-per-task=1` there.
 size_t available_cores();
+
+/// The rule of available_cores(): `affinity` capped by a positive integer SLURM_CPUS_PER_TASK value (null,
+/// empty or malformed: no cap), at least 1. Example: allocated_cores(8, "2") == 2, allocated_cores(8, "x") == 8.
+size_t allocated_cores(size_t affinity, const char* slurm_cpus_per_task);
 
 /// Split a --trainer / FPSIM_SWEEP_TRAINER command on spaces. Example: split_command("a  b") == {"a","b"}.
 std::vector<std::string> split_command(const std::string& command);
