@@ -88,6 +88,11 @@ class Model {
   const Parameter& param(const std::string& name) const;
   /// Register a GEMM layer name (its position counts for first/last exemptions).
   void add_gemm_layer(const std::string& name) { gemm_layers_.push_back(name); }
+  /// A GEMM layer of two activations (attention's Q·Kᵀ and P·V), which exempt.attention covers.
+  void add_activation_gemm_layer(const std::string& name) {
+    gemm_layers_.push_back(name);
+    activation_gemms_.push_back(name);
+  }
   void add_norm_layer(const std::string& name) { norm_layers_.push_back(name); }
   /// The targets of GEMM layer `name` (call after every GEMM layer is registered).
   const RoleTargets& gemm_targets(const std::string& name) const;
@@ -106,7 +111,7 @@ class Model {
   std::vector<Parameter> params_;
 
  private:
-  std::vector<std::string> gemm_layers_, norm_layers_;
+  std::vector<std::string> gemm_layers_, norm_layers_, activation_gemms_;
   std::map<std::string, size_t> index_;  // parameter name -> position in params_
 };
 

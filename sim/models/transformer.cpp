@@ -28,8 +28,11 @@ class Transformer : public Model {
       throw std::invalid_argument("transformer: needs layers, d_ff, context >= 1 and d_model divisible by heads");
     add_gemm_layer("embed");
     for (int i = 0; i < t_.layers; ++i)
-      for (const char* layer : {"attn.qkv", "attn.scores", "attn.values", "attn.proj", "mlp.fc", "mlp.proj"})
-        add_gemm_layer(block(i) + layer);
+      for (const char* layer : {"attn.qkv", "attn.scores", "attn.values", "attn.proj", "mlp.fc", "mlp.proj"}) {
+        const std::string name = block(i) + layer;
+        if (name.ends_with("scores") || name.ends_with("values")) add_activation_gemm_layer(name);
+        else add_gemm_layer(name);
+      }
     add_gemm_layer("head");
     const int d = t_.d_model;
     const bool gpt2 = t_.init == TransformerSpec::Init::Gpt2;

@@ -54,10 +54,11 @@ std::pair<std::optional<Target>, ScalingSpec> RoleTargets::operand(GemmPass g, R
   return {targets[size_t(r)], scaling[size_t(r)]};
 }
 
-const RoleTargets& QuantPlan::for_layer(const std::string& name, int index, int count, bool is_batch_norm) const {
+const RoleTargets& QuantPlan::for_layer(const std::string& name, int index, int count, LayerKind kind) const {
   const bool named = std::find(exempt_layers.begin(), exempt_layers.end(), name) != exempt_layers.end();
   const bool by_position = (exempt_first && index == 0) || (exempt_last && index == count - 1);
-  if (named || by_position || (is_batch_norm && exempt_batch_norm)) return exempt;
+  const bool by_kind = (kind == LayerKind::Norm && exempt_batch_norm) || (kind == LayerKind::ActivationGemm && exempt_attention);
+  if (named || by_position || by_kind) return exempt;
   return quantised;
 }
 

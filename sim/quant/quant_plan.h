@@ -73,17 +73,21 @@ struct RoleTargets {
   std::pair<std::optional<Target>, ScalingSpec> operand(GemmPass g, Role r) const;
 };
 
+/// What a layer is, for the exemptions that cover a kind of layer.
+enum class LayerKind { Gemm, ActivationGemm, Norm };  ///< ActivationGemm: attention's Q·Kᵀ and P·V
+
 struct QuantPlan {
   RoleTargets quantised;  ///< every layer that is not exempt
   RoleTargets exempt;     ///< exempt layers (default: all none = fp32)
   bool exempt_first = false;
   bool exempt_last = false;
   bool exempt_batch_norm = true;
+  bool exempt_attention = false;  ///< the attention score and value products (GEMMs of two activations)
   std::vector<std::string> exempt_layers;  ///< by name, e.g. "conv1"
 
-  /// Targets of layer `name`, which is layer `index` of `count` GEMM layers (batch norms: index -1).
+  /// Targets of layer `name`, which is layer `index` of `count` GEMM layers (normalisation layers: index -1).
   /// Example: plan.for_layer("fc1", 0, 3) is `exempt` when exempt_first is set.
-  const RoleTargets& for_layer(const std::string& name, int index, int count, bool is_batch_norm = false) const;
+  const RoleTargets& for_layer(const std::string& name, int index, int count, LayerKind kind = LayerKind::Gemm) const;
 };
 
 }  // namespace fpsim::sim

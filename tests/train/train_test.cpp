@@ -126,6 +126,37 @@ TEST_CASE("a transformer language model on text is deterministic across thread c
   CHECK(summary["telemetry_summary"].contains("block1.attn.scores/activation"));
 }
 
+// exempt.attention: the score and value products take the exempt targets (binary32, no telemetry point), every
+// other GEMM keeps its casts; the scaled presets set it, the 2019 presets do not.
+TEST_CASE("exempt.attention keeps the attention products in binary32 and nothing else", "[train]") {
+  const fs::path corpus = fresh_dir("corpus_attention");
+  fs::create_directories(corpus);
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "pack my box with five dozen liquor jugs " + std::to_string(i % 5) + "\n";
+  io::write_file_atomic(corpus / "a.txt", text);
+  json j = json::parse(R"({
+    "schema": 1, "name": "lm", "seed": 3,
+    "model": {"type": "transformer", "layers": 1, "d_model": 16, "heads": 2, "d_ff": 32, "context": 16},
+    "data": {"dataset": "text", "batch_size": 8, "eval_windows": 16},
+    "optimizer": {"type": "adamw", "lr": 0.01}, "steps": 4, "eval_interval": 2, "telemetry": {"interval": 2}
+  })");
+  j["data"]["path"] = corpus.string();
+  for (const char* preset : {"fp8_paper", "tensorwise_e4m3", "mxfp8"}) {
+    INFO(preset);
+    j["precision"] = preset;
+    const io::RunConfig rc = parse(j);
+    const bool scaled = std::string(preset) != "fp8_paper";
+    CHECK(rc.train.plan.exempt_attention == scaled);
+    const fs::path out = fresh_dir(std::string("attention_") + preset);
+    run(rc, out, 1);
+    const json telemetry = json::parse(io::read_file(out / "summary.json"))["telemetry_summary"];
+    CHECK(telemetry.contains("block1.attn.scores/activation") == !scaled);
+    CHECK(telemetry.contains("block1.attn.values/activation_grad") == !scaled);
+    CHECK(telemetry.contains("block1.attn.qkv/activation"));
+    CHECK(telemetry.contains("block1.mlp.fc/activation_grad"));
+  }
+}
+
 TEST_CASE("a run interrupted and rerun gives the same files as an uninterrupted run", "[train]") {
   const io::RunConfig rc = parse(small_config());
   const fs::path clean = fresh_dir("clean"), interrupted = fresh_dir("interrupted");

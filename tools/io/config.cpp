@@ -405,6 +405,7 @@ void parse_precision(Obj o, sim::QuantPlan& plan, sim::LossScaleSpec& ls) {
     plan.exempt_first = e.boolean("first", false);
     plan.exempt_last = e.boolean("last", false);
     plan.exempt_batch_norm = e.boolean("batch_norm", true);
+    plan.exempt_attention = e.boolean("attention", false);
     const json* layers = e.find("layers");
     e.out()["layers"] = json::array();
     if (layers) {

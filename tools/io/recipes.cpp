@@ -15,7 +15,8 @@ json fp32() {
   return json{{"weight", nullptr},        {"activation", nullptr},      {"output", nullptr},
               {"activation_grad", nullptr}, {"weight_grad", nullptr},     {"master_weight", nullptr},
               {"optimizer_state", nullptr}, {"accumulator", nullptr},     {"accumulator_chunk", 0},
-              {"exempt", {{"first", false}, {"last", false}, {"batch_norm", true}, {"layers", json::array()}}},
+              {"exempt",
+               {{"first", false}, {"last", false}, {"batch_norm", true}, {"attention", false}, {"layers", json::array()}}},
               {"loss_scale", {{"type", "none"}}}};
 }
 
@@ -45,7 +46,10 @@ json with(json p, const std::function<void(json&)>& edit) {
 // Common to all: the GEMM operands (weight, activation, activation_grad) are scaled casts inside each GEMM
 // (sim/ops/layer_gemm.h); GEMM outputs, weight gradients and master weights stay binary32 (the recipes keep
 // them in BF16/FP32), no loss scaling (per-tensor or finer scales take its place); first and last layer and
-// batch norm exempt, as in the 2019 preset, so the comparison changes one thing.
+// batch norm exempt, as in the 2019 preset, so the comparison changes one thing. The attention score and value
+// products stay binary32 (exempt.attention): these recipes cast the linear layers' GEMMs only, and keep attention
+// in BF16 (Transformer Engine without fp8_dpa, torchao's float8 Linear, DeepSeek-V3 §3.3.1, the NVFP4 and
+// MXFP4 training reports), where the 2019 recipe casts every GEMM input.
 json scaled_target(const char* format, const char* rounding, json scaling) {
   json t = target(format, rounding);
   t["scaling"] = std::move(scaling);
@@ -58,6 +62,7 @@ json scaled_base(json w, json a, json g) {
   p["activation"] = std::move(a);
   p["activation_grad"] = std::move(g);
   p["exempt"]["first"] = p["exempt"]["last"] = true;
+  p["exempt"]["attention"] = true;
   return p;
 }
 
