@@ -11,9 +11,10 @@
 // 16 FMAs, well within L2 bandwidth, so no K blocking is needed.
 // OpenMP: packing is split over panels, then tiles are handed out in column-panel-major order (so
 // consecutive tiles reuse a B panel); outputs never overlap, floats are never reduced across threads.
-// gemm_fp32_folded (scaled GEMMs) runs the same tiles with the K loop cut into blocks: the micro-kernel
-// sums one block into a local tile from +0, which is folded into a second local tile of partial sums
-// with the block's scale factors; the right operand is packed once for all blocks.
+// gemm_fp32_folded (scaled GEMMs) runs the same tiles with the K loop cut into blocks: each block's sums
+// start from +0 and are folded with the block's scale factors into a local tile of partial sums (by the
+// micro-kernel from its registers where it has a folded variant, AVX2; else from a second local tile);
+// the right operand is packed once for all blocks.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -170,7 +171,8 @@ __attribute__((target("avx2,fma"))) void fold_row_fma(float* s, const float* p, 
 
 detail::FoldRow detail::fold_row_for(simd::Isa isa) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (isa != simd::Isa::Portable) return fold_row_fma;  // the AVX2 and AVX-512 kernels imply FMA
+  static const bool fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (isa != simd::Isa::Portable && fma) return fold_row_fma;
 #endif
   (void)isa;
   return fold_row_generic;

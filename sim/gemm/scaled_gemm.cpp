@@ -38,6 +38,8 @@ void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc
 
 void scaled_gemm(const ScaledMatrix& a, const ScaledMatrix& b, float* c, int ldc, bool accumulate,
                  const Accumulation& acc, simd::Isa isa) {
+  if (!simd::cpu_supports(isa))
+    throw std::invalid_argument(std::string("scaled_gemm: ISA ") + simd::to_string(isa) + " is not supported by this CPU");
   const int m = a.other(), n = b.other(), k = a.k();
   const int kb = k_block(a, b);
   const int blocks = k == 0 ? 0 : (k + kb - 1) / kb;

@@ -15,7 +15,7 @@
 // DeepSeek-V3's promotion of the partial sums every 128 K-elements, with 32 (MX) or 16 (NVFP4) the
 // block-scaled matrix units' per-block scaling.
 //
-// Work is split over output rows only (never over K), so the bits are the same for any thread count.
+// Work is split over outputs only (never over K), so the bits are the same for any thread count.
 #include "numerics/quantize/scaled_cast.h"
 #include "numerics/simd/isa.h"
 #include "sim/gemm/gemm.h"

@@ -14,11 +14,16 @@
 // Shapes: x [N, T] byte values; h [N·T, D]; q, k, v [N·H, T, D/H]; s, p [N·H, T, T]; logits [N·T, V].
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include "sim/models/model.h"
 
 namespace fpsim::sim {
 namespace {
+
+// A block's GEMM layers in order, and whether both operands are activations (the attention products).
+constexpr std::pair<const char*, bool> kBlockGemms[] = {{"attn.qkv", false},  {"attn.scores", true}, {"attn.values", true},
+                                                        {"attn.proj", false}, {"mlp.fc", false},     {"mlp.proj", false}};
 
 class Transformer : public Model {
  public:
@@ -28,11 +33,8 @@ class Transformer : public Model {
       throw std::invalid_argument("transformer: needs layers, d_ff, context >= 1 and d_model divisible by heads");
     add_gemm_layer("embed");
     for (int i = 0; i < t_.layers; ++i)
-      for (const char* layer : {"attn.qkv", "attn.scores", "attn.values", "attn.proj", "mlp.fc", "mlp.proj"}) {
-        const std::string name = block(i) + layer;
-        if (name.ends_with("scores") || name.ends_with("values")) add_activation_gemm_layer(name);
-        else add_gemm_layer(name);
-      }
+      for (const auto& [layer, of_activations] : kBlockGemms)
+        of_activations ? add_activation_gemm_layer(block(i) + layer) : add_gemm_layer(block(i) + layer);
     add_gemm_layer("head");
     const int d = t_.d_model;
     const bool gpt2 = t_.init == TransformerSpec::Init::Gpt2;

@@ -74,7 +74,11 @@ struct RoleTargets {
 };
 
 /// What a layer is, for the exemptions that cover a kind of layer.
-enum class LayerKind { Gemm, ActivationGemm, Norm };  ///< ActivationGemm: attention's Q·Kᵀ and P·V
+enum class LayerKind {
+  Gemm,
+  ActivationGemm,  ///< a GEMM of two activations: attention's Q·Kᵀ and P·V
+  Norm,
+};
 
 struct QuantPlan {
   RoleTargets quantised;  ///< every layer that is not exempt

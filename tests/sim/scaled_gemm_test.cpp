@@ -96,9 +96,10 @@ TEST_CASE("scaled_gemm equals the plain-loop reference bit for bit: every ISA, 1
                         {ScaleMode::Mx, ScaleMode::Mx, 32, 32, "e2m1fn", "e3m2fn"},
                         {ScaleMode::Nvfp4, ScaleMode::Nvfp4, 16, 16, "e2m1fn", "e2m1fn"},
                         {ScaleMode::None, ScaleMode::Mx, 128, 32, "e5m2", "e4m3fn"}};
-  // (m, n, k): edge tiles in both directions and a partial last K-block; N = 10 makes the fp32 tiles run on Cᵀ
-  // (the narrow-output orientation of sim/gemm/fp32.cpp); a 128-row problem has several tiles per thread.
-  const int shapes[][3] = {{33, 47, 150}, {128, 10, 96}, {5, 70, 64}};
+  // (m, n, k): edge tiles in both directions and a partial last K-block; N = 10 and N = 2 make the fp32 tiles run
+  // on Cᵀ (the narrow-output orientation of sim/gemm/fp32.cpp; N = 2 also when accumulating); 130×50×100 is
+  // above the size where the tiles are shared out among threads (kParallelMinFmas = 2^18 multiply-adds).
+  const int shapes[][3] = {{33, 47, 150}, {128, 10, 96}, {5, 70, 64}, {128, 2, 100}, {130, 50, 100}};
   for (const auto& shape : shapes)
     for (const Case& cs : cases)
       for (int layout = 0; layout < 4; ++layout) {

@@ -85,6 +85,34 @@ TEST_CASE("every precision preset parses and resolves to a full precision object
   }
 }
 
+TEST_CASE("a resolved config written before a preset gained a nested field still names that preset",
+          "[train][config]") {
+  // config.json of a run from before exempt.attention existed: its exempt object lacks the key. The preset's
+  // value fills it (at any depth), so the folder still resolves as the preset; a field that differs still fails.
+  for (const char* name : {"tensorwise_e4m3", "fp8_paper"}) {
+    INFO(name);
+    json old = io::parse_run_config(with(minimal(), "/precision", name), "x.json").resolved;
+    old["precision"]["exempt"].erase("attention");
+    const io::RunConfig rc = io::parse_run_config(old, "config.json");
+    CHECK(rc.train.plan.exempt_attention == (std::string(name) == "tensorwise_e4m3"));
+    CHECK(rc.resolved["precision"]["preset"] == name);
+    json edited = old;
+    edited["precision"]["exempt"]["attention"] = std::string(name) != "tensorwise_e4m3";
+    CHECK_THAT(error_of(edited), Catch::StartsWith("x.json:/precision/exempt: differs from precision preset"));
+  }
+}
+
+TEST_CASE("exempt.attention parses, defaults to false and leaves run ids of configs without it unchanged",
+          "[train][config]") {
+  json j = with(minimal(), "/precision", json{{"exempt", {{"attention", true}}}});
+  CHECK(io::parse_run_config(j, "x.json").train.plan.exempt_attention);
+  CHECK_FALSE(io::parse_run_config(minimal(), "x.json").train.plan.exempt_attention);
+  CHECK(io::canonical_run_config(with(minimal(), "/precision", json{{"exempt", {{"attention", false}}}}), "x.json") ==
+        io::canonical_run_config(with(minimal(), "/precision", json::object()), "x.json"));
+  CHECK_THAT(error_of(with(minimal(), "/precision", json{{"exempt", {{"attention", "yes"}}}})),
+             Catch::StartsWith("x.json:/precision/exempt/attention: "));
+}
+
 TEST_CASE("the fp8_paper preset is the recipe of RECIPES.md section 1", "[train][config]") {
   const io::RunConfig rc = io::parse_run_config(with(minimal(), "/precision", "fp8_paper"), "x.json");
   const sim::QuantPlan& p = rc.train.plan;

@@ -574,18 +574,26 @@ std::optional<json> preset_or_fail(const json& name, const std::string& file, co
   return preset;
 }
 
+// Fill the fields of `into` that `from` has and `into` leaves out, recursing into objects both have.
+void fill_missing(json& into, const json& from) {
+  for (const auto& [key, value] : from.items()) {
+    if (!into.contains(key)) into[key] = value;
+    else if (into[key].is_object() && value.is_object()) fill_missing(into[key], value);
+  }
+}
+
 // Expand a precision given by preset name into its object (in place). An object naming a preset
-// ({"preset": "fp8_paper"}) gets the preset's fields for those it leaves out; parse_run_config then rejects
-// a given field that resolves differently from the preset's (a label must never claim a recipe that did not run).
+// ({"preset": "fp8_paper"}) gets the preset's fields for those it leaves out, at any depth (a config.json written
+// before a preset gained a field, such as exempt.attention, still names the same recipe); parse_run_config then
+// rejects a given field that resolves differently from the preset's (a label must never claim a recipe that did
+// not run).
 void expand_precision(json& config, const std::string& file) {
   if (!config.is_object() || !config.contains("precision")) return;
   json& p = config["precision"];
   if (p.is_string()) {
     p = *preset_or_fail(p, file, "/precision");
   } else if (p.is_object() && p.contains("preset")) {
-    const json preset = *preset_or_fail(p["preset"], file, "/precision/preset");
-    for (const auto& [key, value] : preset.items())
-      if (!p.contains(key)) p[key] = value;
+    fill_missing(p, *preset_or_fail(p["preset"], file, "/precision/preset"));
   }
 }
 
