@@ -6,8 +6,8 @@
 //   fpsim quantize --format e4m3fn --scaling row --cols 64 x.txt (scaled casts: quantize_scaled.h)
 //
 // Text input: one number per line (decimal, hex-float, inf, nan; blank lines and '#' comments
-// skipped), each rounded once into the format from its exact value, as `fpsim round` does (MX blocks,
-// which read binary32 values, round it once into binary32). Raw input: native-endian binary32
+// skipped), each rounded once into the format from its exact value, as `fpsim round` does (MX blocks and
+// --scaling casts, which read binary32 values, round it once into binary32). Raw input: native-endian binary32
 // or binary64 values. Element i of the input uses random word stream.bits(i) of RandomStream(seed).
 #include <fmt/core.h>
 
