@@ -192,3 +192,40 @@ TEST_CASE("sweep files: unmatched baseline, duplicate keys and spelled-out defau
                 spelled + ":/: runs 0 ({\"/optimizer\":{}}) and 1 ({\"/optimizer\":{\"nesterov\":false}}) resolve "
                           "to the same config");
 }
+
+TEST_CASE("quantize --scaling options that do not fit the mode name the option", "[cli][messages][scaling]") {
+  const std::string x = "1\n2\n-4\n0.5\n";
+  require_error("quantize --format e4m3fn --scaling row --tile 1x2", "--tile applies to --scaling block only, not --scaling row", x);
+  require_error("quantize --format e4m3fn --tile 1x2", "--tile needs --scaling block", x);
+  require_error("quantize --format e4m3fn --scaling block --tile 1y2",
+                "--tile 1y2: expected ROWSxCOLS with positive integers, e.g. 1x128", x);
+  require_error("quantize --format e4m3fn --scaling block --tile 0x2",
+                "--tile 0x2: expected ROWSxCOLS with positive integers, e.g. 1x128", x);
+  require_error("quantize --format e4m3fn --scaling nvfp4", "--format e4m3fn: --scaling nvfp4 needs e2m1fn elements", x);
+  require_error("quantize --format binary16 --scaling mx",
+                "--format binary16: --scaling mx needs an MX element format (e4m3fn e5m2 e3m2fn e2m3fn e2m1fn)", x);
+  require_error("quantize --format e4m3fn --scaling block --cols 3",
+                "--cols 3: 4 values do not make whole rows", x);
+  require_error("quantize --format e4m3fn --scaling row --scale-rule ceil",
+                "--scale-rule applies to --scaling mx only, not --scaling row", x);
+  require_error("quantize --format e4m3fn --scaling mx --scale-rule up",
+                "--scale-rule: unknown MX scale rule \"up\" (expected one of floor, ceil, rceil, even)", x);
+  require_error("quantize --format e4m3fn --scaling mx --margin 1",
+                "--margin applies to --scaling tensor, row or block only, not --scaling mx", x);
+  require_error("quantize --format e4m3fn --scaling row --two-d", "--two-d applies to --scaling nvfp4 only, not --scaling row", x);
+  require_error("quantize --format e4m3fn --scaling tensor_delayed",
+                "--scaling tensor_delayed needs --scale S (the encode scale)", x);
+  require_error("quantize --format e4m3fn --scaling tensor --scale 2",
+                "--scale applies to --scaling tensor_delayed only, not --scaling tensor", x);
+  require_error("quantize --format e4m3fn --scaling tensor_delayed --scale 0", "--scale 0: expected a positive finite encode scale", x);
+  require_error("quantize --format e4m3fn --scaling row --k-axis 2",
+                "--k-axis 2: expected 1 (K along rows) or 0 (K down columns)", x);
+  require_error("quantize --format e4m3fn --scaling rows",
+                "--scaling: unknown scaling \"rows\" (expected one of none, tensor, tensor_delayed, row, block, mx, nvfp4)", x);
+  require_error("quantize --format e4m3fn --scaling row --output codes", "--output codes: expected values or scaled with --scaling", x);
+  require_error("quantize --format e4m3fn --output scaled", "--output scaled: expected values or codes", x);
+  require_error("quantize --format e4m3fn --block 32 --scaling mx", "--block: MX blocks take no --scaling (use --scaling mx)", x);
+  require_error("quantize --format e4m3fn --scaling mx --axis 0", "--axis: with --scaling, the axis is --k-axis", x);
+  require_error("quantize --format binary64 --scaling row",
+                "--format binary64: --scaling needs a format whose values are binary32 values", x);
+}

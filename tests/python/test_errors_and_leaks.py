@@ -85,9 +85,14 @@ def test_1e5_repeated_calls_do_not_leak_or_crash():
         if i % 4 == 0:
             fpsim.decode(fpsim.encode(x, "binary16"), "binary16")
             fpsim.mx_quantize(x, "mxfp4_e2m1")
+            fpsim.scaled_cast(x.reshape(4, 16), "e2m1fn", "nvfp4", seed=i).dequantize()
         if i % 8 == 0:
             try:
                 fpsim.Format("e4m3x")
+            except ValueError:
+                pass
+            try:
+                fpsim.scaled_cast(x.reshape(4, 16), "e4m3fn", "row", tile=(1, 4))
             except ValueError:
                 pass
 
@@ -100,7 +105,8 @@ def test_1e5_repeated_calls_do_not_leak_or_crash():
     assert grown < 2 * 1024, f"RSS grew by {grown} KiB over 10^5 calls"
 
 
-def test_the_gil_is_released_while_quantizing():
+@pytest.mark.parametrize("work", ["quantize", "scaled_cast"])
+def test_the_gil_is_released_while_quantizing(work):
     """With a switch interval of 1000 s the interpreter never takes the GIL from a running thread: a second thread
     runs only when the first releases it itself. The main thread sets `inside` around each quantize call (never
     releasing the GIL between); the waiting thread therefore sees inside == True only if quantize released it."""
@@ -121,7 +127,10 @@ def test_the_gil_is_released_while_quantizing():
         go.set()
         for i in range(20):  # a few calls, in case the waiting thread is not scheduled during the first
             state["inside"] = True
-            fpsim.quantize(x, t, seed=i)
+            if work == "quantize":
+                fpsim.quantize(x, t, seed=i)
+            else:
+                fpsim.scaled_cast(x.reshape(1024, 1024), t, "row", seed=i)
             state["inside"] = False
             if state["seen"] is not None:
                 break

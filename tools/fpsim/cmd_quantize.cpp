@@ -3,10 +3,11 @@
 //   fpsim quantize --format e4m3fn --rounding sr --seed 7 values.txt
 //   fpsim quantize --format e5m2 --input f32 --output codes weights.bin
 //   fpsim quantize --format e2m1fn --block 32 grads.txt        (MXFP4: one E8M0 scale per 32 values)
+//   fpsim quantize --format e4m3fn --scaling row --cols 64 x.txt (scaled casts: quantize_scaled.h)
 //
 // Text input: one number per line (decimal, hex-float, inf, nan; blank lines and '#' comments
-// skipped), each rounded once into the format from its exact value, as `fpsim round` does (MX blocks,
-// which read binary32 values, round it once into binary32). Raw input: native-endian binary32
+// skipped), each rounded once into the format from its exact value, as `fpsim round` does (MX blocks and
+// --scaling casts, which read binary32 values, round it once into binary32). Raw input: native-endian binary32
 // or binary64 values. Element i of the input uses random word stream.bits(i) of RandomStream(seed).
 #include <fmt/core.h>
 
@@ -29,6 +30,7 @@
 #include "numerics/core/convert.h"
 #include "numerics/quantize/quantize.h"
 #include "tools/fpsim/command.h"
+#include "tools/fpsim/quantize_scaled.h"
 #include "tools/fpsim/target_options.h"
 #include "tools/io/text.h"
 
@@ -44,6 +46,8 @@ struct Options {
   int axis = 1;
   std::string scale_rule = "floor";
   bool stats = false;
+  ScaledOptions scaled;  ///< --scaling and its options (quantize_scaled.h)
+  CLI::Option *scale_rule_option = nullptr, *axis_option = nullptr;
   std::string file = "-";
 };
 
@@ -148,8 +152,24 @@ int run_blocks(const Options& o, const std::vector<double>& values) {
   return 0;
 }
 
+// Text, f32 or f64 input as binary32 values (text rounded once into binary32, f64 rounded to nearest).
+std::vector<float> binary32_values(const std::vector<std::string>& text, const std::vector<float>& f32,
+                                   const std::vector<double>& f64) {
+  static const Target binary32{parse_format("binary32")};
+  std::vector<float> x(f32);
+  for (double v : f64) x.push_back(static_cast<float>(v));
+  for (const std::string& s : text) x.push_back(static_cast<float>(decode(encode_decimal(s, binary32).bits, binary32.format)));
+  return x;
+}
+
 int run(const Options& o) {
-  if (o.output != "values" && o.output != "codes")
+  if (o.scaled.active()) {
+    if (o.block) throw std::invalid_argument("--block: MX blocks take no --scaling (use --scaling mx)");
+    if (o.axis_option->count() > 0) throw std::invalid_argument("--axis: with --scaling, the axis is --k-axis");
+  } else {
+    o.scaled.check_unused();
+  }
+  if (o.output != "values" && o.output != "codes" && !(o.scaled.active() && o.output == "scaled"))
     throw std::invalid_argument("--output " + o.output + ": expected values or codes");
   const std::string name = o.file == "-" ? "<stdin>" : o.file;
   const std::string bytes = read_all(o.file);
@@ -161,6 +181,15 @@ int run(const Options& o) {
   else if (o.input_kind == "f64") f64 = parse_raw<double>(bytes, name);
   else throw std::invalid_argument("--input " + o.input_kind + ": expected text, f32 or f64");
 
+  if (o.scaled.active()) {
+    QuantStats stats;
+    const ScaledRun run{.target = o.target.target(), .scale_rule = o.scale_rule,
+                        .scale_rule_given = o.scale_rule_option->count() > 0, .cols = o.cols, .seed = o.target.seed,
+                        .output = o.output};
+    const int status = run_scaled(o.scaled, run, binary32_values(text, f32, f64), o.stats ? &stats : nullptr);
+    if (o.stats) print_stats(stats);
+    return status;
+  }
   if (o.block) {
     if (!f32.empty()) f64.assign(f32.begin(), f32.end());
     static const Target binary32{parse_format("binary32")};
@@ -201,23 +230,27 @@ int run(const Options& o) {
   return 0;
 }
 
-Registration reg{{"quantize", "Round numbers (text or raw binary32/binary64) into a format or MX blocks",
+Registration reg{{"quantize", "Round numbers (text or raw binary32/binary64) into a format, MX blocks or a scaled cast",
                   [](CLI::App& app) {
                     auto opts = std::make_shared<Options>();
                     opts->target.add_to(app, true);
                     app.add_option("--input", opts->input_kind, "text | f32 | f64 (raw native-endian values)")
                         ->capture_default_str();
-                    app.add_option("--output", opts->output, "values | codes")->capture_default_str();
+                    app.add_option("--output", opts->output, "values | codes | scaled (--scaling: element values, tile factors)")->capture_default_str();
                     app.add_option_function<int>(
                            "--block", [opts](int b) { opts->block = b; },
                            "OCP MX block size (e.g. 32); --format is then the element type "
                            "(e5m2, e4m3fn, e3m2fn, e2m3fn, e2m1fn, mxint8, p3109_k8p3se, p3109_k8p4se)")
                         ->check(CLI::Range(1, 1 << 20));
-                    app.add_option("--cols", opts->cols, "MX: values per row of the row-major tensor (default: one row)");
-                    app.add_option("--axis", opts->axis, "MX: 1 = blocks along rows, 0 = along columns")
-                        ->capture_default_str();
-                    app.add_option("--scale-rule", opts->scale_rule, "MX: floor (OCP spec, may clip) | ceil | rceil (no clipping) | even")
-                        ->capture_default_str();
+                    app.add_option("--cols", opts->cols,
+                                   "MX and --scaling: values per row of the row-major tensor (default: one row)");
+                    opts->axis_option = app.add_option("--axis", opts->axis, "MX: 1 = blocks along rows, 0 = along columns")
+                                            ->capture_default_str();
+                    opts->scale_rule_option =
+                        app.add_option("--scale-rule", opts->scale_rule,
+                                       "MX (--block, --scaling mx): floor (OCP spec, may clip) | ceil | rceil (no clipping) | even")
+                            ->capture_default_str();
+                    opts->scaled.add_to(app);
                     app.add_flag("--stats", opts->stats, "print quantisation statistics to stderr (values output)");
                     app.add_option("file", opts->file, "input file, or - for stdin")->capture_default_str();
                     return std::function<int()>([opts] { return run(*opts); });

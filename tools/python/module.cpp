@@ -4,11 +4,12 @@
 PYBIND11_MODULE(fpsim, m) {
   m.doc() =
       "fpsim: bit-exact emulation of small floating-point formats over numpy arrays "
-      "(formats, rounding targets, quantisation, codes, arithmetic with flags, MX block scaling, emulated GEMM).";
+      "(formats, rounding targets, quantisation, codes, arithmetic with flags, MX block scaling, scaled casts, emulated GEMM).";
   fpsim::py::bind_format(m);
   fpsim::py::bind_random(m);
   fpsim::py::bind_quantize(m);
   fpsim::py::bind_arith(m);
   fpsim::py::bind_block_scale(m);
   fpsim::py::bind_gemm(m);
+  fpsim::py::bind_scaled_cast(m);
 }
