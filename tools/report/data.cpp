@@ -35,7 +35,8 @@ json parse_or_null(const fs::path& file) {
 std::string summary_problem(const json& s) {
   if (!s.is_object()) return "not a JSON object";
   for (const char* key : {"final_test_accuracy", "best_test_accuracy", "final_test_loss", "final_train_loss",
-                          "final_loss_scale", "steps", "skipped_steps", "epochs", "diverged_step"})
+                          "final_test_bits_per_byte", "final_loss_scale", "steps", "skipped_steps", "epochs",
+                          "diverged_step"})
     if (s.contains(key) && !s[key].is_number() && !s[key].is_null())
       return std::string("\"") + key + "\" is " + s[key].dump() + ", not a number";
   for (const char* key : {"final_test_accuracy", "best_test_accuracy"})

@@ -21,6 +21,7 @@ constexpr const char* diverged_colour = "#c0392b";  // every seed diverged
 // widened to round ticks. Far outliers (beyond 3 interquartile ranges of the means, the range floored at 0.5 pp)
 // would squeeze every other recipe into a few pixels: they are left out of the range and drawn as an arrow at
 // the edge with their value, so a recipe at 49 % does not hide a 0.3 pp difference between the others at 87 %.
+// The floor is spec.min_spread (0.5 for accuracy in pp; a bits-per-byte plot uses a smaller one).
 std::pair<double, double> facet_range(const DotPlotSpec& spec, size_t facet, std::vector<double>& ticks,
                                       std::pair<double, double>& inliers) {
   std::vector<double> means;
@@ -30,7 +31,7 @@ std::pair<double, double> facet_range(const DotPlotSpec& spec, size_t facet, std
   inliers = {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
   if (means.size() >= 4) {
     const double q1 = means[means.size() / 4], q3 = means[(3 * means.size()) / 4];
-    const double iqr = std::max(q3 - q1, 0.5);
+    const double iqr = std::max(q3 - q1, spec.min_spread);
     inliers = {q1 - 3 * iqr, q3 + 3 * iqr};
   }
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -90,9 +91,9 @@ std::string draw_facet(const DotPlotSpec& spec, size_t facet, double x0) {
     const char* colour = v.diverged ? partial_colour : dot_colour;
     if (v.mean < lo || v.mean > hi) {  // an outlier: an arrow at the edge it lies beyond, with its value
       const bool left = v.mean < lo;
-      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\" fill=\"{}\">{} {:.1f}{}</text>\n",
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\" fill=\"{}\">{} {:.{}f}{}</text>\n",
                          left ? x0 + 4 : x0 + facet_w - 4, y + 4, left ? "start" : "end", colour, left ? "◀" : "",
-                         v.mean, left ? "" : " ▶");
+                         v.mean, spec.outlier_decimals, left ? "" : " ▶");
       continue;
     }
     if (v.std > 0)  // the bar is clipped to the facet
@@ -117,7 +118,8 @@ std::string dot_plot(const DotPlotSpec& spec) {
   for (const std::string& r : spec.rows) label_w = std::max(label_w, svg::text_width(r, 12));
   const double left = label_w + 16;
   const std::string key =
-      "● mean ± std over seeds    ● some seeds diverged    ✕ every seed diverged    ◀ 49.6: off the scale" +
+      "● mean ± std over seeds    ● some seeds diverged    ✕ every seed diverged    " + spec.outlier_example +
+      ": off the scale" +
       (spec.reference_label.empty() ? std::string() : "    grey band: " + spec.reference_label + " mean ± std");
   const double facets_w = static_cast<double>(spec.facets.size()) * (facet_w + gap);
   const double width = std::max({left + facets_w, 10 + svg::text_width(key, 12), 10 + svg::text_width(spec.title, 14)});
@@ -127,8 +129,8 @@ std::string dot_plot(const DotPlotSpec& spec) {
   svg += fmt::format(
       "<text x=\"8\" y=\"42\" style=\"white-space: pre\">"
       "<tspan fill=\"{}\">●</tspan> mean ± std over seeds    <tspan fill=\"{}\">●</tspan> some seeds diverged    "
-      "<tspan fill=\"{}\">✕</tspan> every seed diverged    ◀ 49.6: off the scale{}</text>\n",
-      dot_colour, partial_colour, diverged_colour,
+      "<tspan fill=\"{}\">✕</tspan> every seed diverged    {}: off the scale{}</text>\n",
+      dot_colour, partial_colour, diverged_colour, xml_escape(spec.outlier_example),
       spec.reference_label.empty() ? "" : "    grey band: " + xml_escape(spec.reference_label) + " mean ± std");
   for (size_t r = 0; r < spec.rows.size(); ++r)
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 8,

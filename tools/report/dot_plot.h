@@ -20,6 +20,9 @@ struct DotPlotSpec {
   std::vector<std::string> facets, rows;
   std::vector<std::vector<DotValue>> values;  // [row][facet]
   std::vector<std::vector<DotValue>> reference;  // [row][facet]: the row's baseline; n == 0: no band there
+  double min_spread = 0.5;          // floor of the interquartile range that decides outliers, in x units
+  int outlier_decimals = 1;         // an outlier's printed value ("◀ 49.6")
+  std::string outlier_example = "◀ 49.6";  // the key's example of an outlier: the side the worse ones fall on
 };
 
 /// The dot plot as a standalone <svg>. Example: dot_plot(spec).find("<circle") != npos.

@@ -35,10 +35,12 @@ std::string heatmap(const HeatmapSpec& spec) {
     if (!std::isfinite(lo)) lo = 0, hi = 1;
   }
   if (hi <= lo) hi = lo + 1;
-  // Values below a caller's floor take the floor's colour; the bar says so ("≤ 81.6").
+  // Values beyond a caller's range at the worse end take its colour; the bar says so ("≤ 81.6", "≥ 4.36").
   bool clipped = false;
   for (const auto& row : spec.values)
-    for (double v : row) clipped = clipped || (std::isfinite(v) && v < lo);
+    for (double v : row) clipped = clipped || (std::isfinite(v) && (spec.lower_is_better ? v > hi : v < lo));
+  // Position on the colour scale, 1 = the bright (best) end.
+  auto scale_t = [&](double v) { return spec.lower_is_better ? (hi - v) / (hi - lo) : (v - lo) / (hi - lo); };
   // 2. Layout: row names and the rotated y label on the left, colour bar on the right.
   double y_tick_w = 0;
   for (const std::string& t : spec.y_ticks) y_tick_w = std::max(y_tick_w, svg::text_width(t, 12));
@@ -47,8 +49,10 @@ std::string heatmap(const HeatmapSpec& spec) {
   const double grid_h = spec.cell_h * static_cast<double>(spec.y_ticks.size());
   const double bar_x = left + grid_w + 24,
                bar_h = std::max({grid_h, 120.0, svg::text_width(spec.value_label, 11) + 10});
-  const std::string hi_text = fmt::format("{:.{}f}", hi, spec.decimals);
-  const std::string lo_text = fmt::format("{}{:.{}f}", clipped ? "≤ " : "", lo, spec.decimals);
+  const char* hi_mark = clipped && spec.lower_is_better ? "≥ " : "";
+  const char* lo_mark = clipped && !spec.lower_is_better ? "≤ " : "";
+  const std::string hi_text = fmt::format("{}{:.{}f}", hi_mark, hi, spec.decimals);
+  const std::string lo_text = fmt::format("{}{:.{}f}", lo_mark, lo, spec.decimals);
   const double bar_label_w = std::max(svg::text_width(hi_text, 11), svg::text_width(lo_text, 11));
   const double width = std::max({bar_x + 14 + 6 + bar_label_w + 22, left + svg::text_width(spec.x_label, 12),
                                  8 + svg::text_width(spec.title, 14)}) +
@@ -61,7 +65,7 @@ std::string heatmap(const HeatmapSpec& spec) {
       const double v = r < spec.values.size() && c < spec.values[r].size() ? spec.values[r][c] : NAN;
       const bool div = r < spec.diverged.size() && c < spec.diverged[r].size() && spec.diverged[r][c];
       const double x = left + spec.cell_w * static_cast<double>(c), y = top + spec.cell_h * static_cast<double>(r);
-      const double t = (v - lo) / (hi - lo);
+      const double t = scale_t(v);
       svg += fmt::format(
           "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" stroke=\"white\"/>\n", x, y,
           spec.cell_w, spec.cell_h, std::isfinite(v) ? heat_colour(t) : "#f0f0f0");
@@ -90,9 +94,11 @@ std::string heatmap(const HeatmapSpec& spec) {
       "<text x=\"14\" y=\"{0:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0:.1f})\">{1}</text>\n",
       top + grid_h / 2, xml_escape(spec.y_label));
   // 5. Colour bar: 20 bands from hi (top) to lo, end labels, and the value label rotated beside it.
-  for (int k = 0; k < 20; ++k)
+  for (int k = 0; k < 20; ++k) {
+    const double t = 1 - (k + 0.5) / 20.0;  // the band's value on the scale from lo (0) to hi (1)
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"{:.2f}\" fill=\"{}\"/>\n", bar_x,
-                       top + bar_h * k / 20.0, bar_h / 20.0 + 0.5, heat_colour(1 - (k + 0.5) / 20.0));
+                       top + bar_h * k / 20.0, bar_h / 20.0 + 0.5, heat_colour(spec.lower_is_better ? 1 - t : t));
+  }
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\">{}</text>\n", bar_x + 18, top + 9, hi_text);
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"11\">{}</text>\n", bar_x + 18, top + bar_h, lo_text);
   const double vx = bar_x + 14 + 6 + bar_label_w + 12, vy = top + bar_h / 2;

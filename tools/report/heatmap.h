@@ -18,6 +18,9 @@ struct HeatmapSpec {
   bool show_values = true;  // print each value in its cell
   double cell_w = 46, cell_h = 30;
   size_t x_label_every = 1;  // label every k-th column (many steps)
+  // The best end of the scale is bright: the highest value, or with lower_is_better the lowest. A caller's
+  // range clips the worse end (values below lo, or above hi with lower_is_better).
+  bool lower_is_better = false;
 };
 
 /// The heatmap as a standalone <svg>. Example: heatmap(spec).find("<rect") != npos.

@@ -48,24 +48,29 @@ std::string facet_name(const Pivot& p, size_t c) {
   return p.col_title.empty() ? "all recipes" : p.col_title + " = " + p.cols[c];
 }
 
-NamedPlot accuracy_dots(const Pivot& p) {
+// The headline per recipe as a dot plot, best first (highest accuracy, or lowest bits per byte).
+NamedPlot headline_dots(const Pivot& p) {
+  const Headline& h = p.headline;
   DotPlotSpec spec;
-  spec.title = "Final test accuracy per recipe, best first (mean ± std over seeds)";
-  spec.x_label = "final test accuracy (%)";
+  spec.title = capitalised(h.name) + " per recipe, best first (mean ± std over seeds)";
+  spec.x_label = h.column;
+  spec.min_spread = h.dot_spread;
+  spec.outlier_decimals = h.decimals - 1;
+  if (h.lower_is_better) spec.outlier_example = "5.12 ▶";  // a failing recipe lies beyond the right edge
   for (size_t c = 0; c < p.cols.size(); ++c) spec.facets.push_back(facet_name(p, c));
-  // Sort rows by their mean over facets; rows without any result go last.
+  // Sort rows by their mean over facets, best first; rows without any result go last.
   std::vector<std::pair<double, size_t>> order;
   for (size_t r = 0; r < p.rows.size(); ++r) {
     double sum = 0;
     int n = 0;
     for (const PivotCell& c : p.cells[r])
-      if (c.accuracy.n) sum += c.accuracy.mean, ++n;
-    order.emplace_back(n ? -sum / n : std::numeric_limits<double>::infinity(), r);
+      if (c.value.n) sum += c.value.mean, ++n;
+    order.emplace_back(n ? (h.lower_is_better ? sum / n : -sum / n) : std::numeric_limits<double>::infinity(), r);
   }
   std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   auto dot = [](const PivotCell& c) {
     DotValue v;
-    if (c.recipe >= 0) v.mean = c.accuracy.mean, v.std = c.accuracy.std, v.n = c.accuracy.n, v.diverged = c.diverged;
+    if (c.recipe >= 0) v.mean = c.value.mean, v.std = c.value.std, v.n = c.value.n, v.diverged = c.diverged;
     return v;
   };
   std::set<int> baselines;
@@ -83,7 +88,7 @@ NamedPlot accuracy_dots(const Pivot& p) {
   }
   if (baselines.size() == 1) spec.reference_label = p.rows[static_cast<size_t>(*baselines.begin())];
   if (baselines.size() > 1) spec.reference_label = "each recipe's baseline";
-  return {"accuracy_dots.svg", spec.title, dot_plot(spec), "accuracy"};
+  return {h.file_stem + "_dots.svg", spec.title, dot_plot(spec), "accuracy"};
 }
 
 // Exponent × mantissa grid when the row values are eXmY format names (at least 2 × 2 of them).
@@ -104,30 +109,36 @@ std::vector<NamedPlot> format_grids(const Pivot& p) {
   }
   if (es.size() < 2 || ms.size() < 2) return {};
   const std::vector<int> ev(es.begin(), es.end()), mv(ms.begin(), ms.end());
+  const Headline& h = p.headline;
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (const auto& [r, em] : at)
     for (const PivotCell& c : p.cells[r])
-      if (c.accuracy.n) lo = std::min(lo, c.accuracy.mean), hi = std::max(hi, c.accuracy.mean);
+      if (c.value.n) lo = std::min(lo, c.value.mean), hi = std::max(hi, c.value.mean);
   std::vector<NamedPlot> out;
   for (size_t c = 0; c < p.cols.size(); ++c) {
     HeatmapSpec spec;
-    spec.title = "Final test accuracy (%): " + facet_name(p, c);
+    spec.title = capitalised(h.column) + ": " + facet_name(p, c);
     spec.x_label = "mantissa bits (m)";
     spec.y_label = "exponent bits (e)";
-    spec.value_label = "final test accuracy (%)";
+    spec.value_label = h.column;
+    spec.lower_is_better = h.lower_is_better;
+    spec.decimals = h.decimals - 1;
     for (int m : mv) spec.x_ticks.push_back(std::to_string(m));
     for (int e : ev) spec.y_ticks.push_back(std::to_string(e));
     spec.values.assign(ev.size(), std::vector<double>(mv.size(), nan));
     spec.diverged.assign(ev.size(), std::vector<bool>(mv.size(), false));
-    // Colour spans the top 5 points: formats within noise of each other look alike, a 1-point loss shows,
-    // and anything worse saturates (its value is printed in the cell).
-    spec.lo = std::max(lo, hi - 5), spec.hi = hi;
+    // Colour spans the best 5 points (half a bit per byte): formats within noise of each other look alike, a
+    // 1-point loss shows, and anything worse saturates (its value is printed in the cell).
+    if (h.lower_is_better)
+      spec.lo = lo, spec.hi = std::min(hi, lo + h.heat_span);
+    else
+      spec.lo = std::max(lo, hi - h.heat_span), spec.hi = hi;
     for (const auto& [r, em] : at) {
       const size_t y = static_cast<size_t>(std::find(ev.begin(), ev.end(), em.first) - ev.begin());
       const size_t x = static_cast<size_t>(std::find(mv.begin(), mv.end(), em.second) - mv.begin());
       const PivotCell& cell = p.cells[r][c];
-      if (cell.accuracy.n) spec.values[y][x] = cell.accuracy.mean;
-      spec.diverged[y][x] = cell.accuracy.n == 0 && cell.diverged > 0;
+      if (cell.value.n) spec.values[y][x] = cell.value.mean;
+      spec.diverged[y][x] = cell.value.n == 0 && cell.diverged > 0;
     }
     std::string caption = spec.title + " — mean over seeds; ✕: every seed diverged";
     if (!others.empty()) {
@@ -154,21 +165,24 @@ std::vector<NamedPlot> numeric_grid(const Pivot& p) {
   };
   std::vector<std::pair<double, size_t>> rows, cols;
   if (!numbers(p.rows, rows) || !numbers(p.cols, cols)) return {};
+  const Headline& h = p.headline;
   HeatmapSpec spec;
-  spec.title = "Final test accuracy (%) by " + p.row_title + " × " + p.col_title;
-  spec.x_label = p.col_title, spec.y_label = p.row_title, spec.value_label = "final test accuracy (%)";
+  spec.title = capitalised(h.column) + " by " + p.row_title + " × " + p.col_title;
+  spec.x_label = p.col_title, spec.y_label = p.row_title, spec.value_label = h.column;
+  spec.lower_is_better = h.lower_is_better;
+  spec.decimals = h.decimals - 1;
   for (const auto& [v, c] : cols) spec.x_ticks.push_back(p.cols[c]);
   for (const auto& [v, r] : rows) {
     spec.y_ticks.push_back(p.rows[r]);
     spec.values.emplace_back(), spec.diverged.emplace_back();
     for (const auto& [w, c] : cols) {
       const PivotCell& cell = p.cells[r][c];
-      spec.values.back().push_back(cell.accuracy.n ? cell.accuracy.mean : nan);
-      spec.diverged.back().push_back(cell.accuracy.n == 0 && cell.diverged > 0);
+      spec.values.back().push_back(cell.value.n ? cell.value.mean : nan);
+      spec.diverged.back().push_back(cell.value.n == 0 && cell.diverged > 0);
     }
   }
   return {
-      {"accuracy_grid.svg", spec.title + " — mean over seeds; ✕: every seed diverged", heatmap(spec),
+      {h.file_stem + "_grid.svg", spec.title + " — mean over seeds; ✕: every seed diverged", heatmap(spec),
        "accuracy_grid"}};
 }
 
@@ -275,11 +289,11 @@ std::vector<NamedPlot> telemetry_maps(const ReportData& data, const Pivot& p) {
 
 }  // namespace
 
-std::string section_heading(const std::string& section) {
-  static const std::map<std::string, std::string> headings = {{"accuracy", "Accuracy per recipe"},
-                                                              {"format_grid", "Accuracy by exponent and mantissa bits"},
-                                                              {"accuracy_grid", "Accuracy over both swept axes"},
-                                                              {"train_loss", "Training loss"},
+std::string section_heading(const std::string& section, const Headline& headline) {
+  if (section == "accuracy") return headline.short_name + " per recipe";
+  if (section == "format_grid") return headline.short_name + " by exponent and mantissa bits";
+  if (section == "accuracy_grid") return headline.short_name + " over both swept axes";
+  static const std::map<std::string, std::string> headings = {{"train_loss", "Training loss"},
                                                               {"test_loss", "Test loss"},
                                                               {"loss_scale", "Loss scale"},
                                                               {"telemetry", "Values flushed to zero"}};
@@ -288,7 +302,7 @@ std::string section_heading(const std::string& section) {
 }
 
 std::vector<NamedPlot> report_plots(const ReportData& data, const Pivot& pivot) {
-  std::vector<NamedPlot> plots = {accuracy_dots(pivot)};
+  std::vector<NamedPlot> plots = {headline_dots(pivot)};
   auto add = [&](std::vector<NamedPlot> more) { plots.insert(plots.end(), more.begin(), more.end()); };
   add(format_grids(pivot));
   add(numeric_grid(pivot));

@@ -30,7 +30,8 @@ std::string wrap(const std::string& text, size_t width) {
 }  // namespace
 
 std::string readme_table(const ReportData& data) {
-  return "\n" + pivot_markdown(build_pivot(data, recipe_rows(data))) + "\n" + wrap(escape_stars(pivot_legend()), 120);
+  const Pivot pivot = build_pivot(data, recipe_rows(data));
+  return "\n" + pivot_markdown(pivot) + "\n" + wrap(escape_stars(pivot_legend(pivot.headline)), 120);
 }
 
 std::optional<std::string> readme_block(const std::string& text, const std::string& name) {

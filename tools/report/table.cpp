@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "tools/report/headline.h"
 #include "tools/report/welch.h"
 
 namespace fpsim::io {
@@ -32,11 +33,12 @@ std::string format_mean_std(const MeanStd& m, int decimals) {
 }
 
 std::vector<RecipeRow> recipe_rows(const ReportData& data) {
+  const Headline& h = choose_headline(data);
   std::vector<RecipeRow> rows;
   for (const Recipe& recipe : data.recipes) {
     RecipeRow row;
     row.label = recipe.label;
-    std::vector<double> final_acc, best_acc, loss, skipped, scale;
+    std::vector<double> final_acc, best_acc, loss, skipped, scale, headline;
     for (size_t i : recipe.runs) {
       const RunResult& r = data.runs[i];
       ++row.runs;
@@ -48,12 +50,14 @@ std::vector<RecipeRow> recipe_rows(const ReportData& data) {
       loss.push_back(number_or_nan(r.summary, "final_test_loss"));
       skipped.push_back(number_or_nan(r.summary, "skipped_steps"));
       scale.push_back(number_or_nan(r.summary, "final_loss_scale"));
+      headline.push_back(headline_value(h, r.summary));
     }
     row.final_accuracy = mean_std(final_acc);
     row.best_accuracy = mean_std(best_acc);
     row.final_test_loss = mean_std(loss);
     row.skipped_steps = mean_std(skipped);
     row.final_loss_scale = mean_std(scale);
+    row.headline = mean_std(headline);
     rows.push_back(row);
   }
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -67,10 +71,12 @@ std::vector<RecipeRow> recipe_rows(const ReportData& data) {
       row.within_noise = "baseline";
       continue;
     }
-    if (row.final_accuracy.n == 0 || base.final_accuracy.n == 0) continue;
-    row.delta_pp = row.final_accuracy.mean - base.final_accuracy.mean;
-    if (row.final_accuracy.n < 2 || base.final_accuracy.n < 2) continue;
-    const MeanStd &a = row.final_accuracy, &b = base.final_accuracy;
+    if (row.final_accuracy.n && base.final_accuracy.n)
+      row.delta_pp = row.final_accuracy.mean - base.final_accuracy.mean;
+    if (row.headline.n == 0 || base.headline.n == 0) continue;
+    row.delta = row.headline.mean - base.headline.mean;
+    if (row.headline.n < 2 || base.headline.n < 2) continue;
+    const MeanStd &a = row.headline, &b = base.headline;
     row.p_value = welch_test(a.mean, a.std, a.n, b.mean, b.std, b.n).p;
     row.within_noise = row.p_value >= significance_level ? "yes" : "no";
   }
@@ -87,6 +93,7 @@ std::vector<RecipeRow> recipe_rows(const ReportData& data) {
   mark(&RecipeRow::final_accuracy, true, &RecipeRow::best_final);
   mark(&RecipeRow::best_accuracy, true, &RecipeRow::best_best);
   mark(&RecipeRow::final_test_loss, false, &RecipeRow::best_loss);
+  mark(&RecipeRow::headline, !h.lower_is_better, &RecipeRow::best_headline);
   return rows;
 }
 

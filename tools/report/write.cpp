@@ -35,9 +35,16 @@ std::string csv_value(const json& v) {
 }  // namespace
 
 std::string summary_csv(const ReportData& data) {
-  static const std::vector<std::string> fields = {"diverged_step",   "steps",           "epochs",
-                                                  "final_test_accuracy", "best_test_accuracy", "final_test_loss",
-                                                  "final_train_loss", "skipped_steps",   "final_loss_scale"};
+  std::vector<std::string> fields = {"diverged_step",    "steps",         "epochs",          "final_test_accuracy",
+                                     "best_test_accuracy", "final_test_loss", "final_train_loss", "skipped_steps",
+                                     "final_loss_scale"};
+  // Text runs also record bits per byte; the column appears only when some run has it, so the summary.csv of
+  // an image sweep keeps its columns.
+  for (const RunResult& r : data.runs)
+    if (r.summary.is_object() && r.summary.contains("final_test_bits_per_byte")) {
+      fields.insert(fields.begin() + 6, "final_test_bits_per_byte");  // after final_test_loss
+      break;
+    }
   std::set<std::string> telemetry;
   for (const RunResult& r : data.runs)
     if (r.summary.is_object() && r.summary.contains("telemetry_summary") && r.summary["telemetry_summary"].is_object())
@@ -77,7 +84,8 @@ namespace {
 constexpr size_t panels_per_page = 9;
 
 // Sections in plot order, each with its plots; small multiples split into pages of panels_per_page.
-std::vector<std::pair<std::string, std::vector<const NamedPlot*>>> sections(const std::vector<NamedPlot>& plots) {
+std::vector<std::pair<std::string, std::vector<const NamedPlot*>>> sections(const std::vector<NamedPlot>& plots,
+                                                                            const Headline& headline) {
   std::vector<std::pair<std::string, std::vector<const NamedPlot*>>> out;
   for (const NamedPlot& p : plots) {
     if (out.empty() || out.back().first != p.section) out.push_back({p.section, {}});
@@ -87,7 +95,8 @@ std::vector<std::pair<std::string, std::vector<const NamedPlot*>>> sections(cons
   for (const auto& [name, list] : out) {
     const size_t pages = (list.size() + panels_per_page - 1) / panels_per_page;
     for (size_t k = 0; k < pages; ++k) {
-      const std::string heading = section_heading(name) + (pages > 1 ? fmt::format(" ({}/{})", k + 1, pages) : "");
+      const std::string heading =
+          section_heading(name, headline) + (pages > 1 ? fmt::format(" ({}/{})", k + 1, pages) : "");
       const auto first = static_cast<std::ptrdiff_t>(k * panels_per_page);
       const auto last = static_cast<std::ptrdiff_t>(std::min(list.size(), (k + 1) * panels_per_page));
       paged.push_back({heading, {list.begin() + first, list.begin() + last}});
@@ -115,9 +124,9 @@ const char* grid_class(const std::string& section) {
 std::string report_markdown(const ReportData& data, const Pivot& pivot, const std::vector<NamedPlot>& plots) {
   std::string md = fmt::format("# Sweep report: {}\n\n", data.name);
   if (!data.description.empty()) md += data.description + "\n\n";
-  md += status_line(data) + " " + escape_stars(pivot_legend()) + "\n\n" + pivot_markdown(pivot);
+  md += status_line(data) + " " + escape_stars(pivot_legend(pivot.headline)) + "\n\n" + pivot_markdown(pivot);
   md += "\nPer-run values (best accuracy, losses, skipped steps, loss scale, telemetry): [summary.csv](summary.csv).\n";
-  for (const auto& [heading, list] : sections(plots)) {
+  for (const auto& [heading, list] : sections(plots, pivot.headline)) {
     md += "\n## " + heading + "\n\n";
     for (const NamedPlot* p : list) md += fmt::format("![{}](plots/{})\n\n", p->title, p->file);
   }
@@ -152,9 +161,9 @@ std::string report_html(const ReportData& data, const Pivot& pivot, const std::v
       xml_escape(data.name));
   html += "<section id=\"table\">\n<h1>Sweep report: " + xml_escape(data.name) + "</h1>\n";
   if (!data.description.empty()) html += "<p>" + xml_escape(data.description) + "</p>\n";
-  html += "<p>" + xml_escape(status_line(data) + " " + pivot_legend()) +
+  html += "<p>" + xml_escape(status_line(data) + " " + pivot_legend(pivot.headline)) +
           " Per-run values: <a href=\"summary.csv\">summary.csv</a>.</p>\n" + pivot_html(pivot) + "</section>\n";
-  for (const auto& [heading, list] : sections(plots)) {
+  for (const auto& [heading, list] : sections(plots, pivot.headline)) {
     html += "<section>\n<h2>" + xml_escape(heading) + "</h2>\n<div class=\"" + grid_class(list.front()->section) +
             "\">\n";
     for (const NamedPlot* p : list)
