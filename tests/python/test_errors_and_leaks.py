@@ -92,6 +92,14 @@ def test_1e5_repeated_calls_do_not_leak_or_crash():
             except ValueError:
                 pass
             try:
+                fpsim.quantize(x, "e4m3x")
+            except ValueError:
+                pass
+            try:
+                fpsim.add(codes, codes, "e5m2", formats=["e5m2", 3])
+            except TypeError:
+                pass
+            try:
                 fpsim.scaled_cast(x.reshape(4, 16), "e4m3fn", "row", tile=(1, 4))
             except ValueError:
                 pass

@@ -8,6 +8,7 @@
 
 #include "numerics/arith/arith.h"
 #include "numerics/fast/fast_arrays.h"
+#include "tools/python/args.h"
 #include "tools/python/bindings.h"
 
 namespace fpsim::py {
@@ -71,6 +72,25 @@ pb::tuple apply_py(ArithOp op, const std::vector<pb::array>& operands, const Tar
   return pb::make_tuple(out, f);
 }
 
+// The bound functions of one operation; the template arguments name the target and formats= arguments in errors.
+template <ArgName TargetWhere, ArgName FormatsWhere>
+auto unary(ArithOp op) {
+  return [op](const pb::array& a, const TargetArg<TargetWhere>& t,
+              const std::optional<FormatsArg<FormatsWhere>>& formats, const std::string& flags, uint64_t seed,
+              const pb::object& stream, uint64_t offset) {
+    return apply_py(op, {a}, t, formats, flags, seed, stream, offset);
+  };
+}
+
+template <ArgName TargetWhere, ArgName FormatsWhere>
+auto binary(ArithOp op) {
+  return [op](const pb::array& a, const pb::array& b, const TargetArg<TargetWhere>& t,
+              const std::optional<FormatsArg<FormatsWhere>>& formats, const std::string& flags, uint64_t seed,
+              const pb::object& stream, uint64_t offset) {
+    return apply_py(op, {a, b}, t, formats, flags, seed, stream, offset);
+  };
+}
+
 }  // namespace
 
 void bind_arith(pb::module_& m) {
@@ -79,28 +99,20 @@ void bind_arith(pb::module_& m) {
       "Element-wise on arrays of codes (operand i in formats[i], default the target's format), rounded once "
       "into `target`. Returns (codes, flags): flags='or' gives the OR of every element's SoftFloat flags as an "
       "int, flags='each' a uint8 array. Stochastic rounding: element i uses stream.bits(offset + i).";
-  auto unary = [](ArithOp op) {
-    return [op](const pb::array& a, const Target& t, const std::optional<std::vector<Format>>& formats,
-                const std::string& flags, uint64_t seed, const pb::object& stream, uint64_t offset) {
-      return apply_py(op, {a}, t, formats, flags, seed, stream, offset);
-    };
+  auto def_binary = [&](ArithOp op, auto fn) {
+    m.def(to_string(op), fn, "a"_a, "b"_a, "target"_a, pb::kw_only(), "formats"_a = pb::none(), "flags"_a = "or",
+          "seed"_a = 0, "stream"_a = pb::none(), "offset"_a = 0, doc);
   };
-  auto binary = [](ArithOp op) {
-    return [op](const pb::array& a, const pb::array& b, const Target& t,
-                const std::optional<std::vector<Format>>& formats, const std::string& flags, uint64_t seed,
-                const pb::object& stream, uint64_t offset) {
-      return apply_py(op, {a, b}, t, formats, flags, seed, stream, offset);
-    };
-  };
-  for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div})
-    m.def(to_string(op), binary(op), "a"_a, "b"_a, "target"_a, pb::kw_only(), "formats"_a = pb::none(),
-          "flags"_a = "or", "seed"_a = 0, "stream"_a = pb::none(), "offset"_a = 0, doc);
-  m.def("sqrt", unary(ArithOp::Sqrt), "a"_a, "target"_a, pb::kw_only(), "formats"_a = pb::none(), "flags"_a = "or",
-        "seed"_a = 0, "stream"_a = pb::none(), "offset"_a = 0, doc);
+  def_binary(ArithOp::Add, binary<"add: target", "add: formats">(ArithOp::Add));
+  def_binary(ArithOp::Sub, binary<"sub: target", "sub: formats">(ArithOp::Sub));
+  def_binary(ArithOp::Mul, binary<"mul: target", "mul: formats">(ArithOp::Mul));
+  def_binary(ArithOp::Div, binary<"div: target", "div: formats">(ArithOp::Div));
+  m.def("sqrt", unary<"sqrt: target", "sqrt: formats">(ArithOp::Sqrt), "a"_a, "target"_a, pb::kw_only(),
+        "formats"_a = pb::none(), "flags"_a = "or", "seed"_a = 0, "stream"_a = pb::none(), "offset"_a = 0, doc);
   m.def(
       "fma",
-      [](const pb::array& a, const pb::array& b, const pb::array& c, const Target& t,
-         const std::optional<std::vector<Format>>& formats, const std::string& flags, uint64_t seed,
+      [](const pb::array& a, const pb::array& b, const pb::array& c, const TargetArg<"fma: target">& t,
+         const std::optional<FormatsArg<"fma: formats">>& formats, const std::string& flags, uint64_t seed,
          const pb::object& stream, uint64_t offset) {
         return apply_py(ArithOp::Fma, {a, b, c}, t, formats, flags, seed, stream, offset);
       },

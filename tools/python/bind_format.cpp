@@ -8,6 +8,7 @@
 
 #include "numerics/core/rounding.h"
 #include "numerics/core/target_names.h"
+#include "tools/python/args.h"
 #include "tools/python/bindings.h"
 
 namespace fpsim::py {
@@ -26,7 +27,7 @@ Format format_from_fields(int exp_bits, int man_bits, std::optional<int> bias, b
   return Format(s);
 }
 
-Target make_target(const Format& f, const std::string& rounding, const std::string& overflow,
+Target make_target(const FormatArg<"Target: format">& f, const std::string& rounding, const std::string& overflow,
                    const std::string& tininess, const std::string& nan, bool daz, bool sr_subnormal_nearest) {
   Target t = parse_target(f, rounding, overflow, tininess, nan);
   t.daz = daz;
@@ -64,9 +65,8 @@ void bind_format(pb::module_& m) {
       .def_property_readonly("epsilon", &Format::epsilon, "2^-man_bits")
       .def("__str__", &Format::to_string)
       .def("__repr__", [](const Format& f) { return "fpsim.Format('" + f.to_string() + "')"; })
-      .def("__eq__", [](const Format& a, const Format& b) { return a == b; })
+      .def("__eq__", [](const Format& a, const FormatArg<"Format.__eq__: other">& b) { return a == b; })
       .def("__hash__", [](const Format& f) { return pb::hash(pb::str(f.to_string())); });
-  pb::implicitly_convertible<std::string, Format>();
 
   m.def(
       "presets",
@@ -78,8 +78,9 @@ void bind_format(pb::module_& m) {
       "Names of the preset formats, as `fpsim formats` lists them. Example: 'e4m3fn' in fpsim.presets()");
 
   pb::class_<Target>(m, "Target", "A format plus how values are rounded into it (rounding, overflow, tininess, NaN).")
-      .def(pb::init(&make_target), "format"_a, "rounding"_a = "rne", "overflow"_a = "ieee", "tininess"_a = "after",
-           "nan"_a = "x86", "daz"_a = false, "sr_subnormal_nearest"_a = false,
+      .def(pb::init(&make_target), "format"_a, "rounding"_a = target_default::rounding,
+           "overflow"_a = target_default::overflow, "tininess"_a = target_default::tininess,
+           "nan"_a = target_default::nan, "daz"_a = false, "sr_subnormal_nearest"_a = false,
            "Example: Target('e5m2', rounding='sr:8', overflow='saturate')")
       .def_property_readonly("format", [](const Target& t) { return t.format; })
       .def_property_readonly("rounding", [](const Target& t) { return to_string(t.rounding, t.sr_bits); })
@@ -93,8 +94,6 @@ void bind_format(pb::module_& m) {
                "', overflow='" + to_string(t.overflow) + "', tininess='" + to_string(t.tininess) + "', nan='" +
                to_string(t.nan) + "')";
       });
-  pb::implicitly_convertible<Format, Target>();
-  pb::implicitly_convertible<std::string, Target>();
 
   m.attr("INEXACT") = flag::inexact;
   m.attr("UNDERFLOW") = flag::underflow;

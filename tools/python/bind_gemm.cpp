@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "sim/gemm/gemm.h"
+#include "tools/python/args.h"
 #include "tools/python/bindings.h"
 
 namespace fpsim::py {
@@ -16,8 +17,8 @@ void bind_gemm(pb::module_& m) {
   using namespace pybind11::literals;
   m.def(
       "gemm",
-      [](const pb::array& a, const pb::array& b, const std::optional<Target>& accumulator, int chunk, uint64_t seed,
-         const pb::object& stream) {
+      [](const pb::array& a, const pb::array& b, const std::optional<TargetArg<"gemm: accumulator">>& accumulator,
+         int chunk, uint64_t seed, const pb::object& stream) {
         if (!is_float32(a, "gemm: a") || !is_float32(b, "gemm: b"))
           throw pb::type_error("gemm: a and b must be float32 (the GEMM reads binary32 operands)");
         if (a.ndim() != 2 || b.ndim() != 2)

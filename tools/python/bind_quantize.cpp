@@ -7,6 +7,7 @@
 #include "numerics/core/convert.h"
 #include "numerics/quantize/block_scale.h"
 #include "numerics/quantize/quantize.h"
+#include "tools/python/args.h"
 #include "tools/python/bindings.h"
 
 namespace fpsim::py {
@@ -102,8 +103,8 @@ void bind_quantize(pb::module_& m) {
   using namespace pybind11::literals;
   m.def(
       "quantize",
-      [](const pb::array& x, const Target& t, uint64_t seed, bool stats, const pb::object& stream, uint64_t offset,
-         const pb::object& out, int threads) {
+      [](const pb::array& x, const TargetArg<"quantize: target">& t, uint64_t seed, bool stats,
+         const pb::object& stream, uint64_t offset, const pb::object& out, int threads) {
         const RandomStream s = stream_or_seed(stream, seed);
         if (threads < 0) throw pb::value_error("quantize: threads " + std::to_string(threads) + " is negative");
         if (is_float32(x, "quantize: x")) return quantize_as<float>(x, t, s, offset, stats, out, threads);
@@ -119,7 +120,8 @@ void bind_quantize(pb::module_& m) {
       "Example: fpsim.quantize(np.float32([0.1, 70000]), 'e5m2') -> [0.09375, 57344]");
   m.def(
       "encode",
-      [](const pb::array& x, const Target& t, uint64_t seed, const pb::object& stream, uint64_t offset) {
+      [](const pb::array& x, const TargetArg<"encode: target">& t, uint64_t seed, const pb::object& stream,
+         uint64_t offset) {
         const RandomStream s = stream_or_seed(stream, seed);
         return is_float32(x, "encode: x") ? encode_as<float>(x, t, s, offset) : encode_as<double>(x, t, s, offset);
       },
@@ -128,7 +130,7 @@ void bind_quantize(pb::module_& m) {
       "else uint64.\nExample: fpsim.encode(np.float32([448]), 'e4m3fn') -> array([126], dtype=uint8)");
   m.def(
       "decode",
-      [](const pb::array& codes, const Format& f) {
+      [](const pb::array& codes, const FormatArg<"decode: format">& f) {
         const std::vector<uint64_t> c = codes_of(codes, f, "decode: codes");
         pb::array_t<double> out(shape_of(codes));
         double* y = out.mutable_data();
@@ -150,12 +152,18 @@ void bind_quantize(pb::module_& m) {
       },
       "x"_a, "Largest |x| over the finite elements (0 when there are none).\n"
       "Example: fpsim.tensor_amax(np.float32([1, -3, np.nan])) == 3.0");
-  m.def("per_tensor_scale", &per_tensor_scale, "amax"_a, "format"_a, "margin"_a = 0, "previous"_a = 1.0,
-        "format max / amax / 2^margin; `previous` when amax is 0 or not finite.\n"
-        "Example: fpsim.per_tensor_scale(2.0, 'e4m3fn') == 224.0");
+  m.def(
+      "per_tensor_scale",
+      [](double amax, const FormatArg<"per_tensor_scale: format">& f, int margin, double previous) {
+        return per_tensor_scale(amax, f, margin, previous);
+      },
+      "amax"_a, "format"_a, "margin"_a = 0, "previous"_a = 1.0,
+      "format max / amax / 2^margin; `previous` when amax is 0 or not finite.\n"
+      "Example: fpsim.per_tensor_scale(2.0, 'e4m3fn') == 224.0");
   m.def(
       "quantize_with_scale",
-      [](const CArray<float>& x, double scale, const Target& t, uint64_t seed, const pb::object& stream) {
+      [](const CArray<float>& x, double scale, const TargetArg<"quantize_with_scale: target">& t, uint64_t seed,
+         const pb::object& stream) {
         const RandomStream s = stream_or_seed(stream, seed);
         CArray<float> out(shape_of(x));
         float* y = out.mutable_data();

@@ -10,6 +10,7 @@
 
 #include "numerics/quantize/block_scale.h"
 #include "numerics/quantize/scaled_cast.h"
+#include "tools/python/args.h"
 #include "tools/python/bindings.h"
 
 namespace fpsim::py {
@@ -101,7 +102,7 @@ void bind_scaled_cast(pb::module_& m) {
       });
   m.def(
       "scaled_cast",
-      [](const pb::array& x, const Target& t, const std::string& scaling, int k_axis,
+      [](const pb::array& x, const TargetArg<"scaled_cast: target">& t, const std::string& scaling, int k_axis,
          const std::optional<std::pair<int, int>>& tile, int margin, bool power_of_two, const std::string& scale_rule,
          bool two_d, const std::optional<double>& scale, uint64_t seed, const pb::object& stream) {
         if (!is_float32(x, "scaled_cast: x")) throw pb::type_error("scaled_cast: x must be float32 (scaled casts read binary32)");
