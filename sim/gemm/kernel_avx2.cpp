@@ -20,6 +20,28 @@ __attribute__((target("avx2"))) inline __m256i lanes(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), index);
 }
 
+// The k loop of both tiles: `steps` times acc[r][v] = fmadd(a_rk, b_k,v, acc[r][v]), advancing the row offset and
+// b. Full width: all 16 lanes of b; else only the first nr (masked loads: no read past the matrix).
+template <bool kFullWidth>
+__attribute__((target("avx2,fma"), always_inline)) inline void multiply_add(int steps, const float* const (&a)[kMr],
+                                                                            std::size_t& a_offset, std::size_t a_step,
+                                                                            const float*& b, std::size_t b_step,
+                                                                            __m256i m0, __m256i m1,
+                                                                            __m256 (&acc)[kMr][2]) {
+  for (int p = 0; p < steps; ++p) {
+    const __m256 b0 = kFullWidth ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
+    const __m256 b1 = kFullWidth ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
+#pragma GCC unroll 6
+    for (int r = 0; r < kMr; ++r) {
+      const __m256 ar = _mm256_broadcast_ss(a[r] + a_offset);
+      acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
+    }
+    a_offset += a_step;
+    b += b_step;
+  }
+}
+
 template <bool kFullWidth>
 __attribute__((target("avx2,fma"))) void tile_6x16(int k, const TileOperands& in, float* c, std::size_t ldc,
                                                    int mr, int nr, bool load_c) {
@@ -40,19 +62,7 @@ __attribute__((target("avx2,fma"))) void tile_6x16(int k, const TileOperands& in
   for (int r = 0; r < kMr; ++r) a[r] = in.a_rows[r];
   const float* b = in.b;
   std::size_t a_offset = 0;
-  for (int p = 0; p < k; ++p) {
-    // all 16 lanes when the tile is full width; else only the first nr (no read past the matrix)
-    const __m256 b0 = kFullWidth ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
-    const __m256 b1 = kFullWidth ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
-#pragma GCC unroll 6
-    for (int r = 0; r < kMr; ++r) {
-      const __m256 ar = _mm256_broadcast_ss(a[r] + a_offset);
-      acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
-    }
-    a_offset += in.a_step;
-    b += in.b_step;
-  }
+  multiply_add<kFullWidth>(k, a, a_offset, in.a_step, b, in.b_step, m0, m1, acc);
 #pragma GCC unroll 6
   for (int r = 0; r < kMr; ++r) {
     if (r < mr) {
@@ -79,18 +89,7 @@ __attribute__((target("avx2,fma"))) void folded_6x16(int k, const TileOperands& 
     __m256 acc[kMr][2];
 #pragma GCC unroll 6
     for (int r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-    for (int p = k0; p < end; ++p) {
-      const __m256 b0 = kFullWidth ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
-      const __m256 b1 = kFullWidth ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
-#pragma GCC unroll 6
-      for (int r = 0; r < kMr; ++r) {
-        const __m256 ar = _mm256_broadcast_ss(a[r] + a_offset);
-        acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
-        acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
-      }
-      a_offset += in.a_step;
-      b += in.b_step;
-    }
+    multiply_add<kFullWidth>(end - k0, a, a_offset, in.a_step, b, in.b_step, m0, m1, acc);
     const float* col = f.col + static_cast<std::size_t>(blk) * f.col_stride;
     const __m256 c0 = kFullWidth ? _mm256_loadu_ps(col) : _mm256_maskload_ps(col, m0);
     const __m256 c1 = kFullWidth ? _mm256_loadu_ps(col + 8) : _mm256_maskload_ps(col + 8, m1);
