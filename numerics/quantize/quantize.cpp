@@ -98,6 +98,12 @@ void run_float(const float* in, Out* out, std::size_t n, const Target& t, const 
   base.target = &t;
   base.stream = stream;
   if (stream) stream->philox_state(base.philox.key, base.philox.ctr_hi);
+  // Streaming pays only where the output's lines are not already in cache: not in place (each line was just
+  // loaded), and not for outputs small enough to stay cached for whoever reads them next.
+  const auto in_begin = reinterpret_cast<std::uintptr_t>(in), in_end = in_begin + n * sizeof(float);
+  const auto out_begin = reinterpret_cast<std::uintptr_t>(out), out_end = out_begin + n * sizeof(Out);
+  const bool disjoint = in_end <= out_begin || out_end <= in_begin;
+  base.stream_out = kind == OutKind::Values && disjoint && n * sizeof(Out) >= o.stream_min_bytes;
   const simd::Isa isa = vector ? resolve_isa(o) : simd::Isa::Portable;
   over_chunks(n, o, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
     if (vector) {
@@ -167,6 +173,12 @@ bool make_kernel_plan(const Target& t, OutKind kind, KernelPlan& p) {
   p.zero_is_signed = p.zero_out[0] == 0 && p.zero_out[1] == p.sign_out;
   // NaN payloads survive only into codes (values decode to the default NaN): the mantissa bits that
   // change between the payload-free quiet NaN and the all-ones payload are the carried ones.
+  // Integer rounding applies when the format differs from binary32 only in its mantissa: the same exponent range
+  // and subnormals, ±inf and NaN, and rne overflowing to ±inf (the probes above confirm what encode() does).
+  p.integer_rne = kind == OutKind::Values && t.rounding == Rounding::NearestEven && !t.daz && f.emin() == -126 &&
+                  f.emax() == 127 && f.subnormals() && f.has_inf() && f.has_nan() && p.zero_is_signed &&
+                  p.inf_out[0] == 0x7F800000u && p.inf_out[1] == 0xFF800000u && p.ovf_out[0] == 0x7F800000u &&
+                  p.ovf_out[1] == 0xFF800000u;
   p.nan_payload_mask = 0;
   if (kind != OutKind::Values)
     p.nan_payload_mask = static_cast<uint32_t>((encode(float_from_bits(0x7FFFFFFFu), t).bits.v ^

@@ -44,6 +44,10 @@ struct QuantizeOptions {
   std::size_t chunk = std::size_t{1} << 16;  ///< elements per parallel work item (>= 1)
   std::optional<simd::Isa> isa{};            ///< the vector kernel's ISA; nullopt = simd::best_isa()
   bool scalar = false;                       ///< true: encode() per element, the reference (no vector kernel)
+  /// Values outputs of at least this many bytes, not overlapping the input, are written with non-temporal
+  /// (streaming) stores: an output that large leaves the caches anyway, and streaming skips reading each
+  /// destination line before writing it. 0 = always, SIZE_MAX = never; the values are the same either way.
+  std::size_t stream_min_bytes = std::size_t{8} << 20;
 };
 
 /// Round `in` into t, writing values. `stream` is required for stochastic rounding (else may be null).

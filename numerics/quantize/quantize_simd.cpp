@@ -36,6 +36,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "numerics/quantize/quantize_simd.cpp"
 #include <hwy/foreach_target.h>  // must precede highway.h
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 HWY_BEFORE_NAMESPACE();
@@ -280,12 +281,34 @@ struct Counts {
   uint64_t nonzero = 0, underflow = 0, subnormal = 0, saturated = 0, overflow = 0, nan = 0;
 };
 
-HWY_INLINE void Store(V v, float* out) { hn::StoreU(hn::BitCast(DF(), v), DF(), out); }
-HWY_INLINE void Store(V v, uint16_t* out) {
+// A non-temporal store of v in 16-byte pieces (each address 16-byte aligned): the halves of a vector down to
+// 128 bits, so a float array from malloc (16-byte aligned) streams whatever the vector width. Streaming writes
+// skip the read-for-ownership of the destination line, a third of a large quantize()'s memory traffic.
+#if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+template <class DV, class VV>
+HWY_INLINE void Stream16(DV d, VV v, float* out) {
+  if constexpr (hn::MaxLanes(DV()) * sizeof(float) <= 16) {
+    hn::Stream(v, d, out);
+  } else {
+    const hn::Half<DV> dh;
+    Stream16(dh, hn::LowerHalf(dh, v), out);
+    Stream16(dh, hn::UpperHalf(dh, v), out + hn::MaxLanes(dh));
+  }
+}
+
+HWY_INLINE void Store(V v, float* out, bool stream) {
+  // 16-byte aligned: out = 0x...10 passes (0x10 & 15 == 0), 0x...18 does not and takes the ordinary store.
+  if (stream && (reinterpret_cast<uintptr_t>(out) & 15u) == 0) Stream16(DF(), hn::BitCast(DF(), v), out);
+  else hn::StoreU(hn::BitCast(DF(), v), DF(), out);
+}
+#else  // the portable targets store as usual
+HWY_INLINE void Store(V v, float* out, bool) { hn::StoreU(hn::BitCast(DF(), v), DF(), out); }
+#endif
+HWY_INLINE void Store(V v, uint16_t* out, bool) {
   const hn::Rebind<uint16_t, D> d16;
   hn::StoreU(hn::DemoteTo(d16, hn::BitCast(DI(), v)), d16, out);
 }
-HWY_INLINE void Store(V v, uint8_t* out) {
+HWY_INLINE void Store(V v, uint8_t* out, bool) {
   const hn::Rebind<uint8_t, D> d8;
   hn::StoreU(hn::DemoteTo(d8, hn::BitCast(DI(), v)), d8, out);
 }
@@ -459,7 +482,7 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
       if (p.nan_payload_mask) nan = hn::Or(nan, hn::And(hn::ShiftRightSame(a_in, dn), U(p.nan_payload_mask)));
     res = hn::IfThenElse(is_nan, nan, res);
   }
-  Store(res, out);
+  Store(res, out, c.stream_out);
   // 7. Statistics (same definitions as the scalar reference).
   if constexpr (kStats) {
     const Outcome o{a_in, neg, below, ovf, is_zero, is_nan, is_inf, out_n, out_abs, code_abs};
@@ -526,6 +549,25 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
           }
       }
     }
+  } else if (kValues && !kStats && c.plan->integer_rne) {
+    // Round the bit pattern: add half an output ulp less one plus the kept bit's parity, clear the discarded bits.
+    // bfloat16 (d = 16): 1.00390625 = 0x3F808000, a tie with the kept bit 0: + 0x7FFF + 0 = 0x3F80FFFF ->
+    // 0x3F800000 = 1 (even); 1.01171875 = 0x3F818000: + 0x7FFF + 1 = 0x3F820000 = 1.015625 (away, to even). A carry
+    // out of the mantissa raises the exponent: 0x7F7FFFFF + 0x7FFF + 1 -> 0x7F800000 = inf, rne's overflow; a
+    // binary32 subnormal rounds to the format's subnormal quantum the same way. Vectors holding a NaN take the
+    // general path (their payload and quieting are the plan's).
+    const uint32_t d_bits = c.plan->d_normal;
+    const V half_less_one = U((1u << (d_bits - 1)) - 1), keep = U(~((1u << d_bits) - 1)), one = U(1);
+    for (; i + lanes <= count; i += lanes) {
+      const V x = hn::LoadU(d, reinterpret_cast<const uint32_t*>(in + i));
+      if (!hn::AllFalse(d, SLt(U(0x7F800000u), hn::And(x, U(0x7FFFFFFFu))))) {
+        if (!Vector<kValues, kSR, kStats, false>(c, in + i, out + i, hn::Zero(d), hn::Zero(d), amax, n, rare))
+          scalar_range(in + i, out + i, lanes, *c.target, c.stream, c.first_index + i, rest_stats);
+        continue;
+      }
+      const V parity = hn::And(hn::ShiftRightSame(x, static_cast<int>(d_bits)), one);
+      Store(hn::And(hn::Add(hn::Add(x, half_less_one), parity), keep), out + i, c.stream_out);
+    }
   } else {
     // Stretches of kStretch vectors; a stretch where more than one vector in eight needed the rare work
     // makes the next one run the branch-free variant (and one where few did, the branchy one again).
@@ -545,6 +587,7 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
     }
   }
   if (i < count) scalar_range(in + i, out + i, count - i, *c.target, c.stream, c.first_index + i, rest_stats);
+  if (c.stream_out) hwy::FlushStream();  // order this thread's streaming stores before anything after the call
   if constexpr (kStats) {
     QuantStats s;
     s.count = count - rest.count;

@@ -48,17 +48,30 @@ inline void check_identical(const Target& t, std::span<const float> in, std::opt
     return -1;
   };
   if (t.format.fits_binary32()) {
-    std::vector<float> a(in.size()), b(in.size());
-    QuantStats sa, sb;
-    quantize(in, a, t, &stream, offset, &sa, fast);
+    std::vector<float> b(in.size());
+    QuantStats sb;
     quantize(in, b, t, &stream, offset, &sb, ref);
-    std::vector<uint32_t> ua(a.size()), ub(b.size());
-    std::memcpy(ua.data(), a.data(), a.size() * 4);
+    std::vector<uint32_t> ub(b.size());
     std::memcpy(ub.data(), b.data(), b.size() * 4);
-    const long i = first_difference(ua, ub);
-    if (i >= 0) FAIL("values differ at " << i << ": input " << hex32(bits_of(in[i])) << " kernel " << hex32(ua[i])
-                                         << " scalar " << hex32(ub[i]));
-    if (!(sa == sb)) FAIL("stats differ: kernel " << stats_text(sa) << " / scalar " << stats_text(sb));
+    // Ordinary stores with statistics, then without statistics (the kernels' other variants, and the integer
+    // rounding of bfloat16-like formats) with streaming asked for (QuantizeOptions::stream_min_bytes = 0) into an
+    // output 16-byte aligned (malloc's alignment: streamed) and one 4 bytes off it (vectors at unaligned addresses
+    // fall back to ordinary stores).
+    for (std::size_t shift : {std::size_t{0}, std::size_t{4}, std::size_t{1}}) {
+      QuantizeOptions o = fast;
+      if (shift > 0) o.stream_min_bytes = 0;
+      std::vector<float> storage(in.size() + 4);
+      const std::span<float> a(storage.data() + shift, in.size());
+      QuantStats sa;
+      quantize(in, a, t, &stream, offset, shift == 0 ? &sa : nullptr, o);
+      std::vector<uint32_t> ua(a.size());
+      std::memcpy(ua.data(), a.data(), a.size() * 4);
+      const long i = first_difference(ua, ub);
+      if (i >= 0) FAIL("values differ at " << i << " (output shifted by " << shift << " floats, streaming asked "
+                                           << (shift > 0) << "): input " << hex32(bits_of(in[i])) << " kernel " << hex32(ua[i])
+                                           << " scalar " << hex32(ub[i]));
+      if (shift == 0 && !(sa == sb)) FAIL("stats differ: kernel " << stats_text(sa) << " / scalar " << stats_text(sb));
+    }
   }
   auto codes = [&](auto tag) {
     using C = decltype(tag);

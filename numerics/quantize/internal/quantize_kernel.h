@@ -40,6 +40,9 @@ struct KernelPlan {
   bool nan_is_nan = false;              // a NaN input gives a NaN (formats with NaN)
   bool inf_is_nan[2] = {false, false};  // ±inf gives the NaN (fn/fnuz formats: counted as NaN)
   bool zero_is_signed = false;          // zero results are ±0 by input sign (not fnuz): no fix-up needed
+  // Values in rne into a format with binary32's exponent range, subnormals and IEEE specials and overflow
+  // (bfloat16, tf32): rounding the binary32 bit pattern as an integer is the whole rounding (NaNs excepted).
+  bool integer_rne = false;
 };
 
 /// Fill `plan` for (t, kind); false when the vector kernels cannot handle t exactly (then every
@@ -63,6 +66,7 @@ struct KernelCall {
   PhiloxKey philox;
   uint64_t first_index = 0;              // stream index of element 0
   QuantStats* stats = nullptr;           // null: no statistics
+  bool stream_out = false;               // values output: non-temporal stores where 16-byte aligned (then sfence)
 };
 
 /// Run the vector kernel `isa` (must be available) on n elements.
