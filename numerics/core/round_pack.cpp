@@ -27,9 +27,10 @@
 //       why: rounds to an integer with split/round_up (+ rodd's |1) at the binary point, not via round_pack
 //       test: tests/numerics_arith/integer_test.cpp, tests/numerics_arith/integer_oracle_test.cpp
 //   [decides] numerics/quantize/quantize_simd.cpp
-//       fn: Deterministic, StochasticExact, StochasticK, Vector
+//       fn: Deterministic, StochasticExact, StochasticK, Vector, Loop
 //       why: rounds binary32 bit patterns in lanes: its own RNE bias trick (2^(d-1) - 1 + lsb), sr and
-//            sr:K from Philox words, tininess of binary32 subnormals, flush-to-zero without subnormals
+//            sr:K from Philox words, tininess of binary32 subnormals, flush-to-zero without subnormals;
+//            Loop applies the bias trick alone to formats with binary32's exponent range (integer_rne)
 //       test: tests/numerics_quantize/bit_identical_test.cpp, tests/numerics_quantize/exhaustive_test.cpp
 //   [decides] numerics/fast/arith_simd.cpp
 //       fn: RoundOddMagnitude, DeterministicIncrement, StochasticIncrement, PackCode
