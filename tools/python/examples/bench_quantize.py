@@ -1,7 +1,7 @@
 """fpsim.quantize on 2^24 float32 values against `fpsim bench quantize` for the same formats and modes.
 
     PYTHONPATH=build/python /usr/bin/python3 tools/python/examples/bench_quantize.py \
-        build/tools/fpsim [THREADS [ROUNDS [wall|cpu]]]
+        build/tools/fpsim [THREADS [ROUNDS [wall|cpu [numpy|4k]]]]
 
 Each round runs the CLI benchmark (`fpsim bench quantize --threads THREADS`, default 1), then times
 fpsim.quantize(x, target, out=y, threads=THREADS) from Python on the same kind of input (normal(0, 1/16)
@@ -9,7 +9,9 @@ samples, a preallocated output, so the binding allocates and copies nothing; med
 It prints the median over ROUNDS (default 3) of both rates and of their per-round ratio, with the ratio's min-max.
 Rates on a shared machine move by tens of percent between runs; alternating the two in rounds keeps the ratio
 fair. `cpu` times both with the process CPU clock (`fpsim bench quantize --clock cpu`), which ignores time spent
-descheduled.
+descheduled. Pages: numpy asks the kernel for transparent huge pages on large arrays (`numpy`, the default), the
+CLI's buffers get ordinary 4 KiB pages; `4k` turns numpy's request off so both sides have the same page backing,
+which is the like-for-like comparison of the binding itself (huge pages alone move the rate by tens of percent).
 """
 import os
 import re
@@ -20,9 +22,15 @@ import time
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 clock = sys.argv[4] if len(sys.argv) > 4 else "wall"
+pages = sys.argv[5] if len(sys.argv) > 5 else "numpy"
+if clock not in ("wall", "cpu") or pages not in ("numpy", "4k"):
+    sys.exit(f"bench_quantize.py: clock {clock!r} must be wall or cpu, pages {pages!r} numpy or 4k")
 now = time.process_time if clock == "cpu" else time.perf_counter
 os.environ["OMP_NUM_THREADS"] = str(threads)  # read when OpenMP starts: before the module is imported
 import numpy as np  # noqa: E402
+
+if pages == "4k":
+    np.core.multiarray._set_madvise_hugepage(False)  # numpy's own switch (numpy >= 1.20)
 
 import fpsim  # noqa: E402
 
@@ -68,7 +76,7 @@ def main():
             py[(fmt, mode)] = n / median_seconds(call) / 1e6
         py_runs.append(py)
     median = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
-    print(f"{threads} thread(s), 2^24 float32 values, {clock} clock, medians of {rounds} alternating rounds")
+    print(f"{threads} thread(s), 2^24 float32 values, {clock} clock, {pages} pages, medians of {rounds} alternating rounds")
     print(f"{'format':<10} {'mode':<5} {'CLI Melem/s':>12} {'Python Melem/s':>15} {'Python/CLI':>11} {'min-max':>11}")
     for case in CASES:
         ratios = [p[case] / c[case] for p, c in zip(py_runs, cli_runs)]
