@@ -187,12 +187,12 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
                                 " is not supported by this CPU");
   if (p.m == 0 || p.n == 0) return;
   if (p.k == 0) {  // empty sum: C = +0 (folded: fp32(+0 · tensor)), or C + that when accumulating
+    if (p.accumulate && !fold) return;  // C + 0 without a fold leaves C as it is
     const float zero = fold ? 0.0f * fold->tensor : 0.0f;
     for (int i = 0; i < p.m; ++i)
       for (int j = 0; j < p.n; ++j) {
         float& out = p.c[static_cast<std::size_t>(i) * p.ldc + j];
-        if (!p.accumulate) out = zero;
-        else if (fold) out = out + zero;
+        out = p.accumulate ? out + zero : zero;
       }
     return;
   }

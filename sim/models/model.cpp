@@ -58,9 +58,8 @@ const Parameter& Model::param(const std::string& name) const {
 const RoleTargets& Model::gemm_targets(const std::string& name) const {
   const auto it = std::find(gemm_layers_.begin(), gemm_layers_.end(), name);
   if (it == gemm_layers_.end()) throw std::logic_error("model: GEMM layer " + name + " was not registered");
-  const bool activations = std::find(activation_gemms_.begin(), activation_gemms_.end(), name) != activation_gemms_.end();
-  return plan_->for_layer(name, int(it - gemm_layers_.begin()), int(gemm_layers_.size()),
-                          activations ? LayerKind::ActivationGemm : LayerKind::Gemm);
+  const auto index = it - gemm_layers_.begin();
+  return plan_->for_layer(name, int(index), int(gemm_layers_.size()), gemm_kinds_[size_t(index)]);
 }
 
 const RoleTargets& Model::norm_targets(const std::string& name) const {

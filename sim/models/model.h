@@ -86,12 +86,11 @@ class Model {
                    bool gemm_weight, Init init, uint64_t seed);
   /// The parameter named "<layer>.<suffix>". Example: param("fc.weight").
   const Parameter& param(const std::string& name) const;
-  /// Register a GEMM layer name (its position counts for first/last exemptions).
-  void add_gemm_layer(const std::string& name) { gemm_layers_.push_back(name); }
-  /// A GEMM layer of two activations (attention's Q·Kᵀ and P·V), which exempt.attention covers.
-  void add_activation_gemm_layer(const std::string& name) {
+  /// Register a GEMM layer name (its position counts for first/last exemptions) and its kind
+  /// (LayerKind::ActivationGemm: attention's Q·Kᵀ and P·V, which exempt.attention covers).
+  void add_gemm_layer(const std::string& name, LayerKind kind = LayerKind::Gemm) {
     gemm_layers_.push_back(name);
-    activation_gemms_.push_back(name);
+    gemm_kinds_.push_back(kind);
   }
   void add_norm_layer(const std::string& name) { norm_layers_.push_back(name); }
   /// The targets of GEMM layer `name` (call after every GEMM layer is registered).
@@ -111,7 +110,8 @@ class Model {
   std::vector<Parameter> params_;
 
  private:
-  std::vector<std::string> gemm_layers_, norm_layers_, activation_gemms_;
+  std::vector<std::string> gemm_layers_, norm_layers_;
+  std::vector<LayerKind> gemm_kinds_;  ///< by index into gemm_layers_
   std::map<std::string, size_t> index_;  // parameter name -> position in params_
 };
 

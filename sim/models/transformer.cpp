@@ -34,7 +34,7 @@ class Transformer : public Model {
     add_gemm_layer("embed");
     for (int i = 0; i < t_.layers; ++i)
       for (const auto& [layer, of_activations] : kBlockGemms)
-        of_activations ? add_activation_gemm_layer(block(i) + layer) : add_gemm_layer(block(i) + layer);
+        add_gemm_layer(block(i) + layer, of_activations ? LayerKind::ActivationGemm : LayerKind::Gemm);
     add_gemm_layer("head");
     const int d = t_.d_model;
     const bool gpt2 = t_.init == TransformerSpec::Init::Gpt2;
