@@ -66,6 +66,16 @@
 //       fn: encode_binary32_nearest
 //       why: encode(float) into signed formats of <= 8 exponent bits in rne, normal-range results only
 //       test: tests/numerics_core/encode_fast_test.cpp
+//   [decides] numerics/core/encode_plan.cpp
+//       fn: EncodePlan, subnormal
+//       why: EncodePlan (binary32 -> narrower formats in rne): the bias trick for normal results, a rounded
+//            integer shift for subnormal ones, precomputed overflow results
+//       test: tests/numerics_core/encode_plan_test.cpp, tests/numerics_arith/testfloat_ops_test.cpp
+//   [decides] numerics/arith/arith_plan.cpp
+//       fn: round_exact, ieee_kernel
+//       why: ArithPlan's rne rounding of an exact binary64 s + err by integer steps (normal results, off the
+//            rounding boundaries); everything else goes to a RoundingTable or round_pack
+//       test: tests/numerics_arith/arith_plan_test.cpp, tests/numerics_arith/testfloat_ops_test.cpp
 //   [table] numerics/fast/fast_rounding_table.cpp
 //       fn: RoundingTable, rounding_table
 //       test: tests/numerics_arith/fast_paths_test.cpp
@@ -82,6 +92,14 @@
 //   [oracle] numerics/reference/oracle_round.cpp
 //       fn: round_to_quantum
 //       test: tests/numerics_core/oracle_vectors_test.cpp
+//   [names] numerics/arith/arith_plan.h
+//       fn: RoundingTable, Rounder
+//       why: the plan holds the RoundingTable it chose; decides nothing
+//       test: none
+//   [names] numerics/fast/internal/fast_double.h
+//       fn: RoundingTable, round_sum_with
+//       why: declares round_sum_with, which takes a RoundingTable; decides nothing
+//       test: none
 //   [names] numerics/core/rounding.h
 //       fn: Exact, Rounding
 //       test: none

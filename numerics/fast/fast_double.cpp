@@ -68,10 +68,13 @@ inline detail::Term term_of(double d) {
 }  // namespace
 
 Rounded round_sum(double x, double y, const Target& t, uint64_t random_bits) {
+  return round_sum_with(x, y, rounding_table(t), t, random_bits);
+}
+
+Rounded round_sum_with(double x, double y, const RoundingTable* table, const Target& t, uint64_t random_bits) {
   double s, err;
   two_sum(x, y, s, err);
-  if (std::isnormal(s))
-    if (const RoundingTable* table = rounding_table(t)) return table->round_double(s, err);
+  if (table && std::isnormal(s)) return table->round_double(s, err);
   if (err == 0) {
     if (s == 0) return round_pack(Exact{zero_sum_sign(std::signbit(x), std::signbit(y), t.rounding), 0, 0, false}, t,
                                   random_bits);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "numerics/arith/arith.h"
+#include "numerics/arith/arith_plan.h"
 #include "numerics/fast/fast_arrays.h"
 #include "numerics/fast/internal/fp_environment.h"
 #include "numerics/quantize/quantize.h"
@@ -78,6 +79,34 @@ TEST_CASE("array arithmetic, scalar fast paths and quantize are exact under FTZ,
   CHECK(std::memcmp(q.data(), want_q.data(), q.size() * sizeof(float)) == 0);
   CHECK(HostileFp::current() == before);  // every entry point restored the caller's environment
 }
+
+#if defined(__x86_64__)
+TEST_CASE("ArithPlan is exact under every rounding control, FTZ and DAZ; the nearest probe reads the control", "[fpenv]") {
+  const unsigned saved = _mm_getcsr();
+  const Format f16 = parse_format("binary16"), f32 = parse_format("binary32");
+  const ArithPlan add16(ArithOp::Add, f16, Target{f16}), fma32(ArithOp::Fma, f32, Target{f32});
+  // One operand pair per plan whose native result depends on the environment: a binary16 subnormal sum
+  // (its binary32 pattern is a binary32 subnormal, which DAZ reads as zero), and a binary32 fma rounded
+  // in the middle of an ulp (rounding control).
+  const Bits s1{0x0001}, s2{0x0003}, one{bits_of(1.0f)}, third{bits_of(0x1.555556p-2f)};
+  const Rounded want16 = exact::add(s1, f16, s2, f16, Target{f16});
+  const Rounded want32 = exact::fma(one, f32, third, f32, one, f32, Target{f32});
+  size_t settings = 0;
+  for (unsigned rc = 0; rc < 4; ++rc)
+    for (unsigned ftz_daz : {0u, 0x8000u, 0x0040u}) {
+      _mm_setcsr((saved & ~0xE040u) | (rc << 13) | ftz_daz);
+      const bool probe = native_rounds_to_nearest();
+      const Rounded got16 = add16(s1, s2), got32 = fma32(one, third, one);
+      _mm_setcsr(saved);
+      INFO("rounding control " << rc << ", FTZ/DAZ bits " << std::hex << ftz_daz);
+      CHECK(probe == (rc == 0));
+      CHECK(got16 == want16);
+      CHECK(got32 == want32);
+      ++settings;
+    }
+  CHECK(settings == 12);
+}
+#endif
 
 TEST_CASE("IeeeDefaultFp sets the default and restores the previous environment", "[fpenv]") {
   CHECK(native_fp_is_default());

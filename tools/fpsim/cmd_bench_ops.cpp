@@ -3,9 +3,11 @@
 // N(0, 1/16), wide N(0, 1)·10^U(−3, 3)) and encoded into the format (rne). Two rows per case:
 //   array:  apply_array over whole arrays (numerics/fast/fast_arrays.h), as a ratio to a native float
 //           add loop over float arrays of the same length (vectorised by the compiler);
-//   scalar: one add/mul/div/fma(a, fa, b, fb, t) call per element — the API a user's own loop calls —
-//           as a ratio to a scalar (non-vectorised) native float add loop; plus binary32 → format
-//           conversion, encode(float, t). sr calls take pre-drawn random words (the draw is not timed).
+//   scalar: one call per element, as a ratio to a scalar (non-vectorised) native float add loop, by two
+//           APIs: "call" = the free function add/mul/div/fma(a, fa, b, fb, t), "plan" = an ArithPlan made
+//           before the loop (numerics/arith/arith_plan.h: the form for a user's own loop); plus binary32 →
+//           format conversion, encode(float, t) and EncodePlan. sr calls take pre-drawn random words (the
+//           draw is not timed).
 // Each figure is this thread's CPU time: warm-up calls, then --runs timed runs; median and min–max.
 // The native baselines are timed (with warm-up) before every format, so ratios compare like with like
 // even when the machine's load changes. Checksums keep the compiler from dropping the work.
@@ -16,6 +18,8 @@
 #include <vector>
 
 #include "numerics/arith/arith.h"
+#include "numerics/arith/arith_plan.h"
+#include "numerics/core/encode_plan.h"
 #include "numerics/core/convert.h"
 #include "numerics/fast/fast_arrays.h"
 #include "tools/fpsim/bench_timing.h"
@@ -100,13 +104,33 @@ Rounded scalar_call(ArithOp op, const Operands& o, size_t i, const Format& f, co
   }
 }
 
+// The same element through a plan.
+Rounded plan_call(const ArithPlan& plan, const Operands& o, size_t i, uint64_t r) {
+  if (plan.op() == ArithOp::Fma) return plan(Bits{o.a[i]}, Bits{o.b[i]}, Bits{o.c[i]}, r);
+  return plan(Bits{o.a[i]}, Bits{o.b[i]}, r);
+}
+
+// Times one scalar row: fn(i) per element into out (code | flags << 24); returns the checksum.
+template <class Fn>
+uint64_t scalar_row(int runs, size_t ns, std::vector<uint32_t>& out, Timing& timing, Fn&& fn) {
+  timing = ns_per_element(runs, ns, [&] {
+    for (size_t i = 0; i < ns; ++i) {
+      const Rounded r = fn(i);
+      out[i] = static_cast<uint32_t>(r.bits.v) | uint32_t{r.flags} << 24;
+    }
+  });
+  uint64_t sum = 0;
+  for (size_t i = 0; i < ns; ++i) sum += out[i];
+  return sum;
+}
+
 std::string range(const Timing& t, double unit) {
   return fmt::format("{:.1f}-{:.1f}", t.min / unit, t.max / unit);
 }
 
 void print_row(const std::string& head, const char* kind, const char* path, const Timing& t, double unit,
                uint64_t checksum) {
-  fmt::print("{} {:<6} {:<7} {:>8.2f} {:>9.1f} {:>13} {:>18x}\n", head, kind, path, t.median, t.median / unit,
+  fmt::print("{} {:<6} {:<12} {:>8.2f} {:>9.1f} {:>13} {:>18x}\n", head, kind, path, t.median, t.median / unit,
              range(t, unit), checksum);
 }
 
@@ -132,7 +156,7 @@ int run(const Options& o) {
       fmt::print("{}: native float add {:.3f} ns/op array [{}], {:.3f} ns/op scalar [{}]\n", f.to_string(),
                  base.vector_add.median, range(base.vector_add, 1.0), base.scalar_add.median,
                  range(base.scalar_add, 1.0));
-      fmt::print("{:<8} {:<10} {:<4} {:<4} {:<6} {:<7} {:>8} {:>9} {:>13} {:>18}\n", "inputs", "format", "op",
+      fmt::print("{:<8} {:<10} {:<4} {:<4} {:<6} {:<12} {:>8} {:>9} {:>13} {:>18}\n", "inputs", "format", "op",
                  "mode", "row", "path", "ns/op", "x f32 add", "[range]", "checksum");
       const RandomStream stream(12345, 0, 0, 0);
       std::vector<uint64_t> words(ns);
@@ -151,30 +175,25 @@ int run(const Options& o) {
           uint64_t sum = flags;
           for (uint32_t e : out) sum += e;
           print_row(head, "array", array_path(op, f, f, f, t), array, base.vector_add.median, sum);
-          const Timing scalar = ns_per_element(o.runs, ns, [&] {
-            for (size_t i = 0; i < ns; ++i) {
-              const Rounded r = scalar_call(op, ops, i, f, t, sr ? words[i] : 0);
-              out[i] = static_cast<uint32_t>(r.bits.v) | uint32_t{r.flags} << 24;
-            }
-          });
-          sum = 0;
-          for (size_t i = 0; i < ns; ++i) sum += out[i];
+          Timing scalar;
+          sum = scalar_row(o.runs, ns, out, scalar,
+                           [&](size_t i) { return scalar_call(op, ops, i, f, t, sr ? words[i] : 0); });
           print_row(head, "scalar", "call", scalar, base.scalar_add.median, sum);
+          const ArithPlan plan(op, f, t);
+          sum = scalar_row(o.runs, ns, out, scalar, [&](size_t i) { return plan_call(plan, ops, i, sr ? words[i] : 0); });
+          print_row(head, "scalar", fmt::format("plan:{}", plan.path()).c_str(), scalar, base.scalar_add.median, sum);
         }
       if (f.total_bits() < 32) {
         Target t;
         t.format = f;
         std::vector<uint32_t> out(ns);
-        const Timing cvt = ns_per_element(o.runs, ns, [&] {
-          for (size_t i = 0; i < ns; ++i) {
-            const Rounded r = encode(ops.floats[i], t);
-            out[i] = static_cast<uint32_t>(r.bits.v) | uint32_t{r.flags} << 24;
-          }
-        });
-        uint64_t sum = 0;
-        for (uint32_t e : out) sum += e;
-        print_row(fmt::format("{:<8} {:<10} {:<4} {:<4}", to_string(dist), f.to_string(), "cvt", "rne"), "scalar",
-                  "call", cvt, base.scalar_add.median, sum);
+        const std::string head = fmt::format("{:<8} {:<10} {:<4} {:<4}", to_string(dist), f.to_string(), "cvt", "rne");
+        Timing cvt;
+        uint64_t sum = scalar_row(o.runs, ns, out, cvt, [&](size_t i) { return encode(ops.floats[i], t); });
+        print_row(head, "scalar", "call", cvt, base.scalar_add.median, sum);
+        const EncodePlan plan(t);
+        sum = scalar_row(o.runs, ns, out, cvt, [&](size_t i) { return plan(ops.floats[i]); });
+        print_row(head, "scalar", fmt::format("plan:{}", plan.path()).c_str(), cvt, base.scalar_add.median, sum);
       }
     }
   }

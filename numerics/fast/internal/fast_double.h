@@ -10,6 +10,8 @@
 
 namespace fpsim {
 
+class RoundingTable;
+
 /// Whether operands of format f are decoded to double by the fast paths: ieee specials, signed, a
 /// zero, exp_bits <= 8, man_bits <= 23 (binary16, bfloat16, tf32, binary32, e5m2, ...).
 /// Example: fast_double_decodes(parse_format("binary16")) is true; binary64 is false.
@@ -24,6 +26,9 @@ bool fast_double_product_exact(const Format& fa, const Format& fb);
 /// rounding table or round_pack on the canonical Exact. Example: round_sum(1.0, 0x1p-60, Target{f16}, 0).bits
 /// is 0x3c00.
 Rounded round_sum(double x, double y, const Target& t, uint64_t random_bits);
+/// round_sum with the table already looked up (nullptr: round_pack alone), for callers holding a plan.
+/// table must be rounding_table(t) or nullptr. Example: round_sum_with(1.0, 0x1p-60, nullptr, Target{f16}, 0).
+Rounded round_sum_with(double x, double y, const RoundingTable* table, const Target& t, uint64_t random_bits);
 
 /// a + b (or a − b when `subtract`). Example: fast_double_add({0x3c00}, f16, {0x3c00}, f16, false, t, 0)->bits == Bits{0x4000}.
 std::optional<Rounded> fast_double_add(Bits a, const Format& fa, Bits b, const Format& fb, bool subtract,

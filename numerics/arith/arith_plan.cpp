@@ -1,0 +1,340 @@
+// ArithPlan (see arith_plan.h): the path is chosen once; each call runs one kernel.
+//
+// Why the "double" path is exact: decoding puts every finite operand into binary64 exactly (a shift, as in
+// fast_double.cpp, or a table of decode() values for <= 8-bit formats whose values all lie in binary64's
+// range); products are exact when fast_double_product_exact holds; sums are s + err by TwoSum. The exact
+// value s + err is then rounded by:
+//   Table            the target's RoundingTable (every entry round_pack's result; fast_rounding_table.h);
+//   Nearest          rne into a signed format (<= 11 exponent bits, 1–51 fraction bits) for results in its
+//                    normal range, by integer operations on s's binary64 pattern: with d = 52 − man_bits
+//                    dropped bits, add 2^(d−1) − 1 plus the kept lsb, shift out d bits (a carry bumps the
+//                    exponent field), subtract (1023 − bias) << man_bits to rebias; a code above max_code
+//                    overflowed (one precomputed result per sign: in rne every such value rounds alike).
+//                    s + err rounds as s does unless s's dropped bits D are 0 or exactly half: D is a multiple
+//                    of s's binary64 ulp and |err| <= half that ulp, so the rounding boundaries are at least
+//                    one ulp away. Those boundary cases, and results below 2^emin, go to the table/round_pack.
+//                      binary16 (d = 42), s = 1 + 2^-11 = 0x3FF0020000000000, a tie: + 0x1FFFFFFFFFF + 0
+//                      (lsb, bit 42, is 0) = 0x3FF0021FFFFFFFFF, >> 42 = 0xFFC00; minus 1008 << 10 = 0x3C00
+//                      (1.0, ties to even), inexact. With err = +2^-70 the true value is above the tie and
+//                      must round up: D is exactly half, so it goes to the table instead.
+//   Table            the target's RoundingTable (every entry round_pack's result; fast_rounding_table.h);
+//   RoundPack        round_pack on the canonical Exact of s + err (fast_double.h: round_sum_with).
+// The native arithmetic must round to nearest: each call checks it by two additions (fp_environment.h:
+// native_rounds_to_nearest) and takes the exact path otherwise. FTZ and DAZ cannot change a result: operands
+// are decoded by integer operations (never through a binary32 subnormal), and the path is only chosen when
+// no operand, product or TwoSum error can be a binary64 subnormal (every value's last bit, and every
+// product's, at or above 2^-1022), while binary32 results below 2^-126 go to round_pack.
+#include "numerics/arith/arith_plan.h"
+
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "numerics/core/convert.h"
+#include "numerics/fast/internal/fast_double.h"
+#include "numerics/fast/internal/fast_rounding_table.h"
+#include "numerics/fast/internal/fp_environment.h"
+#include "numerics/fast/internal/op_tables.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace fpsim {
+namespace {
+
+// The 256 decoded values of an <= 8-bit format, built once per format and never freed.
+const double* decode_table(const Format& f) {
+  struct Entry {
+    Format format;
+    std::vector<double> values;
+  };
+  static std::mutex mutex;
+  static std::vector<std::unique_ptr<Entry>> tables;
+  std::lock_guard<std::mutex> lock(mutex);
+  for (const auto& e : tables)
+    if (e->format == f) return e->values.data();
+  auto e = std::make_unique<Entry>(Entry{f, std::vector<double>(256)});
+  for (uint64_t code = 0; code < 256; ++code) e->values[code] = decode(Bits{code & f.code_mask()}, f);
+  tables.push_back(std::move(e));
+  return tables.back()->values.data();
+}
+
+// Whether every value of f is a binary64 value, so decode() is exact: the smallest step 2^(emin - man_bits)
+// at or above 2^-1074 and the largest binade below 2^1024.
+bool values_fit_binary64(const Format& f) { return f.emin() - f.man_bits() >= -1074 && f.emax() <= 1023; }
+
+bool double_decodes(const Format& f) {
+  return fast_double_decodes(f) || (f.total_bits() <= 8 && values_fit_binary64(f));
+}
+
+ArithPlan::Decoder make_decoder(const Format& f) {
+  ArithPlan::Decoder d;
+  if (!fast_double_decodes(f)) {
+    d.values = decode_table(f);
+    d.sign_mask = static_cast<uint32_t>(f.code_mask());  // the table index mask
+    return d;
+  }
+  d.sign_mask = static_cast<uint32_t>(f.sign_mask());
+  d.field_max = static_cast<uint32_t>(f.exp_field_max());
+  d.man_bits = f.man_bits();
+  d.shift = 52 - f.man_bits();
+  d.exponent_offset = 1023 - f.bias();
+  d.scale = double_from_bits(uint64_t(f.emin() - f.man_bits() + 1023) << 52);  // 2^(emin − man_bits)
+  return d;
+}
+
+// Whether the double path's binary64 values stay normal: every operand value's last bit at or above 2^-1022,
+// and every product's when the operation multiplies.
+bool binary64_stays_normal(ArithOp op, const Format* formats, int arity) {
+  for (int i = 0; i < arity; ++i)
+    if (formats[i].emin() - formats[i].man_bits() < -1022) return false;
+  const bool multiplies = op == ArithOp::Mul || op == ArithOp::Fma;
+  return !multiplies ||
+         (formats[0].emin() - formats[0].man_bits()) + (formats[1].emin() - formats[1].man_bits()) >= -1022;
+}
+
+// Whether Rounder::Nearest serves t: rne into a signed format with a zero whose codes are sign | exponent |
+// fraction with binary64-compatible field widths and range (the special codes lie above max_code).
+bool nearest_by_integers(const Target& t) {
+  const Format& f = t.format;
+  return t.rounding == Rounding::NearestEven && !t.daz && f.is_signed() && f.has_zero() && f.man_bits() >= 1 &&
+         f.man_bits() <= 51 && f.exp_bits() <= 11 && f.emin() >= -1022 && f.emax() <= 1023;
+}
+
+}  // namespace
+
+ArithPlan::ArithPlan(ArithOp op, const Format& operands, const Target& t)
+    : op_(op), arity_(arity(op)), formats_{operands, operands, operands}, t_(t) {
+  choose_path();
+}
+
+ArithPlan::ArithPlan(ArithOp op, std::span<const Format> formats, const Target& t)
+    : op_(op), arity_(arity(op)), t_(t) {
+  if (formats.size() != static_cast<size_t>(arity_))
+    throw std::invalid_argument(std::string("ArithPlan: ") + to_string(op) + " takes " + std::to_string(arity_) +
+                                " operand formats, not " + std::to_string(formats.size()));
+  for (int i = 0; i < arity_; ++i) formats_[i] = formats[i];
+  for (int i = arity_; i < 3; ++i) formats_[i] = formats_[0];
+  choose_path();
+}
+
+void ArithPlan::choose_path() {
+  const Format& fa = formats_[0];
+  const Format& fb = arity_ >= 2 ? formats_[1] : formats_[0];
+  if (op_ != ArithOp::Fma && op_table_applies(op_, fa, fb, t_)) {
+    op_table_ = op_table(op_, fa, fb, t_);
+    kernel_ = &ArithPlan::table_kernel;
+    return;
+  }
+  kernel_ = &ArithPlan::exact_kernel;
+  const bool sum_or_product = op_ == ArithOp::Add || op_ == ArithOp::Sub || op_ == ArithOp::Mul || op_ == ArithOp::Fma;
+  if (!sum_or_product || t_.daz) return;
+  for (int i = 0; i < arity_; ++i)
+    if (!double_decodes(formats_[i])) return;
+  if ((op_ == ArithOp::Mul || op_ == ArithOp::Fma) && !fast_double_product_exact(fa, fb)) return;
+  if (!binary64_stays_normal(op_, formats_, arity_)) return;
+  for (int i = 0; i < arity_; ++i) decoders_[i] = make_decoder(formats_[i]);
+  rounding_table_ = rounding_table(t_);
+  if (nearest_by_integers(t_)) {
+    rounder_ = Rounder::Nearest;
+    const Format& f = t_.format;
+    nearest_.drop = 52 - f.man_bits();
+    nearest_.dropped_mask = (uint64_t{1} << nearest_.drop) - 1;
+    nearest_.half = uint64_t{1} << (nearest_.drop - 1);
+    nearest_.normal_min = uint64_t(f.emin() + 1023) << 52;
+    nearest_.rebias = uint64_t(1023 - f.bias()) << f.man_bits();
+    nearest_.max_code = f.max_code().v;
+    nearest_.sign_mask = f.sign_mask();
+    for (int sign = 0; sign < 2; ++sign)  // 2^(emax + 2) lies beyond every overflow threshold
+      nearest_.overflow[sign] = round_pack(Exact{sign != 0, f.emax() + 2, 1, false}, t_, 0);
+  } else {
+    rounder_ = rounding_table_ ? Rounder::Table : Rounder::RoundPack;
+  }
+  if (const Kernel k = ieee_kernel_for()) {
+    kernel_ = k;
+    return;
+  }
+  switch (op_) {
+    case ArithOp::Add: kernel_ = &ArithPlan::double_kernel<ArithOp::Add>; break;
+    case ArithOp::Sub: kernel_ = &ArithPlan::double_kernel<ArithOp::Sub>; break;
+    case ArithOp::Mul: kernel_ = &ArithPlan::double_kernel<ArithOp::Mul>; break;
+    default: kernel_ = &ArithPlan::double_kernel<ArithOp::Fma>; break;
+  }
+}
+
+// ieee_kernel for this plan when every operand and the target are one of binary16, bfloat16, binary32 in rne.
+ArithPlan::Kernel ArithPlan::ieee_kernel_for() const {
+  if (rounder_ != Rounder::Nearest) return nullptr;
+  const Format& f = t_.format;
+  for (int i = 0; i < arity_; ++i)
+    if (!(formats_[i] == f)) return nullptr;
+  if (f.specials() != Specials::Ieee || !f.subnormals() || f.bias() != (1 << (f.exp_bits() - 1)) - 1) return nullptr;
+  const auto pick = [this]<int E, int M>() -> Kernel {
+    switch (op_) {
+      case ArithOp::Add: return &ArithPlan::ieee_kernel<E, M, ArithOp::Add>;
+      case ArithOp::Sub: return &ArithPlan::ieee_kernel<E, M, ArithOp::Sub>;
+      case ArithOp::Mul: return &ArithPlan::ieee_kernel<E, M, ArithOp::Mul>;
+      default: return &ArithPlan::ieee_kernel<E, M, ArithOp::Fma>;
+    }
+  };
+  if (f.exp_bits() == 5 && f.man_bits() == 10) return pick.template operator()<5, 10>();
+  if (f.exp_bits() == 8 && f.man_bits() == 7) return pick.template operator()<8, 7>();
+  if (f.exp_bits() == 8 && f.man_bits() == 23) return pick.template operator()<8, 23>();
+  return nullptr;
+}
+
+const char* ArithPlan::path() const {
+  if (kernel_ == &ArithPlan::table_kernel) return "table";
+  if (kernel_ == &ArithPlan::exact_kernel) return "exact";
+  return "double";
+}
+
+Rounded ArithPlan::wrong_arity(int given) const {
+  throw std::invalid_argument(std::string("ArithPlan: ") + to_string(op_) + " takes " + std::to_string(arity_) +
+                              " operands, called with " + std::to_string(given));
+}
+
+Rounded ArithPlan::exact_path(Bits a, Bits b, Bits c, uint64_t random_bits) const {
+  const Bits operands[3] = {a, b, c};
+  return exact::apply(op_, operands, formats_, t_, random_bits);
+}
+
+Rounded ArithPlan::exact_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
+  return p.exact_path(a, b, c, random_bits);
+}
+
+Rounded ArithPlan::table_kernel(const ArithPlan& p, Bits a, Bits b, Bits, uint64_t) {
+  return p.op_table_->lookup(a, p.arity_ == 1 ? Bits{0} : b);  // sqrt's entries sit at a * 256
+}
+
+// A finite operand into binary64; false for inf and NaN (the exact path handles them).
+inline bool ArithPlan::decode(int i, Bits b, double& out) const {
+  const Decoder& d = decoders_[i];
+  if (d.values) {
+    out = d.values[b.v & d.sign_mask];
+    return std::isfinite(out);
+  }
+  // A normal code's fields go straight into binary64's (rebias the exponent, left-align the fraction); a
+  // subnormal code is its fraction times 2^(emin − man_bits). Both are integer steps, exact, never subnormal.
+  //   binary16 0x3555: field 13, fraction 0x155 -> (13 + 1008) << 52 | 0x155 << 42 = 0x3FD5540000000000 = 0.3333.
+  //   binary16 0x0003: 3 · 2^-24.
+  const uint32_t code = static_cast<uint32_t>(b.v);
+  const uint32_t magnitude = code & ((d.sign_mask << 1) - 1) & ~d.sign_mask;
+  const uint32_t field = magnitude >> d.man_bits, fraction = magnitude & ((1u << d.man_bits) - 1);
+  if (field >= d.field_max) return false;
+  const double v = field != 0 ? double_from_bits(uint64_t(field + d.exponent_offset) << 52 | uint64_t(fraction) << d.shift)
+                              : static_cast<double>(fraction) * d.scale;
+  // The sign by a bit operation: a branch on it would be mispredicted half the time on real data.
+  const uint64_t sign = uint64_t{(code & d.sign_mask) != 0} << 63;
+  out = double_from_bits(bits_of(v) | sign);
+  return true;
+}
+
+inline Rounded ArithPlan::round_sum(double x, double y, const Bits* operands, uint64_t random_bits) const {
+  // TwoSum needs a finite sum; only formats near binary64's range can overflow it.
+  if (!std::isfinite(x + y)) return exact_path(operands[0], operands[1], operands[2], random_bits);
+  double s, err;
+  two_sum(x, y, s, err);
+  return round_exact(s, err, x, y, random_bits);
+}
+
+// The exact value s + err (s = RN(x + y), err its TwoSum error) rounded into the target.
+inline Rounded ArithPlan::round_exact(double s, double err, double x, double y, uint64_t random_bits) const {
+  if (rounder_ == Rounder::Nearest) {
+    const NearestConstants& n = nearest_;
+    const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
+    const uint64_t dropped = magnitude & n.dropped_mask;
+    // Bitwise & and |, not && and ||: err == 0 is a coin toss on real data, and a branch on it would be
+    // mispredicted half the time.
+    const bool on_boundary = (dropped == 0) | (dropped == n.half);
+    if ((magnitude >= n.normal_min) & !(on_boundary & (err != 0))) {
+      const uint64_t code = ((magnitude + (n.half - 1) + ((magnitude >> n.drop) & 1)) >> n.drop) - n.rebias;
+      const uint64_t negative = bits >> 63;
+      if (code > n.max_code) return n.overflow[negative];
+      return {Bits{code | (n.sign_mask & (0 - negative))},
+              static_cast<uint8_t>(((dropped != 0) | (err != 0)) * flag::inexact)};
+    }
+  } else if (rounder_ == Rounder::Table && std::isnormal(s)) {
+    return rounding_table_->round_double(s, err);
+  }
+  return round_sum_with(x, y, rounding_table_, t_, random_bits);
+}
+
+template <ArithOp kOp>
+Rounded ArithPlan::double_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
+  double x, y, z = 0;
+  if (!p.decode(0, a, x) || !p.decode(1, b, y) || (kOp == ArithOp::Fma && !p.decode(2, c, z)) ||
+      !native_rounds_to_nearest())
+    return p.exact_path(a, b, c, random_bits);
+  const Bits operands[3] = {a, b, c};
+  if constexpr (kOp == ArithOp::Add) return p.round_sum(x, y, operands, random_bits);
+  if constexpr (kOp == ArithOp::Sub) return p.round_sum(x, -y, operands, random_bits);
+  if constexpr (kOp == ArithOp::Fma) return p.round_sum(x * y, z, operands, random_bits);  // x·y exact
+  if constexpr (kOp == ArithOp::Mul) {
+    const double product = x * y;  // exact: product_exact
+    // A zero product keeps its own sign (−0·x = −0), which round_sum's zero-sum rule would not.
+    if (product == 0) return round_pack(Exact{std::signbit(product), 0, 0, false}, p.t_, random_bits);
+    return p.round_exact(product, 0.0, product, 0.0, random_bits);
+  }
+}
+
+// The same kernel for one format throughout (operands and target) in rne, the format one of binary16,
+// bfloat16 and binary32 (IEEE fields, default bias, subnormals): E exponent and M fraction bits as constants,
+// so the decode and the rounding are a few immediate shifts and adds.
+//   Decode: a normal code's magnitude shifted left by 52 − M puts its exponent field at binary64's, then
+//   + (1023 − bias) << 52 rebiases it (binary16 0x3C00 << 42 = 0x00F0000000000000, + 1008 << 52 =
+//   0x3FF0000000000000 = 1.0); a subnormal code is its fraction times 2^(1 − bias − M).
+//   Sums: when every sum of two values spans <= 53 bits (binary16: 2^15 down to 2^-24) it is exact, err = 0.
+template <int E, int M, ArithOp kOp>
+Rounded ArithPlan::ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
+  constexpr uint32_t kSign = uint32_t{1} << (E + M), kMagnitude = kSign - 1;
+  constexpr uint32_t kInfCode = ((uint32_t{1} << E) - 1) << M;
+  constexpr int kBias = (1 << (E - 1)) - 1, kDrop = 52 - M;
+  constexpr uint64_t kRebias = uint64_t(1023 - kBias) << 52;
+  constexpr bool kExactSums = kBias - (1 - kBias - M) + 2 <= 53;
+  const uint32_t ca = static_cast<uint32_t>(a.v), cb = static_cast<uint32_t>(b.v), cc = static_cast<uint32_t>(c.v);
+  const bool finite = ((ca & kMagnitude) < kInfCode) & ((cb & kMagnitude) < kInfCode) &
+                      (kOp != ArithOp::Fma || (cc & kMagnitude) < kInfCode);
+  if (!finite || !native_rounds_to_nearest()) return p.exact_path(a, b, c, random_bits);
+  constexpr double kStep = double_from_bits(uint64_t(1 - kBias - M + 1023) << 52);  // a subnormal code's step
+  const auto decode = [](uint32_t code) {
+    const uint32_t magnitude = code & kMagnitude;
+    const double v = (magnitude >> M) != 0 ? double_from_bits((uint64_t{magnitude} << kDrop) + kRebias)
+                                          : static_cast<double>(magnitude) * kStep;
+    return double_from_bits(bits_of(v) | (uint64_t{code & kSign} << (63 - E - M)));
+  };
+  const double x = decode(ca), y = decode(cb);
+  double s, err = 0, u = 0, v = 0;
+  if constexpr (kOp == ArithOp::Mul) {
+    s = x * y;  // exact: 2·(M + 1) <= 48 bits
+    if (s == 0) return round_pack(Exact{std::signbit(s), 0, 0, false}, p.t_, random_bits);
+  } else {
+    u = kOp == ArithOp::Fma ? x * y : x;  // x·y exact
+    v = kOp == ArithOp::Fma ? decode(cc) : (kOp == ArithOp::Sub ? -y : y);
+    if (kOp != ArithOp::Fma && kExactSums) s = u + v;
+    else two_sum(u, v, s, err);
+  }
+  // Rounder::Nearest with constant fields (see round_exact).
+  const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
+  const uint64_t dropped = magnitude & ((uint64_t{1} << kDrop) - 1), half = uint64_t{1} << (kDrop - 1);
+  const bool on_boundary = (dropped == 0) | (dropped == half);
+  if ((magnitude >= (uint64_t(1 - kBias + 1023) << 52)) & !(on_boundary & (err != 0))) {
+    const uint64_t code = ((magnitude + (half - 1) + ((magnitude >> kDrop) & 1)) >> kDrop) - (kRebias >> kDrop);
+    const uint64_t negative = bits >> 63;
+    if (code >= kInfCode) return p.nearest_.overflow[negative];
+    return {Bits{code | (uint64_t{kSign} & (0 - negative))},
+            static_cast<uint8_t>(((dropped != 0) | (err != 0)) * flag::inexact)};
+  }
+  // Zero or subnormal results and rounding boundaries: rounded by the table or round_pack (from the two
+  // addends, so that an exact zero sum gets IEEE's sign: −0 + −0 = −0).
+  if constexpr (kOp == ArithOp::Mul) return round_sum_with(s, 0.0, p.rounding_table_, p.t_, random_bits);
+  else return round_sum_with(u, v, p.rounding_table_, p.t_, random_bits);
+}
+
+}  // namespace fpsim

@@ -1,0 +1,97 @@
+#pragma once
+// ArithPlan: one arithmetic operation on fixed operand formats and a fixed target, prepared once so that
+// each call does only the arithmetic. It is the form of add/sub/mul/div/sqrt/fma for a loop over scalars:
+// the free functions in arith.h check formats and look up their tables on every call; a plan does that
+// when it is made and keeps the chosen path (ArithPlan::path()):
+//   "table"    every result precomputed (operands and target of <= 8 bits, deterministic modes);
+//   "double"   operands decoded into binary64 (their fields moved by integer steps, or a 256-entry table for
+//              <= 8-bit formats), the exact result as s + err by native arithmetic and TwoSum, rounded by
+//              integer steps (rne, normal results), the target's RoundingTable (precision <= 12), or round_pack;
+//   "exact"    the exact integer path of fpsim::exact.
+// Every path gives the bits and flags of fpsim::exact; a case a fast path cannot prove (a NaN or infinite
+// operand, a zero or subnormal result, an rne result on a rounding boundary, a native rounding mode other
+// than nearest) is handed to round_pack or the exact path. tests/numerics_arith/arith_plan_test.cpp
+// checks every path against fpsim::exact, exhaustively for 8-bit formats.
+#include <span>
+
+#include "numerics/arith/arith.h"
+
+namespace fpsim {
+
+class RoundingTable;
+class OpTable;
+
+class ArithPlan {
+ public:
+  /// Every operand in format `operands`.
+  /// Example: ArithPlan add16(ArithOp::Add, binary16, Target{binary16}); add16({0x3c00}, {0x3c00}).bits == 0x4000.
+  ArithPlan(ArithOp op, const Format& operands, const Target& t);
+  /// Operand i in formats[i]; formats.size() == arity(op), otherwise std::invalid_argument.
+  ArithPlan(ArithOp op, std::span<const Format> formats, const Target& t);
+
+  /// sqrt(a). Throws std::invalid_argument when the plan's operation takes another number of operands.
+  Rounded operator()(Bits a, uint64_t random_bits = 0) const {
+    return arity_ == 1 ? kernel_(*this, a, a, a, random_bits) : wrong_arity(1);
+  }
+  /// a op b for add, sub, mul, div.
+  Rounded operator()(Bits a, Bits b, uint64_t random_bits = 0) const {
+    return arity_ == 2 ? kernel_(*this, a, b, b, random_bits) : wrong_arity(2);
+  }
+  /// a * b + c for fma.
+  Rounded operator()(Bits a, Bits b, Bits c, uint64_t random_bits = 0) const {
+    return arity_ == 3 ? kernel_(*this, a, b, c, random_bits) : wrong_arity(3);
+  }
+
+  /// "table", "double" or "exact": the path chosen when the plan was made (see the file comment).
+  const char* path() const;
+  ArithOp op() const { return op_; }
+  const Target& target() const { return t_; }
+
+  /// How a "double" plan reads one operand: its fields moved into binary64's (ieee formats of <= 8 exponent
+  /// and <= 23 fraction bits), or a table of the 256 values of an <= 8-bit format (NaN or inf for specials).
+  struct Decoder {
+    const double* values = nullptr;  ///< 256 entries, or nullptr for the field move
+    uint32_t sign_mask = 0, field_max = 0;
+    int man_bits = 0, shift = 0;  ///< shift = 52 − man_bits
+    int exponent_offset = 0;      ///< 1023 − bias
+    double scale = 1;             ///< 2^(emin − man_bits), a subnormal code's step
+  };
+  /// How a "double" plan rounds the exact result s + err into the target.
+  enum class Rounder : uint8_t { Nearest, Table, RoundPack };
+  /// Rounder::Nearest's constants (arith_plan.cpp).
+  struct NearestConstants {
+    int drop = 0;  ///< 52 − man_bits
+    uint64_t dropped_mask = 0, half = 0;  ///< 2^drop − 1, 2^(drop − 1)
+    uint64_t normal_min = 0, rebias = 0, max_code = 0, sign_mask = 0;
+    Rounded overflow[2];
+  };
+
+ private:
+  using Kernel = Rounded (*)(const ArithPlan&, Bits, Bits, Bits, uint64_t);
+  void choose_path();
+  Rounded wrong_arity(int given) const;
+  Rounded exact_path(Bits a, Bits b, Bits c, uint64_t random_bits) const;
+  [[gnu::always_inline]] bool decode(int i, Bits b, double& out) const;
+  [[gnu::always_inline]] Rounded round_sum(double x, double y, const Bits* operands, uint64_t random_bits) const;
+  [[gnu::always_inline]] Rounded round_exact(double s, double err, double x, double y, uint64_t random_bits) const;
+  template <ArithOp kOp>
+  static Rounded double_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  template <int E, int M, ArithOp kOp>
+  static Rounded ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  Kernel ieee_kernel_for() const;
+  static Rounded table_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  static Rounded exact_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+
+  ArithOp op_;
+  int arity_;
+  Format formats_[3];
+  Target t_;
+  Kernel kernel_ = nullptr;
+  const OpTable* op_table_ = nullptr;
+  const RoundingTable* rounding_table_ = nullptr;
+  Decoder decoders_[3];
+  Rounder rounder_ = Rounder::RoundPack;
+  NearestConstants nearest_;
+};
+
+}  // namespace fpsim

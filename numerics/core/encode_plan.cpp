@@ -1,0 +1,81 @@
+// EncodePlan (see encode_plan.h). Rounding site (listed in round_pack.cpp): rne of a binary32 pattern by
+// integer operations, for every finite input, into formats with binary32-compatible fields.
+//
+// Normal results (|x| >= 2^emin), as convert.cpp's encode_binary32_nearest: with d = 23 − man_bits dropped
+// bits, add 2^(d−1) − 1 plus the kept lsb, shift out d bits (a carry bumps the exponent field), then
+// subtract (127 − bias) << man_bits to rebias. A magnitude above max_code overflowed: in rne every such
+// input gives one result (± by sign), precomputed from encode().
+//   binary16, x = 0x3F801000 = 1 + 2^-11 (a tie): (0x3F801000 + 0x0FFF + 0) >> 13 = 0x1FC00, minus 112 << 10
+//   gives 0x3C00 = 1.0 (ties to even), inexact.
+// Subnormal results (|x| < 2^emin): |x| = sig·2^(e − 150) with e the binary32 exponent field (1 for its
+// subnormals) and sig the significand with its hidden bit; the target's subnormal step is 2^(emin − m),
+// so the code is sig shifted right by n = 150 + emin − m − e, rounded to nearest even by the same bias
+// trick. n >= 24 − m >= 2 because |x| < 2^emin; n is capped at 25, where every sig < 2^24 rounds to 0.
+// A carry out of the top gives 2^m, which is exactly the code of 2^emin (exponent field 1, fraction 0).
+//   e4m3fn (emin −6, m 3), x = 0x3C100000 = 2^-7·1.125 = 0.0087890625: e = 120, sig = 0x900000,
+//   n = 150 − 6 − 3 − 120 = 21: x is 4.5 steps of 2^-9, a tie; (0x900000 + 0xFFFFF + 0) >> 21 = 4 (even),
+//   i.e. 4·2^-9 = 2^-7, inexact (the dropped 0x100000 is not zero) and tiny, so underflow too.
+// Tininess after rounding: a subnormal-range x is tiny unless it rounds to 2^emin at precision m + 1
+// with an unbounded exponent, i.e. unless |x| >= 2^emin − 2^(emin − m − 2); underflow = tiny and inexact.
+#include "numerics/core/encode_plan.h"
+
+#include <cfloat>
+#include <cmath>
+
+#include "numerics/core/convert.h"
+
+namespace fpsim {
+namespace {
+
+// The first binary32 pattern whose value is >= v (v positive, below 2^128).
+uint32_t first_pattern_at_or_above(double v) {
+  uint32_t p = bits_of(static_cast<float>(v));
+  if (static_cast<double>(float_from_bits(p)) < v) ++p;
+  return p;
+}
+
+}  // namespace
+
+EncodePlan::EncodePlan(const Target& t) : t_(t) {
+  const Format& f = t.format;
+  const int m = f.man_bits();
+  bits_ = t.rounding == Rounding::NearestEven && !t.daz && t.compat == Compat::None && m >= 1 && m <= 22 &&
+          f.exp_bits() <= 8 && f.is_signed() && f.has_zero() && f.emin() >= -126;
+  if (!bits_) return;
+  subnormals_ = f.subnormals();
+  negative_zero_ = f.has_negative_zero();
+  tiny_before_ = t.tininess == Tininess::BeforeRounding;
+  d_ = 23 - m;
+  man_bits_ = m;
+  emin_ = f.emin();
+  normal_min_ = static_cast<uint32_t>(f.emin() + 127) << 23;
+  tiny_below_ = first_pattern_at_or_above(std::ldexp(1.0, f.emin()) - std::ldexp(1.0, f.emin() - m - 2));
+  rebias_ = static_cast<uint32_t>(127 - f.bias()) << m;
+  max_code_ = static_cast<uint32_t>(f.max_code().v);
+  sign_mask_ = static_cast<uint32_t>(f.sign_mask());
+  overflow_[0] = encode(FLT_MAX, t);
+  overflow_[1] = encode(-FLT_MAX, t);
+}
+
+
+Rounded EncodePlan::subnormal(uint32_t magnitude, uint32_t sign) const {
+  const uint32_t e = magnitude >> 23;
+  const uint32_t sig = (magnitude & 0x7FFFFFu) | (e != 0 ? 0x800000u : 0u);
+  int n = 150 + emin_ - man_bits_ - static_cast<int>(e != 0 ? e : 1);
+  if (n > 25) n = 25;
+  const uint32_t code = (sig + ((1u << (n - 1)) - 1) + ((sig >> n) & 1)) >> n;
+  // Flags and sign by arithmetic (no branches on data): formats without −0 give +0 for a negative zero result.
+  const uint32_t inexact = (sig & ((1u << n) - 1)) != 0;
+  const uint32_t tiny = tiny_before_ | (magnitude < tiny_below_);
+  const uint32_t keep_sign = sign & ((code != 0) | negative_zero_);
+  return {Bits{code | (sign_mask_ & (0u - keep_sign))},
+          static_cast<uint8_t>(inexact * flag::inexact | (inexact & tiny) * flag::underflow)};
+}
+
+Rounded EncodePlan::rare(float x, uint64_t random_bits) const {
+  const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu;
+  if (bits_ && subnormals_ && magnitude < normal_min_) return subnormal(magnitude, bits >> 31);
+  return encode(x, t_, random_bits);
+}
+
+}  // namespace fpsim

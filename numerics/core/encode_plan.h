@@ -1,0 +1,52 @@
+#pragma once
+// EncodePlan: binary32 -> a target, prepared once — the loop form of encode(float, t). For rne into a
+// signed format with <= 8 exponent bits, 1–22 fraction bits and emin >= -126 (binary16, bfloat16, tf32,
+// every FP8, P3109 with P >= 2) it rounds by integer operations on the binary32 pattern, for normal,
+// subnormal and overflowing results alike; other targets, modes, NaN and inf inputs take encode().
+// tests/numerics_core/encode_plan_test.cpp checks it against encode() on every 5th binary32 pattern and
+// every pattern near the format's boundaries.
+#include "numerics/core/rounding.h"
+
+namespace fpsim {
+
+class EncodePlan {
+ public:
+  /// Example: EncodePlan to16(Target{parse_format("binary16")}); to16(1.0f).bits == Bits{0x3c00}.
+  explicit EncodePlan(const Target& t);
+
+  Rounded operator()(float x, uint64_t random_bits = 0) const {
+    // Normal-range results inline (the steps are in encode_plan.cpp's comment); the rest out of line.
+    const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu, sign = bits >> 31;
+    if (!bits_ || magnitude < normal_min_ || magnitude >= 0x7F800000u) return rare(x, random_bits);
+    const uint32_t code = ((magnitude + ((1u << (d_ - 1)) - 1) + ((magnitude >> d_) & 1)) >> d_) - rebias_;
+    if (code > max_code_) return overflow_[sign];
+    // Sign and flag by arithmetic, not ?: (a branch on the sign is mispredicted half the time on real data).
+    return {Bits{code | (sign_mask_ & (0u - sign))},
+            static_cast<uint8_t>(((magnitude & ((1u << d_) - 1)) != 0) * flag::inexact)};
+  }
+
+  /// "bits" when the integer path serves the target, "exact" otherwise.
+  const char* path() const { return bits_ ? "bits" : "exact"; }
+  const Target& target() const { return t_; }
+
+ private:
+  Rounded rare(float x, uint64_t random_bits) const;  // subnormal results, inf/NaN, targets without bits_
+  Rounded subnormal(uint32_t magnitude, uint32_t sign) const;
+
+  Target t_;
+  bool bits_ = false;
+  bool subnormals_ = false;    // the format has subnormals (else results below 2^emin take encode())
+  bool tiny_before_ = false;   // tininess before rounding
+  bool negative_zero_ = false; // the format has −0
+  int d_ = 0;                  // binary32 fraction bits dropped: 23 - man_bits
+  int man_bits_ = 0;
+  int emin_ = 0;
+  uint32_t normal_min_ = 0;    // binary32 pattern of 2^emin
+  uint32_t tiny_below_ = 0;    // binary32 pattern of 2^emin - 2^(emin - man_bits - 2): tiny after rounding below it
+  uint32_t rebias_ = 0;        // (127 - bias) << man_bits
+  uint32_t max_code_ = 0;
+  uint32_t sign_mask_ = 0;
+  Rounded overflow_[2];        // the result for |x| beyond the overflow threshold, + and −
+};
+
+}  // namespace fpsim

@@ -1,0 +1,190 @@
+// ArithPlan gives exactly the bits and flags of fpsim::exact on every path: every operand pair of 8-bit
+// formats (table and double paths, deterministic and stochastic), every (a, b) pair with a sample of c for
+// 8-bit fma, random and edge-pattern operands for binary16/bfloat16/binary32 and mixed formats in every
+// mode, and fma cases aimed at binary32 rounding boundaries (the Binary32Nearest rounder's hand-off).
+#include <catch2/catch.hpp>
+#include <cfenv>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "numerics/arith/arith_plan.h"
+#include "numerics/core/convert.h"
+#include "operand_gen.h"
+
+namespace fpsim {
+namespace {
+
+const Rounding kModes[] = {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
+                           Rounding::Down,        Rounding::Odd,         Rounding::Stochastic};
+
+Target target(const Format& f, Rounding r, int sr_bits = 0) {
+  Target t;
+  t.format = f;
+  t.rounding = r;
+  t.sr_bits = sr_bits;
+  return t;
+}
+
+Rounded call(const ArithPlan& plan, const Bits* x, uint64_t r) {
+  switch (arity(plan.op())) {
+    case 1: return plan(x[0], r);
+    case 2: return plan(x[0], x[1], r);
+    default: return plan(x[0], x[1], x[2], r);
+  }
+}
+
+// Compares plan(x) with exact::apply for one case; counts and reports the first mismatches.
+struct Checker {
+  size_t cases = 0, mismatches = 0;
+  void check(const ArithPlan& plan, const Bits* x, const Format* formats, uint64_t r) {
+    ++cases;
+    const Rounded got = call(plan, x, r);
+    const Rounded want = exact::apply(plan.op(), x, formats, plan.target(), r);
+    if (got == want) return;
+    if (mismatches++ < 5)
+      UNSCOPED_INFO(to_string(plan.op()) << " into " << plan.target().format.to_string() << " "
+                                         << to_string(plan.target().rounding, plan.target().sr_bits) << " path "
+                                         << plan.path() << std::hex << ": " << x[0].v << " " << x[1].v << " "
+                                         << x[2].v << " -> " << got.bits.v << "/" << int(got.flags) << ", exact "
+                                         << want.bits.v << "/" << int(want.flags));
+  }
+};
+
+TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pair", "[plan]") {
+  test::OperandGen gen(11);
+  Checker c;
+  for (const char* name : {"e5m2", "e4m3fn", "e4m3fnuz", "e3m4", "e2m1fn", "e8m0fnu", "p3109_k8p3se"}) {
+    const Format f = parse_format(name);
+    const Format formats[3] = {f, f, f};
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div, ArithOp::Sqrt})
+      for (Rounding r : {Rounding::NearestEven, Rounding::Up, Rounding::Stochastic}) {
+        const ArithPlan plan(op, f, target(f, r));
+        for (uint64_t a = 0; a < 256; ++a)
+          for (uint64_t b = 0; b < (op == ArithOp::Sqrt ? 1u : 256u); ++b) {
+            const Bits x[3] = {Bits{a & f.code_mask()}, Bits{b & f.code_mask()}, Bits{0}};
+            c.check(plan, x, formats, gen.word());
+          }
+      }
+    // fma: every (a, b) with 8 c codes (edges and random), rne and sr.
+    for (Rounding r : {Rounding::NearestEven, Rounding::Stochastic}) {
+      const ArithPlan plan(ArithOp::Fma, f, target(f, r));
+      std::vector<Bits> cs;
+      for (int k = 0; k < 8; ++k) cs.push_back(gen.code(f));
+      for (uint64_t a = 0; a < 256; ++a)
+        for (uint64_t b = 0; b < 256; ++b)
+          for (Bits z : cs) {
+            const Bits x[3] = {Bits{a & f.code_mask()}, Bits{b & f.code_mask()}, z};
+            c.check(plan, x, formats, gen.word());
+          }
+    }
+  }
+  INFO(c.cases << " cases");
+  CHECK(c.cases > 5'000'000);
+  CHECK(c.mismatches == 0);
+}
+
+TEST_CASE("ArithPlan on binary16/bfloat16/binary32 and mixed formats equals the exact path in every mode", "[plan]") {
+  const std::vector<std::vector<std::string>> cases = {
+      {"binary16", "binary16", "binary16", "binary16"}, {"bfloat16", "bfloat16", "bfloat16", "bfloat16"},
+      {"binary32", "binary32", "binary32", "binary32"}, {"tf32", "tf32", "tf32", "tf32"},
+      {"binary16", "binary16", "binary16", "binary32"}, {"e5m2", "e4m3fn", "binary32", "binary32"},
+      {"bfloat16", "bfloat16", "binary32", "bfloat16"}, {"binary32", "binary32", "binary32", "e4m3fn"},
+      {"e4m3fn", "e4m3fn", "binary16", "binary16"},     {"binary16", "bfloat16", "e5m2", "e5m2"}};
+  test::OperandGen gen(12);
+  Checker c;
+  for (const auto& names : cases) {
+    const Format formats[3] = {parse_format(names[0]), parse_format(names[1]), parse_format(names[2])};
+    const Format result = parse_format(names[3]);
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Fma})
+      for (Rounding r : kModes) {
+        const ArithPlan plan(op, std::span<const Format>(formats, arity(op)), target(result, r));
+        for (int i = 0; i < 20000; ++i) {
+          const Bits x[3] = {gen.code(formats[0]), gen.code(formats[1]), gen.code(formats[2])};
+          c.check(plan, x, formats, gen.word());
+        }
+      }
+  }
+  INFO(c.cases << " cases");
+  CHECK(c.mismatches == 0);
+}
+
+// binary32 fma/add with results on or next to a rounding boundary of binary32: c plus a product of about half
+// an ulp of c (ties, one binary64 ulp either side, and an error term below binary64's precision).
+TEST_CASE("ArithPlan binary32 rne hands rounding-boundary sums to the exact path correctly", "[plan]") {
+  const Format f32 = parse_format("binary32");
+  const Format formats[3] = {f32, f32, f32};
+  const ArithPlan fma(ArithOp::Fma, f32, target(f32, Rounding::NearestEven));
+  const ArithPlan add(ArithOp::Add, f32, target(f32, Rounding::NearestEven));
+  REQUIRE(std::string(fma.path()) == "double");
+  test::OperandGen gen(13);
+  Checker c;
+  for (int i = 0; i < 400000; ++i) {
+    const float z = float_from_bits(static_cast<uint32_t>(gen.code(f32).v));
+    if (!std::isfinite(z) || z == 0) continue;
+    const double half_ulp = std::ldexp(1.0, std::ilogb(z) - 24);
+    const float a = float_from_bits(static_cast<uint32_t>(gen.code(f32).v) & 0x3FFFFFFFu) + 1.0f;  // in [1, 2]
+    const float b = static_cast<float>(half_ulp / a * (1 + double(int(gen.word() % 5) - 2) * 0x1p-24));
+    const Bits x[3] = {Bits{bits_of(a)}, Bits{bits_of(b)}, Bits{bits_of(z)}};
+    c.check(fma, x, formats, 0);
+    const Bits y[3] = {Bits{bits_of(z)}, Bits{bits_of(static_cast<float>(half_ulp))}, Bits{0}};
+    c.check(add, y, formats, 0);
+  }
+  INFO(c.cases << " cases");
+  CHECK(c.mismatches == 0);
+}
+
+// Signed zeros, exact cancellation, subnormals and overflow for every same-format kernel: −0 + −0 = −0 in every
+// mode, x − x = +0 (−0 in rdn), −0·x keeps its sign, fma(−0, x, −0) = −0.
+TEST_CASE("ArithPlan gives IEEE zero signs, subnormal and overflow results", "[plan]") {
+  Checker c;
+  for (const char* name : {"binary16", "bfloat16", "binary32", "e5m2", "e4m3fn"}) {
+    const Format f = parse_format(name);
+    const Format formats[3] = {f, f, f};
+    const uint64_t sign = f.sign_mask(), one = encode(1.0, Target{f}).bits.v, max = f.max_code().v;
+    const std::vector<uint64_t> values = {0, sign, 1, sign | 1, one, sign | one, max, sign | max, 3, sign | 2};
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Fma})
+      for (Rounding r : {Rounding::NearestEven, Rounding::Down, Rounding::Stochastic}) {
+        const ArithPlan plan(op, f, target(f, r));
+        for (uint64_t a : values)
+          for (uint64_t b : values)
+            for (uint64_t z : values) {
+              const Bits x[3] = {Bits{a}, Bits{b}, Bits{z}};
+              c.check(plan, x, formats, 0x8000000000000000u);
+            }
+      }
+  }
+  INFO(c.cases << " cases");
+  CHECK(c.mismatches == 0);
+}
+
+TEST_CASE("ArithPlan chooses its path once and checks arity", "[plan]") {
+  const Format e5m2 = parse_format("e5m2"), f16 = parse_format("binary16"), e4m3fn = parse_format("e4m3fn");
+  CHECK(std::string(ArithPlan(ArithOp::Add, e5m2, target(e5m2, Rounding::NearestEven)).path()) == "table");
+  CHECK(std::string(ArithPlan(ArithOp::Add, e5m2, target(e5m2, Rounding::Stochastic)).path()) == "double");
+  CHECK(std::string(ArithPlan(ArithOp::Fma, e4m3fn, target(e4m3fn, Rounding::NearestEven)).path()) == "double");
+  CHECK(std::string(ArithPlan(ArithOp::Mul, f16, target(f16, Rounding::NearestEven)).path()) == "double");
+  CHECK(std::string(ArithPlan(ArithOp::Div, f16, target(f16, Rounding::NearestEven)).path()) == "exact");
+  const ArithPlan add(ArithOp::Add, f16, target(f16, Rounding::NearestEven));
+  CHECK(add(Bits{0x3c00}, Bits{0x3c00}) == Rounded{Bits{0x4000}, 0});
+  CHECK_THROWS_AS(add(Bits{0x3c00}), std::invalid_argument);
+  CHECK_THROWS_AS(add(Bits{0x3c00}, Bits{0x3c00}, Bits{0x3c00}), std::invalid_argument);
+  const Format two[2] = {f16, f16};
+  CHECK_THROWS_AS(ArithPlan(ArithOp::Fma, std::span<const Format>(two, 2), target(f16, Rounding::NearestEven)),
+                  std::invalid_argument);
+}
+
+TEST_CASE("ArithPlan takes the exact path when the native rounding mode is not the default", "[plan]") {
+  const Format f32 = parse_format("binary32");
+  const ArithPlan add(ArithOp::Add, f32, target(f32, Rounding::NearestEven));
+  const Bits one{bits_of(1.0f)}, tiny{bits_of(0x1.8p-24f)};  // 1 + 1.5·2^-24 rounds up in rne
+  const Rounded want = exact::add(one, f32, tiny, f32, add.target());
+  REQUIRE(std::fesetround(FE_TOWARDZERO) == 0);
+  const Rounded got = add(one, tiny);
+  std::fesetround(FE_TONEAREST);
+  CHECK(got == want);
+  CHECK(got.bits.v == bits_of(1.0f + 0x1p-23f));
+}
+
+}  // namespace
+}  // namespace fpsim
