@@ -75,7 +75,7 @@ bool double_decodes(const Format& f) {
 
 ArithPlan::Decoder make_decoder(const Format& f) {
   ArithPlan::Decoder d;
-  if (!fast_double_decodes(f)) {
+  if (f.total_bits() <= 8) {  // one load: cheaper than the field move, and any specials
     d.values = decode_table(f);
     d.sign_mask = static_cast<uint32_t>(f.code_mask());  // the table index mask
     return d;
@@ -159,6 +159,16 @@ void ArithPlan::choose_path() {
   if (const Kernel k = ieee_kernel_for()) {
     kernel_ = k;
     return;
+  }
+  bool all_tables = true;
+  for (int i = 0; i < arity_; ++i) all_tables = all_tables && decoders_[i].values != nullptr;
+  if (all_tables) {
+    switch (op_) {
+      case ArithOp::Add: kernel_ = &ArithPlan::table_decoded_kernel<ArithOp::Add>; return;
+      case ArithOp::Sub: kernel_ = &ArithPlan::table_decoded_kernel<ArithOp::Sub>; return;
+      case ArithOp::Mul: kernel_ = &ArithPlan::table_decoded_kernel<ArithOp::Mul>; return;
+      default: kernel_ = &ArithPlan::table_decoded_kernel<ArithOp::Fma>; return;
+    }
   }
   switch (op_) {
     case ArithOp::Add: kernel_ = &ArithPlan::double_kernel<ArithOp::Add>; break;
@@ -335,6 +345,27 @@ Rounded ArithPlan::ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint6
   // addends, so that an exact zero sum gets IEEE's sign: −0 + −0 = −0).
   if constexpr (kOp == ArithOp::Mul) return round_sum_with(s, 0.0, p.rounding_table_, p.t_, random_bits);
   else return round_sum_with(u, v, p.rounding_table_, p.t_, random_bits);
+}
+
+// double_kernel for operands that are all table-decoded (<= 8-bit formats): one load per operand, and one
+// finiteness test on the result instead of one per operand (an inf or NaN operand makes it inf or NaN, and
+// sums and products of these formats' finite values stay finite: values_fit_binary64, product_exact).
+template <ArithOp kOp>
+Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
+  const Decoder *d = p.decoders_;
+  const double x = d[0].values[a.v & d[0].sign_mask], y = d[1].values[b.v & d[1].sign_mask];
+  const double z = kOp == ArithOp::Fma ? d[2].values[c.v & d[2].sign_mask] : 0.0;
+  const double u = kOp == ArithOp::Fma || kOp == ArithOp::Mul ? x * y : x;
+  const double v = kOp == ArithOp::Fma ? z : kOp == ArithOp::Sub ? -y : kOp == ArithOp::Add ? y : 0.0;
+  if (!std::isfinite(u + v) || !native_rounds_to_nearest()) return p.exact_path(a, b, c, random_bits);
+  if constexpr (kOp == ArithOp::Mul) {
+    if (u == 0) return round_pack(Exact{std::signbit(u), 0, 0, false}, p.t_, random_bits);  // keeps −0·x's sign
+    return p.round_exact(u, 0.0, u, 0.0, random_bits);
+  } else {
+    double s, err;
+    two_sum(u, v, s, err);
+    return p.round_exact(s, err, u, v, random_bits);
+  }
 }
 
 }  // namespace fpsim

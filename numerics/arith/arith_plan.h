@@ -79,6 +79,8 @@ class ArithPlan {
   template <int E, int M, ArithOp kOp>
   static Rounded ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   Kernel ieee_kernel_for() const;
+  template <ArithOp kOp>
+  static Rounded table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   static Rounded table_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   static Rounded exact_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
 
