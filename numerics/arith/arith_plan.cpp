@@ -151,8 +151,12 @@ void ArithPlan::choose_path() {
     nearest_.rebias = uint64_t(1023 - f.bias()) << f.man_bits();
     nearest_.max_code = f.max_code().v;
     nearest_.sign_mask = f.sign_mask();
+    nearest_.subnormals = f.subnormals();
+    nearest_.tiny_before = t_.tininess == Tininess::BeforeRounding;
+    nearest_.negative_zero = f.has_negative_zero();
+    nearest_.tiny_below = bits_of(std::ldexp(1.0, f.emin()) - std::ldexp(1.0, f.emin() - f.man_bits() - 2));
     for (int sign = 0; sign < 2; ++sign)  // 2^(emax + 2) lies beyond every overflow threshold
-      nearest_.overflow[sign] = round_pack(Exact{sign != 0, f.emax() + 2, 1, false}, t_, 0);
+      overflow_[sign] = round_pack(Exact{sign != 0, f.emax() + 2, 1, false}, t_, 0);
   } else {
     rounder_ = rounding_table_ ? Rounder::Table : Rounder::RoundPack;
   }
@@ -246,6 +250,59 @@ inline bool ArithPlan::decode(int i, Bits b, double& out) const {
   return true;
 }
 
+// Rounder::Nearest: the exact s + err (s a non-zero normal binary64 with |err| <= half its ulp) rounded to
+// nearest even by integer steps. Returns Done (out set), Overflow (the caller's precomputed result), or Other
+// for the table or round_pack (zero, rounding boundaries, formats without subnormals below 2^emin). C is NearestConstants, or a constexpr copy of it so that a
+// fixed-format kernel folds the constants (ieee_kernel).
+//   Normal results: see the file comment. Subnormal results (|s| < 2^emin): the code is s's 53-bit significand
+//   shifted right by d + (emin − E), rounded by the same bias trick; the shift is capped at 54, where every
+//   significand (< 2^53, below half of 2^54) rounds to 0. A carry to 2^man_bits is exactly 2^emin's code.
+//     binary16 (d = 42, emin −14), s = 3·2^-26 = 0x3E58000000000000: E = −25, shift 42 + 11 = 53; significand
+//     0x18000000000000 + 2^52 − 1 + 0 >> 53 = 1: 2^-24, inexact, and underflow (tiny after rounding).
+//   Tiny after rounding unless |s + err| >= 2^emin − 2^(emin − man_bits − 2) (it then rounds to 2^emin at an
+//   unbounded exponent); s equal to that threshold with err != 0 goes to round_pack.
+enum class Nearest : uint8_t { Done, Overflow, Other };
+
+// v as a value the compiler must materialise: keeps `a & b` of two data-dependent tests one test, where the
+// compiler would otherwise branch on each (and be mispredicted on real data).
+[[gnu::always_inline]] inline uint64_t opaque(uint64_t v) {
+  asm("" : "+r"(v));
+  return v;
+}
+
+template <class C>
+[[gnu::always_inline]] inline Nearest round_nearest(const C& n, double s, double err, Rounded& out) {
+  const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63), negative = bits >> 63;
+  // Bitwise & and |, not && and ||: err == 0 is a coin toss on real data, and a branch on it would be
+  // mispredicted half the time.
+  const uint64_t inexact_err = err != 0;
+  if (magnitude >= n.normal_min) {
+    const uint64_t dropped = magnitude & n.dropped_mask;
+    // On a rounding boundary (dropped bits 0 or exactly half) only when the bits below half are all zero.
+    const uint64_t boundary = (dropped & (n.half - 1)) == 0;
+    if (__builtin_expect(opaque(boundary) & inexact_err, 0)) return Nearest::Other;
+    const uint64_t code = ((magnitude + (n.half - 1) + ((magnitude >> n.drop) & 1)) >> n.drop) - n.rebias;
+    if (code > n.max_code) return Nearest::Overflow;
+    out = {Bits{code | (n.sign_mask & (0 - negative))},
+           static_cast<uint8_t>(((dropped != 0) | inexact_err) * flag::inexact)};
+    return Nearest::Done;
+  }
+  if (!n.subnormals || magnitude == 0) return Nearest::Other;
+  int shift = n.drop + static_cast<int>((n.normal_min - magnitude + ((uint64_t{1} << 52) - 1)) >> 52);
+  if (shift > 54) shift = 54;
+  const uint64_t sig = (magnitude & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52);
+  const uint64_t dropped = sig & ((uint64_t{1} << shift) - 1), half = uint64_t{1} << (shift - 1);
+  const uint64_t boundary = ((dropped & (half - 1)) == 0) | (magnitude == n.tiny_below);
+  if (__builtin_expect(opaque(boundary) & inexact_err, 0)) return Nearest::Other;
+  const uint64_t code = (sig + (half - 1) + ((sig >> shift) & 1)) >> shift;
+  const uint64_t inexact = (dropped != 0) | inexact_err;
+  const uint64_t tiny = n.tiny_before | (magnitude < n.tiny_below);
+  const uint64_t keep_sign = negative & ((code != 0) | n.negative_zero);
+  out = {Bits{code | (n.sign_mask & (0 - keep_sign))},
+         static_cast<uint8_t>(inexact * flag::inexact | (inexact & tiny) * flag::underflow)};
+  return Nearest::Done;
+}
+
 inline Rounded ArithPlan::round_sum(double x, double y, const Bits* operands, uint64_t random_bits) const {
   // TwoSum needs a finite sum; only formats near binary64's range can overflow it.
   if (!std::isfinite(x + y)) return exact_path(operands[0], operands[1], operands[2], random_bits);
@@ -257,19 +314,10 @@ inline Rounded ArithPlan::round_sum(double x, double y, const Bits* operands, ui
 // The exact value s + err (s = RN(x + y), err its TwoSum error) rounded into the target.
 inline Rounded ArithPlan::round_exact(double s, double err, double x, double y, uint64_t random_bits) const {
   if (rounder_ == Rounder::Nearest) {
-    const NearestConstants& n = nearest_;
-    const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
-    const uint64_t dropped = magnitude & n.dropped_mask;
-    // Bitwise & and |, not && and ||: err == 0 is a coin toss on real data, and a branch on it would be
-    // mispredicted half the time.
-    const bool on_boundary = (dropped == 0) | (dropped == n.half);
-    if ((magnitude >= n.normal_min) & !(on_boundary & (err != 0))) {
-      const uint64_t code = ((magnitude + (n.half - 1) + ((magnitude >> n.drop) & 1)) >> n.drop) - n.rebias;
-      const uint64_t negative = bits >> 63;
-      if (code > n.max_code) return n.overflow[negative];
-      return {Bits{code | (n.sign_mask & (0 - negative))},
-              static_cast<uint8_t>(((dropped != 0) | (err != 0)) * flag::inexact)};
-    }
+    Rounded r;
+    const Nearest how = round_nearest(nearest_, s, err, r);
+    if (how == Nearest::Done) return r;
+    if (how == Nearest::Overflow) return overflow_[bits_of(s) >> 63];
   } else if (rounder_ == Rounder::Table && std::isnormal(s)) {
     return rounding_table_->round_double(s, err);
   }
@@ -330,17 +378,28 @@ Rounded ArithPlan::ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint6
     if (kOp != ArithOp::Fma && kExactSums) s = u + v;
     else two_sum(u, v, s, err);
   }
-  // Rounder::Nearest with constant fields (see round_exact).
-  const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
-  const uint64_t dropped = magnitude & ((uint64_t{1} << kDrop) - 1), half = uint64_t{1} << (kDrop - 1);
-  const bool on_boundary = (dropped == 0) | (dropped == half);
-  if ((magnitude >= (uint64_t(1 - kBias + 1023) << 52)) & !(on_boundary & (err != 0))) {
-    const uint64_t code = ((magnitude + (half - 1) + ((magnitude >> kDrop) & 1)) >> kDrop) - (kRebias >> kDrop);
-    const uint64_t negative = bits >> 63;
-    if (code >= kInfCode) return p.nearest_.overflow[negative];
-    return {Bits{code | (uint64_t{kSign} & (0 - negative))},
-            static_cast<uint8_t>(((dropped != 0) | (err != 0)) * flag::inexact)};
-  }
+  // Rounder::Nearest with the format's constant fields.
+  static constexpr NearestConstants kNearest = [] {
+    NearestConstants n;
+    n.drop = kDrop;
+    n.dropped_mask = (uint64_t{1} << kDrop) - 1;
+    n.half = uint64_t{1} << (kDrop - 1);
+    n.normal_min = uint64_t(1 - kBias + 1023) << 52;
+    n.rebias = kRebias >> kDrop;
+    n.max_code = kInfCode - 1;
+    n.sign_mask = kSign;
+    n.subnormals = true;
+    n.negative_zero = true;
+    // 2^emin − 2^(emin − M − 2): the binade below 2^emin with all M + 1 fraction bits set, as a pattern.
+    n.tiny_below = (uint64_t(1 - kBias + 1023 - 1) << 52) | (((uint64_t{1} << (M + 1)) - 1) << (52 - M - 1));
+    return n;
+  }();
+  NearestConstants n = kNearest;
+  n.tiny_before = p.nearest_.tiny_before;
+  Rounded r;
+  const Nearest how = round_nearest(n, s, err, r);
+  if (how == Nearest::Done) return r;
+  if (how == Nearest::Overflow) return p.overflow_[bits_of(s) >> 63];
   // Zero or subnormal results and rounding boundaries: rounded by the table or round_pack (from the two
   // addends, so that an exact zero sum gets IEEE's sign: −0 + −0 = −0).
   if constexpr (kOp == ArithOp::Mul) return round_sum_with(s, 0.0, p.rounding_table_, p.t_, random_bits);

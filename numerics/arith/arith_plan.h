@@ -63,7 +63,8 @@ class ArithPlan {
     int drop = 0;  ///< 52 − man_bits
     uint64_t dropped_mask = 0, half = 0;  ///< 2^drop − 1, 2^(drop − 1)
     uint64_t normal_min = 0, rebias = 0, max_code = 0, sign_mask = 0;
-    Rounded overflow[2];
+    bool subnormals = false, tiny_before = false, negative_zero = false;
+    uint64_t tiny_below = 0;  ///< binary64 pattern of 2^emin − 2^(emin − man_bits − 2)
   };
 
  private:
@@ -94,6 +95,7 @@ class ArithPlan {
   Decoder decoders_[3];
   Rounder rounder_ = Rounder::RoundPack;
   NearestConstants nearest_;
+  Rounded overflow_[2];  ///< Rounder::Nearest's result beyond the overflow threshold, + and −
 };
 
 }  // namespace fpsim
