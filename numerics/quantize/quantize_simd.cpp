@@ -491,6 +491,90 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   return true;
 }
 
+// ---- values by lane selection (KernelPlan::lane_select), no statistics ----
+// Every finite lane's result is one of three candidates computed for all lanes: the normal-range rounding of
+// the bit pattern, the subnormal-range rounding, or the overflow result; compares and blends pick one per
+// lane, so wide-range data (lanes below 2^emin or past max in most vectors, unpredictably) takes no branch.
+// Vectors holding ±inf or NaN (and, for sr, lanes too tiny for a 32-bit sum) take Vector instead.
+
+// The plan's constants as vectors, broadcast once per call.
+struct LaneConsts {
+  V keep;        // ~(2^dn - 1): clears the discarded bits
+  V bias;        // 2^(dn - 1) - 1: rne's bias less the kept lsb
+  V min_normal;  // 2^emin as binary32 bits
+  V max_bits;    // the largest finite value as binary32 bits
+  V ovf;         // |overflow result| (KernelPlan::lane_select: its sign is the input's)
+  V dn_emin;     // dn + emin_field, for the subnormal range's discarded count
+  V emin_field;
+  V tiny;        // sr: lanes below this have more than 31 discarded bits (0: none can)
+  hn::Vec<DF> magic;       // rne: 2^(emin - m + 23), whose ulp is the subnormal quantum
+  hn::Vec<DF> sub_scale;   // sr: the subnormal quantum 2^(emin - m)
+  explicit LaneConsts(const KernelPlan& p) {
+    const DF df;
+    const uint32_t dn = p.d_normal;
+    keep = U(~((1u << dn) - 1));
+    bias = U((1u << (dn - 1)) - 1);
+    min_normal = U(p.emin_field << 23);
+    max_bits = U(p.max_bits);
+    ovf = U(p.ovf_out[0]);
+    dn_emin = U(dn + p.emin_field);
+    emin_field = U(p.emin_field);
+    tiny = U(dn + p.emin_field > 32 ? (dn + p.emin_field - 31) << 23 : 0u);
+    magic = hn::Set(df, p.sub_scale * 8388608.0f);  // times 2^23: exact
+    sub_scale = hn::Set(df, p.sub_scale);
+  }
+};
+
+// Rne of |x| < 2^emin to the subnormal quantum q = 2^(emin - m), as binary32 bits: (|x| + C) - C with
+// C = 2^(emin - m + 23), whose ulp is q. |x| < 2^emin <= C keeps the sum in C's binade, so the addition rounds
+// |x| to a multiple of q in the FPU's own rne (run_float's IeeeDefaultFp: no flush-to-zero, and binary32
+// subnormal inputs are exact), and the subtraction is exact (no -ffast-math: it is not folded away).
+//   e4m3fn (q = 2^-9, C = 2^14 = 0x4680_0000): |x| = 1.5 * 2^-9 = 0x3B40_0000; 2^14 + 1.5 * 2^-9 is a tie
+//   between 0x4680_0001 (odd) and 0x4680_0002 (even) -> 0x4680_0002 - C = 2^-8 = 0x3B80_0000 (2 quanta).
+HWY_INLINE V MagicRne(V a, hn::Vec<DF> magic) {
+  const DF df;
+  return hn::BitCast(D(), hn::Sub(hn::Add(hn::BitCast(df, a), magic), magic));
+}
+
+// Overflow and sign: lanes whose rounded normal-range pattern out_n exceeds max get the overflow result;
+// x ^ |x| is the input's sign bit. Subnormal-range lanes have out_n <= 2^emin, never past max.
+//   e4m3fn (max 448 = 0x43E0_0000), rne, x = -464 = 0xC3E8_0000: out_n = 0x43F0_0000 (480) > max -> ovf | sign.
+HWY_INLINE V OverflowAndSign(const LaneConsts& k, V x, V a, V out_n, V res) {
+  return hn::Or(hn::IfThenElse(SLt(k.max_bits, out_n), k.ovf, res), hn::Xor(x, a));
+}
+
+// Rne of a vector of finite inputs: the bias trick of Vector step 3 in the normal range, MagicRne below it.
+HWY_INLINE V FiniteRne(const LaneConsts& k, int dn, V x, V a) {
+  const V lsb = hn::And(hn::ShiftRightSame(a, dn), U(1));
+  const V out_n = hn::And(hn::Add(hn::Add(a, k.bias), lsb), k.keep);
+  const V res = hn::IfThenElse(SLt(a, k.min_normal), MagicRne(a, k.magic), out_n);
+  return OverflowAndSign(k, x, a, out_n, res);
+}
+
+// Exact-probability sr of a vector of finite inputs, every lane discarding d <= 31 bits. StochasticExact's
+// d <= 32 rule, up iff w1 < low << (32 - d), holds iff the top d bits of w1 are below low, iff low plus the
+// top d bits of ~w1 (= 2^d - 1 - those of w1) carries out of the d discarded bits: the rounding is one
+// addition to the bit pattern (normal range, d = dn) or to the significand (below 2^emin, k quanta).
+//   e5m2 (dn = 21), |x| = 1.875 = 0x3FF0_0000 (low = 0x10_0000, half): w1 = 0x7FFF_FFFF: ~w1 >> 11 = 0x10_0000,
+//   0x4000_0000 -> 2.0 (up, as w1 < 0x8000_0000); w1 = 0x8000_0000: ~w1 >> 11 = 0xF_FFFF, 0x3FFF_FFFF ->
+//   cleared 0x3FE0_0000 = 1.75 (down).
+//   e4m3fn (emin_field 121, d = 20 + 121 - be), |x| = 1.5 * 2^-9 = 0x3B40_0000 (be 118, d = 23, sig = 0xC0_0000):
+//   w1 = 0x7FFF_FFFF: ~w1 >> 9 = 0x40_0000, (0xC0_0000 + 0x40_0000) >> 23 = 2 quanta = 2^-8 (up).
+HWY_INLINE V FiniteSr(const LaneConsts& k, int dn, V x, V a, V w1) {
+  const V one = U(1);
+  const V r = hn::Not(w1);
+  const V out_n = hn::And(hn::Add(a, hn::ShiftRightSame(r, 32 - dn)), k.keep);
+  // Below 2^emin: be clamped to [1, emin_field] (as Vector step 2; lanes at or above 2^emin get d = dn and
+  // a discarded result), sig with the hidden bit, d = dn + emin_field - be, capped at 31 for the shifts.
+  const V bep = hn::Min(hn::Max(hn::ShiftRight<23>(a), one), k.emin_field);
+  const V sig = hn::Sub(a, hn::ShiftLeft<23>(hn::Sub(bep, one)));
+  const V dl = hn::Min(hn::Sub(k.dn_emin, bep), U(31));
+  const V quanta = hn::Shr(hn::Add(sig, hn::Shr(r, hn::Sub(U(32), dl))), dl);
+  const V sub = hn::BitCast(D(), hn::Mul(hn::ConvertTo(DF(), hn::BitCast(DI(), quanta)), k.sub_scale));
+  const V res = hn::IfThenElse(SLt(a, k.min_normal), sub, out_n);
+  return OverflowAndSign(k, x, a, out_n, res);
+}
+
 template <bool kValues, bool kSR, bool kStats, class Out>
 HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const KernelCall& c) {
   const D d;
@@ -516,6 +600,9 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
     const std::size_t groups_per_step = std::max<std::size_t>(1, kInFlight / vectors_per_group);
     const std::size_t step = 32 * groups_per_step;
     const RoundKeys round_keys(c.philox);
+    [[maybe_unused]] const bool lane_select = c.plan->lane_select;
+    [[maybe_unused]] const LaneConsts consts(*c.plan);
+    [[maybe_unused]] const int dn = static_cast<int>(c.plan->d_normal);
     for (; lanes <= 16 && i + step <= count; i += step) {
       const uint64_t group0 = (c.first_index + i) >> 5;
       const std::size_t vectors = groups_per_step * vectors_per_group;
@@ -543,6 +630,17 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
         for (std::size_t k = 0; k < kInFlight; ++k)
           for (std::size_t h = 0; h < 2; ++h) {
             const std::size_t e = at[k] + h * 16;
+            if constexpr (kValues && !kStats) {
+              if (lane_select) {
+                const V x = hn::BitCast(d, hn::LoadU(DF(), in + e));
+                const V a = hn::And(x, U(0x7FFFFFFFu));
+                // Finite, and no lane discarding more than 31 bits (tiny = 0: none can).
+                if (hn::AllFalse(d, hn::Or(SLt(U(0x7F7FFFFFu), a), SLt(a, consts.tiny)))) {
+                  Store(FiniteSr(consts, dn, x, a, w[k][2 * h + 1]), out + e, c.stream_out);
+                  continue;
+                }
+              }
+            }
             if (!Vector<kValues, kSR, kStats, false>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n,
                                                      rare))
               scalar_range(in + e, out + e, lanes, *c.target, c.stream, c.first_index + e, rest_stats);
@@ -567,6 +665,19 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
       }
       const V parity = hn::And(hn::ShiftRightSame(x, static_cast<int>(d_bits)), one);
       Store(hn::And(hn::Add(hn::Add(x, half_less_one), parity), keep), out + i, c.stream_out);
+    }
+  } else if (kValues && !kStats && c.plan->lane_select) {
+    const LaneConsts consts(*c.plan);
+    const int dn = static_cast<int>(c.plan->d_normal);
+    for (; i + lanes <= count; i += lanes) {
+      const V x = hn::BitCast(d, hn::LoadU(DF(), in + i));
+      const V a = hn::And(x, U(0x7FFFFFFFu));
+      if (!hn::AllFalse(d, SLt(U(0x7F7FFFFFu), a))) {  // ±inf or NaN: the plan's special results
+        if (!Vector<kValues, kSR, kStats, true>(c, in + i, out + i, hn::Zero(d), hn::Zero(d), amax, n, rare))
+          scalar_range(in + i, out + i, lanes, *c.target, c.stream, c.first_index + i, rest_stats);
+        continue;
+      }
+      Store(FiniteRne(consts, dn, x, a), out + i, c.stream_out);
     }
   } else {
     // Stretches of kStretch vectors; a stretch where more than one vector in eight needed the rare work
