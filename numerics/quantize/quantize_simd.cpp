@@ -26,6 +26,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "numerics/quantize/internal/quantize_kernel.h"
 
@@ -639,34 +640,38 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
             Philox(c0, c1, c.philox, w[k]);
           }
         }
-        for (std::size_t k = 0; k < kInFlight; ++k)
-          for (std::size_t h = 0; h < 2; ++h) {
-            const std::size_t e = at[k] + h * 16;
-            if constexpr (kValues && !kStats) {
-              if (lane_select) {
-                const V x = hn::BitCast(d, hn::LoadU(DF(), in + e));
-                const V a = hn::And(x, U(0x7FFFFFFFu));
-                // Finite, and no lane discarding more than 31 bits (tiny = 0: none can).
-                if (hn::AllFalse(d, hn::Or(SLt(U(0x7F7FFFFFu), a), SLt(a, consts.tiny)))) {
-                  bool any_below = false;
-                  const V w1 = w[k][2 * h + 1];
-                  Store(skip_sub ? FiniteSr<true>(consts, dn, x, a, w1, any_below)
-                                 : FiniteSr<false>(consts, dn, x, a, w1, any_below),
-                        out + e, c.stream_out);
-                  // Every kStretch vectors: skip the subnormal work while at most one vector in eight needs it.
-                  below_vectors += any_below ? 1 : 0;
-                  if (++stretch_vectors == kStretch) {
-                    skip_sub = below_vectors * 8 <= kStretch;
-                    below_vectors = stretch_vectors = 0;
+        // The step's vectors, with or without the subnormal-range skip (a straight-line body for each).
+        const auto round_step = [&](auto skip) {
+          constexpr bool kSkip = decltype(skip)::value;
+          for (std::size_t k = 0; k < kInFlight; ++k)
+            for (std::size_t h = 0; h < 2; ++h) {
+              const std::size_t e = at[k] + h * 16;
+              if constexpr (kValues && !kStats) {
+                if (lane_select) {
+                  const V x = hn::BitCast(d, hn::LoadU(DF(), in + e));
+                  const V a = hn::And(x, U(0x7FFFFFFFu));
+                  // Finite, and no lane discarding more than 31 bits (tiny = 0: none can).
+                  if (hn::AllFalse(d, hn::Or(SLt(U(0x7F7FFFFFu), a), SLt(a, consts.tiny)))) {
+                    bool any_below = false;
+                    Store(FiniteSr<kSkip>(consts, dn, x, a, w[k][2 * h + 1], any_below), out + e, c.stream_out);
+                    below_vectors += any_below ? 1 : 0;
+                    continue;
                   }
-                  continue;
                 }
               }
+              if (!Vector<kValues, kSR, kStats, false>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n,
+                                                       rare))
+                scalar_range(in + e, out + e, lanes, *c.target, c.stream, c.first_index + e, rest_stats);
             }
-            if (!Vector<kValues, kSR, kStats, false>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n,
-                                                     rare))
-              scalar_range(in + e, out + e, lanes, *c.target, c.stream, c.first_index + e, rest_stats);
-          }
+        };
+        if (skip_sub) round_step(std::true_type{});
+        else round_step(std::false_type{});
+        // Every kStretch vectors: skip the subnormal work while at most one vector in eight needs it.
+        stretch_vectors += 2 * kInFlight;
+        if (stretch_vectors >= kStretch) {
+          skip_sub = below_vectors * 8 <= stretch_vectors;
+          below_vectors = stretch_vectors = 0;
+        }
       }
     }
   } else if (kValues && !kStats && c.plan->integer_rne) {
