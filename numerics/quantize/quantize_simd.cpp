@@ -149,7 +149,10 @@ struct RoundKeys {
   }
 };
 
-template <int K>
+// kOddWords: only words 1 and 3 (the low halves of round 10's products) are wanted, as by the sr kernels whose
+// rounding reads only the high random word of each element: round 10 is then two low multiplies per vector,
+// and words 0 and 2 are left zero.
+template <int K, bool kOddWords = false>
 HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey& key, const RoundKeys& rk,
                                   V (&w)[K][4]) {
   constexpr uint32_t m0 = 0xD2511F53u, m1 = 0xCD9E8D57u;
@@ -173,8 +176,8 @@ HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey
     c[k][2] = hn::Xor(lo0, U(static_cast<uint32_t>(p0 >> 32) ^ k1b));
     c[k][3] = U(static_cast<uint32_t>(p0));
   }
-  // Rounds 3-10.
-  for (int round = 2; round < 10; ++round) {
+  // Rounds 3-10 (3-9 when round 10 is cut short below).
+  for (int round = 2; round < (kOddWords ? 9 : 10); ++round) {
     for (int k = 0; k < K; ++k) {
       V h0, l0, h1, l1;
       MulHiLo(c[k][0], m0, h0, l0);
@@ -186,6 +189,14 @@ HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey
       c[k][2] = n2;
       c[k][3] = l0;
     }
+  }
+  if constexpr (kOddWords) {
+    for (int k = 0; k < K; ++k) {
+      w[k][0] = w[k][2] = hn::Zero(D());
+      w[k][1] = hn::Mul(c[k][2], U(m1));  // round 10's lo(M1 * c2)
+      w[k][3] = hn::Mul(c[k][0], U(m0));  // round 10's lo(M0 * c0)
+    }
+    return;
   }
   for (int k = 0; k < K; ++k)
     for (int i = 0; i < 4; ++i) w[k][i] = c[k][i];
@@ -611,6 +622,8 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
     const std::size_t step = 32 * groups_per_step;
     const RoundKeys round_keys(c.philox);
     [[maybe_unused]] const bool lane_select = c.plan->lane_select;
+    // FiniteSr reads only the high random word w1 (odd Philox words); Vector's fallback recomputes the rest.
+    const bool odd_words = kValues && !kStats && lane_select;
     [[maybe_unused]] const LaneConsts consts(*c.plan);
     [[maybe_unused]] const int dn = static_cast<int>(c.plan->d_normal);
     constexpr std::size_t kStretch = 64;
@@ -632,7 +645,8 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
         if (high == static_cast<uint32_t>((first[kInFlight - 1] + lanes - 1) >> 32)) {
           V c0[kInFlight];
           for (std::size_t k = 0; k < kInFlight; ++k) c0[k] = hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[k])));
-          PhiloxUniformHigh<kInFlight>(c0, high, c.philox, round_keys, w);
+          if (odd_words) PhiloxUniformHigh<kInFlight, true>(c0, high, c.philox, round_keys, w);
+          else PhiloxUniformHigh<kInFlight>(c0, high, c.philox, round_keys, w);
         } else {  // the counter's high word changes inside the step (once per 2^32 blocks)
           for (std::size_t k = 0; k < kInFlight; ++k) {
             V c0, c1;
@@ -659,7 +673,15 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
                   }
                 }
               }
-              if (!Vector<kValues, kSR, kStats, false>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n,
+              const V* words = w[k];
+              V all_words[4];
+              if (odd_words) {  // words 0 and 2 were skipped: the vector's whole Philox block again
+                V c0v, c1v;
+                Counters(first[k], c0v, c1v);
+                Philox(c0v, c1v, c.philox, all_words);
+                words = all_words;
+              }
+              if (!Vector<kValues, kSR, kStats, false>(c, in + e, out + e, words[2 * h], words[2 * h + 1], amax, n,
                                                        rare))
                 scalar_range(in + e, out + e, lanes, *c.target, c.stream, c.first_index + e, rest_stats);
             }
