@@ -520,7 +520,7 @@ struct LaneConsts {
   V ovf;         // |overflow result| (KernelPlan::lane_select: its sign is the input's)
   V dn_emin;     // dn + emin_field, for the subnormal range's discarded count
   V emin_field;
-  V tiny;        // sr: lanes below this have more than 31 discarded bits (0: none can)
+  V tiny_limit;  // sr: TooTiny's bound
   hn::Vec<DF> magic;       // rne: 2^(emin - m + 23), whose ulp is the subnormal quantum
   hn::Vec<DF> sub_scale;   // sr: the subnormal quantum 2^(emin - m)
   explicit LaneConsts(const KernelPlan& p) {
@@ -533,11 +533,20 @@ struct LaneConsts {
     ovf = U(p.ovf_out[0]);
     dn_emin = U(dn + p.emin_field);
     emin_field = U(p.emin_field);
-    tiny = U(dn + p.emin_field > 32 ? (dn + p.emin_field - 31) << 23 : 0u);
+    // Non-zero |x| below 2^(dn + emin_field - 31 - 127) discard more than 31 bits (none can when that is 2^-127).
+    const uint32_t tiny = dn + p.emin_field > 32 ? (dn + p.emin_field - 31) << 23 : 0u;
+    tiny_limit = U(tiny ? 0x80000000u + (tiny - 1) : 0x80000000u);
     magic = hn::Set(df, p.sub_scale * 8388608.0f);  // times 2^23: exact
     sub_scale = hn::Set(df, p.sub_scale);
   }
 };
+
+// sr: lanes with 0 < |x| < tiny, whose discarded bit count exceeds FiniteSr's 31 (zeros round fine there):
+// a + 0x7FFF_FFFF maps a = 0 to INT_MAX and a >= 1 to INT_MIN + (a - 1), so one signed compare with
+// INT_MIN + (tiny - 1) finds 1 <= a < tiny. e4m3fn: tiny = 110 << 23 = 0x3700_0000, bound 0xB6FF_FFFF;
+// a = 0x3400_0000 (2^-23) -> 0xB3FF_FFFF, below: too tiny; a = 0 -> 0x7FFF_FFFF and a = 0x3F80_0000 ->
+// 0xBF7F_FFFF, not below.
+HWY_INLINE M TooTiny(const LaneConsts& k, V a) { return SLt(hn::Add(a, U(0x7FFFFFFFu)), k.tiny_limit); }
 
 // Rne of |x| < 2^emin to the subnormal quantum q = 2^(emin - m), as binary32 bits: (|x| + C) - C with
 // C = 2^(emin - m + 23), whose ulp is q. |x| < 2^emin <= C keeps the sum in C's binade, so the addition rounds
@@ -565,7 +574,7 @@ HWY_INLINE V FiniteRne(const LaneConsts& k, int dn, V x, V a) {
   return OverflowAndSign(k, x, a, out_n, res);
 }
 
-// Exact-probability sr of a vector of finite inputs, every lane discarding d <= 31 bits. StochasticExact's
+// Exact-probability sr of a vector of finite inputs, every non-zero lane discarding d <= 31 bits. StochasticExact's
 // d <= 32 rule, up iff w1 < low << (32 - d), holds iff the top d bits of w1 are below low, iff low plus the
 // top d bits of ~w1 (= 2^d - 1 - those of w1) carries out of the d discarded bits: the rounding is one
 // addition to the bit pattern (normal range, d = dn) or to the significand (below 2^emin, k quanta).
@@ -664,8 +673,8 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
                 if (lane_select) {
                   const V x = hn::BitCast(d, hn::LoadU(DF(), in + e));
                   const V a = hn::And(x, U(0x7FFFFFFFu));
-                  // Finite, and no lane discarding more than 31 bits (tiny = 0: none can).
-                  if (hn::AllFalse(d, hn::Or(SLt(U(0x7F7FFFFFu), a), SLt(a, consts.tiny)))) {
+                  // Finite, and no lane discarding more than 31 bits.
+                  if (hn::AllFalse(d, hn::Or(SLt(U(0x7F7FFFFFu), a), TooTiny(consts, a)))) {
                     bool any_below = false;
                     Store(FiniteSr<kSkip>(consts, dn, x, a, w[k][2 * h + 1], any_below), out + e, c.stream_out);
                     below_vectors += any_below ? 1 : 0;
