@@ -181,7 +181,9 @@ bool make_kernel_plan(const Target& t, OutKind kind, KernelPlan& p) {
                   p.ovf_out[1] == 0xFF800000u;
   const bool rne_or_sr = t.rounding == Rounding::NearestEven ||
                          (t.rounding == Rounding::Stochastic && p.sr_bits == 0 && !t.sr_subnormal_nearest);
+  // (f.emin() - m + 23 <= 127: rne's subnormal rounding adds 2^(emin - m + 23), which must be a finite binary32.)
   p.lane_select = kind == OutKind::Values && rne_or_sr && !t.daz && f.subnormals() && f.emin() > -126 &&
+                  f.emin() - m + 23 <= 127 &&
                   p.zero_is_signed && (p.ovf_out[0] & 0x80000000u) == 0 && p.ovf_out[1] == (p.ovf_out[0] | 0x80000000u);
   p.nan_payload_mask = 0;
   if (kind != OutKind::Values)
