@@ -27,10 +27,12 @@
 //       why: rounds to an integer with split/round_up (+ rodd's |1) at the binary point, not via round_pack
 //       test: tests/numerics_arith/integer_test.cpp, tests/numerics_arith/integer_oracle_test.cpp
 //   [decides] numerics/quantize/quantize_simd.cpp
-//       fn: Deterministic, StochasticExact, StochasticK, Vector, Loop
+//       fn: Deterministic, StochasticExact, StochasticK, Vector, Loop, MagicRne, FiniteRne, FiniteSr
 //       why: rounds binary32 bit patterns in lanes: its own RNE bias trick (2^(d-1) - 1 + lsb), sr and
 //            sr:K from Philox words, tininess of binary32 subnormals, flush-to-zero without subnormals;
-//            Loop applies the bias trick alone to formats with binary32's exponent range (integer_rne)
+//            Loop applies the bias trick alone to formats with binary32's exponent range (integer_rne);
+//            FiniteRne / FiniteSr pick per lane between the bit-pattern rounding, the subnormal-range
+//            rounding (MagicRne: the FPU's rne of |x| + 2^(emin-m+23); sr: ~w1's top bits added) and overflow
 //       test: tests/numerics_quantize/bit_identical_test.cpp, tests/numerics_quantize/exhaustive_test.cpp
 //   [decides] numerics/fast/arith_simd.cpp
 //       fn: RoundOddMagnitude, DeterministicIncrement, StochasticIncrement, PackCode

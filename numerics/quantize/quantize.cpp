@@ -179,6 +179,12 @@ bool make_kernel_plan(const Target& t, OutKind kind, KernelPlan& p) {
                   f.emax() == 127 && f.subnormals() && f.has_inf() && f.has_nan() && p.zero_is_signed &&
                   p.inf_out[0] == 0x7F800000u && p.inf_out[1] == 0xFF800000u && p.ovf_out[0] == 0x7F800000u &&
                   p.ovf_out[1] == 0xFF800000u;
+  const bool rne_or_sr = t.rounding == Rounding::NearestEven ||
+                         (t.rounding == Rounding::Stochastic && p.sr_bits == 0 && !t.sr_subnormal_nearest);
+  // (f.emin() - m + 23 <= 127: rne's subnormal rounding adds 2^(emin - m + 23), which must be a finite binary32.)
+  p.lane_select = kind == OutKind::Values && rne_or_sr && !t.daz && f.subnormals() && f.emin() > -126 &&
+                  f.emin() - m + 23 <= 127 &&
+                  p.zero_is_signed && (p.ovf_out[0] & 0x80000000u) == 0 && p.ovf_out[1] == (p.ovf_out[0] | 0x80000000u);
   p.nan_payload_mask = 0;
   if (kind != OutKind::Values)
     p.nan_payload_mask = static_cast<uint32_t>((encode(float_from_bits(0x7FFFFFFFu), t).bits.v ^

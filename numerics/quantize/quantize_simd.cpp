@@ -26,6 +26,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "numerics/quantize/internal/quantize_kernel.h"
 
@@ -75,6 +76,8 @@ HWY_INLINE M BySign(M neg, const bool b[2]) {
 //     lo    = OddEven(swap(odd), even) = [lo(a0m) lo(a1m) lo(a2m) lo(a3m)]
 //     hi    = OddEven(odd, swap(even)) = [hi(a0m) hi(a1m) hi(a2m) hi(a3m)]
 // (shuffles rather than 64-bit shifts: on AVX-512 the shifts compete with the multiplies for port 0).
+// On AVX2, lo is the low-half multiply a * m (vpmulld) in place of a shuffle and a blend: one op fewer per
+// product, and sr's Philox-bound loop measured ~8% faster (Zen 3).
 HWY_INLINE void MulHiLo(V a, uint32_t mult, V& hi, V& lo) {
 #if HWY_TARGET == HWY_SCALAR
   // One lane: a plain 64-bit product.
@@ -96,7 +99,7 @@ HWY_INLINE void MulHiLo(V a, uint32_t mult, V& hi, V& lo) {
   const V m = U(mult);
   const V even = hn::BitCast(d, hn::MulEven(a, m));
   const V odd = hn::BitCast(d, hn::MulEven(hn::Shuffle2301(a), m));
-  lo = hn::OddEven(hn::Shuffle2301(odd), even);
+  lo = hn::Mul(a, m);  // the low halves need no reassembly
   hi = hn::OddEven(odd, hn::Shuffle2301(even));
 #endif
 }
@@ -146,7 +149,10 @@ struct RoundKeys {
   }
 };
 
-template <int K>
+// kOddWords: only words 1 and 3 (the low halves of round 10's products) are wanted, as by the sr kernels whose
+// rounding reads only the high random word of each element: round 10 is then two low multiplies per vector,
+// and words 0 and 2 are left zero.
+template <int K, bool kOddWords = false>
 HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey& key, const RoundKeys& rk,
                                   V (&w)[K][4]) {
   constexpr uint32_t m0 = 0xD2511F53u, m1 = 0xCD9E8D57u;
@@ -170,8 +176,8 @@ HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey
     c[k][2] = hn::Xor(lo0, U(static_cast<uint32_t>(p0 >> 32) ^ k1b));
     c[k][3] = U(static_cast<uint32_t>(p0));
   }
-  // Rounds 3-10.
-  for (int round = 2; round < 10; ++round) {
+  // Rounds 3-10 (3-9 when round 10 is cut short below).
+  for (int round = 2; round < (kOddWords ? 9 : 10); ++round) {
     for (int k = 0; k < K; ++k) {
       V h0, l0, h1, l1;
       MulHiLo(c[k][0], m0, h0, l0);
@@ -183,6 +189,14 @@ HWY_INLINE void PhiloxUniformHigh(const V (&c0)[K], uint32_t c1, const PhiloxKey
       c[k][2] = n2;
       c[k][3] = l0;
     }
+  }
+  if constexpr (kOddWords) {
+    for (int k = 0; k < K; ++k) {
+      w[k][0] = w[k][2] = hn::Zero(D());
+      w[k][1] = hn::Mul(c[k][2], U(m1));  // round 10's lo(M1 * c2)
+      w[k][3] = hn::Mul(c[k][0], U(m0));  // round 10's lo(M0 * c0)
+    }
+    return;
   }
   for (int k = 0; k < K; ++k)
     for (int i = 0; i < 4; ++i) w[k][i] = c[k][i];
@@ -491,6 +505,106 @@ HWY_INLINE bool Vector(const KernelCall& c, const float* in, Out* out, V w0, V w
   return true;
 }
 
+// ---- values by lane selection (KernelPlan::lane_select), no statistics ----
+// Every finite lane's result is one of three candidates computed for all lanes: the normal-range rounding of
+// the bit pattern, the subnormal-range rounding, or the overflow result; compares and blends pick one per
+// lane, so wide-range data (lanes below 2^emin or past max in most vectors, unpredictably) takes no branch.
+// Vectors holding ±inf or NaN (and, for sr, lanes too tiny for a 32-bit sum) take Vector instead.
+
+// The plan's constants as vectors, broadcast once per call.
+struct LaneConsts {
+  V keep;        // ~(2^dn - 1): clears the discarded bits
+  V bias;        // 2^(dn - 1) - 1: rne's bias less the kept lsb
+  V min_normal;  // 2^emin as binary32 bits
+  V max_bits;    // the largest finite value as binary32 bits
+  V ovf;         // |overflow result| (KernelPlan::lane_select: its sign is the input's)
+  V dn_emin;     // dn + emin_field, for the subnormal range's discarded count
+  V emin_field;
+  V tiny_limit;  // sr: TooTiny's bound
+  hn::Vec<DF> magic;       // rne: 2^(emin - m + 23), whose ulp is the subnormal quantum
+  hn::Vec<DF> sub_scale;   // sr: the subnormal quantum 2^(emin - m)
+  explicit LaneConsts(const KernelPlan& p) {
+    const DF df;
+    const uint32_t dn = p.d_normal;
+    keep = U(~((1u << dn) - 1));
+    bias = U((1u << (dn - 1)) - 1);
+    min_normal = U(p.emin_field << 23);
+    max_bits = U(p.max_bits);
+    ovf = U(p.ovf_out[0]);
+    dn_emin = U(dn + p.emin_field);
+    emin_field = U(p.emin_field);
+    // Non-zero |x| below 2^(dn + emin_field - 31 - 127) discard more than 31 bits (none can when that is 2^-127).
+    const uint32_t tiny = dn + p.emin_field > 32 ? (dn + p.emin_field - 31) << 23 : 0u;
+    tiny_limit = U(tiny ? 0x80000000u + (tiny - 1) : 0x80000000u);
+    magic = hn::Set(df, p.sub_scale * 8388608.0f);  // times 2^23: exact
+    sub_scale = hn::Set(df, p.sub_scale);
+  }
+};
+
+// sr: lanes with 0 < |x| < tiny, whose discarded bit count exceeds FiniteSr's 31 (zeros round fine there):
+// a + 0x7FFF_FFFF maps a = 0 to INT_MAX and a >= 1 to INT_MIN + (a - 1), so one signed compare with
+// INT_MIN + (tiny - 1) finds 1 <= a < tiny. e4m3fn: tiny = 110 << 23 = 0x3700_0000, bound 0xB6FF_FFFF;
+// a = 0x3400_0000 (2^-23) -> 0xB3FF_FFFF, below: too tiny; a = 0 -> 0x7FFF_FFFF and a = 0x3F80_0000 ->
+// 0xBF7F_FFFF, not below.
+HWY_INLINE M TooTiny(const LaneConsts& k, V a) { return SLt(hn::Add(a, U(0x7FFFFFFFu)), k.tiny_limit); }
+
+// Rne of |x| < 2^emin to the subnormal quantum q = 2^(emin - m), as binary32 bits: (|x| + C) - C with
+// C = 2^(emin - m + 23), whose ulp is q. |x| < 2^emin <= C keeps the sum in C's binade, so the addition rounds
+// |x| to a multiple of q in the FPU's own rne (run_float's IeeeDefaultFp: no flush-to-zero, and binary32
+// subnormal inputs are exact), and the subtraction is exact (no -ffast-math: it is not folded away).
+//   e4m3fn (q = 2^-9, C = 2^14 = 0x4680_0000): |x| = 1.5 * 2^-9 = 0x3B40_0000; 2^14 + 1.5 * 2^-9 is a tie
+//   between 0x4680_0001 (odd) and 0x4680_0002 (even) -> 0x4680_0002 - C = 2^-8 = 0x3B80_0000 (2 quanta).
+HWY_INLINE V MagicRne(V a, hn::Vec<DF> magic) {
+  const DF df;
+  return hn::BitCast(D(), hn::Sub(hn::Add(hn::BitCast(df, a), magic), magic));
+}
+
+// Overflow and sign: lanes whose rounded normal-range pattern out_n exceeds max get the overflow result;
+// x ^ |x| is the input's sign bit. Subnormal-range lanes have out_n <= 2^emin, never past max.
+//   e4m3fn (max 448 = 0x43E0_0000), rne, x = -464 = 0xC3E8_0000: out_n = 0x43F0_0000 (480) > max -> ovf | sign.
+HWY_INLINE V OverflowAndSign(const LaneConsts& k, V x, V a, V out_n, V res) {
+  return hn::Or(hn::IfThenElse(SLt(k.max_bits, out_n), k.ovf, res), hn::Xor(x, a));
+}
+
+// Rne of a vector of finite inputs: the bias trick of Vector step 3 in the normal range, MagicRne below it.
+HWY_INLINE V FiniteRne(const LaneConsts& k, int dn, V x, V a) {
+  const V lsb = hn::And(hn::ShiftRightSame(a, dn), U(1));
+  const V out_n = hn::And(hn::Add(hn::Add(a, k.bias), lsb), k.keep);
+  const V res = hn::IfThenElse(SLt(a, k.min_normal), MagicRne(a, k.magic), out_n);
+  return OverflowAndSign(k, x, a, out_n, res);
+}
+
+// Exact-probability sr of a vector of finite inputs, every non-zero lane discarding d <= 31 bits. StochasticExact's
+// d <= 32 rule, up iff w1 < low << (32 - d), holds iff the top d bits of w1 are below low, iff low plus the
+// top d bits of ~w1 (= 2^d - 1 - those of w1) carries out of the d discarded bits: the rounding is one
+// addition to the bit pattern (normal range, d = dn) or to the significand (below 2^emin, k quanta).
+//   e5m2 (dn = 21), |x| = 1.875 = 0x3FF0_0000 (low = 0x10_0000, half): w1 = 0x7FFF_FFFF: ~w1 >> 11 = 0x10_0000,
+//   0x4000_0000 -> 2.0 (up, as w1 < 0x8000_0000); w1 = 0x8000_0000: ~w1 >> 11 = 0xF_FFFF, 0x3FFF_FFFF ->
+//   cleared 0x3FE0_0000 = 1.75 (down).
+//   e4m3fn (emin_field 121, d = 20 + 121 - be), |x| = 1.5 * 2^-9 = 0x3B40_0000 (be 118, d = 23, sig = 0xC0_0000):
+//   w1 = 0x7FFF_FFFF: ~w1 >> 9 = 0x40_0000, (0xC0_0000 + 0x40_0000) >> 23 = 2 quanta = 2^-8 (up).
+// kSkip: a vector without lanes below 2^emin skips the subnormal range's dozen ops (e5m2 and binary16 on
+// both benchmark distributions: nearly every vector); without it no branch depends on the data (e4m3fn, whose
+// 2^-6 has lanes below it in most vectors). any_below tells the loop which variant pays.
+template <bool kSkip>
+HWY_INLINE V FiniteSr(const LaneConsts& k, int dn, V x, V a, V w1, bool& any_below) {
+  const V one = U(1);
+  const V r = hn::Not(w1);
+  const V out_n = hn::And(hn::Add(a, hn::ShiftRightSame(r, 32 - dn)), k.keep);
+  const M below = SLt(a, k.min_normal);
+  any_below = !hn::AllFalse(D(), below);
+  if (kSkip && !any_below) return OverflowAndSign(k, x, a, out_n, out_n);
+  // Below 2^emin: be clamped to [1, emin_field] (as Vector step 2; lanes at or above 2^emin get d = dn and
+  // a discarded result), sig with the hidden bit, d = dn + emin_field - be, capped at 31 for the shifts.
+  const V bep = hn::Min(hn::Max(hn::ShiftRight<23>(a), one), k.emin_field);
+  const V sig = hn::Sub(a, hn::ShiftLeft<23>(hn::Sub(bep, one)));
+  const V dl = hn::Min(hn::Sub(k.dn_emin, bep), U(31));
+  const V quanta = hn::Shr(hn::Add(sig, hn::Shr(r, hn::Sub(U(32), dl))), dl);
+  const V sub = hn::BitCast(D(), hn::Mul(hn::ConvertTo(DF(), hn::BitCast(DI(), quanta)), k.sub_scale));
+  const V res = hn::IfThenElse(below, sub, out_n);
+  return OverflowAndSign(k, x, a, out_n, res);
+}
+
 template <bool kValues, bool kSR, bool kStats, class Out>
 HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const KernelCall& c) {
   const D d;
@@ -516,6 +630,14 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
     const std::size_t groups_per_step = std::max<std::size_t>(1, kInFlight / vectors_per_group);
     const std::size_t step = 32 * groups_per_step;
     const RoundKeys round_keys(c.philox);
+    [[maybe_unused]] const bool lane_select = c.plan->lane_select;
+    // FiniteSr reads only the high random word w1 (odd Philox words); Vector's fallback recomputes the rest.
+    const bool odd_words = kValues && !kStats && lane_select;
+    [[maybe_unused]] const LaneConsts consts(*c.plan);
+    [[maybe_unused]] const int dn = static_cast<int>(c.plan->d_normal);
+    constexpr std::size_t kStretch = 64;
+    [[maybe_unused]] bool skip_sub = true;
+    [[maybe_unused]] std::size_t below_vectors = 0, stretch_vectors = 0;
     for (; lanes <= 16 && i + step <= count; i += step) {
       const uint64_t group0 = (c.first_index + i) >> 5;
       const std::size_t vectors = groups_per_step * vectors_per_group;
@@ -532,7 +654,8 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
         if (high == static_cast<uint32_t>((first[kInFlight - 1] + lanes - 1) >> 32)) {
           V c0[kInFlight];
           for (std::size_t k = 0; k < kInFlight; ++k) c0[k] = hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(first[k])));
-          PhiloxUniformHigh<kInFlight>(c0, high, c.philox, round_keys, w);
+          if (odd_words) PhiloxUniformHigh<kInFlight, true>(c0, high, c.philox, round_keys, w);
+          else PhiloxUniformHigh<kInFlight>(c0, high, c.philox, round_keys, w);
         } else {  // the counter's high word changes inside the step (once per 2^32 blocks)
           for (std::size_t k = 0; k < kInFlight; ++k) {
             V c0, c1;
@@ -540,13 +663,46 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
             Philox(c0, c1, c.philox, w[k]);
           }
         }
-        for (std::size_t k = 0; k < kInFlight; ++k)
-          for (std::size_t h = 0; h < 2; ++h) {
-            const std::size_t e = at[k] + h * 16;
-            if (!Vector<kValues, kSR, kStats, false>(c, in + e, out + e, w[k][2 * h], w[k][2 * h + 1], amax, n,
-                                                     rare))
-              scalar_range(in + e, out + e, lanes, *c.target, c.stream, c.first_index + e, rest_stats);
-          }
+        // The step's vectors, with or without the subnormal-range skip (a straight-line body for each).
+        const auto round_step = [&](auto skip) {
+          constexpr bool kSkip = decltype(skip)::value;
+          for (std::size_t k = 0; k < kInFlight; ++k)
+            for (std::size_t h = 0; h < 2; ++h) {
+              const std::size_t e = at[k] + h * 16;
+              if constexpr (kValues && !kStats) {
+                if (lane_select) {
+                  const V x = hn::BitCast(d, hn::LoadU(DF(), in + e));
+                  const V a = hn::And(x, U(0x7FFFFFFFu));
+                  // Finite, and no lane discarding more than 31 bits.
+                  if (hn::AllFalse(d, hn::Or(SLt(U(0x7F7FFFFFu), a), TooTiny(consts, a)))) {
+                    bool any_below = false;
+                    Store(FiniteSr<kSkip>(consts, dn, x, a, w[k][2 * h + 1], any_below), out + e, c.stream_out);
+                    below_vectors += any_below ? 1 : 0;
+                    continue;
+                  }
+                }
+              }
+              const V* words = w[k];
+              V all_words[4];
+              if (odd_words) {  // words 0 and 2 were skipped: the vector's whole Philox block again
+                V c0v, c1v;
+                Counters(first[k], c0v, c1v);
+                Philox(c0v, c1v, c.philox, all_words);
+                words = all_words;
+              }
+              if (!Vector<kValues, kSR, kStats, false>(c, in + e, out + e, words[2 * h], words[2 * h + 1], amax, n,
+                                                       rare))
+                scalar_range(in + e, out + e, lanes, *c.target, c.stream, c.first_index + e, rest_stats);
+            }
+        };
+        if (skip_sub) round_step(std::true_type{});
+        else round_step(std::false_type{});
+        // Every kStretch vectors: skip the subnormal work while at most one vector in eight needs it.
+        stretch_vectors += 2 * kInFlight;
+        if (stretch_vectors >= kStretch) {
+          skip_sub = below_vectors * 8 <= stretch_vectors;
+          below_vectors = stretch_vectors = 0;
+        }
       }
     }
   } else if (kValues && !kStats && c.plan->integer_rne) {
@@ -567,6 +723,19 @@ HWY_NOINLINE void Loop(const float* in, Out* out, std::size_t count, const Kerne
       }
       const V parity = hn::And(hn::ShiftRightSame(x, static_cast<int>(d_bits)), one);
       Store(hn::And(hn::Add(hn::Add(x, half_less_one), parity), keep), out + i, c.stream_out);
+    }
+  } else if (kValues && !kStats && c.plan->lane_select) {
+    const LaneConsts consts(*c.plan);
+    const int dn = static_cast<int>(c.plan->d_normal);
+    for (; i + lanes <= count; i += lanes) {
+      const V x = hn::BitCast(d, hn::LoadU(DF(), in + i));
+      const V a = hn::And(x, U(0x7FFFFFFFu));
+      if (!hn::AllFalse(d, SLt(U(0x7F7FFFFFu), a))) {  // ±inf or NaN: the plan's special results
+        if (!Vector<kValues, kSR, kStats, true>(c, in + i, out + i, hn::Zero(d), hn::Zero(d), amax, n, rare))
+          scalar_range(in + i, out + i, lanes, *c.target, c.stream, c.first_index + i, rest_stats);
+        continue;
+      }
+      Store(FiniteRne(consts, dn, x, a), out + i, c.stream_out);
     }
   } else {
     // Stretches of kStretch vectors; a stretch where more than one vector in eight needed the rare work

@@ -1,6 +1,8 @@
 // The vector kernels give encode()'s bits for every format, rounding mode and overflow policy.
 #include <catch2/catch.hpp>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <random>
 
 #include "compare.h"
@@ -67,6 +69,26 @@ TEST_CASE("stream offsets near 2^33 (Philox counter 2^32) carry into the counter
   const std::vector<float> in = quantize_inputs(parse_format("e5m2"), 500, 9);
   for (simd::Isa k : vector_kernels())
     check_identical(make_target("e5m2", "sr", Overflow::Ieee), in, k, stream, (uint64_t{1} << 33) - 37);
+}
+
+TEST_CASE("sr decides by the random word's low half where the high half equals the fraction's top bits",
+          "[quantize]") {
+  // e4m3fn sr, |x| in [2^-19, 2^-18): 33 discarded bits (too many for the kernels' 32-bit lane rounding, so
+  // its vector takes the general path), fraction = sig << 31 as a 0.64 number: high word sig >> 1, low word
+  // 2^31 (sig odd). Where the element's w1 equals that high word, w0 >= 2^31 rounds down, w0 < 2^31 up: find
+  // an index whose w1 can be such a high word (2^22 <= w1 < 2^23) and whose w0 rounds down.
+  const RandomStream stream(17);
+  std::size_t at = 0;
+  uint32_t w1 = 0;
+  for (;; ++at) {
+    const uint64_t r = stream.bits(at);
+    w1 = static_cast<uint32_t>(r >> 32);
+    if (w1 >= (1u << 22) && w1 < (1u << 23) && static_cast<uint32_t>(r) >= 0x80000000u) break;
+  }
+  std::vector<float> in(at + 64, 1.0f);
+  // sig = 2 * w1 + 1 with the hidden bit 2^23, biased exponent 108 (2^-19): high word sig >> 1 = w1.
+  in[at] = std::bit_cast<float>((108u << 23) | (2 * w1 + 1 - (1u << 23)));
+  for (simd::Isa k : vector_kernels()) check_identical(make_target("e4m3fn", "sr", Overflow::Ieee), in, k, stream, 0);
 }
 
 TEST_CASE("ten million random and edge inputs match for every preset, mode and overflow policy", "[long]") {

@@ -43,6 +43,11 @@ struct KernelPlan {
   // Values in rne into a format with binary32's exponent range, subnormals and IEEE specials and overflow
   // (bfloat16, tf32): rounding the binary32 bit pattern as an integer is the whole rounding (NaNs excepted).
   bool integer_rne = false;
+  // Values in rne or exact-probability sr (round to nearest in the subnormal range off) into a format with
+  // subnormals below 2^emin > 2^-126, signed zeros and overflow results ±ovf_out[0] (e5m2, e4m3fn, binary16):
+  // every finite lane's result is the normal-range bit-pattern rounding, the subnormal-range rounding or
+  // ovf_out, chosen lane by lane without a branch (Loop's FiniteRne / FiniteSr).
+  bool lane_select = false;
 };
 
 /// Fill `plan` for (t, kind); false when the vector kernels cannot handle t exactly (then every
