@@ -2,6 +2,7 @@
 // vector accumulator (accumulate_simd.cpp).
 #include "numerics/fast/accumulate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,20 @@ bool RoundedAccumulator::applies(const Target& t) {
          f.precision() <= 24 && f.emax() <= 127 && f.emin() - f.man_bits() >= -149;
 }
 
+namespace {
+
+// The Targets of the narrow rne step (accumulate_simd.cpp, NarrowGroup): binary16 and bfloat16 exactly,
+// round to nearest even, overflow to ±inf (Ieee and NonSaturating agree in rne); applies() has excluded
+// DAZ and the compat quirks.
+RoundedAccumulator::Plan::NarrowKind narrow_kind(const Target& t) {
+  using Kind = RoundedAccumulator::Plan::NarrowKind;
+  if (t.rounding != Rounding::NearestEven || t.overflow == Overflow::Saturate) return Kind::None;
+  static const Format binary16 = parse_format("binary16"), bfloat16 = parse_format("bfloat16");
+  return t.format == binary16 ? Kind::Binary16 : t.format == bfloat16 ? Kind::Bfloat16 : Kind::None;
+}
+
+}  // namespace
+
 RoundedAccumulator::RoundedAccumulator(const Target& t, simd::Isa isa) : plan_(std::make_unique<Plan>()) {
   if (!applies(t)) throw std::invalid_argument("RoundedAccumulator: the vector path does not take this Target");
   isa = isa;
@@ -45,6 +60,9 @@ RoundedAccumulator::RoundedAccumulator(const Target& t, simd::Isa isa) : plan_(s
     plan_->min_bits_float = uint32_t(f.emin() + 127) << 23;
     plan_->max_bits_float = bits_of(static_cast<float>(decode(f.max_code(), f)));
   }
+  plan_->narrow = narrow_kind(t);
+  if (plan_->narrow != Plan::NarrowKind::None)
+    plan_->narrow_product_bits = std::min(f.precision(), 22 - f.precision());
   width_ = detail::accumulate_width(isa);
 }
 

@@ -39,6 +39,9 @@ struct AccumulateGroup {
   /// Every product a·b is exact in binary32 and below 2^127 in magnitude (e.g. FP8 operands, checked by
   /// the caller): deterministic modes may then run in binary32 lanes, twice as many per vector.
   bool binary32_products = false;
+  /// With binary32_products: no product has more significant bits than this (e.g. 4 + 3 = 7 for e4m3 × e5m2
+  /// operands); 0 when unknown. Lets rne into binary16 or bfloat16 round each step once from an fma.
+  int product_bits = 0;
 };
 
 /// A matrix unit's group sum (accumulate.h's matrix-unit step, before its rounding into the accumulator):

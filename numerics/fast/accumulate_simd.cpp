@@ -45,6 +45,7 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 using DF32 = hn::Rebind<float, DD>;  // one float per binary64 lane
+using Plan = RoundedAccumulator::Plan;
 
 // How the deterministic modes round m (RO53's magnitude bits) to the Target: (m + bias) & keep, with
 //   Even:     bias = 2^(drop-1) − 1 + lsb     (round bit set and sticky or lsb set: carry into the lsb)
@@ -253,6 +254,97 @@ HWY_NOINLINE void FloatGroup(const RoundedAccumulator::Plan& p, const Accumulate
     for (std::size_t v = 0; v < vecs; ++v) hn::StoreU(s[r][v], df, g.sums + r * width + v * n);
 }
 
+// rne into binary16 or bfloat16 with narrow products (Plan::narrow, AccumulateGroup::product_bits ≤
+// Plan::narrow_product_bits): s' = RN_t(y), y = fma(a, b, s) = RN_24(s + p), p = a·b. This equals RN_t(s + p),
+// one rounding, although y is rounded first. Why (pa = the Target's precision, 11 or 8; p has q ≤ pa bits):
+//   Every grid point and midpoint of the Target (down to its subnormal step 2^-24 or 2^-133) is a binary32
+//   number, and RN_24 is monotone, so y stays in the closed rounding interval of RN_t(s + p); RN_t(y) can
+//   differ only when s + p is not a binary32 number and y lands on a midpoint M. Not a binary32 number: its
+//   bits span more than 24 places from the lower of the lsbs of s (on the pa-bit grid) and p (q bits), so
+//   A. p's lsb is lower: 2^(e_v) ≥ 2^(e_p − q + 25) (e_x = floor(log2 |x|), v = s + p), so |p| < 2^(e_v − 24 + q)
+//      and |y − s| ≤ |p| + 2^(e_v − 24) < 2^(e_v − 24)·(2^q + 1). Every midpoint is at least 2^(e_s − pa − 1)
+//      from s (2^(e_s − pa) unless s is a power of two, where e_v ≤ e_s), and e_v ≤ e_s + 1: with
+//      2^q + 1 ≤ 2^(23 − pa) (q + pa ≤ 22) y is nearer to s than any midpoint, and so is s + p;
+//   B. s's lsb is lower: the same with s and p exchanged (|s| < 2^(e_v − 24 + pa)), p on the Target's grid
+//      (q ≤ pa bits, and |p| ≥ 2^emin: a smaller p leaves only s = 0 beside it), so 2^pa + 1 ≤ 2^(23 − pa);
+//   in binary16's subnormal range the midpoints are 2^-25 from every s, and e_v ≤ −14 makes A's bound
+//   2^-38·(2^q + 1) < 2^-25; a binary32-subnormal s + p (bfloat16) is exact (lsbs ≥ 2^-149).
+//   So q ≤ pa and q + pa ≤ 22 (e4m3 × e4m3: q = 8). Neither can be dropped: binary16, q = 12:
+//   s = 53·2^-21 (subnormal), p = 19208 = 2401·2^3, a midpoint of the 2^4 grid of [2^14, 2^15): y = p ties
+//   to 19200, s + p rounds to 19216; bfloat16, q = 9 (q + pa = 17): s = −3/64, p = −389·2^12, a midpoint of
+//   the 2^13 grid: y = p ties to −388·2^12, s + p rounds to −390·2^12.
+// Overflow rounds both to ±inf alike (binary32 overflow of y needs |s + p| ≥ 2^128·(1 − 2^-25), past
+// bfloat16's own threshold); an inf sum stays inf (the products are finite). A group whose starting sums
+// are not all finite (an inf or NaN C) takes FloatGroup, which hands them to add_rounded as before.
+// The directed modes and stochastic rounding have no such property (a tiny p of the other sign moves a
+// directed result while y == s): they stay on FloatGroup.
+
+// bfloat16 rne of binary32 bits: (u + 0x7FFF + lsb) & 0xFFFF0000, lsb = bit 16 (a carry moves into the
+// exponent, up to inf: 0x7F7F8000 -> 0x7F800000; binary32 subnormals round on bfloat16's subnormal grid).
+//   e.g. 0x3F808000 (1 + 2^-8, a tie): + 0x7FFF + 0 = 0x3F80FFFF -> 0x3F800000 (even);
+//        0x3F818000 (1 + 3·2^-8, a tie): + 0x7FFF + 1 = 0x3F820000 -> 0x3F820000 (even).
+template <class DFl>
+HWY_INLINE hn::Vec<DFl> RoundBfloat16(hn::Vec<DFl> y) {
+  const hn::RebindToUnsigned<DFl> du;
+  const auto u = hn::BitCast(du, y);
+  const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du, 1u));
+  return hn::BitCast(DFl(), hn::And(hn::Add(u, hn::Add(hn::Set(du, 0x7FFFu), lsb)), hn::Set(du, 0xFFFF0000u)));
+}
+
+// Whether this target converts binary32 to binary16 with F16C/AVX-512 (vcvtps2ph, imm 8 = _MM_FROUND_NO_EXC:
+// rounding field 00, round to nearest even whatever MXCSR says; subnormals and overflow to inf as IEEE 754).
+// Highway's software conversion (other targets, or HWY_DISABLE_F16C) truncates: binary16 keeps FloatGroup.
+#if HWY_ARCH_X86 && (HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3) && !defined(HWY_DISABLE_F16C)
+constexpr bool kF16c = true;
+#else
+constexpr bool kF16c = false;
+#endif
+
+// binary16 rne of binary32 values: F16C down (vcvtps2ph) and back up (vcvtph2ps, exact).
+//   e.g. 1 + 2^-11 (0x3F801000, a tie) -> 0x3C00 -> 1.0; 65519.99 -> 0x7BFF (65504); 65520 -> 0x7C00 (inf).
+template <class DFl>
+HWY_INLINE hn::Vec<DFl> RoundBinary16(hn::Vec<DFl> y) {
+  const DFl df;
+  const hn::Rebind<hwy::float16_t, DFl> dh;
+  return hn::PromoteTo(df, hn::DemoteTo(dh, y));
+}
+
+template <Plan::NarrowKind kKind, class DFl>
+HWY_INLINE hn::Vec<DFl> RoundNarrow(hn::Vec<DFl> y) {
+  if constexpr (kKind == Plan::NarrowKind::Binary16) {
+    return RoundBinary16<DFl>(y);
+  } else {
+    return RoundBfloat16<DFl>(y);
+  }
+}
+
+template <Plan::NarrowKind kKind, int kRows>
+HWY_NOINLINE void NarrowGroup(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  using DFl = hn::ScalableTag<float>;
+  const DFl df;
+  const std::size_t n = hn::Lanes(df), width = 2 * hn::Lanes(DD()), vecs = width / n;
+  hn::Vec<DFl> s[kRows][2];  // vecs ≤ 2
+  auto finite = hn::IsFinite(hn::Zero(df));
+  for (int r = 0; r < kRows; ++r)
+    for (std::size_t v = 0; v < vecs; ++v) {
+      s[r][v] = hn::LoadU(df, g.sums + r * width + v * n);
+      finite = hn::And(finite, hn::IsFinite(s[r][v]));
+    }
+  if (!hn::AllTrue(df, finite)) return FloatGroup<Flavour::Even, kRows>(p, g);
+  for (int k = 0; k < g.k_count; ++k) {
+    const float* b = g.b + static_cast<std::size_t>(k) * width;
+    for (std::size_t v = 0; v < vecs; ++v) {
+      const auto bv = hn::LoadU(df, b + v * n);
+      for (int r = 0; r < kRows; ++r) {
+        const auto a = hn::Set(df, g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]);
+        s[r][v] = RoundNarrow<kKind, DFl>(hn::MulAdd(a, bv, s[r][v]));  // a·b exact: MulAdd = Mul + Add
+      }
+    }
+  }
+  for (int r = 0; r < kRows; ++r)
+    for (std::size_t v = 0; v < vecs; ++v) hn::StoreU(s[r][v], df, g.sums + r * width + v * n);
+}
+
 template <bool kStochastic, Flavour F, int kRows>
 HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   const DD dd;
@@ -306,6 +398,21 @@ void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   }
 }
 
+// The rows of NarrowGroup, as FloatRows.
+template <Plan::NarrowKind kKind>
+void NarrowRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  switch (g.rows) {
+    case 1: return NarrowGroup<kKind, 1>(p, g);
+    case 2: return NarrowGroup<kKind, 2>(p, g);
+    case 3: return NarrowGroup<kKind, 3>(p, g);
+    case 4: return NarrowGroup<kKind, 4>(p, g);
+    case 5: return NarrowGroup<kKind, 5>(p, g);
+    case 6: return NarrowGroup<kKind, 6>(p, g);
+    case 7: return NarrowGroup<kKind, 7>(p, g);
+    default: return NarrowGroup<kKind, 8>(p, g);
+  }
+}
+
 // Binary32 lanes: up to 8 rows, one vector each on AVX2 and AVX-512, so 8 independent chains.
 template <Flavour F>
 void FloatRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
@@ -323,9 +430,15 @@ void FloatRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
 
 template <Flavour F>
 void Deterministic(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  if (g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr && g.rows_terms[0] == nullptr)
-    return FloatRows<F>(p, g);
-  GroupRows<false, F>(p, g);
+  if (!(g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr && g.rows_terms[0] == nullptr))
+    return GroupRows<false, F>(p, g);
+  if constexpr (F == Flavour::Even) {
+    if (g.product_bits > 0 && g.product_bits <= p.narrow_product_bits) {
+      if (p.narrow == Plan::NarrowKind::Bfloat16) return NarrowRows<Plan::NarrowKind::Bfloat16>(p, g);
+      if (p.narrow == Plan::NarrowKind::Binary16 && kF16c) return NarrowRows<Plan::NarrowKind::Binary16>(p, g);
+    }
+  }
+  return FloatRows<F>(p, g);
 }
 
 void AccumulateRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {

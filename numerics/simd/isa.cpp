@@ -26,7 +26,9 @@ bool cpu_supports(Isa isa) {
     case Isa::Portable: return true;
 #if defined(__x86_64__) || defined(__i386__)
     case Isa::Avx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2");
+      // F16C too: Highway's AVX2 target is compiled with it (binary16 conversions, e.g. the GEMM accumulator)
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2") &&
+             __builtin_cpu_supports("f16c");
     case Isa::Avx512:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
              __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");

@@ -11,7 +11,7 @@ namespace fpsim::simd {
 /// Instruction sets with compiled vector code. Portable is plain C++ (any CPU).
 enum class Isa : uint8_t {
   Portable,  ///< no vector instructions assumed
-  Avx2,      ///< AVX2 + FMA + BMI2 (Haswell, Zen 1 and later)
+  Avx2,      ///< AVX2 + FMA + BMI2 + F16C (Haswell, Zen 1 and later)
   Avx512,    ///< AVX-512 F + VL + DQ + BW (Skylake-SP, Zen 4 and later)
 };
 

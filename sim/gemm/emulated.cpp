@@ -10,7 +10,8 @@
 //   3. unchunked: s advances through k = 0 .. K−1; chunked: a partial sum from 0 advances through each
 //      chunk, then is folded into s by one rounded addition (word t = K + c);
 //   4. deterministic modes run in binary32 lanes when every product is exact in binary32 (FP8 or
-//      bfloat16 operands: checked once per call over A and B); stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h),
+//      bfloat16 operands: checked once per call over A and B, which also gives the products' significant
+//      bits: rne into binary16/bfloat16 then takes one fma per step, accumulate_simd.cpp's NarrowGroup); stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h),
 //      filled per output in blocks of kBlock consecutive t by the vector Philox (RandomStream::fill).
 // Tiles are independent and K is never split, so the bits do not depend on the thread count.
 #include <algorithm>
@@ -50,9 +51,10 @@ struct Extent {
   }
 };
 
-// Whether every product a_ik·b_kj is exact in binary32 and below 2^127: at most 24 significant bits
-// together, every nonzero product at least 2^-126 (a normal number: no subnormal rounding).
-bool products_exact_in_binary32(const GemmProblem& p) {
+// When every product a_ik·b_kj is exact in binary32 and below 2^127 (at most 24 significant bits
+// together, every nonzero product at least 2^-126: a normal number, no subnormal rounding), the most
+// significant bits a product can have (≥ 1: all-zero operands count as 1 bit); otherwise 0.
+int binary32_product_bits(const GemmProblem& p) {
   Extent a, b;
   for (int i = 0; i < p.m; ++i)
     for (int k = 0; k < p.k; ++k)
@@ -60,8 +62,9 @@ bool products_exact_in_binary32(const GemmProblem& p) {
   for (int k = 0; k < p.k; ++k)
     for (int j = 0; j < p.n; ++j)
       b.add(p.trans_b == Trans::Yes ? p.b[static_cast<std::size_t>(j) * p.ldb + k] : p.b[static_cast<std::size_t>(k) * p.ldb + j]);
-  return a.finite && b.finite && a.bits + b.bits <= 24 && a.smallest * b.smallest >= 0x1p-126 &&
-         a.largest * b.largest < 0x1p127;
+  const bool exact = a.finite && b.finite && a.bits + b.bits <= 24 && a.smallest * b.smallest >= 0x1p-126 &&
+                     a.largest * b.largest < 0x1p127;
+  return exact ? std::max(1, a.bits + b.bits) : 0;
 }
 
 }  // namespace
@@ -83,7 +86,8 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
   const bool stochastic = t.rounding == Rounding::Stochastic;
   const int chunks = acc.chunk > 0 ? (k + acc.chunk - 1) / acc.chunk : 0;
   const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
-  const bool binary32_products = !stochastic && products_exact_in_binary32(p);
+  const int product_bits = stochastic ? 0 : binary32_product_bits(p);
+  const bool binary32_products = product_bits > 0;
   // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512)
   const int tile_rows = binary32_products ? 8 : 4;
   const int row_blocks = (m + tile_rows - 1) / tile_rows, groups = (n + width - 1) / width;
@@ -141,6 +145,7 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
           g.b = panel.data() + static_cast<std::size_t>(k0) * w;
           g.sums = s;
           g.binary32_products = binary32_products;
+          g.product_bits = product_bits;
           if (stochastic) {
             fill_words(static_cast<uint64_t>(k0), count);
             g.random = words.data();

@@ -387,7 +387,9 @@ TEST_CASE("emulated accumulation: FP8 operands (binary32 lanes) give gemm_refere
   for (float scale : {1.0f, 0x1p-12f, 0x1p10f}) {
     auto a = fpsim::test::wide_range(m * k, 70), b = fpsim::test::uniform(k * n, 71);
     for (auto& x : a) x = std::ldexp(x, -8) * scale;  // 2^-28 .. 2^12 before scaling
-    fpsim::quantize(a, a, target("e4m3fn", Rounding::NearestEven), nullptr);
+    Target e4m3fn = target("e4m3fn", Rounding::NearestEven);
+    e4m3fn.overflow = fpsim::Overflow::Saturate;  // ±448, not NaN: finite products (binary32 lanes)
+    fpsim::quantize(a, a, e4m3fn, nullptr);
     fpsim::quantize(b, b, target("e5m2", Rounding::NearestEven), nullptr);
     const auto c0 = fpsim::test::uniform(m * n, 72);
     for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn"})
@@ -398,5 +400,107 @@ TEST_CASE("emulated accumulation: FP8 operands (binary32 lanes) give gemm_refere
                             {false, target(format, mode), chunk},
                             std::string(format) + " " + fpsim::to_string(mode) + " chunk " + std::to_string(chunk) +
                                 " scale " + std::to_string(scale));
+  }
+}
+
+namespace {
+
+// n values of `format` (rne from ±m·2^e, m uniform in [1, 1.75], e uniform in [lo, hi]: finite up to
+// e = emax); one in `zeros` is 0. Finite operands: the binary32-lane steps need finite products.
+std::vector<float> fp8_values(std::size_t n, uint32_t seed, const char* format, int lo, int hi, int zeros = 0) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> expo(lo, hi), pick(0, std::max(zeros, 1) - 1);
+  std::uniform_real_distribution<float> mant(1.0f, 1.75f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = zeros > 0 && pick(gen) == 0 ? 0.0f : std::ldexp(mant(gen), expo(gen)) * (gen() & 1 ? -1.0f : 1.0f);
+  fpsim::quantize(v, v, target(format, Rounding::NearestEven), nullptr);
+  return v;
+}
+
+// n values of the accumulator `format` near ±2^e, e uniform in [lo, hi].
+std::vector<float> sums_near(std::size_t n, uint32_t seed, const char* format, int lo, int hi) {
+  return fp8_values(n, seed, format, lo, hi);
+}
+
+}  // namespace
+
+TEST_CASE("emulated accumulation: rne into binary16/bfloat16 from FP8 products (one fma, one rounding)",
+          "[accumulate]") {
+  // Products of at most 8 significant bits round into binary16 or bfloat16 by a single rounding of the
+  // fma's binary32 result (accumulate_simd.cpp, NarrowGroup). Adversarial regimes, against gemm_reference
+  // (add_rounded) in every ISA; M = 11 and N = 37 leave ragged row tiles and column groups. The directed
+  // modes run alongside: they cannot take that step (a tiny product of the other sign moves their result).
+  const int m = 11, n = 37, k = 70;
+  struct Regime {
+    const char* what;
+    const char* a_format;
+    int a_lo, a_hi;
+    const char* b_format;
+    int b_lo, b_hi;
+    int c_lo, c_hi;  // starting sums near ±2^c (accumulate)
+    bool specials;   // C[0..2] = +inf, −inf, NaN: their column group takes the exact steps
+  };
+  const Regime regimes[] = {
+      // large sums with products from far below their binary32 ulp up to their binary16 ulp
+      {"large sums, tiny products", "e4m3fn", -9, 3, "e5m2", -16, 2, 10, 15, false},
+      // integers and halves: sums land exactly on binary16 / bfloat16 midpoints (2048 + 1, 256 + 1)
+      {"midpoints", "e4m3fn", 0, 2, "e5m2", -1, 1, 8, 12, false},
+      // sums near 65504: products up to ±448·28 carry many past 65520 into inf (binary16)
+      {"near max", "e4m3fn", 4, 8, "e5m2", 2, 4, 15, 15, true},
+      // binary16 subnormal sums: products 2^-32..2^-16 beside sums from 2^-24
+      {"subnormal", "e4m3fn", -9, -6, "e5m2", -16, -10, -24, -15, false},
+      // e4m3 × e4m3: 8-bit products, bfloat16's precision
+      {"e4m3 x e4m3", "e4m3fn", -6, 6, "e4m3fn", -6, 6, -4, 8, false},
+      // e5m2 × e5m2 across their whole range
+      {"e5m2 x e5m2", "e5m2", -16, 15, "e5m2", -16, 15, -10, 10, false},
+  };
+  uint32_t seed = 80;
+  for (const Regime& r : regimes)
+    for (const char* format : {"binary16", "bfloat16"}) {
+      const auto a = fp8_values(m * k, seed++, r.a_format, r.a_lo, r.a_hi, 5);
+      const auto b = fp8_values(k * n, seed++, r.b_format, r.b_lo, r.b_hi);
+      auto c0 = sums_near(m * n, seed++, format, r.c_lo, r.c_hi);
+      if (r.specials) {
+        c0[0] = std::numeric_limits<float>::infinity();
+        c0[1] = -c0[0];
+        c0[2] = std::numeric_limits<float>::quiet_NaN();
+      }
+      for (Rounding mode : {Rounding::NearestEven, Rounding::TowardZero, Rounding::Up, Rounding::Down})
+        for (bool accumulate : {true, false})
+          check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, accumulate}, c0,
+                            {false, target(format, mode), 0},
+                            std::string(r.what) + " " + format + " " + fpsim::to_string(mode) +
+                                (accumulate ? " accumulate" : ""));
+      // a saturating Target overflows to ±max, not inf: it keeps the exact step
+      Accumulation saturating{false, target(format, Rounding::NearestEven), 0};
+      saturating.target.overflow = fpsim::Overflow::Saturate;
+      check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, true}, c0, saturating,
+                        std::string(r.what) + " " + format + " rne saturating");
+    }
+}
+
+TEST_CASE("emulated accumulation: products of more bits keep rne's exact step (the double rounding cases)",
+          "[accumulate]") {
+  // The one-fma step needs q ≤ pa and q + pa ≤ 22 (q: the operands' significant bits added, pa: the
+  // Target's precision). Just past either bound y = fma(a, b, s) = p lands on a midpoint that s + p is beside:
+  //   bfloat16, q = 5 + 4: p = 31·15 = 465 ties to 464; s + p = 465 + 2^-20 rounds to 466;
+  //   bfloat16, q = 9 + 1: p = −389·2^12 ties to −388·2^12; s + p = p − 3/64 rounds to −390·2^12;
+  //   binary16, q = 6 + 6: p = 63·63 = 3969 ties to 3968; s + p = 3969 + 2^-20 rounds to 3970.
+  // The exact step must be taken (a single output: a ragged column group) on every ISA.
+  struct Case {
+    const char* format;
+    float a, b, c, want;
+  };
+  const Case cases[] = {{"bfloat16", 31.0f, 15.0f, 0x1p-20f, 466.0f},
+                        {"bfloat16", -389.0f, 4096.0f, -3.0f / 64, -390.0f * 4096},
+                        {"binary16", 63.0f, 63.0f, 0x1p-20f, 3970.0f}};
+  for (const Case& t : cases) {
+    const Accumulation acc{false, target(t.format, Rounding::NearestEven), 0};
+    for (auto isa : vector_isas()) {
+      float c = t.c;
+      fpsim::sim::gemm_emulated_vector({Trans::No, Trans::No, 1, 1, 1, &t.a, 1, &t.b, 1, &c, 1, true}, acc, isa);
+      INFO(t.format << " " << t.a << " x " << t.b << " isa " << fpsim::simd::to_string(isa));
+      CHECK(c == t.want);
+    }
   }
 }

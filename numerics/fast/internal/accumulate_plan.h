@@ -18,6 +18,12 @@ struct RoundedAccumulator::Plan {
   int drop_float = 0;            // 23 − man_bits
   uint32_t min_bits_float = 0;   // binary32 bits of 2^emin
   uint32_t max_bits_float = 0;   // binary32 bits of the largest finite Target value
+  // rne into binary16 or bfloat16 (IEEE overflow to inf): one fma and a rounding of its binary32 result
+  // take a step whenever every product has at most narrow_product_bits significant bits (accumulate_simd.cpp,
+  // NarrowGroup: exact then, not a double rounding); NarrowKind::None for every other Target.
+  enum class NarrowKind : uint8_t { None, Binary16, Bfloat16 };
+  NarrowKind narrow = NarrowKind::None;
+  int narrow_product_bits = 0;  // min(precision, 22 − precision): 11 (binary16), 8 (bfloat16)
 };
 
 namespace detail {
