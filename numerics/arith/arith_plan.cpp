@@ -167,6 +167,7 @@ void ArithPlan::choose_path() {
   bool all_tables = true;
   for (int i = 0; i < arity_; ++i) all_tables = all_tables && decoders_[i].values != nullptr;
   if (all_tables) {
+    build_nan_results();
     switch (op_) {
       case ArithOp::Add: kernel_ = &ArithPlan::table_decoded_kernel<ArithOp::Add>; return;
       case ArithOp::Sub: kernel_ = &ArithPlan::table_decoded_kernel<ArithOp::Sub>; return;
@@ -201,6 +202,31 @@ ArithPlan::Kernel ArithPlan::ieee_kernel_for() const {
   if (f.exp_bits() == 8 && f.man_bits() == 7) return pick.template operator()<8, 7>();
   if (f.exp_bits() == 8 && f.man_bits() == 23) return pick.template operator()<8, 23>();
   return nullptr;
+}
+
+void ArithPlan::build_nan_results() {
+  for (int i = 0; i < arity_; ++i)
+    if (formats_[i].has_inf()) return;
+  auto table = std::make_shared<NanResults>();
+  int count[3] = {1, 1, 1};  // ids per operand: finite + its NaN codes
+  std::vector<uint64_t> codes[3] = {{0}, {0}, {0}};  // the finite representative (+0 or the smallest code)
+  for (int i = 0; i < arity_; ++i) {
+    for (uint64_t code = 0; code <= formats_[i].code_mask(); ++code)
+      if (std::isnan(decoders_[i].values[code])) {
+        table->id[i][code] = static_cast<uint8_t>(count[i]++);
+        codes[i].push_back(code);
+      }
+  }
+  if (count[0] * count[1] * count[2] > 64) return;
+  table->stride1 = count[0];
+  table->stride2 = count[0] * count[1];
+  table->results.resize(size_t(count[0] * count[1] * count[2]));
+  for (int k2 = 0; k2 < count[2]; ++k2)
+    for (int k1 = 0; k1 < count[1]; ++k1)
+      for (int k0 = 0; k0 < count[0]; ++k0)
+        table->results[size_t(k0 + table->stride1 * k1 + table->stride2 * k2)] =
+            exact_path(Bits{codes[0][size_t(k0)]}, Bits{codes[1][size_t(k1)]}, Bits{codes[2][size_t(k2)]}, 0);
+  nan_results_ = std::move(table);
 }
 
 const char* ArithPlan::path() const {
@@ -416,7 +442,15 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
   const double z = kOp == ArithOp::Fma ? d[2].values[c.v & d[2].sign_mask] : 0.0;
   const double u = kOp == ArithOp::Fma || kOp == ArithOp::Mul ? x * y : x;
   const double v = kOp == ArithOp::Fma ? z : kOp == ArithOp::Sub ? -y : kOp == ArithOp::Add ? y : 0.0;
-  if (!std::isfinite(u + v) || !native_rounds_to_nearest()) return p.exact_path(a, b, c, random_bits);
+  if (!std::isfinite(u + v)) {
+    if (const NanResults* nan = p.nan_results_.get()) {
+      const size_t k = nan->id[0][a.v & d[0].sign_mask] + size_t(nan->stride1) * nan->id[1][b.v & d[1].sign_mask] +
+                       (kOp == ArithOp::Fma ? size_t(nan->stride2) * nan->id[2][c.v & d[2].sign_mask] : 0);
+      if (k != 0) return nan->results[k];
+    }
+    return p.exact_path(a, b, c, random_bits);
+  }
+  if (!native_rounds_to_nearest()) return p.exact_path(a, b, c, random_bits);
   if constexpr (kOp == ArithOp::Mul) {
     if (u == 0) return round_pack(Exact{std::signbit(u), 0, 0, false}, p.t_, random_bits);  // keeps −0·x's sign
     return p.round_exact(u, 0.0, u, 0.0, random_bits);

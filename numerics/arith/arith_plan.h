@@ -12,7 +12,10 @@
 // operand, a zero or subnormal result, an rne result on a rounding boundary, a native rounding mode other
 // than nearest) is handed to round_pack or the exact path. tests/numerics_arith/arith_plan_test.cpp
 // checks every path against fpsim::exact, exhaustively for 8-bit formats.
+#include <array>
+#include <memory>
 #include <span>
+#include <vector>
 
 #include "numerics/arith/arith.h"
 
@@ -93,6 +96,17 @@ class ArithPlan {
   const OpTable* op_table_ = nullptr;
   const RoundingTable* rounding_table_ = nullptr;
   Decoder decoders_[3];
+  /// For table-decoded operands of formats without infinities: the result of every NaN-operand case. Such a
+  /// result does not depend on the finite operands (no 0·inf or inf − inf can arise), only on which operands
+  /// are NaN and their codes: id[i][code] is 0 for a finite code, k for the k-th NaN code of operand i, and
+  /// results[id0 + stride1·id1 + stride2·id2] is the exact path's answer.
+  struct NanResults {
+    std::array<std::array<uint8_t, 256>, 3> id{};
+    int stride1 = 1, stride2 = 1;
+    std::vector<Rounded> results;
+  };
+  std::shared_ptr<const NanResults> nan_results_;
+  void build_nan_results();
   Rounder rounder_ = Rounder::RoundPack;
   NearestConstants nearest_;
   Rounded overflow_[2];  ///< Rounder::Nearest's result beyond the overflow threshold, + and −
