@@ -75,7 +75,18 @@ Drawn draw(test::SplitMix64& rng) {
     const bool default_bias = d.bias == def && rng.below(2) == 0;
     if (!default_bias && d.bias >= 0 && rng.below(3) == 0) d.text += "b" + std::to_string(d.bias);
     else if (!default_bias) d.text += ",bias=" + std::to_string(d.bias);
-    const bool suffix_ok = d.text.find(',') == std::string::npos;
+    // A suffix form that spells a preset's name means the preset (e3m2fn is OCP FP6, whose specials are
+    // "finite"), so the suffix is only used where it names no preset.
+    const auto names_preset = [](const std::string& text) {
+      for (const Preset& p : presets()) {
+        if (p.name == text) return true;
+        for (const std::string& alias : p.aliases)
+          if (alias == text) return true;
+      }
+      return false;
+    };
+    const bool suffix_ok = d.text.find(',') == std::string::npos &&
+                           !names_preset(d.text + to_string(d.specials)) && !names_preset(d.text + "fnu");
     bool sign_said = false;
     if (suffix_ok && d.specials == Specials::Fn && !d.is_signed && rng.below(2) == 0) {
       d.text += "fnu";
