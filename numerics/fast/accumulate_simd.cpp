@@ -398,34 +398,32 @@ void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   }
 }
 
+// Calls body.template operator()<R>() with R = rows, 1 to 8 (rows above 8 run as 8): the row count of a
+// group is a compile-time constant inside its kernel, so its sums stay in registers.
+template <class Body>
+void WithRows(int rows, Body&& body) {
+  switch (rows) {
+    case 1: return body.template operator()<1>();
+    case 2: return body.template operator()<2>();
+    case 3: return body.template operator()<3>();
+    case 4: return body.template operator()<4>();
+    case 5: return body.template operator()<5>();
+    case 6: return body.template operator()<6>();
+    case 7: return body.template operator()<7>();
+    default: return body.template operator()<8>();
+  }
+}
+
 // The rows of NarrowGroup, as FloatRows.
 template <Plan::NarrowKind kKind>
 void NarrowRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  switch (g.rows) {
-    case 1: return NarrowGroup<kKind, 1>(p, g);
-    case 2: return NarrowGroup<kKind, 2>(p, g);
-    case 3: return NarrowGroup<kKind, 3>(p, g);
-    case 4: return NarrowGroup<kKind, 4>(p, g);
-    case 5: return NarrowGroup<kKind, 5>(p, g);
-    case 6: return NarrowGroup<kKind, 6>(p, g);
-    case 7: return NarrowGroup<kKind, 7>(p, g);
-    default: return NarrowGroup<kKind, 8>(p, g);
-  }
+  WithRows(g.rows, [&]<int kRows>() { NarrowGroup<kKind, kRows>(p, g); });
 }
 
 // Binary32 lanes: up to 8 rows, one vector each on AVX2 and AVX-512, so 8 independent chains.
 template <Flavour F>
 void FloatRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  switch (g.rows) {
-    case 1: return FloatGroup<F, 1>(p, g);
-    case 2: return FloatGroup<F, 2>(p, g);
-    case 3: return FloatGroup<F, 3>(p, g);
-    case 4: return FloatGroup<F, 4>(p, g);
-    case 5: return FloatGroup<F, 5>(p, g);
-    case 6: return FloatGroup<F, 6>(p, g);
-    case 7: return FloatGroup<F, 7>(p, g);
-    default: return FloatGroup<F, 8>(p, g);
-  }
+  WithRows(g.rows, [&]<int kRows>() { FloatGroup<F, kRows>(p, g); });
 }
 
 template <Flavour F>
