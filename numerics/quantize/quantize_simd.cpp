@@ -527,7 +527,7 @@ struct LaneConsts {
     const DF df;
     const uint32_t dn = p.d_normal;
     keep = U(~((1u << dn) - 1));
-    bias = U((1u << (dn - 1)) - 1);
+    bias = U(dn > 0 ? (1u << (dn - 1)) - 1 : 0u);  // dn = 0 (binary32 itself): nothing is discarded
     min_normal = U(p.emin_field << 23);
     max_bits = U(p.max_bits);
     ovf = U(p.ovf_out[0]);
