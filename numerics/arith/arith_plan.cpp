@@ -1,18 +1,16 @@
 // ArithPlan (see arith_plan.h): the path is chosen once; each call runs one kernel.
 //
-// Why the "double" path is exact: decoding puts every finite operand into binary64 exactly (a shift, as in
-// fast_double.cpp, or a table of decode() values for <= 8-bit formats whose values all lie in binary64's
-// range); products are exact when fast_double_product_exact holds; sums are s + err by TwoSum. The exact
-// value s + err is then rounded by:
-//   Table            the target's RoundingTable (every entry round_pack's result; fast_rounding_table.h);
-//   Nearest          rne into a signed format (<= 11 exponent bits, 1–51 fraction bits) for results in its
-//                    normal range, by integer operations on s's binary64 pattern: with d = 52 − man_bits
-//                    dropped bits, add 2^(d−1) − 1 plus the kept lsb, shift out d bits (a carry bumps the
-//                    exponent field), subtract (1023 − bias) << man_bits to rebias; a code above max_code
-//                    overflowed (one precomputed result per sign: in rne every such value rounds alike).
-//                    s + err rounds as s does unless s's dropped bits D are 0 or exactly half: D is a multiple
-//                    of s's binary64 ulp and |err| <= half that ulp, so the rounding boundaries are at least
-//                    one ulp away. Those boundary cases, and results below 2^emin, go to the table/round_pack.
+// Why the "double" path is exact: decoding puts every finite operand into binary64 exactly (its fields moved
+// by integer steps, or a table of decode() values for <= 8-bit formats); products are exact when
+// fast_double_product_exact holds; sums are s + err by TwoSum. The exact value s + err is then rounded by:
+//   Nearest          rne into a signed format (<= 11 exponent bits, 1–51 fraction bits), by integer operations
+//                    on s's binary64 pattern (round_nearest below, normal and subnormal results): with
+//                    d = 52 − man_bits dropped bits, add 2^(d−1) − 1 plus the kept lsb, shift out d bits (a
+//                    carry bumps the exponent field), subtract (1023 − bias) << man_bits to rebias; a code
+//                    above max_code overflowed (one precomputed result per sign: in rne every such value
+//                    rounds alike). s + err rounds as s does unless s's dropped bits D are 0 or exactly half:
+//                    D is a multiple of s's binary64 ulp and |err| <= half that ulp, so the rounding
+//                    boundaries are at least one ulp away. Boundary cases and zeros go to the table/round_pack.
 //                      binary16 (d = 42), s = 1 + 2^-11 = 0x3FF0020000000000, a tie: + 0x1FFFFFFFFFF + 0
 //                      (lsb, bit 42, is 0) = 0x3FF0021FFFFFFFFF, >> 42 = 0xFFC00; minus 1008 << 10 = 0x3C00
 //                      (1.0, ties to even), inexact. With err = +2^-70 the true value is above the tie and
@@ -23,7 +21,7 @@
 // native_rounds_to_nearest) and takes the exact path otherwise. FTZ and DAZ cannot change a result: operands
 // are decoded by integer operations (never through a binary32 subnormal), and the path is only chosen when
 // no operand, product or TwoSum error can be a binary64 subnormal (every value's last bit, and every
-// product's, at or above 2^-1022), while binary32 results below 2^-126 go to round_pack.
+// product's, at or above 2^-1022); subnormal target results are rounded by integers, not by conversion.
 #include "numerics/arith/arith_plan.h"
 
 #include <cmath>
@@ -65,13 +63,7 @@ const double* decode_table(const Format& f) {
   return tables.back()->values.data();
 }
 
-// Whether every value of f is a binary64 value, so decode() is exact: the smallest step 2^(emin - man_bits)
-// at or above 2^-1074 and the largest binade below 2^1024.
-bool values_fit_binary64(const Format& f) { return f.emin() - f.man_bits() >= -1074 && f.emax() <= 1023; }
-
-bool double_decodes(const Format& f) {
-  return fast_double_decodes(f) || (f.total_bits() <= 8 && values_fit_binary64(f));
-}
+bool double_decodes(const Format& f) { return fast_double_decodes(f) || f.total_bits() <= 8; }
 
 ArithPlan::Decoder make_decoder(const Format& f) {
   ArithPlan::Decoder d;
@@ -89,11 +81,11 @@ ArithPlan::Decoder make_decoder(const Format& f) {
   return d;
 }
 
-// Whether the double path's binary64 values stay normal: every operand value's last bit at or above 2^-1022,
-// and every product's when the operation multiplies.
+// Whether the double path's binary64 values are exact and stay normal: every operand value below 2^1024 with
+// its last bit at or above 2^-1022, and every product's last bit too when the operation multiplies.
 bool binary64_stays_normal(ArithOp op, const Format* formats, int arity) {
   for (int i = 0; i < arity; ++i)
-    if (formats[i].emin() - formats[i].man_bits() < -1022) return false;
+    if (formats[i].emin() - formats[i].man_bits() < -1022 || formats[i].emax() > 1023) return false;
   const bool multiplies = op == ArithOp::Mul || op == ArithOp::Fma;
   return !multiplies ||
          (formats[0].emin() - formats[0].man_bits()) + (formats[1].emin() - formats[1].man_bits()) >= -1022;
@@ -278,8 +270,8 @@ inline bool ArithPlan::decode(int i, Bits b, double& out) const {
 
 // Rounder::Nearest: the exact s + err (s a non-zero normal binary64 with |err| <= half its ulp) rounded to
 // nearest even by integer steps. Returns Done (out set), Overflow (the caller's precomputed result), or Other
-// for the table or round_pack (zero, rounding boundaries, formats without subnormals below 2^emin). C is NearestConstants, or a constexpr copy of it so that a
-// fixed-format kernel folds the constants (ieee_kernel).
+// for the table or round_pack (zero, rounding boundaries, formats without subnormals below 2^emin). C is
+// NearestConstants, or a constexpr copy of it so that a fixed-format kernel folds the constants (ieee_kernel).
 //   Normal results: see the file comment. Subnormal results (|s| < 2^emin): the code is s's 53-bit significand
 //   shifted right by d + (emin − E), rounded by the same bias trick; the shift is capped at 54, where every
 //   significand (< 2^53, below half of 2^54) rounds to 0. A carry to 2^man_bits is exactly 2^emin's code.
@@ -329,14 +321,6 @@ template <class C>
   return Nearest::Done;
 }
 
-inline Rounded ArithPlan::round_sum(double x, double y, const Bits* operands, uint64_t random_bits) const {
-  // TwoSum needs a finite sum; only formats near binary64's range can overflow it.
-  if (!std::isfinite(x + y)) return exact_path(operands[0], operands[1], operands[2], random_bits);
-  double s, err;
-  two_sum(x, y, s, err);
-  return round_exact(s, err, x, y, random_bits);
-}
-
 // The exact value s + err (s = RN(x + y), err its TwoSum error) rounded into the target.
 inline Rounded ArithPlan::round_exact(double s, double err, double x, double y, uint64_t random_bits) const {
   if (rounder_ == Rounder::Nearest) {
@@ -350,22 +334,39 @@ inline Rounded ArithPlan::round_exact(double s, double err, double x, double y, 
   return round_sum_with(x, y, rounding_table_, t_, random_bits);
 }
 
+// u + v (u·v for mul, with u = x·y for fma) from finite binary64 operands whose sum is finite: exact by
+// TwoSum or an exact product, then rounded. A zero product keeps its own sign (−0·x = −0), which the zero-sum
+// rule of round_sum_with would not give it.
+template <ArithOp kOp>
+inline Rounded ArithPlan::combine(double u, double v, uint64_t random_bits) const {
+  if constexpr (kOp == ArithOp::Mul) {
+    const double product = u * v;  // exact: product_exact
+    if (product == 0) return round_pack(Exact{std::signbit(product), 0, 0, false}, t_, random_bits);
+    return round_exact(product, 0.0, product, 0.0, random_bits);
+  } else {
+    double s, err;
+    two_sum(u, v, s, err);
+    return round_exact(s, err, u, v, random_bits);
+  }
+}
+
+// The addends (or factors, for mul) of x op y, and x·y + z for fma (x·y exact: product_exact).
+template <ArithOp kOp>
+inline void addends(double x, double y, double z, double& u, double& v) {
+  u = kOp == ArithOp::Fma ? x * y : x;
+  v = kOp == ArithOp::Fma ? z : kOp == ArithOp::Sub ? -y : y;
+}
+
 template <ArithOp kOp>
 Rounded ArithPlan::double_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
-  double x, y, z = 0;
-  if (!p.decode(0, a, x) || !p.decode(1, b, y) || (kOp == ArithOp::Fma && !p.decode(2, c, z)) ||
-      !native_rounds_to_nearest())
+  double x, y, z = 0, u, v;
+  if (!p.decode(0, a, x) || !p.decode(1, b, y) || (kOp == ArithOp::Fma && !p.decode(2, c, z)))
     return p.exact_path(a, b, c, random_bits);
-  const Bits operands[3] = {a, b, c};
-  if constexpr (kOp == ArithOp::Add) return p.round_sum(x, y, operands, random_bits);
-  if constexpr (kOp == ArithOp::Sub) return p.round_sum(x, -y, operands, random_bits);
-  if constexpr (kOp == ArithOp::Fma) return p.round_sum(x * y, z, operands, random_bits);  // x·y exact
-  if constexpr (kOp == ArithOp::Mul) {
-    const double product = x * y;  // exact: product_exact
-    // A zero product keeps its own sign (−0·x = −0), which round_sum's zero-sum rule would not.
-    if (product == 0) return round_pack(Exact{std::signbit(product), 0, 0, false}, p.t_, random_bits);
-    return p.round_exact(product, 0.0, product, 0.0, random_bits);
-  }
+  addends<kOp>(x, y, z, u, v);
+  // TwoSum needs a finite sum; only formats near binary64's range can overflow it.
+  if (!std::isfinite(kOp == ArithOp::Mul ? u * v : u + v) || !native_rounds_to_nearest())
+    return p.exact_path(a, b, c, random_bits);
+  return p.combine<kOp>(u, v, random_bits);
 }
 
 // The same kernel for one format throughout (operands and target) in rne, the format one of binary16,
@@ -434,15 +435,15 @@ Rounded ArithPlan::ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint6
 
 // double_kernel for operands that are all table-decoded (<= 8-bit formats): one load per operand, and one
 // finiteness test on the result instead of one per operand (an inf or NaN operand makes it inf or NaN, and
-// sums and products of these formats' finite values stay finite: values_fit_binary64, product_exact).
+// sums and products of these formats' finite values stay finite: binary64_stays_normal, product_exact).
 template <ArithOp kOp>
 Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
   const Decoder *d = p.decoders_;
   const double x = d[0].values[a.v & d[0].sign_mask], y = d[1].values[b.v & d[1].sign_mask];
   const double z = kOp == ArithOp::Fma ? d[2].values[c.v & d[2].sign_mask] : 0.0;
-  const double u = kOp == ArithOp::Fma || kOp == ArithOp::Mul ? x * y : x;
-  const double v = kOp == ArithOp::Fma ? z : kOp == ArithOp::Sub ? -y : kOp == ArithOp::Add ? y : 0.0;
-  if (!std::isfinite(u + v)) {
+  double u, v;
+  addends<kOp>(x, y, z, u, v);
+  if (!std::isfinite(kOp == ArithOp::Mul ? u * v : u + v)) {
     if (const NanResults* nan = p.nan_results_.get()) {
       const size_t k = nan->id[0][a.v & d[0].sign_mask] + size_t(nan->stride1) * nan->id[1][b.v & d[1].sign_mask] +
                        (kOp == ArithOp::Fma ? size_t(nan->stride2) * nan->id[2][c.v & d[2].sign_mask] : 0);
@@ -451,14 +452,7 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
     return p.exact_path(a, b, c, random_bits);
   }
   if (!native_rounds_to_nearest()) return p.exact_path(a, b, c, random_bits);
-  if constexpr (kOp == ArithOp::Mul) {
-    if (u == 0) return round_pack(Exact{std::signbit(u), 0, 0, false}, p.t_, random_bits);  // keeps −0·x's sign
-    return p.round_exact(u, 0.0, u, 0.0, random_bits);
-  } else {
-    double s, err;
-    two_sum(u, v, s, err);
-    return p.round_exact(s, err, u, v, random_bits);
-  }
+  return p.combine<kOp>(u, v, random_bits);
 }
 
 }  // namespace fpsim

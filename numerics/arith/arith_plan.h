@@ -76,7 +76,8 @@ class ArithPlan {
   Rounded wrong_arity(int given) const;
   Rounded exact_path(Bits a, Bits b, Bits c, uint64_t random_bits) const;
   [[gnu::always_inline]] bool decode(int i, Bits b, double& out) const;
-  [[gnu::always_inline]] Rounded round_sum(double x, double y, const Bits* operands, uint64_t random_bits) const;
+  template <ArithOp kOp>
+  [[gnu::always_inline]] Rounded combine(double u, double v, uint64_t random_bits) const;
   [[gnu::always_inline]] Rounded round_exact(double s, double err, double x, double y, uint64_t random_bits) const;
   template <ArithOp kOp>
   static Rounded double_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);

@@ -551,7 +551,7 @@ HWY_INLINE M TooTiny(const LaneConsts& k, V a) { return SLt(hn::Add(a, U(0x7FFFF
 // Rne of |x| < 2^emin to the subnormal quantum q = 2^(emin - m), as binary32 bits: (|x| + C) - C with
 // C = 2^(emin - m + 23), whose ulp is q. |x| < 2^emin <= C keeps the sum in C's binade, so the addition rounds
 // |x| to a multiple of q in the FPU's own rne (run_float's IeeeDefaultFp: no flush-to-zero, and binary32
-// subnormal inputs are exact), and the subtraction is exact (no -ffast-math: it is not folded away).
+// subnormal inputs are exact), and the subtraction is exact (the build keeps IEEE semantics: it is not folded).
 //   e4m3fn (q = 2^-9, C = 2^14 = 0x4680_0000): |x| = 1.5 * 2^-9 = 0x3B40_0000; 2^14 + 1.5 * 2^-9 is a tie
 //   between 0x4680_0001 (odd) and 0x4680_0002 (even) -> 0x4680_0002 - C = 2^-8 = 0x3B80_0000 (2 quanta).
 HWY_INLINE V MagicRne(V a, hn::Vec<DF> magic) {
