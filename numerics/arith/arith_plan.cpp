@@ -24,6 +24,7 @@
 // product's, at or above 2^-1022); subnormal target results are rounded by integers, not by conversion.
 #include "numerics/arith/arith_plan.h"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -91,6 +92,16 @@ bool binary64_stays_normal(ArithOp op, const Format* formats, int arity) {
          (formats[0].emin() - formats[0].man_bits()) + (formats[1].emin() - formats[1].man_bits()) >= -1022;
 }
 
+// Whether x·y + z is exact in binary64 for every finite x, y, z of these formats: from the product's largest
+// possible bit (below 2^(emax_x + 1)·2^(emax_y + 1)) or z's, plus a carry, down to the lowest bit either can
+// have (a subnormal step, or the product of two), at most 53 bits. e4m3fn: products below 2^18 in steps of
+// 2^-18, z in steps of 2^-9: 37 bits. e5m2: 2^32 down to 2^-32: not exact.
+bool fma_sum_exact(const Format* f) {
+  const int top = std::max(f[0].emax() + f[1].emax() + 2, f[2].emax() + 1) + 1;
+  const int low = std::min(f[0].emin() - f[0].man_bits() + f[1].emin() - f[1].man_bits(), f[2].emin() - f[2].man_bits());
+  return top - low <= 53;
+}
+
 // Whether Rounder::Nearest serves t: rne into a signed format with a zero whose codes are sign | exponent |
 // fraction with binary64-compatible field widths and range (the special codes lie above max_code).
 bool nearest_by_integers(const Target& t) {
@@ -152,6 +163,17 @@ void ArithPlan::choose_path() {
   } else {
     rounder_ = rounding_table_ ? Rounder::Table : Rounder::RoundPack;
   }
+  if (rounder_ == Rounder::Nearest) {  // f16c_mul_kernel's threshold: 2^emin − 2^(emin − man_bits − 2), or 2^emin
+    const Format& f = t_.format;
+    const double threshold = nearest_.tiny_before ? std::ldexp(1.0, f.emin())
+                                                  : std::ldexp(1.0, f.emin()) - std::ldexp(1.0, f.emin() - f.man_bits() - 2);
+    f16c_tiny_below_ = f.emin() >= -126 ? bits_of(static_cast<float>(threshold)) : 0;
+  }
+  if (const Kernel k = f16c_kernel_for()) {
+    kernel_ = k;
+    f16c_ = true;
+    return;
+  }
   if (const Kernel k = ieee_kernel_for()) {
     kernel_ = k;
     return;
@@ -160,6 +182,10 @@ void ArithPlan::choose_path() {
   for (int i = 0; i < arity_; ++i) all_tables = all_tables && decoders_[i].values != nullptr;
   if (all_tables) {
     build_nan_results();
+    if (op_ == ArithOp::Fma && nan_results_ && rounding_table_ && fma_sum_exact(formats_)) {
+      kernel_ = &ArithPlan::exact_sum_fma_kernel;
+      return;
+    }
     switch (op_) {
       case ArithOp::Add: kernel_ = &ArithPlan::table_decoded_kernel<ArithOp::Add>; return;
       case ArithOp::Sub: kernel_ = &ArithPlan::table_decoded_kernel<ArithOp::Sub>; return;
@@ -224,6 +250,7 @@ void ArithPlan::build_nan_results() {
 const char* ArithPlan::path() const {
   if (kernel_ == &ArithPlan::table_kernel) return "table";
   if (kernel_ == &ArithPlan::exact_kernel) return "exact";
+  if (f16c_) return "f16c";
   return "double";
 }
 
@@ -453,6 +480,29 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
   }
   if (!native_rounds_to_nearest()) return p.exact_path(a, b, c, random_bits);
   return p.combine<kOp>(u, v, random_bits);
+}
+
+// fma of table-decoded operands whose sum is exact in binary64 (fma_sum_exact), without infinities (NaN results
+// from NanResults), into a target with a RoundingTable (every deterministic mode): s = x·y + z is exact in any
+// native mode, and rounded by the table (one load; no branch on the result's range, which on wide-range data
+// changes at random between subnormal, normal and overflowing). A NaN operand (s NaN) or an exact zero (its
+// sign follows IEEE 754 6.3 and the mode) goes to exact_sum_fma_rare.
+//   e4m3fn 0x38 · 0x38 + 0x00 (1·1 + 0): s = 1.0, the table's entry for E = 0, top 0b1000, no sticky: 0x38.
+Rounded ArithPlan::exact_sum_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
+  const Decoder* d = p.decoders_;
+  const double product = d[0].values[a.v & d[0].sign_mask] * d[1].values[b.v & d[1].sign_mask];
+  const double s = product + d[2].values[c.v & d[2].sign_mask];  // exact
+  if (__builtin_expect(std::isnan(s) || s == 0, 0)) return p.exact_sum_fma_rare(a, b, c, random_bits);
+  return p.rounding_table_->round_double(s, 0.0);
+}
+
+Rounded ArithPlan::exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const {
+  const Decoder* d = decoders_;
+  const uint64_t ia = a.v & d[0].sign_mask, ib = b.v & d[1].sign_mask, ic = c.v & d[2].sign_mask;
+  const size_t k = nan_results_->id[0][ia] + size_t(nan_results_->stride1) * nan_results_->id[1][ib] +
+                   size_t(nan_results_->stride2) * nan_results_->id[2][ic];
+  if (k != 0) return nan_results_->results[k];
+  return round_sum_with(d[0].values[ia] * d[1].values[ib], d[2].values[ic], rounding_table_, t_, random_bits);
 }
 
 }  // namespace fpsim

@@ -7,6 +7,8 @@
 //   "double"   operands decoded into binary64 (their fields moved by integer steps, or a 256-entry table for
 //              <= 8-bit formats), the exact result as s + err by native arithmetic and TwoSum, rounded by
 //              integer steps (rne, normal results), the target's RoundingTable (precision <= 12), or round_pack;
+//   "f16c"     binary16 multiply in rne on a CPU with F16C: the exact binary32 product rounded by vcvtps2ph
+//              (arith_plan_f16c.cpp), with no branch on the result's range;
 //   "exact"    the exact integer path of fpsim::exact.
 // Every path gives the bits and flags of fpsim::exact; a case a fast path cannot prove (a NaN or infinite
 // operand, a zero or subnormal result, an rne result on a rounding boundary, a native rounding mode other
@@ -18,6 +20,13 @@
 #include <vector>
 
 #include "numerics/arith/arith.h"
+
+// The binary16 multiply uses F16C's conversions (chosen only on a CPU that has them).
+#if defined(__x86_64__) || defined(__i386__)
+#define FPSIM_ARITH_PLAN_F16C [[gnu::target("f16c")]]
+#else
+#define FPSIM_ARITH_PLAN_F16C
+#endif
 
 namespace fpsim {
 
@@ -45,7 +54,8 @@ class ArithPlan {
     return arity_ == 3 ? kernel_(*this, a, b, c, random_bits) : wrong_arity(3);
   }
 
-  /// "table", "double" or "exact": the path chosen when the plan was made (see the file comment).
+  /// "table", "double", "f16c" (binary16 multiply by F16C) or "exact": the path chosen when the plan
+  /// was made (see the file comment).
   const char* path() const;
   ArithOp op() const { return op_; }
   const Target& target() const { return t_; }
@@ -84,8 +94,13 @@ class ArithPlan {
   template <int E, int M, ArithOp kOp>
   static Rounded ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   Kernel ieee_kernel_for() const;
+  FPSIM_ARITH_PLAN_F16C static Rounded f16c_mul_kernel(const ArithPlan& p, Bits a, Bits b, Bits c,
+                                                       uint64_t random_bits);
+  Kernel f16c_kernel_for() const;  // arith_plan_f16c.cpp
   template <ArithOp kOp>
   static Rounded table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  static Rounded exact_sum_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  [[gnu::noinline]] Rounded exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const;
   static Rounded table_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   static Rounded exact_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
 
@@ -111,6 +126,10 @@ class ArithPlan {
   Rounder rounder_ = Rounder::RoundPack;
   NearestConstants nearest_;
   Rounded overflow_[2];  ///< Rounder::Nearest's result beyond the overflow threshold, + and −
+  uint32_t f16c_tiny_below_ = 0;  ///< f16c_mul_kernel: binary32 pattern below which a result is tiny
+  bool f16c_ = false;             ///< kernel_ is f16c_mul_kernel
 };
 
 }  // namespace fpsim
+
+#undef FPSIM_ARITH_PLAN_F16C

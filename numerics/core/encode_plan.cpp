@@ -55,6 +55,8 @@ EncodePlan::EncodePlan(const Target& t) : t_(t) {
   sign_mask_ = static_cast<uint32_t>(f.sign_mask());
   overflow_[0] = encode(FLT_MAX, t);
   overflow_[1] = encode(-FLT_MAX, t);
+  binary16_ = f.exp_bits() == 5 && m == 10 && f.bias() == 15 && f.specials() == Specials::Ieee && f.subnormals() &&
+              max_code_ == 0x7BFFu;
 }
 
 
@@ -73,8 +75,12 @@ Rounded EncodePlan::subnormal(uint32_t magnitude, uint32_t sign) const {
 }
 
 Rounded EncodePlan::rare(float x, uint64_t random_bits) const {
-  const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu;
-  if (bits_ && subnormals_ && magnitude < normal_min_) return subnormal(magnitude, bits >> 31);
+  const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu, sign = bits >> 31;
+  if (bits_ && subnormals_ && magnitude < normal_min_) return subnormal(magnitude, sign);
+  if (bits_ && magnitude >= normal_min_ && magnitude < 0x7F800000u) {  // fixed<>'s overflow range
+    const uint32_t code = ((magnitude + ((1u << (d_ - 1)) - 1) + ((magnitude >> d_) & 1)) >> d_) - rebias_;
+    if (code > max_code_) return overflow_[sign];
+  }
   return encode(x, t_, random_bits);
 }
 

@@ -15,6 +15,7 @@ class EncodePlan {
   explicit EncodePlan(const Target& t);
 
   Rounded operator()(float x, uint64_t random_bits = 0) const {
+    if (binary16_) return fixed<5, 10>(x, random_bits);
     // Normal-range results inline (the steps are in encode_plan.cpp's comment); the rest out of line.
     const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu, sign = bits >> 31;
     if (!bits_ || magnitude < normal_min_ || magnitude >= 0x7F800000u) return rare(x, random_bits);
@@ -23,6 +24,24 @@ class EncodePlan {
     // Sign and flag by arithmetic, not ?: (a branch on the sign is mispredicted half the time on real data).
     return {Bits{code | (sign_mask_ & (0u - sign))},
             static_cast<uint8_t>(((magnitude & ((1u << d_) - 1)) != 0) * flag::inexact)};
+  }
+
+  /// The same steps for an IEEE format of E exponent and M fraction bits (bias B = emax = 2^(E−1) − 1), its
+  /// constants folded into the instructions: one range test sends subnormal, overflowing, inf and NaN results
+  /// out of line.
+  ///   binary16: normal results for |x| in [2^-14, 65520) = binary32 patterns [0x38800000, 0x477FF000); 65520
+  ///   (0x477FF000, halfway between 65504 and 2^16) rounds to even, 2^16: overflow.
+  template <int E, int M>
+  Rounded fixed(float x, uint64_t random_bits) const {
+    constexpr int d = 23 - M, B = (1 << (E - 1)) - 1;
+    constexpr uint32_t normal_min = uint32_t(1 - B + 127) << 23;
+    constexpr uint32_t overflow_at = (uint32_t(B + 127) << 23) | (((1u << (M + 1)) - 1) << (22 - M));
+    constexpr uint32_t rebias = uint32_t(127 - B) << M;
+    const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu;
+    if (magnitude - normal_min >= overflow_at - normal_min) return rare(x, random_bits);
+    const uint32_t code = ((magnitude + ((1u << (d - 1)) - 1) + ((magnitude >> d) & 1)) >> d) - rebias;
+    return {Bits{code | (bits >> 31) << (E + M)},
+            static_cast<uint8_t>(((magnitude & ((1u << d) - 1)) != 0) * flag::inexact)};
   }
 
   /// "bits" when the integer path serves the target, "exact" otherwise.
@@ -35,6 +54,7 @@ class EncodePlan {
 
   Target t_;
   bool bits_ = false;
+  bool binary16_ = false;      // the target is IEEE binary16 (fixed<5, 10>)
   bool subnormals_ = false;    // the format has subnormals (else results below 2^emin take encode())
   bool tiny_before_ = false;   // tininess before rounding
   bool negative_zero_ = false; // the format has −0

@@ -72,14 +72,20 @@
 //       test: tests/numerics_core/encode_fast_test.cpp
 //   [decides] numerics/core/encode_plan.cpp
 //       fn: EncodePlan, subnormal
-//       why: EncodePlan (binary32 -> narrower formats in rne): the bias trick for normal results, a rounded
-//            integer shift for subnormal ones, precomputed overflow results
+//       why: EncodePlan (binary32 -> narrower formats in rne): the bias trick for normal results (fixed: its
+//            constants folded for binary16, in encode_plan.h), a rounded integer shift for subnormal ones,
+//            precomputed overflow results
 //       test: tests/numerics_core/encode_plan_test.cpp, tests/numerics_arith/testfloat_ops_test.cpp
 //   [decides] numerics/arith/arith_plan.cpp
 //       fn: round_exact, ieee_kernel
 //       why: ArithPlan's rne rounding of an exact binary64 s + err by integer steps (normal results, off the
 //            rounding boundaries); everything else goes to a RoundingTable or round_pack
 //       test: tests/numerics_arith/arith_plan_test.cpp, tests/numerics_arith/testfloat_ops_test.cpp
+//   [decides] numerics/arith/arith_plan_f16c.cpp
+//       fn: f16c_mul_kernel, round16
+//       why: ArithPlan's binary16 multiply: the exact binary32 product rounded by vcvtps2ph (rne by its
+//            immediate), flags from the conversion back and the tininess threshold
+//       test: tests/numerics_arith/arith_plan_test.cpp, tests/numerics_arith/fp_environment_test.cpp
 //   [table] numerics/fast/fast_rounding_table.cpp
 //       fn: RoundingTable, rounding_table
 //       test: tests/numerics_arith/fast_paths_test.cpp

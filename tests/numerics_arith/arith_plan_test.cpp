@@ -66,8 +66,8 @@ TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pa
             c.check(plan, x, formats, gen.word());
           }
       }
-    // fma: every (a, b) with 8 c codes (edges and random), rne and sr.
-    for (Rounding r : {Rounding::NearestEven, Rounding::Stochastic}) {
+    // fma: every (a, b) with 8 c codes (edges and random), rne, rdn (its exact zero is −0) and sr.
+    for (Rounding r : {Rounding::NearestEven, Rounding::Down, Rounding::Stochastic}) {
       const ArithPlan plan(ArithOp::Fma, f, target(f, r));
       std::vector<Bits> cs;
       for (int k = 0; k < 8; ++k) cs.push_back(gen.code(f));
@@ -106,6 +106,47 @@ TEST_CASE("ArithPlan on binary16/bfloat16/binary32 and mixed formats equals the 
       }
   }
   INFO(c.cases << " cases");
+  CHECK(c.mismatches == 0);
+}
+
+// The binary16 kernels (mul by F16C on a CPU that has it, the constant-field double kernel): every binary16 code
+// against edge codes (zeros, subnormals, 2^-14 and its neighbours, ties for every exponent gap, the largest
+// values, inf, NaN) and random codes, in both tininess modes; fma on random and edge triples.
+TEST_CASE("ArithPlan binary16 rne equals the exact path on every code against edge codes", "[plan]") {
+  const Format f16 = parse_format("binary16");
+  const Format formats[3] = {f16, f16, f16};
+  test::OperandGen gen(14);
+  std::vector<uint64_t> edges = {0x0000, 0x8000, 0x0001, 0x8001, 0x0002, 0x0003, 0x03FF, 0x83FF, 0x0400, 0x0401,
+                                 0x07FF, 0x3BFF, 0x3C00, 0x3C01, 0xBC00, 0x3E00, 0x4000, 0x7BFE, 0x7BFF, 0xFBFF,
+                                 0x7C00, 0xFC00, 0x7E00, 0x7C01, 0x1000, 0x1001, 0x2400, 0x5800, 0x6BFF, 0x0200};
+  for (int k = 0; k < 34; ++k) edges.push_back(gen.code(f16).v);
+  Checker c;
+  for (Tininess tininess : {Tininess::AfterRounding, Tininess::BeforeRounding}) {
+    Target t = target(f16, Rounding::NearestEven);
+    t.tininess = tininess;
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul}) {
+      const ArithPlan plan(op, f16, t);
+      for (uint64_t a = 0; a < 0x10000; ++a)
+        for (uint64_t b : edges) {
+          const Bits x[3] = {Bits{a}, Bits{b}, Bits{0}}, y[3] = {Bits{b}, Bits{a}, Bits{0}};
+          c.check(plan, x, formats, 0);
+          c.check(plan, y, formats, 0);
+        }
+    }
+    const ArithPlan fma(ArithOp::Fma, f16, t);
+    for (int i = 0; i < 400000; ++i) {
+      const Bits x[3] = {gen.code(f16), gen.code(f16), gen.code(f16)};
+      c.check(fma, x, formats, 0);
+    }
+    for (uint64_t a : edges)
+      for (uint64_t b : edges)
+        for (uint64_t z : edges) {
+          const Bits x[3] = {Bits{a}, Bits{b}, Bits{z}};
+          c.check(fma, x, formats, 0);
+        }
+  }
+  INFO(c.cases << " cases");
+  CHECK(c.cases > 25'000'000);
   CHECK(c.mismatches == 0);
 }
 
@@ -163,7 +204,9 @@ TEST_CASE("ArithPlan chooses its path once and checks arity", "[plan]") {
   CHECK(std::string(ArithPlan(ArithOp::Add, e5m2, target(e5m2, Rounding::NearestEven)).path()) == "table");
   CHECK(std::string(ArithPlan(ArithOp::Add, e5m2, target(e5m2, Rounding::Stochastic)).path()) == "double");
   CHECK(std::string(ArithPlan(ArithOp::Fma, e4m3fn, target(e4m3fn, Rounding::NearestEven)).path()) == "double");
-  CHECK(std::string(ArithPlan(ArithOp::Mul, f16, target(f16, Rounding::NearestEven)).path()) == "double");
+  CHECK(std::string(ArithPlan(ArithOp::Mul, f16, target(f16, Rounding::NearestEven)).path()) ==
+        (__builtin_cpu_supports("f16c") ? "f16c" : "double"));
+  CHECK(std::string(ArithPlan(ArithOp::Mul, f16, target(f16, Rounding::Up)).path()) == "double");
   CHECK(std::string(ArithPlan(ArithOp::Div, f16, target(f16, Rounding::NearestEven)).path()) == "exact");
   const ArithPlan add(ArithOp::Add, f16, target(f16, Rounding::NearestEven));
   CHECK(add(Bits{0x3c00}, Bits{0x3c00}) == Rounded{Bits{0x4000}, 0});

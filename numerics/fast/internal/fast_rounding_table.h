@@ -30,8 +30,13 @@ class RoundingTable {
 
   /// The rounded result of ±(top + sticky·ε)·2^(E − p), top a (p+1)-bit integer with its top bit set.
   Rounded round(bool sign, int E, uint32_t top, bool sticky) const {
-    if (E > e_hi_) E = e_hi_;
-    if (E < e_lo_) { E = e_lo_; top = uint32_t{1} << p_; sticky = true; }
+    // Clamped by selects (conditional moves where the compiler agrees): on wide-range data overflowing and
+    // underflowing values come and go at random, and a branch on them would be mispredicted.
+    const bool below = E < e_lo_;
+    E = E > e_hi_ ? e_hi_ : E;
+    E = below ? e_lo_ : E;
+    top = below ? uint32_t{1} << p_ : top;
+    sticky = sticky | below;
     const size_t index = ((((size_t(sign) * size_t(e_hi_ - e_lo_ + 1)) + size_t(E - e_lo_)) << p_) |
                           (top & ((uint32_t{1} << p_) - 1))) << 1 | size_t(sticky);
     const uint32_t e = entries_[index];
