@@ -171,7 +171,12 @@ void ArithPlan::choose_path() {
   }
   if (const Kernel k = f16c_kernel_for()) {
     kernel_ = k;
-    f16c_ = true;
+    fast_path_ = "f16c";
+    return;
+  }
+  if (const Kernel k = binary32_kernel_for()) {
+    kernel_ = k;
+    fast_path_ = "binary32";
     return;
   }
   if (const Kernel k = ieee_kernel_for()) {
@@ -250,7 +255,7 @@ void ArithPlan::build_nan_results() {
 const char* ArithPlan::path() const {
   if (kernel_ == &ArithPlan::table_kernel) return "table";
   if (kernel_ == &ArithPlan::exact_kernel) return "exact";
-  if (f16c_) return "f16c";
+  if (fast_path_) return fast_path_;
   return "double";
 }
 

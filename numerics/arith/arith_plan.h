@@ -9,6 +9,8 @@
 //              integer steps (rne, normal results), the target's RoundingTable (precision <= 12), or round_pack;
 //   "f16c"     binary16 multiply in rne on a CPU with F16C: the exact binary32 product rounded by vcvtps2ph
 //              (arith_plan_f16c.cpp), with no branch on the result's range;
+//   "binary32" binary32 add, sub and multiply in rne by the native binary32 operation, its flags from the exact
+//              binary64 product or the TwoSum error (arith_plan_binary32.cpp);
 //   "exact"    the exact integer path of fpsim::exact.
 // Every path gives the bits and flags of fpsim::exact; a case a fast path cannot prove (a NaN or infinite
 // operand, a zero or subnormal result, an rne result on a rounding boundary, a native rounding mode other
@@ -54,7 +56,8 @@ class ArithPlan {
     return arity_ == 3 ? kernel_(*this, a, b, c, random_bits) : wrong_arity(3);
   }
 
-  /// "table", "double", "f16c" (binary16 multiply by F16C) or "exact": the path chosen when the plan
+  /// "table", "double", "f16c" (binary16 multiply by F16C), "binary32" (native binary32 add, sub, multiply) or
+  /// "exact": the path chosen when the plan
   /// was made (see the file comment).
   const char* path() const;
   ArithOp op() const { return op_; }
@@ -94,6 +97,9 @@ class ArithPlan {
   template <int E, int M, ArithOp kOp>
   static Rounded ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   Kernel ieee_kernel_for() const;
+  template <ArithOp kOp>
+  static Rounded binary32_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  Kernel binary32_kernel_for() const;  // arith_plan_binary32.cpp
   FPSIM_ARITH_PLAN_F16C static Rounded f16c_mul_kernel(const ArithPlan& p, Bits a, Bits b, Bits c,
                                                        uint64_t random_bits);
   Kernel f16c_kernel_for() const;  // arith_plan_f16c.cpp
@@ -127,7 +133,7 @@ class ArithPlan {
   NearestConstants nearest_;
   Rounded overflow_[2];  ///< Rounder::Nearest's result beyond the overflow threshold, + and −
   uint32_t f16c_tiny_below_ = 0;  ///< f16c_mul_kernel: binary32 pattern below which a result is tiny
-  bool f16c_ = false;             ///< kernel_ is f16c_mul_kernel
+  const char* fast_path_ = nullptr;  ///< "f16c" or "binary32" when kernel_ is one of those kernels
 };
 
 }  // namespace fpsim

@@ -81,6 +81,11 @@
 //       why: ArithPlan's rne rounding of an exact binary64 s + err by integer steps (normal results, off the
 //            rounding boundaries); everything else goes to a RoundingTable or round_pack
 //       test: tests/numerics_arith/arith_plan_test.cpp, tests/numerics_arith/testfloat_ops_test.cpp
+//   [decides] numerics/arith/arith_plan_binary32.cpp
+//       fn: binary32_kernel
+//       why: ArithPlan's binary32 add/sub/mul: the native binary32 result, proved IEEE's (rne probe, normal
+//            operands, results above 2^-126), flags from the exact binary64 product or the TwoSum error
+//       test: tests/numerics_arith/arith_plan_test.cpp, tests/numerics_arith/fp_environment_test.cpp
 //   [decides] numerics/arith/arith_plan_f16c.cpp
 //       fn: f16c_mul_kernel, round16
 //       why: ArithPlan's binary16 multiply: the exact binary32 product rounded by vcvtps2ph (rne by its
