@@ -38,11 +38,7 @@
 #include "numerics/fast/internal/fp_environment.h"
 #include "numerics/fast/internal/op_tables.h"
 
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "numerics/fast/internal/fp_contract_off.h"  // after the other headers
 
 namespace fpsim {
 namespace {

@@ -24,11 +24,7 @@
 #include "numerics/arith/arith_plan.h"
 #include "numerics/fast/internal/fp_environment.h"
 
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "numerics/fast/internal/fp_contract_off.h"  // after the other headers
 
 namespace fpsim {
 

@@ -36,11 +36,7 @@
 #include "numerics/core/nan_rules.h"
 
 static_assert(FLT_EVAL_METHOD == 0, "the double fast paths need binary64 evaluation without excess precision");
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "numerics/fast/internal/fp_contract_off.h"  // after the other headers
 
 namespace fpsim {
 namespace {
