@@ -199,9 +199,10 @@ HWY_INLINE hn::Vec<D> StepDeterministic(const RoundedAccumulator::Plan& p, const
   return out;
 }
 
-// The same with stochastic rounding (binary64 lanes): arith_simd.cpp step 5; tiny sums go to add_rounded.
-HWY_INLINE VD StepStochastic(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD s, VD x,
-                             const uint64_t* words) {
+// The same with stochastic rounding (binary64 lanes), sr:K with K > drop: arith_simd.cpp step 5, the exact
+// 64-bit discarded fraction; tiny sums go to add_rounded.
+HWY_INLINE VD StepStochasticWide(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD s, VD x,
+                                 const uint64_t* words) {
   const DU du;
   const DI di;
   VD hi, lo;
@@ -210,6 +211,49 @@ HWY_INLINE VD StepStochastic(const RoundedAccumulator::Plan& p, const StepWords<
   VI bad = hn::Zero(di);
   VU m, inexact;
   const VU increment = StochasticIncrement(p.lanes, hb, lo, hn::And(hb, c.w.abs_mask), words, m, inexact, bad);
+  VD out = Rounded(c, m, increment, hb);
+  bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), c.min_bits)));
+  bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(hn::BitCast(di, hn::BitCast(du, hn::Abs(out))), c.max_bits)));
+  if (HWY_UNLIKELY(!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di))))) out = ScalarLanes<DD>(p, bad, s, x, out, words);
+  return out;
+}
+
+// Stochastic rounding, sr and sr:K with K <= drop (binary64 lanes), decided by the top bits alone.
+// round_pack sees X = hi + lo as m', the binary64 bits of |X| cut to 53 bits (|hi|, or |hi| − 1 unit when
+// lo opposes hi: |X| is then just below |hi|), and lower bits; its discarded fraction, 0.64 fixed point, is
+// frac = (low << w) | ext with low = m' & (2^drop − 1), w = 64 − drop and ext < 2^w. So
+//   sr:   round up iff r < frac (r <= frac with a sticky bit): iff (r >> w) < low when (r >> w) != low;
+//         (r >> w) == low (probability 2^-drop per addition) leaves the decision to ext and the sticky
+//         bit: such lanes go to add_rounded;
+//   sr:K: the carry out of frac's and r's top K bits; frac's top K bits are low >> (drop − K).
+//   e.g. binary16 (drop 42, w 22), s = 1, x = 2^-11 + 2^-40: hi = s + x exactly, m' = 0x3FF0020000040000,
+//   low = 0x20000040000 (frac = 0.1000…01 in binary); sr takes 1 + 2^-10 iff r >> 22 < low (P ≈ 1/2).
+// Tiny sums (|X| < 2^emin), zeros, overflow, inf and NaN go to add_rounded as in the deterministic step.
+HWY_INLINE VD StepStochastic(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD s, VD x,
+                             const uint64_t* words) {
+  const int k = p.lanes.sr_bits;
+  if (k > c.drop) return StepStochasticWide(p, c, s, x, words);
+  const DD dd;
+  const DU du;
+  const DI di;
+  VD hi, lo;
+  TwoSum(s, x, hi, lo);
+  const VU hb = hn::BitCast(du, hi);
+  const auto differ = hn::Lt(hn::BitCast(di, hn::Xor(hb, hn::BitCast(du, lo))), hn::Zero(di));
+  const auto opposes = hn::And(hn::RebindMask(di, hn::Ne(lo, hn::Zero(dd))), differ);
+  const VU m = hn::Add(hn::And(hb, c.w.abs_mask), hn::BitCast(du, hn::VecFromMask(di, opposes)));  // − 1
+  const VU low = hn::And(m, c.low);
+  const VU r = hn::LoadU(du, words);
+  VU increment;
+  VI bad;
+  if (k > 0) {
+    increment = hn::ShiftRightSame(hn::Add(hn::ShiftRightSame(low, c.drop - k), hn::ShiftRightSame(r, 64 - k)), k);
+    bad = hn::Zero(di);
+  } else {
+    const VU top = hn::ShiftRightSame(r, 64 - c.drop);  // below 2^drop: signed compares are unsigned ones
+    increment = hn::IfThenElseZero(hn::RebindMask(du, hn::Lt(hn::BitCast(di, top), hn::BitCast(di, low))), c.one);
+    bad = hn::VecFromMask(di, hn::Eq(hn::BitCast(di, top), hn::BitCast(di, low)));
+  }
   VD out = Rounded(c, m, increment, hb);
   bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), c.min_bits)));
   bad = hn::Or(bad, hn::VecFromMask(di, hn::Gt(hn::BitCast(di, hn::BitCast(du, hn::Abs(out))), c.max_bits)));

@@ -832,16 +832,23 @@ void PhiloxGroupWords(const PhiloxKey& key, uint64_t first_group, std::size_t gr
       e[16] = uint64_t{b[2][l]} | (uint64_t{b[3][l]} << 32);
     }
   };
+  // kVectors consecutive counter vectors in lockstep when they share the counter's high word.
+  auto run = [&]<int kVectors>(std::size_t at) {
+    const uint64_t c = first + at;
+    if (at + kVectors * lanes > total || (c >> 32) != ((c + kVectors * lanes - 1) >> 32)) return false;
+    V c0[kVectors], w[kVectors][4];
+    for (int v = 0; v < kVectors; ++v) c0[v] = hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(c + v * lanes)));
+    PhiloxUniformHigh<kVectors>(c0, static_cast<uint32_t>(c >> 32), key, round_keys, w);
+    for (int v = 0; v < kVectors; ++v) scatter(w[v], at + v * lanes);
+    return true;
+  };
   std::size_t at = 0;
   while (at < total) {
     const uint64_t c = first + at;
-    if (at + 2 * lanes <= total && (c >> 32) == ((c + 2 * lanes - 1) >> 32)) {
-      const V c0[2] = {hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(c))),
-                       hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(c + lanes)))};
-      V w[2][4];
-      PhiloxUniformHigh<2>(c0, static_cast<uint32_t>(c >> 32), key, round_keys, w);
-      scatter(w[0], at);
-      scatter(w[1], at + lanes);
+    // four chains hide a round's latency (multiply, shuffle, xor) where two leave the multiplier idle
+    if (run.template operator()<4>(at)) {
+      at += 4 * lanes;
+    } else if (run.template operator()<2>(at)) {
       at += 2 * lanes;
     } else {
       V c0, c1, w[4];

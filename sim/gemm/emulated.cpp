@@ -30,7 +30,7 @@ namespace fpsim::sim {
 namespace {
 
 constexpr int kRows = 8;      // rows per tile at most: independent vector chains hide the step latency
-constexpr int kBlock = 128;   // terms per kernel call: bounds the random words buffer (4 × 128 × width)
+constexpr int kBlock = 256;   // terms per kernel call: bounds the random words buffer (4 × 128 × width)
 
 // The extent of an operand's values: the most significant bits any value uses, the smallest nonzero and
 // the largest magnitude, and whether all are finite.
@@ -97,7 +97,7 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
 #pragma omp parallel
   {
     std::vector<float> panel(static_cast<std::size_t>(k) * w), sums(kRows * w), partial(kRows * w);
-    std::vector<uint64_t> words(stochastic ? kRows * kBlock * w : 0), scratch(kBlock);
+    std::vector<uint64_t> words(stochastic ? kRows * kBlock * w : 0), firsts(w);
     int packed = -1;
 #pragma omp for schedule(dynamic)
     for (int tile = 0; tile < row_blocks * groups; ++tile) {
@@ -123,13 +123,14 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
           }
         }
       // stochastic: words[(r·count + kk)·width + j] = bits(base(r, j) + first + kk)
+      // (the padding columns' words are 0: their lanes' sums are never stored)
       auto fill_words = [&](uint64_t first, int count) {
-        std::fill(words.begin(), words.end(), 0);
-        for (int r = 0; r < rows; ++r)
-          for (int j = 0; j < cols; ++j) {
-            acc.random->fill(base(r, j) + first, std::span<uint64_t>(scratch.data(), count));
-            for (int kk = 0; kk < count; ++kk) words[(static_cast<std::size_t>(r) * count + kk) * w + j] = scratch[kk];
-          }
+        for (int r = 0; r < rows; ++r) {
+          uint64_t* row = words.data() + static_cast<std::size_t>(r) * count * w;
+          for (int j = 0; j < cols; ++j) firsts[j] = base(r, j) + first;
+          acc.random->fill_interleaved(std::span<const uint64_t>(firsts.data(), cols), count, w, row);
+          for (int kk = 0; kk < count && cols < width; ++kk) std::fill(row + kk * w + cols, row + (kk + 1) * w, 0);
+        }
       };
       // 3. sums advance through terms k_begin .. k_end − 1
       auto advance = [&](float* s, int k_begin, int k_end) {

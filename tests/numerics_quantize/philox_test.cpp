@@ -107,6 +107,23 @@ TEST_CASE("element words of whole groups and RandomStream::fill equal bits(i)", 
   }
 }
 
+TEST_CASE("RandomStream::fill_interleaved: out[kk·ld + j] equals bits(firsts[j] + kk)", "[quantize]") {
+  // Runs that start anywhere in a group, end in the same or a later one, more groups than one batch, and
+  // one across the 2^32 counter boundary (index 2^37); ld larger than the run count leaves gaps untouched.
+  const RandomStream stream(23, 7, 8, 9);
+  const std::vector<uint64_t> firsts = {0, 5, 31, 32, 1000, 513 * 7 + 3, (uint64_t{1} << 37) - 77};
+  for (std::size_t count : {std::size_t{1}, std::size_t{17}, std::size_t{300}}) {
+    const std::size_t ld = firsts.size() + 2;
+    std::vector<uint64_t> out(count * ld, 0xAAAAAAAAAAAAAAAAull);
+    stream.fill_interleaved(firsts, count, ld, out.data());
+    for (std::size_t kk = 0; kk < count; ++kk)
+      for (std::size_t j = 0; j < ld; ++j) {
+        INFO("count " << count << " kk " << kk << " j " << j);
+        REQUIRE(out[kk * ld + j] == (j < firsts.size() ? stream.bits(firsts[j] + kk) : 0xAAAAAAAAAAAAAAAAull));
+      }
+  }
+}
+
 TEST_CASE("RandomStream outputs are pinned (golden values)", "[quantize]") {
   REQUIRE(RandomStream(0).bits(0) == 0xffec62daec53de17ull);
   REQUIRE(RandomStream(42).bits(1) == 0x4af489dd8110e19eull);
