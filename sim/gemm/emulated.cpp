@@ -9,10 +9,12 @@
 //   2. s = accumulate ? round(C) : 0 (the incoming C rounded with word t = S − 1, as gemm_reference);
 //   3. unchunked: s advances through k = 0 .. K−1; chunked: a partial sum from 0 advances through each
 //      chunk, then is folded into s by one rounded addition (word t = K + c);
-//   4. deterministic modes run in binary32 lanes when every product is exact in binary32 (FP8 or
+//   4. every mode runs in binary32 lanes when every product is exact in binary32 (FP8, binary16 or
 //      bfloat16 operands: checked once per call over A and B, which also gives the products' significant
-//      bits: rne into binary16/bfloat16 then takes one fma per step, accumulate_simd.cpp's NarrowGroup); stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h),
-//      filled per output in blocks of kBlock consecutive t by the vector Philox (RandomStream::fill).
+//      bits: rne into binary16/bfloat16 then takes one fma per step, accumulate_simd.cpp's NarrowGroup);
+//      stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h), filled
+//      per tile row and block of kBlock consecutive t by the vector Philox in the kernel's order
+//      (RandomStream::fill_interleaved).
 // Tiles are independent and K is never split, so the bits do not depend on the thread count.
 #include <algorithm>
 #include <bit>
@@ -86,10 +88,12 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
   const bool stochastic = t.rounding == Rounding::Stochastic;
   const int chunks = acc.chunk > 0 ? (k + acc.chunk - 1) / acc.chunk : 0;
   const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
-  const int product_bits = stochastic ? 0 : binary32_product_bits(p);
+  const int product_bits = binary32_product_bits(p);
   const bool binary32_products = product_bits > 0;
-  // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512)
-  const int tile_rows = binary32_products ? 8 : 4;
+  // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512); sr:K with K above the
+  // binary32 fraction's bits keeps binary64 lanes (RoundedAccumulator)
+  const int drop_float = 23 - t.format.man_bits();
+  const int tile_rows = binary32_products && (!stochastic || t.sr_bits <= drop_float) ? 8 : 4;
   const int row_blocks = (m + tile_rows - 1) / tile_rows, groups = (n + width - 1) / width;
   const float pad = std::ldexp(1.0f, t.format.emin());
   const bool trans_a = p.trans_a == Trans::Yes;

@@ -466,15 +466,48 @@ TEST_CASE("emulated accumulation: FP8 operands (binary32 lanes) give gemm_refere
     fpsim::quantize(a, a, e4m3fn, nullptr);
     fpsim::quantize(b, b, target("e5m2", Rounding::NearestEven), nullptr);
     const auto c0 = fpsim::test::uniform(m * n, 72);
+    const fpsim::RandomStream stream(8, 9);
     for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn"})
       for (Rounding mode : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
-                            Rounding::Down, Rounding::Odd, Rounding::Truncate})
-        for (int chunk : {0, 32})
-          check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, chunk == 0}, c0,
-                            {false, target(format, mode), chunk},
-                            std::string(format) + " " + fpsim::to_string(mode) + " chunk " + std::to_string(chunk) +
-                                " scale " + std::to_string(scale));
+                            Rounding::Down, Rounding::Odd, Rounding::Truncate, Rounding::Stochastic})
+        for (int sr_bits : {0, 2, 8, 20})  // sr:20: more bits than binary16's binary32 fraction (13)
+          for (int chunk : {0, 32}) {
+            if (sr_bits != 0 && mode != Rounding::Stochastic) continue;
+            Accumulation acc{false, target(format, mode), chunk, &stream};
+            acc.target.sr_bits = sr_bits;
+            check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, chunk == 0}, c0,
+                              acc, std::string(format) + " " + fpsim::to_string(mode) + " sr_bits " +
+                                       std::to_string(sr_bits) + " chunk " + std::to_string(chunk) + " scale " +
+                                       std::to_string(scale));
+          }
   }
+}
+
+TEST_CASE("emulated accumulation: sr and sr:K with binary16/bfloat16 operands (binary32 lanes) give gemm_reference's "
+          "bits", "[accumulate]") {
+  // bfloat16 × bfloat16 (16 bits) and binary16 × binary16 (22 bits) products are exact in binary32: stochastic
+  // rounding runs in binary32 lanes. Ordinary sums, tiny ones (binary16's subnormal range: add_rounded) and
+  // overflowing ones, accumulate into C or chunked; sr:K below and above the binary32 fraction's bits.
+  const int m = 9, n = 21, k = 100;
+  const fpsim::RandomStream stream(12, 13);
+  for (const char* operands : {"bfloat16", "binary16"})
+    for (float scale : {1.0f, 0x1p-9f, 0x1p14f}) {  // 2^14: binary16 sums overflow
+      auto a = fpsim::test::uniform(m * k, 80), b = fpsim::test::uniform(k * n, 81);
+      for (auto& x : a) x *= scale;
+      fpsim::quantize(a, a, target(operands, Rounding::NearestEven), nullptr);
+      fpsim::quantize(b, b, target(operands, Rounding::NearestEven), nullptr);
+      const auto c0 = fpsim::test::uniform(m * n, 82);
+      for (const char* format : {"binary16", "bfloat16"})
+        for (int sr_bits : {0, 8, 30})
+          for (int chunk : {0, 16}) {
+            Accumulation acc{false, target(format, Rounding::Stochastic), chunk, &stream};
+            acc.target.sr_bits = sr_bits;
+            check_vector_path({Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, nullptr, n, chunk == 0}, c0,
+                              acc, std::string(operands) + " operands, " + format + " sr_bits " +
+                                       std::to_string(sr_bits) + " chunk " + std::to_string(chunk) + " scale " +
+                                       std::to_string(scale));
+          }
+    }
 }
 
 namespace {
