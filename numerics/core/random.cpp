@@ -62,23 +62,9 @@ void RandomStream::fill(uint64_t first, std::span<uint64_t> out) const {
 
 void RandomStream::fill_interleaved(std::span<const uint64_t> firsts, std::size_t count, std::size_t ld,
                                     uint64_t* out) const {
-  // Each run in whole groups of 32 elements (the groups that hold firsts[j] .. firsts[j] + count − 1),
-  // kBatch groups at a time through a buffer, then copied into its column of `out`.
   detail::PhiloxKey key;
   philox_state(key.key, key.ctr_hi);
-  const simd::Isa isa = simd::best_isa();
-  constexpr uint64_t kBatch = 8;
-  uint64_t group_words[32 * kBatch];
-  for (std::size_t j = 0; j < firsts.size() && count > 0; ++j) {
-    const uint64_t first = firsts[j], end = first + count;
-    for (uint64_t group = first >> 5; group << 5 < end; group += kBatch) {
-      const uint64_t groups = std::min(kBatch, ((end - 1) >> 5) + 1 - group);
-      detail::philox_group_words(isa, key, group, groups, group_words);
-      const uint64_t from = std::max(first, group << 5), to = std::min(end, (group + groups) << 5);
-      uint64_t* column = out + (from - first) * ld + j;
-      for (uint64_t i = from; i < to; ++i, column += ld) *column = group_words[i - (group << 5)];
-    }
-  }
+  detail::philox_interleaved_words(simd::best_isa(), key, firsts.data(), firsts.size(), count, ld, out);
 }
 
 uint64_t stream_id(std::string_view name) { return fnv1a64(name); }

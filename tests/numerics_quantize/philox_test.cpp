@@ -3,6 +3,7 @@
 #include <Random123/philox.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <vector>
 
 #include "compare.h"
@@ -115,12 +116,22 @@ TEST_CASE("RandomStream::fill_interleaved: out[kk·ld + j] equals bits(firsts[j]
   for (std::size_t count : {std::size_t{1}, std::size_t{17}, std::size_t{300}}) {
     const std::size_t ld = firsts.size() + 2;
     std::vector<uint64_t> out(count * ld, 0xAAAAAAAAAAAAAAAAull);
+    auto check = [&](const char* what) {
+      for (std::size_t kk = 0; kk < count; ++kk)
+        for (std::size_t j = 0; j < ld; ++j) {
+          INFO(what << " count " << count << " kk " << kk << " j " << j);
+          REQUIRE(out[kk * ld + j] == (j < firsts.size() ? stream.bits(firsts[j] + kk) : 0xAAAAAAAAAAAAAAAAull));
+        }
+    };
     stream.fill_interleaved(firsts, count, ld, out.data());
-    for (std::size_t kk = 0; kk < count; ++kk)
-      for (std::size_t j = 0; j < ld; ++j) {
-        INFO("count " << count << " kk " << kk << " j " << j);
-        REQUIRE(out[kk * ld + j] == (j < firsts.size() ? stream.bits(firsts[j] + kk) : 0xAAAAAAAAAAAAAAAAull));
-      }
+    check("fill_interleaved");
+    detail::PhiloxKey key;
+    stream.philox_state(key.key, key.ctr_hi);
+    for (simd::Isa isa : vector_kernels()) {
+      std::fill(out.begin(), out.end(), 0xAAAAAAAAAAAAAAAAull);
+      detail::philox_interleaved_words(isa, key, firsts.data(), firsts.size(), count, ld, out.data());
+      check(simd::to_string(isa));
+    }
   }
 }
 
