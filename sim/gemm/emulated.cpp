@@ -32,7 +32,9 @@ namespace fpsim::sim {
 namespace {
 
 constexpr int kRows = 8;      // rows per tile at most: independent vector chains hide the step latency
-constexpr int kBlock = 256;   // terms per kernel call: bounds the random words buffer (4 × 128 × width)
+// terms per kernel call: bounds the random words buffer (8 rows × 256 × width words); longer runs waste less of the
+// Philox groups cut at a block's ends (each output's run starts anywhere in a group of 32)
+constexpr int kBlock = 256;
 
 // The extent of an operand's values: the most significant bits any value uses, the smallest nonzero and
 // the largest magnitude, and whether all are finite.
