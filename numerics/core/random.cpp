@@ -60,6 +60,13 @@ void RandomStream::fill(uint64_t first, std::span<uint64_t> out) const {
   if (index < end) partial(end);
 }
 
+void RandomStream::fill_interleaved(std::span<const uint64_t> firsts, std::size_t count, std::size_t ld,
+                                    uint64_t* out) const {
+  detail::PhiloxKey key;
+  philox_state(key.key, key.ctr_hi);
+  detail::philox_interleaved_words(simd::best_isa(), key, firsts.data(), firsts.size(), count, ld, out);
+}
+
 uint64_t stream_id(std::string_view name) { return fnv1a64(name); }
 
 }  // namespace fpsim

@@ -29,6 +29,10 @@ class RandomStream {
   /// out[i] = bits(first + i) for every i, computed with the vector Philox kernel (quantize_simd.cpp).
   /// Example: s.fill(100, words) fills words[0] with s.bits(100), words[1] with s.bits(101), ...
   void fill(uint64_t first, std::span<uint64_t> out) const;
+  /// Several runs of consecutive words, interleaved: out[kk·ld + j] = bits(firsts[j] + kk) for every
+  /// j < firsts.size() and kk < count (ld ≥ firsts.size()), each run computed as fill computes it.
+  /// Example: s.fill_interleaved({0, 1000}, 3, 2, out) gives out = bits(0), bits(1000), bits(1), bits(1001), ...
+  void fill_interleaved(std::span<const uint64_t> firsts, std::size_t count, std::size_t ld, uint64_t* out) const;
   /// The Philox4x32-10 block for counter `counter`: {counter lo, counter hi, ids...} under the key.
   void block(uint64_t counter, uint32_t out[4]) const;
   /// The block counter of element `index` and which half of the block it uses (see above).

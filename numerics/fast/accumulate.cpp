@@ -54,7 +54,7 @@ RoundedAccumulator::RoundedAccumulator(const Target& t, simd::Isa isa) : plan_(s
   plan_->min_normal = std::ldexp(1.0, t.format.emin());
   plan_->isa = isa;
   const Format& f = t.format;
-  plan_->float_lanes = t.rounding != Rounding::Stochastic && f.man_bits() <= 21 && f.emin() >= -126 && f.emax() <= 127;
+  plan_->float_lanes = f.man_bits() <= 21 && f.emin() >= -126 && f.emax() <= 127;
   if (plan_->float_lanes) {
     plan_->drop_float = 23 - f.man_bits();
     plan_->min_bits_float = uint32_t(f.emin() + 127) << 23;

@@ -199,9 +199,10 @@ HWY_INLINE hn::Vec<D> StepDeterministic(const RoundedAccumulator::Plan& p, const
   return out;
 }
 
-// The same with stochastic rounding (binary64 lanes): arith_simd.cpp step 5; tiny sums go to add_rounded.
-HWY_INLINE VD StepStochastic(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD s, VD x,
-                             const uint64_t* words) {
+// The same with stochastic rounding (binary64 lanes), sr:K with K > drop: arith_simd.cpp step 5, the exact
+// 64-bit discarded fraction; tiny sums go to add_rounded.
+HWY_INLINE VD StepStochasticWide(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD s, VD x,
+                                 const uint64_t* words) {
   const DU du;
   const DI di;
   VD hi, lo;
@@ -217,21 +218,94 @@ HWY_INLINE VD StepStochastic(const RoundedAccumulator::Plan& p, const StepWords<
   return out;
 }
 
+// The top bits of lane l's random word words[l] (binary64 lanes: all 64; binary32 lanes: bits 32-63).
+template <class D>
+HWY_INLINE hn::Vec<hn::RebindToUnsigned<D>> RandomTop(const uint64_t* words) {
+  const hn::RebindToUnsigned<D> du;
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    return hn::LoadU(du, words);
+  } else {
+#if HWY_TARGET == HWY_SCALAR
+    return hn::Set(du, static_cast<uint32_t>(words[0] >> 32));
+#else
+    // two vectors of words as 32-bit halves (low, high, low, high, ...): the odd halves are the high words
+    const hn::Repartition<uint64_t, decltype(du)> d64;
+    const auto first = hn::BitCast(du, hn::LoadU(d64, words));
+    const auto second = hn::BitCast(du, hn::LoadU(d64, words + hn::Lanes(d64)));
+    return hn::ConcatOdd(du, second, first);
+#endif
+  }
+}
+
+// Stochastic rounding, sr and sr:K with K <= drop, decided by the top bits alone, in binary64 lanes (drop =
+// 52 − man_bits) or binary32 lanes (products exact in binary32: drop = 23 − man_bits). round_pack sees
+// X = hi + lo as m', the lane bits of |X| cut to the lane precision (|hi|, or |hi| − 1 unit when lo opposes
+// hi: |X| is then just below |hi|), and lower bits; its discarded fraction, 0.64 fixed point, is
+// frac = (low << w) | ext with low = m' & (2^drop − 1), w = 64 − drop and ext < 2^w. So
+//   sr:   round up iff r < frac (r <= frac with a sticky bit): iff (r >> w) < low when (r >> w) != low;
+//         (r >> w) == low (probability 2^-drop per addition) leaves the decision to ext and the sticky
+//         bit: such lanes go to add_rounded;
+//   sr:K: the carry out of frac's and r's top K bits; frac's top K bits are low >> (drop − K).
+//   e.g. binary16 in binary64 lanes (drop 42, w 22), s = 1, x = 2^-11 + 2^-40: hi = s + x exactly,
+//   m' = 0x3FF0020000040000, low = 0x20000040000 (frac = 0.1000…01 in binary): sr takes 1 + 2^-10 iff
+//   r >> 22 < low (P ≈ 1/2). In binary32 lanes (drop 13) r >> w is the high word's top 13 bits.
+// Tiny sums (|X| < 2^emin), zeros, overflow, inf and NaN go to add_rounded as in the deterministic step.
+template <class D, class W = StepWords<D>>
+HWY_INLINE hn::Vec<D> StepStochastic(const RoundedAccumulator::Plan& p, const W& c, hn::Vec<D> s, hn::Vec<D> x,
+                                     const uint64_t* words) {
+  const D d;
+  const typename W::DUx du;
+  const typename W::DIx di;
+  constexpr int kLaneBits = W::kTop + 1;
+  const int k = p.lanes.sr_bits;
+  if constexpr (kLaneBits == 64) {
+    if (k > c.drop) return StepStochasticWide(p, c, s, x, words);
+  }
+  hn::Vec<D> hi, lo;
+  TwoSum(s, x, hi, lo);
+  const auto hb = hn::BitCast(du, hi);
+  const auto differ = hn::Lt(hn::BitCast(di, hn::Xor(hb, hn::BitCast(du, lo))), hn::Zero(di));
+  const auto opposes = hn::And(hn::RebindMask(di, hn::Ne(lo, hn::Zero(d))), differ);
+  const auto m = hn::Add(hn::And(hb, c.w.abs_mask), hn::BitCast(du, hn::VecFromMask(di, opposes)));  // − 1
+  const auto low = hn::And(m, c.low);
+  const auto r = RandomTop<D>(words);  // r's top kLaneBits bits
+  typename W::VUx increment;
+  hn::Vec<typename W::DIx> bad;
+  if (k > 0) {
+    increment = hn::ShiftRightSame(
+        hn::Add(hn::ShiftRightSame(low, c.drop - k), hn::ShiftRightSame(r, kLaneBits - k)), k);
+    bad = hn::Zero(di);
+  } else {
+    const auto top = hn::ShiftRightSame(r, kLaneBits - c.drop);  // below 2^drop: signed compares are unsigned ones
+    increment = hn::IfThenElseZero(hn::RebindMask(du, hn::Lt(hn::BitCast(di, top), hn::BitCast(di, low))), c.one);
+    bad = hn::VecFromMask(di, hn::Eq(hn::BitCast(di, top), hn::BitCast(di, low)));
+  }
+  const auto kept = hn::ShiftLeftSame(hn::Add(hn::ShiftRightSame(m, c.drop), increment), c.drop);
+  hn::Vec<D> out = hn::BitCast(d, hn::Or(kept, hn::And(hb, c.sign)));
+  bad = hn::Or(bad, hn::VecFromMask(di, hn::Lt(hn::BitCast(di, m), c.min_bits)));
+  // overflow, inf and NaN (m > max also where m's carry would reach the sign bit: a NaN of all-ones payload)
+  bad = hn::Or(bad, hn::VecFromMask(di, hn::Or(hn::Gt(hn::BitCast(di, m), c.max_bits),
+                                                hn::Gt(hn::BitCast(di, kept), c.max_bits))));
+  if (HWY_UNLIKELY(!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di))))) out = ScalarLanes<D>(p, bad, s, x, out, words);
+  return out;
+}
+
 template <bool kStochastic, Flavour F>
 HWY_INLINE VD Step(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD s, VD x, const uint64_t* words) {
   if constexpr (kStochastic) {
-    return StepStochastic(p, c, s, x, words);
+    return StepStochastic<DD>(p, c, s, x, words);
   } else {
     (void)words;
     return StepDeterministic<F, DD>(p, c, s, x);
   }
 }
 
-// Binary32 lanes (deterministic, AccumulateGroup::binary32_products, Plan::float_lanes): the same steps
-// with binary32 TwoSum and round to odd at 24 bits, which keeps what a rounding to p ≤ 22 bits needs
-// (arith_simd.cpp step 7); the products a·b are exact in binary32 (the caller checked the operands).
-// Twice the lanes of binary64: one vector per row covers the group's width on AVX2 and AVX-512.
-template <Flavour F, int kRows>
+// Binary32 lanes (AccumulateGroup::binary32_products, Plan::float_lanes): the same steps with binary32
+// TwoSum; the deterministic modes round to odd at 24 bits, which keeps what a rounding to p ≤ 22 bits needs
+// (arith_simd.cpp step 7), stochastic rounding reads the random words' high halves (StepStochastic); the
+// products a·b are exact in binary32 (the caller checked the operands). Twice the lanes of binary64: one
+// vector per row covers the group's width on AVX2 and AVX-512.
+template <bool kStochastic, Flavour F, int kRows>
 HWY_NOINLINE void FloatGroup(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   using DFl = hn::ScalableTag<float>;
   const DFl df;
@@ -246,7 +320,12 @@ HWY_NOINLINE void FloatGroup(const RoundedAccumulator::Plan& p, const Accumulate
       const auto bv = hn::LoadU(df, b + v * n);
       for (int r = 0; r < kRows; ++r) {
         const auto a = hn::Set(df, g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]);
-        s[r][v] = StepDeterministic<F, DFl>(p, c, s[r][v], hn::Mul(a, bv));  // exact products
+        if constexpr (kStochastic) {  // the words of lanes (r, v·n ..), term k, as in Group
+          const uint64_t* words = g.random + (static_cast<std::size_t>(r) * g.k_count + k) * width + v * n;
+          s[r][v] = StepStochastic<DFl>(p, c, s[r][v], hn::Mul(a, bv), words);  // exact products
+        } else {
+          s[r][v] = StepDeterministic<F, DFl>(p, c, s[r][v], hn::Mul(a, bv));
+        }
       }
     }
   }
@@ -330,7 +409,7 @@ HWY_NOINLINE void NarrowGroup(const RoundedAccumulator::Plan& p, const Accumulat
       s[r][v] = hn::LoadU(df, g.sums + r * width + v * n);
       finite = hn::And(finite, hn::IsFinite(s[r][v]));
     }
-  if (!hn::AllTrue(df, finite)) return FloatGroup<Flavour::Even, kRows>(p, g);
+  if (!hn::AllTrue(df, finite)) return FloatGroup<false, Flavour::Even, kRows>(p, g);
   for (int k = 0; k < g.k_count; ++k) {
     const float* b = g.b + static_cast<std::size_t>(k) * width;
     for (std::size_t v = 0; v < vecs; ++v) {
@@ -421,26 +500,35 @@ void NarrowRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
 }
 
 // Binary32 lanes: up to 8 rows, one vector each on AVX2 and AVX-512, so 8 independent chains.
-template <Flavour F>
+template <bool kStochastic, Flavour F>
 void FloatRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  WithRows(g.rows, [&]<int kRows>() { FloatGroup<F, kRows>(p, g); });
+  WithRows(g.rows, [&]<int kRows>() { FloatGroup<kStochastic, F, kRows>(p, g); });
+}
+
+// Whether g runs in binary32 lanes: products exact in binary32, a Target that fits them, terms a·b (not
+// folded partial sums), and for sr:K a K the binary32 fraction covers (K <= drop_float).
+bool FloatLanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  return g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr && g.rows_terms[0] == nullptr &&
+         p.lanes.sr_bits <= p.drop_float;
 }
 
 template <Flavour F>
 void Deterministic(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  if (!(g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr && g.rows_terms[0] == nullptr))
-    return GroupRows<false, F>(p, g);
+  if (!FloatLanes(p, g)) return GroupRows<false, F>(p, g);
   if constexpr (F == Flavour::Even) {
     if (g.product_bits > 0 && g.product_bits <= p.narrow_product_bits) {
       if (p.narrow == Plan::NarrowKind::Bfloat16) return NarrowRows<Plan::NarrowKind::Bfloat16>(p, g);
       if (p.narrow == Plan::NarrowKind::Binary16 && kF16c) return NarrowRows<Plan::NarrowKind::Binary16>(p, g);
     }
   }
-  return FloatRows<F>(p, g);
+  return FloatRows<false, F>(p, g);
 }
 
 void AccumulateRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  if (p.lanes.stochastic) return GroupRows<true, Flavour::Even>(p, g);  // the flavour is unused
+  if (p.lanes.stochastic) {  // the flavour is unused
+    if (FloatLanes(p, g)) return FloatRows<true, Flavour::Even>(p, g);
+    return GroupRows<true, Flavour::Even>(p, g);
+  }
   switch (FlavourOf(p.target.rounding)) {
     case Flavour::Even: return Deterministic<Flavour::Even>(p, g);
     case Flavour::Away: return Deterministic<Flavour::Away>(p, g);
@@ -451,9 +539,7 @@ void AccumulateRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g)
 
 // Binary64 lanes take at most 4 rows (8 vector chains on AVX2): a group of more rows runs as two.
 void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  const bool float_rows = !p.lanes.stochastic && g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr &&
-                          g.rows_terms[0] == nullptr;
-  if (g.rows <= 4 || float_rows) return AccumulateRows(p, g);
+  if (g.rows <= 4 || FloatLanes(p, g)) return AccumulateRows(p, g);
   const std::size_t width = 2 * hn::Lanes(DD());
   AccumulateGroup low = g, high = g;
   low.rows = 4;

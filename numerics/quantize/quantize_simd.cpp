@@ -832,16 +832,23 @@ void PhiloxGroupWords(const PhiloxKey& key, uint64_t first_group, std::size_t gr
       e[16] = uint64_t{b[2][l]} | (uint64_t{b[3][l]} << 32);
     }
   };
+  // kVectors consecutive counter vectors in lockstep when they share the counter's high word.
+  auto run = [&]<int kVectors>(std::size_t at) {
+    const uint64_t c = first + at;
+    if (at + kVectors * lanes > total || (c >> 32) != ((c + kVectors * lanes - 1) >> 32)) return false;
+    V c0[kVectors], w[kVectors][4];
+    for (int v = 0; v < kVectors; ++v) c0[v] = hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(c + v * lanes)));
+    PhiloxUniformHigh<kVectors>(c0, static_cast<uint32_t>(c >> 32), key, round_keys, w);
+    for (int v = 0; v < kVectors; ++v) scatter(w[v], at + v * lanes);
+    return true;
+  };
   std::size_t at = 0;
   while (at < total) {
     const uint64_t c = first + at;
-    if (at + 2 * lanes <= total && (c >> 32) == ((c + 2 * lanes - 1) >> 32)) {
-      const V c0[2] = {hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(c))),
-                       hn::Add(hn::Iota(d, 0), U(static_cast<uint32_t>(c + lanes)))};
-      V w[2][4];
-      PhiloxUniformHigh<2>(c0, static_cast<uint32_t>(c >> 32), key, round_keys, w);
-      scatter(w[0], at);
-      scatter(w[1], at + lanes);
+    // four chains hide a round's latency (multiply, shuffle, xor) where two leave the multiplier idle
+    if (run.template operator()<4>(at)) {
+      at += 4 * lanes;
+    } else if (run.template operator()<2>(at)) {
       at += 2 * lanes;
     } else {
       V c0, c1, w[4];
@@ -849,6 +856,49 @@ void PhiloxGroupWords(const PhiloxKey& key, uint64_t first_group, std::size_t gr
       Philox(c0, c1, key, w);
       scatter(w, at);
       at += lanes;
+    }
+  }
+}
+
+// Interleaved runs (RandomStream::fill_interleaved): out[kk·ld + j] = bits(firsts[j] + kk). Four runs at a
+// time: each run's whole groups into its own buffer by PhiloxGroupWords (up to kBatch words of it at a time), then
+// the four buffers, each from its run's offset in its first group, transposed into `out` by 4 × 4 blocks of
+// 64-bit words on AVX2 (word kk of runs j .. j+3 is one row of out):
+//   rows r_j = (j0 j1 j2 j3):  lower(r0, r1) = (00 10 02 12), upper(r0, r1) = (01 11 03 13), likewise r2, r3;
+//   out row 0 = the lower halves (00 10 | 20 30), row 2 the upper halves (02 12 | 22 32); rows 1 and 3 alike.
+void PhiloxInterleavedWords(const PhiloxKey& key, const uint64_t* firsts, std::size_t runs, std::size_t count,
+                            std::size_t ld, uint64_t* out) {
+  constexpr std::size_t kRuns = 4, kBatch = 512;
+  HWY_ALIGN uint64_t buffer[kRuns][kBatch + 64];
+  for (std::size_t j0 = 0; j0 < runs; j0 += kRuns) {
+    const std::size_t n_runs = std::min(kRuns, runs - j0);
+    for (std::size_t k0 = 0; k0 < count; k0 += kBatch) {
+      const std::size_t n = std::min(kBatch, count - k0);
+      const uint64_t* from[kRuns];
+      for (std::size_t j = 0; j < n_runs; ++j) {
+        const uint64_t first = firsts[j0 + j] + k0, group = first >> 5;
+        PhiloxGroupWords(key, group, ((first + n - 1) >> 5) + 1 - group, buffer[j]);
+        from[j] = buffer[j] + (first & 31);
+      }
+      uint64_t* dst = out + k0 * ld + j0;
+      std::size_t kk = 0;
+#if HWY_TARGET == HWY_AVX2
+      if (n_runs == kRuns) {
+        const hn::Full256<uint64_t> d64;
+        for (; kk + 4 <= n; kk += 4) {
+          const auto r0 = hn::LoadU(d64, from[0] + kk), r1 = hn::LoadU(d64, from[1] + kk);
+          const auto r2 = hn::LoadU(d64, from[2] + kk), r3 = hn::LoadU(d64, from[3] + kk);
+          const auto a = hn::InterleaveLower(d64, r0, r1), b = hn::InterleaveUpper(d64, r0, r1);
+          const auto c = hn::InterleaveLower(d64, r2, r3), e = hn::InterleaveUpper(d64, r2, r3);
+          hn::StoreU(hn::ConcatLowerLower(d64, c, a), d64, dst + kk * ld);
+          hn::StoreU(hn::ConcatLowerLower(d64, e, b), d64, dst + (kk + 1) * ld);
+          hn::StoreU(hn::ConcatUpperUpper(d64, c, a), d64, dst + (kk + 2) * ld);
+          hn::StoreU(hn::ConcatUpperUpper(d64, e, b), d64, dst + (kk + 3) * ld);
+        }
+      }
+#endif
+      for (; kk < n; ++kk)
+        for (std::size_t j = 0; j < n_runs; ++j) dst[kk * ld + j] = from[j][kk];
     }
   }
 }
@@ -884,6 +934,12 @@ void philox_group_words(simd::Isa isa, const PhiloxKey& key, uint64_t first_grou
                         uint64_t* out) {
   decltype(&HWY_STATIC_DISPATCH(PhiloxGroupWords)) f = nullptr;
   if (FPSIM_PICK(isa, PhiloxGroupWords, f)) f(key, first_group, groups, out);
+}
+
+void philox_interleaved_words(simd::Isa isa, const PhiloxKey& key, const uint64_t* firsts, std::size_t runs,
+                              std::size_t count, std::size_t ld, uint64_t* out) {
+  decltype(&HWY_STATIC_DISPATCH(PhiloxInterleavedWords)) f = nullptr;
+  if (FPSIM_PICK(isa, PhiloxInterleavedWords, f)) f(key, firsts, runs, count, ld, out);
 }
 
 }  // namespace fpsim::detail

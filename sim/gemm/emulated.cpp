@@ -9,10 +9,12 @@
 //   2. s = accumulate ? round(C) : 0 (the incoming C rounded with word t = S − 1, as gemm_reference);
 //   3. unchunked: s advances through k = 0 .. K−1; chunked: a partial sum from 0 advances through each
 //      chunk, then is folded into s by one rounded addition (word t = K + c);
-//   4. deterministic modes run in binary32 lanes when every product is exact in binary32 (FP8 or
+//   4. every mode runs in binary32 lanes when every product is exact in binary32 (FP8, binary16 or
 //      bfloat16 operands: checked once per call over A and B, which also gives the products' significant
-//      bits: rne into binary16/bfloat16 then takes one fma per step, accumulate_simd.cpp's NarrowGroup); stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h),
-//      filled per output in blocks of kBlock consecutive t by the vector Philox (RandomStream::fill).
+//      bits: rne into binary16/bfloat16 then takes one fma per step, accumulate_simd.cpp's NarrowGroup);
+//      stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h), filled
+//      per tile row and block of kBlock consecutive t by the vector Philox in the kernel's order
+//      (RandomStream::fill_interleaved).
 // Tiles are independent and K is never split, so the bits do not depend on the thread count.
 #include <algorithm>
 #include <bit>
@@ -30,7 +32,9 @@ namespace fpsim::sim {
 namespace {
 
 constexpr int kRows = 8;      // rows per tile at most: independent vector chains hide the step latency
-constexpr int kBlock = 128;   // terms per kernel call: bounds the random words buffer (4 × 128 × width)
+// terms per kernel call: bounds the random words buffer (8 rows × 256 × width words); longer runs waste less of the
+// Philox groups cut at a block's ends (each output's run starts anywhere in a group of 32)
+constexpr int kBlock = 256;
 
 // The extent of an operand's values: the most significant bits any value uses, the smallest nonzero and
 // the largest magnitude, and whether all are finite.
@@ -86,10 +90,12 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
   const bool stochastic = t.rounding == Rounding::Stochastic;
   const int chunks = acc.chunk > 0 ? (k + acc.chunk - 1) / acc.chunk : 0;
   const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
-  const int product_bits = stochastic ? 0 : binary32_product_bits(p);
+  const int product_bits = binary32_product_bits(p);
   const bool binary32_products = product_bits > 0;
-  // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512)
-  const int tile_rows = binary32_products ? 8 : 4;
+  // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512); sr:K with K above the
+  // binary32 fraction's bits keeps binary64 lanes (RoundedAccumulator)
+  const int drop_float = 23 - t.format.man_bits();
+  const int tile_rows = binary32_products && (!stochastic || t.sr_bits <= drop_float) ? 8 : 4;
   const int row_blocks = (m + tile_rows - 1) / tile_rows, groups = (n + width - 1) / width;
   const float pad = std::ldexp(1.0f, t.format.emin());
   const bool trans_a = p.trans_a == Trans::Yes;
@@ -97,7 +103,7 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
 #pragma omp parallel
   {
     std::vector<float> panel(static_cast<std::size_t>(k) * w), sums(kRows * w), partial(kRows * w);
-    std::vector<uint64_t> words(stochastic ? kRows * kBlock * w : 0), scratch(kBlock);
+    std::vector<uint64_t> words(stochastic ? kRows * kBlock * w : 0), firsts(w);
     int packed = -1;
 #pragma omp for schedule(dynamic)
     for (int tile = 0; tile < row_blocks * groups; ++tile) {
@@ -123,13 +129,14 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
           }
         }
       // stochastic: words[(r·count + kk)·width + j] = bits(base(r, j) + first + kk)
+      // (the padding columns' words are 0: their lanes' sums are never stored)
       auto fill_words = [&](uint64_t first, int count) {
-        std::fill(words.begin(), words.end(), 0);
-        for (int r = 0; r < rows; ++r)
-          for (int j = 0; j < cols; ++j) {
-            acc.random->fill(base(r, j) + first, std::span<uint64_t>(scratch.data(), count));
-            for (int kk = 0; kk < count; ++kk) words[(static_cast<std::size_t>(r) * count + kk) * w + j] = scratch[kk];
-          }
+        for (int r = 0; r < rows; ++r) {
+          uint64_t* row = words.data() + static_cast<std::size_t>(r) * count * w;
+          for (int j = 0; j < cols; ++j) firsts[j] = base(r, j) + first;
+          acc.random->fill_interleaved(std::span<const uint64_t>(firsts.data(), cols), count, w, row);
+          for (int kk = 0; kk < count && cols < width; ++kk) std::fill(row + kk * w + cols, row + (kk + 1) * w, 0);
+        }
       };
       // 3. sums advance through terms k_begin .. k_end − 1
       auto advance = [&](float* s, int k_begin, int k_end) {

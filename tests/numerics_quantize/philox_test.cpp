@@ -3,6 +3,7 @@
 #include <Random123/philox.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <vector>
 
 #include "compare.h"
@@ -103,6 +104,33 @@ TEST_CASE("element words of whole groups and RandomStream::fill equal bits(i)", 
     for (std::size_t i = 0; i < out.size(); ++i) {
       INFO("index " << first + i);
       REQUIRE(out[i] == stream.bits(first + i));
+    }
+  }
+}
+
+TEST_CASE("RandomStream::fill_interleaved: out[kk·ld + j] equals bits(firsts[j] + kk)", "[quantize]") {
+  // Runs that start anywhere in a group, end in the same or a later one, more groups than one batch, and
+  // one across the 2^32 counter boundary (index 2^37); ld larger than the run count leaves gaps untouched.
+  const RandomStream stream(23, 7, 8, 9);
+  const std::vector<uint64_t> firsts = {0, 5, 31, 32, 1000, 513 * 7 + 3, (uint64_t{1} << 37) - 77};
+  for (std::size_t count : {std::size_t{1}, std::size_t{17}, std::size_t{300}}) {
+    const std::size_t ld = firsts.size() + 2;
+    std::vector<uint64_t> out(count * ld, 0xAAAAAAAAAAAAAAAAull);
+    auto check = [&](const char* what) {
+      for (std::size_t kk = 0; kk < count; ++kk)
+        for (std::size_t j = 0; j < ld; ++j) {
+          INFO(what << " count " << count << " kk " << kk << " j " << j);
+          REQUIRE(out[kk * ld + j] == (j < firsts.size() ? stream.bits(firsts[j] + kk) : 0xAAAAAAAAAAAAAAAAull));
+        }
+    };
+    stream.fill_interleaved(firsts, count, ld, out.data());
+    check("fill_interleaved");
+    detail::PhiloxKey key;
+    stream.philox_state(key.key, key.ctr_hi);
+    for (simd::Isa isa : vector_kernels()) {
+      std::fill(out.begin(), out.end(), 0xAAAAAAAAAAAAAAAAull);
+      detail::philox_interleaved_words(isa, key, firsts.data(), firsts.size(), count, ld, out.data());
+      check(simd::to_string(isa));
     }
   }
 }

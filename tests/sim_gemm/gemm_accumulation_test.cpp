@@ -257,7 +257,7 @@ TEST_CASE("emulated accumulation: the vector path gives gemm_reference's bits in
   int cases = 0;
   for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn", "e6m9", "e8m15", "binary32"})
     for (Rounding mode : modes)
-      for (int sr_bits : {0, 5})
+      for (int sr_bits : {0, 5, 45})  // sr:45: above drop for binary16 (42), at it for bfloat16 (45)
         for (int chunk : {0, 16}) {
           if (sr_bits != 0 && mode != Rounding::Stochastic) continue;
           Accumulation acc{false, target(format, mode), chunk, &stream};
@@ -272,9 +272,83 @@ TEST_CASE("emulated accumulation: the vector path gives gemm_reference's bits in
                             acc, what + " TN");
           ++cases;
         }
-  CHECK(cases == 7 * (7 + 2) * 2);
+  CHECK(cases == 7 * (7 + 3) * 2);
   CHECK_FALSE(fpsim::RoundedAccumulator::applies(target("binary64", Rounding::NearestEven)));
   CHECK_FALSE(fpsim::RoundedAccumulator::applies(target("e4m3fnuz", Rounding::NearestEven)));  // no −0
+}
+
+namespace {
+
+// The random word that ties sum s + x's top bits in the sr step (accumulate_simd.cpp, StepStochastic): its top
+// `drop` bits equal the discarded fraction's, those of the lane's |s + x| cut to the lane precision (binary64, or
+// binary32 for lane_bits 24), so round_pack's decision rests on the bits below; `tail` fills r's remaining bits.
+uint64_t tie_word(double s, double x, int lane_bits, int man_bits, uint64_t tail) {
+  const int drop = lane_bits - 1 - man_bits;
+  uint64_t magnitude;
+  bool opposes;
+  if (lane_bits == 53) {
+    const double hi = s + x, bb = hi - s, lo = (s - (hi - bb)) + (x - bb);
+    magnitude = std::bit_cast<uint64_t>(std::fabs(hi));
+    opposes = lo != 0 && std::signbit(lo) != std::signbit(hi);
+  } else {
+    const float fs = static_cast<float>(s), fx = static_cast<float>(x);
+    const float hi = fs + fx, bb = hi - fs, lo = (fs - (hi - bb)) + (fx - bb);
+    magnitude = std::bit_cast<uint32_t>(std::fabs(hi));
+    opposes = lo != 0 && std::signbit(lo) != std::signbit(hi);
+  }
+  const uint64_t low = (magnitude - (opposes ? 1 : 0)) & ((uint64_t{1} << drop) - 1);
+  return (low << (64 - drop)) | (tail >> drop);
+}
+
+}  // namespace
+
+TEST_CASE("emulated accumulation: sr lanes whose random word ties the sum's top bits give add_rounded's bits",
+          "[accumulate]") {
+  // A tie of r's top bits with the discarded fraction's (probability 2^-drop per addition) is decided below
+  // them, by add_rounded. Words built to tie, with every kind of tail (0, all ones, random), for sums whose
+  // exact value has bits below the lane precision (lo != 0, either sign) and sums that are exact: binary64 lanes
+  // (binary32 operands) and binary32 lanes (products exact in binary32), every ISA.
+  std::mt19937_64 gen(91);
+  for (auto isa : vector_isas())
+    for (const char* format : {"binary16", "bfloat16", "e5m2"})
+      for (bool float_products : {false, true}) {
+        const Target t = target(format, Rounding::Stochastic);
+        const fpsim::RoundedAccumulator acc(t, isa);
+        const int width = acc.width(), lane_bits = float_products ? 24 : 53;
+        for (int trial = 0; trial < 200; ++trial) {
+          // s: a Target value near 2^e; x = a·b with b of 23 (binary32 lanes: 12) significant bits
+          std::uniform_int_distribution<int> expo(-3, 8), shift(1, 40);
+          const float a = float_products ? 1.0f : std::ldexp(1.0f + (gen() & 0x7fffff) * 0x1p-23f, -shift(gen) / 2);
+          std::vector<float> b(width), sums(width);
+          std::vector<uint64_t> words(width);
+          for (int j = 0; j < width; ++j) {
+            const double s0 = std::ldexp(1.0 + static_cast<double>(gen() & 0xffff) * 0x1p-16, expo(gen));
+            sums[j] = static_cast<float>(fpsim::decode(fpsim::encode(gen() & 1 ? -s0 : s0, t, 0).bits, t.format));
+            const uint32_t mant = float_products ? 0x800u | (gen() & 0x7ffu) : 0x800000u | (gen() & 0x7fffffu);
+            b[j] = std::ldexp(static_cast<float>(mant), expo(gen) - shift(gen) - (float_products ? 11 : 23)) *
+                   (gen() & 1 ? -1.0f : 1.0f);
+            const uint64_t tails[] = {0, ~uint64_t{0}, gen()};
+            words[j] = tie_word(sums[j], static_cast<double>(a) * b[j], lane_bits, t.format.man_bits(), tails[j % 3]);
+          }
+          const std::vector<float> start = sums;
+          fpsim::AccumulateGroup g;
+          g.rows = 1;
+          g.k_count = 1;
+          g.a_rows[0] = &a;
+          g.b = b.data();
+          g.sums = sums.data();
+          g.random = words.data();
+          g.binary32_products = float_products;
+          g.product_bits = float_products ? 12 + 1 : 0;
+          acc.run(g);
+          for (int j = 0; j < width; ++j) {
+            const double want = add_rounded(start[j], static_cast<double>(a) * b[j], t, words[j]);
+            INFO(format << " isa " << fpsim::simd::to_string(isa) << " binary32 lanes " << float_products << " s "
+                        << start[j] << " x " << static_cast<double>(a) * b[j] << " word " << words[j]);
+            REQUIRE(same(sums[j], want));
+          }
+        }
+      }
 }
 
 TEST_CASE("emulated accumulation: sums that live in the Target's subnormal range round in-register",
@@ -392,15 +466,48 @@ TEST_CASE("emulated accumulation: FP8 operands (binary32 lanes) give gemm_refere
     fpsim::quantize(a, a, e4m3fn, nullptr);
     fpsim::quantize(b, b, target("e5m2", Rounding::NearestEven), nullptr);
     const auto c0 = fpsim::test::uniform(m * n, 72);
+    const fpsim::RandomStream stream(8, 9);
     for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn"})
       for (Rounding mode : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
-                            Rounding::Down, Rounding::Odd, Rounding::Truncate})
-        for (int chunk : {0, 32})
-          check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, chunk == 0}, c0,
-                            {false, target(format, mode), chunk},
-                            std::string(format) + " " + fpsim::to_string(mode) + " chunk " + std::to_string(chunk) +
-                                " scale " + std::to_string(scale));
+                            Rounding::Down, Rounding::Odd, Rounding::Truncate, Rounding::Stochastic})
+        for (int sr_bits : {0, 2, 8, 20})  // sr:20: more bits than binary16's binary32 fraction (13)
+          for (int chunk : {0, 32}) {
+            if (sr_bits != 0 && mode != Rounding::Stochastic) continue;
+            Accumulation acc{false, target(format, mode), chunk, &stream};
+            acc.target.sr_bits = sr_bits;
+            check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, chunk == 0}, c0,
+                              acc, std::string(format) + " " + fpsim::to_string(mode) + " sr_bits " +
+                                       std::to_string(sr_bits) + " chunk " + std::to_string(chunk) + " scale " +
+                                       std::to_string(scale));
+          }
   }
+}
+
+TEST_CASE("emulated accumulation: sr and sr:K with binary16/bfloat16 operands (binary32 lanes) give gemm_reference's "
+          "bits", "[accumulate]") {
+  // bfloat16 × bfloat16 (16 bits) and binary16 × binary16 (22 bits) products are exact in binary32: stochastic
+  // rounding runs in binary32 lanes. Ordinary sums, tiny ones (binary16's subnormal range: add_rounded) and
+  // overflowing ones, accumulate into C or chunked; sr:K below and above the binary32 fraction's bits.
+  const int m = 9, n = 21, k = 100;
+  const fpsim::RandomStream stream(12, 13);
+  for (const char* operands : {"bfloat16", "binary16"})
+    for (float scale : {1.0f, 0x1p-9f, 0x1p14f}) {  // 2^14: binary16 sums overflow
+      auto a = fpsim::test::uniform(m * k, 80), b = fpsim::test::uniform(k * n, 81);
+      for (auto& x : a) x *= scale;
+      fpsim::quantize(a, a, target(operands, Rounding::NearestEven), nullptr);
+      fpsim::quantize(b, b, target(operands, Rounding::NearestEven), nullptr);
+      const auto c0 = fpsim::test::uniform(m * n, 82);
+      for (const char* format : {"binary16", "bfloat16"})
+        for (int sr_bits : {0, 8, 30})
+          for (int chunk : {0, 16}) {
+            Accumulation acc{false, target(format, Rounding::Stochastic), chunk, &stream};
+            acc.target.sr_bits = sr_bits;
+            check_vector_path({Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, nullptr, n, chunk == 0}, c0,
+                              acc, std::string(operands) + " operands, " + format + " sr_bits " +
+                                       std::to_string(sr_bits) + " chunk " + std::to_string(chunk) + " scale " +
+                                       std::to_string(scale));
+          }
+    }
 }
 
 namespace {

@@ -186,6 +186,8 @@ void accumulator_rows(const Options& o, std::mt19937& gen) {
   Target f16_sr = f16, f16_sr8 = f16, f32_rtz{parse_format("binary32"), Rounding::TowardZero};
   f16_sr.rounding = f16_sr8.rounding = Rounding::Stochastic;
   f16_sr8.sr_bits = 8;
+  Target bf16_sr = f16_sr, bf16_sr8 = f16_sr8;
+  bf16_sr.format = bf16_sr8.format = bf16.format;
   Accumulation h100{false, f32_rtz, 0};
   h100.matrix_unit = {32, 13, true, 0};
   Accumulation h100_promoted = h100;
@@ -208,6 +210,12 @@ void accumulator_rows(const Options& o, std::mt19937& gen) {
       {"bfloat16 rne, e5m2 operands", {false, bf16, 0}, true},
       {"binary16 sr", {false, f16_sr, 0, &stream}, false},
       {"binary16 sr:8", {false, f16_sr8, 0, &stream}, false},
+      {"bfloat16 sr", {false, bf16_sr, 0, &stream}, false},
+      {"bfloat16 sr:8", {false, bf16_sr8, 0, &stream}, false},
+      {"binary16 sr, e5m2 operands", {false, f16_sr, 0, &stream}, true},
+      {"binary16 sr:8, e5m2 operands", {false, f16_sr8, 0, &stream}, true},
+      {"bfloat16 sr, e5m2 operands", {false, bf16_sr, 0, &stream}, true},
+      {"bfloat16 sr:8, e5m2 operands", {false, bf16_sr8, 0, &stream}, true},
       {"matrix_unit h100_like", h100, true},
       {"matrix_unit h100, promote 128", h100_promoted, true},
       {"matrix_unit b200_like", b200, true},

@@ -23,4 +23,10 @@ struct PhiloxKey {
 void philox_group_words(simd::Isa isa, const PhiloxKey& key, uint64_t first_group, std::size_t groups,
                         uint64_t* out);
 
+/// Runs of consecutive element words, interleaved: out[kk·ld + j] = RandomStream::bits(firsts[j] + kk) for
+/// j < runs and kk < count, with the vector code for `isa` (RandomStream::fill_interleaved).
+/// Example: philox_interleaved_words(simd::Isa::Avx2, key, firsts, 8, 256, 8, out);
+void philox_interleaved_words(simd::Isa isa, const PhiloxKey& key, const uint64_t* firsts, std::size_t runs,
+                              std::size_t count, std::size_t ld, uint64_t* out);
+
 }  // namespace fpsim::detail

@@ -13,7 +13,7 @@ struct RoundedAccumulator::Plan {
   uint64_t max_bits = 0;   // binary64 bits of the largest finite Target value
   double min_normal = 0;   // 2^emin
   simd::Isa isa = simd::Isa::Portable;
-  // binary32 lanes (deterministic, man_bits ≤ 21, 2^emin and max binary32 normal numbers): their constants
+  // binary32 lanes (man_bits ≤ 21, 2^emin and max binary32 normal numbers; every mode): their constants
   bool float_lanes = false;
   int drop_float = 0;            // 23 − man_bits
   uint32_t min_bits_float = 0;   // binary32 bits of 2^emin
