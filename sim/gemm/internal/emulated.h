@@ -17,6 +17,12 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
 /// RoundedAccumulator::applies(acc.target)). Example: gemm_matrix_unit(p, acc, simd::best_isa()).
 void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa isa);
 
+/// When every product a_ik·b_kj is exact in binary32 and below 2^127 (at most 24 significant bits
+/// together, every nonzero product at least 2^-126: a normal number, no subnormal rounding), the most
+/// significant bits a product can have (≥ 1: all-zero operands count as 1 bit); otherwise 0.
+/// Example: 1 for all-zero operands; 7 for e4m3 × e5m2 values; 0 for general binary32 operands.
+int binary32_product_bits(const GemmProblem& p);
+
 /// panel[kk·width + j] = op(B)(kk, j0 + j) for kk < K, j < cols; 0 for cols ≤ j < width.
 void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel);
 
