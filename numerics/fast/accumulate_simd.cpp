@@ -698,7 +698,10 @@ HWY_INLINE bool MatrixUnitFast(const TotalRounding& how, const AccumulateGroup& 
   auto in_range = hn::Eq(hn::Zero(di), hn::Zero(di));
   for (std::size_t v = 0; v < vecs; ++v) {
     VFl largest[kRows];
-    for (int r = 0; r < kRows; ++r) largest[r] = hn::Abs(hn::LoadU(df, g.sums + r * width + v * n));
+    for (int r = 0; r < kRows; ++r) {  // an inf or NaN sum takes binary64 lanes (Max may drop a NaN)
+      largest[r] = hn::Abs(hn::LoadU(df, g.sums + r * width + v * n));
+      in_range = hn::And(in_range, hn::RebindMask(di, hn::IsFinite(largest[r])));
+    }
     for (int k = k0; k < k1; ++k) {
       const VFl b = hn::Abs(hn::LoadU(df, g.b + static_cast<std::size_t>(k) * width + v * n));
       for (int r = 0; r < kRows; ++r) {
