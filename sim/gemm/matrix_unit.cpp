@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "numerics/core/convert.h"
@@ -30,20 +31,20 @@ void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa i
   // |A| in A's layout (binary32 lanes: the groups' largest terms), once per GEMM
   const std::size_t a_lines = trans_a ? k : m, a_used = trans_a ? m : k, lda = static_cast<std::size_t>(p.lda);
   std::vector<float> a_magnitude(binary32_products ? a_lines * lda : 0);
-  for (std::size_t i = 0; i < a_magnitude.size() / std::max<std::size_t>(lda, 1); ++i)
-    for (std::size_t kk = 0; kk < a_used; ++kk) a_magnitude[i * lda + kk] = std::fabs(p.a[i * lda + kk]);
+  for (std::size_t i = 0; i < a_magnitude.size() / std::max<std::size_t>(lda, 1); ++i) {
+    float* line = a_magnitude.data() + i * lda;
+#pragma omp simd
+    for (std::size_t kk = 0; kk < a_used; ++kk) line[kk] = std::fabs(p.a[i * lda + kk]);
+  }
+  const std::unique_ptr<float[]> panels(new float[static_cast<std::size_t>(groups) * k * w]);  // no zero fill
+  pack_column_groups(p, width, panels.get());
 #pragma omp parallel
   {
-    std::vector<float> panel(static_cast<std::size_t>(k) * w), s(kRows * w), f(kRows * w);
-    int packed = -1;
+    std::vector<float> s(kRows * w), f(kRows * w);
 #pragma omp for schedule(dynamic)
     for (int tile = 0; tile < row_blocks * groups; ++tile) {
       const int group = tile / row_blocks, i0 = (tile % row_blocks) * tile_rows;
       const int rows = std::min(tile_rows, m - i0), j0 = group * width, cols = std::min(width, n - j0);
-      if (group != packed) {
-        pack_column_group(p, j0, cols, width, panel.data());
-        packed = group;
-      }
       auto c_at = [&](int r, int j) -> float& { return p.c[static_cast<std::size_t>(i0 + r) * p.ldc + j0 + j]; };
       for (int r = 0; r < rows; ++r)
         for (int j = 0; j < width; ++j) {
@@ -63,7 +64,7 @@ void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa i
         g.a_rows[r] = p.a + offset;
         if (binary32_products) g.a_magnitude_rows[r] = a_magnitude.data() + offset;
       }
-      g.b = panel.data();
+      g.b = panels.get() + static_cast<std::size_t>(group) * k * w;
       g.sums = s.data();
       g.binary32_products = binary32_products;
       accumulator.run_matrix_unit(g, cut, promote ? f.data() : nullptr);

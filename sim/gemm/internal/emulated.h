@@ -26,4 +26,8 @@ int binary32_product_bits(const GemmProblem& p);
 /// panel[kk·width + j] = op(B)(kk, j0 + j) for kk < K, j < cols; 0 for cols ≤ j < width.
 void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel);
 
+/// Every column group's panel in one pass over B (reading B in its stored order): group g's panel (as
+/// pack_column_group's for j0 = g·width) at panels + g·K·width; ⌈N/width⌉·K·width floats.
+void pack_column_groups(const GemmProblem& p, int width, float* panels);
+
 }  // namespace fpsim::sim
