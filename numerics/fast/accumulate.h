@@ -6,7 +6,8 @@
 //   RoundedAccumulator   a group of sums (up to 8 rows × width() columns) advanced together through k in
 //                        vector registers, each addition rounded in-register by integer operations on the
 //                        binary64 bits (accumulate_simd.cpp), bit-identical to add_rounded for every mode,
-//                        stochastic rounding included.
+//                        stochastic rounding included; run_matrix_unit: the matrix-unit model (MatrixUnitCut)
+//                        for such a group through all of k, bit-identical to sim/gemm's scalar model.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

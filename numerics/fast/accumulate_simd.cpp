@@ -665,6 +665,20 @@ HWY_INLINE void StoreTotal(const TotalRounding& how, VI32 products, VI32 own, VF
     }
     if (done) return hn::StoreU(out, df, s);
   }
+#if HWY_TARGET != HWY_SCALAR
+  if constexpr (hn::MaxLanes(DFl()) == 2 * hn::MaxLanes(DD())) {  // two halves of binary64 lanes, in registers
+    const hn::Half<DFl> dh;
+    const hn::Half<DI32> dih;
+    const VD low = hn::Mul(hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dih, products)),
+                                   hn::PromoteTo(dd, hn::LowerHalf(dih, own))),
+                           hn::PromoteTo(dd, hn::LowerHalf(dh, unit)));
+    const VD high = hn::Mul(hn::Add(hn::PromoteTo(dd, hn::UpperHalf(dih, products)),
+                                    hn::PromoteTo(dd, hn::UpperHalf(dih, own))),
+                            hn::PromoteTo(dd, hn::UpperHalf(dh, unit)));
+    StoreRounded(how.plan, how.wide, how.flavour, low, s);
+    return StoreRounded(how.plan, how.wide, how.flavour, high, s + hn::Lanes(dd));
+  }
+#endif
   constexpr std::size_t kMax = hn::MaxLanes(DFl());
   HWY_ALIGN int32_t q_products[kMax], q_own[kMax];
   HWY_ALIGN float units[kMax];

@@ -12,9 +12,9 @@ namespace fpsim::sim {
 /// Example: gemm_emulated_vector(p, {false, Target{parse_format("binary16")}, 64}, simd::Isa::Avx2).
 void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::Isa isa);
 
-/// gemm() under the matrix-unit model (acc.matrix_unit.group > 0) on the vector path: group sums by
-/// numerics' matrix_unit_group_sums, their rounding into the Target by RoundedAccumulator (requires
-/// RoundedAccumulator::applies(acc.target)). Example: gemm_matrix_unit(p, acc, simd::best_isa()).
+/// gemm() under the matrix-unit model (acc.matrix_unit.group > 0) on the vector path: each tile through
+/// all of K by numerics' RoundedAccumulator::run_matrix_unit (requires RoundedAccumulator::applies(acc.target)).
+/// Example: gemm_matrix_unit(p, acc, simd::best_isa()).
 void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa isa);
 
 /// When every product a_ik·b_kj is exact in binary32 and below 2^127 (at most 24 significant bits
