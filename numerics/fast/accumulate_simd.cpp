@@ -503,18 +503,22 @@ HWY_INLINE VD RoundTotal(const RoundedAccumulator::Plan& p, const StepWords<DD>&
   return out;
 }
 
+// RoundTotal in the Target's rounding flavour.
+HWY_INLINE VD RoundTotalIn(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, Flavour flavour, VD total) {
+  switch (flavour) {
+    case Flavour::Even: return RoundTotal<Flavour::Even>(p, c, total);
+    case Flavour::Away: return RoundTotal<Flavour::Away>(p, c, total);
+    case Flavour::Directed: return RoundTotal<Flavour::Directed>(p, c, total);
+    default: return RoundTotal<Flavour::Odd>(p, c, total);
+  }
+}
+
 // RoundTotal of a vector of totals, stored as floats (Target values: exact) at `sums`: cvtpd2ps on x86
 // (±inf kept), lane by lane elsewhere (Highway's portable DemoteTo clamps ±inf to ±FLT_MAX).
 HWY_INLINE void StoreRounded(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, Flavour flavour, VD total,
                              float* sums) {
   const DD dd;
-  VD out;
-  switch (flavour) {
-    case Flavour::Even: out = RoundTotal<Flavour::Even>(p, c, total); break;
-    case Flavour::Away: out = RoundTotal<Flavour::Away>(p, c, total); break;
-    case Flavour::Directed: out = RoundTotal<Flavour::Directed>(p, c, total); break;
-    default: out = RoundTotal<Flavour::Odd>(p, c, total); break;
-  }
+  const VD out = RoundTotalIn(p, c, flavour, total);
 #if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
   hn::StoreU(hn::DemoteTo(DF32(), out), DF32(), sums);
 #else
@@ -665,8 +669,8 @@ HWY_INLINE void StoreTotal(const TotalRounding& how, VI32 products, VI32 own, VF
     }
     if (done) return hn::StoreU(out, df, s);
   }
-#if HWY_TARGET != HWY_SCALAR
-  if constexpr (hn::MaxLanes(DFl()) == 2 * hn::MaxLanes(DD())) {  // two halves of binary64 lanes, in registers
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+  {  // two halves of binary64 lanes, in registers; one store (a later full-width load then forwards from it)
     const hn::Half<DFl> dh;
     const hn::Half<DI32> dih;
     const VD low = hn::Mul(hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dih, products)),
@@ -675,8 +679,9 @@ HWY_INLINE void StoreTotal(const TotalRounding& how, VI32 products, VI32 own, VF
     const VD high = hn::Mul(hn::Add(hn::PromoteTo(dd, hn::UpperHalf(dih, products)),
                                     hn::PromoteTo(dd, hn::UpperHalf(dih, own))),
                             hn::PromoteTo(dd, hn::UpperHalf(dh, unit)));
-    StoreRounded(how.plan, how.wide, how.flavour, low, s);
-    return StoreRounded(how.plan, how.wide, how.flavour, high, s + hn::Lanes(dd));
+    return hn::StoreU(hn::Combine(df, hn::DemoteTo(dh, RoundTotalIn(how.plan, how.wide, how.flavour, high)),
+                                  hn::DemoteTo(dh, RoundTotalIn(how.plan, how.wide, how.flavour, low))),
+                      df, s);
   }
 #endif
   constexpr std::size_t kMax = hn::MaxLanes(DFl());
