@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 
 #include "numerics/fast/internal/accumulate_plan.h"
 
@@ -181,11 +182,30 @@ HWY_NOINLINE hn::Vec<D> ScalarLanes(const RoundedAccumulator::Plan& p, hn::Vec<h
 }
 
 // One rounded addition s + x for a vector of sums (steps 1-3), deterministic, in lanes of D.
+// Binary64 lanes first try hi = RN53(s + x) alone: when no lane's hi is on one of the Target's rounding
+// boundaries (nearest modes: a midpoint, dropped bits exactly half; directed and odd: a grid point, dropped
+// bits 0) and hi is in the normal range, hi rounds as s + x does. Every boundary is a binary64 number and
+// RN53 is monotone, so s + x strictly between two consecutive boundaries gives hi between or on them, and
+// on them only when it is a boundary itself (then TwoSum and round to odd decide, below).
+//   e.g. binary16 rne, s = 1 + 2^-10, x = 2^-11 − 2^-57: hi = 1 + 2^-10 + 2^-11, a midpoint: the exact step
+//   sees lo = −2^-57 and keeps 1 + 2^-10 (hi alone would tie to 1 + 2^-9).
+// Binary32 lanes (FP8 products of few bits) land on boundaries too often for this to pay.
 template <Flavour F, class D, class W = StepWords<D>>
 HWY_INLINE hn::Vec<D> StepDeterministic(const RoundedAccumulator::Plan& p, const W& c, hn::Vec<D> s, hn::Vec<D> x) {
   const D d;
   const typename W::DUx du;
   const typename W::DIx di;
+  if constexpr (std::is_same_v<D, DD>) {
+    const auto rounded = hn::BitCast(du, hn::Add(s, x));
+    const auto magnitude = hn::And(rounded, c.w.abs_mask);
+    const auto dropped = hn::And(magnitude, c.low);
+    const auto boundary = F == Flavour::Even || F == Flavour::Away ? hn::Eq(dropped, c.half)
+                                                                   : hn::Eq(dropped, hn::Zero(du));
+    const auto outside = hn::Or(hn::Lt(hn::BitCast(di, magnitude), c.min_bits),
+                                hn::Gt(hn::BitCast(di, magnitude), c.max_bits));
+    if (HWY_LIKELY(hn::AllFalse(di, hn::Or(hn::RebindMask(di, boundary), outside))))
+      return hn::BitCast(d, hn::Or(RoundMagnitude<F, D>(c, magnitude, rounded), hn::And(rounded, c.sign)));
+  }
   hn::Vec<D> hi, lo;
   TwoSum(s, x, hi, lo);
   const auto hb = hn::BitCast(du, hi);

@@ -505,6 +505,37 @@ TEST_CASE("emulated accumulation: products of more bits keep rne's exact step (t
   }
 }
 
+TEST_CASE("emulated accumulation: a binary64 sum on a rounding boundary takes the exact step", "[accumulate]") {
+  // Binary64 lanes round hi = RN53(s + x) directly unless hi is on a boundary of the Target (accumulate_simd.cpp,
+  // StepDeterministic). Each case puts hi on one while s + x is just beside it (binary16, s = C):
+  //   rne: 1 + 2^-10 + (1 + 2^-23)·2^-11·(1 − 2^-23) = 1 + 2^-10 + 2^-11 − 2^-57: hi is a midpoint, s + x
+  //        rounds down to 1 + 2^-10 (hi alone ties to 1 + 2^-9);
+  //   rtz: 1 + 2^-10 − (1 + 2^-23)·2^-57: hi = 1 + 2^-10 on the grid, s + x truncates to 1;
+  //   odd: 1 + 2^-9 − (1 + 2^-23)·2^-57: hi = 1 + 2^-9 (even), s + x is inexact: 1 + 2^-10 (odd).
+  // The operands' 24 + 24 or 24 + 1 significant bits keep the sums in binary64 lanes.
+  struct Case {
+    Rounding mode;
+    float a, b, c, want;
+  };
+  const float up = 1.0f + 0x1p-23f, down = 0x1p-11f * (1.0f - 0x1p-23f);
+  const Case cases[] = {{Rounding::NearestEven, up, down, 1.0f + 0x1p-10f, 1.0f + 0x1p-10f},
+                        {Rounding::TowardZero, up, -0x1p-57f, 1.0f + 0x1p-10f, 1.0f},
+                        {Rounding::Odd, up, -0x1p-57f, 1.0f + 0x1p-9f, 1.0f + 0x1p-10f}};
+  for (const Case& t : cases) {
+    const Accumulation acc{false, target("binary16", t.mode), 0};
+    float want = t.c;
+    fpsim::sim::gemm_reference({Trans::No, Trans::No, 1, 1, 1, &t.a, 1, &t.b, 1, &want, 1, true}, acc);
+    CHECK(want == t.want);
+    CHECK(fpsim::sim::binary32_product_bits({Trans::No, Trans::No, 1, 1, 1, &t.a, 1, &t.b, 1}) == 0);
+    for (auto isa : vector_isas()) {
+      float c = t.c;
+      fpsim::sim::gemm_emulated_vector({Trans::No, Trans::No, 1, 1, 1, &t.a, 1, &t.b, 1, &c, 1, true}, acc, isa);
+      INFO(fpsim::to_string(t.mode) << " isa " << fpsim::simd::to_string(isa));
+      CHECK(c == t.want);
+    }
+  }
+}
+
 TEST_CASE("matrix-unit model: FP8 operands (binary32 lanes, integer sums) give the scalar model's bits",
           "[accumulate][matrix_unit]") {
   // Products exact in binary32 take the tile kernel's binary32 lanes (accumulate_simd.cpp, MatrixUnitFast):
