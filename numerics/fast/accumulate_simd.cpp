@@ -502,25 +502,40 @@ int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }
 // huge running sum, inf or NaN), binary64 lanes (MatrixUnitSums, then RoundTotal).
 
 // s = round(+0 + T) for exact binary64 totals T (never −0): StepDeterministic with lo = 0 (RO53(T) = T).
-// Zero totals stay +0, tiny ones take Tiny, overflow and inf/NaN add_rounded(+0, T).
+// Zero totals stay +0, tiny ones take Tiny, overflow and inf/NaN add_rounded(+0, T): RoundTotalOutside, a
+// separate call, so that the common path keeps its result in registers.
 template <Flavour F>
-HWY_INLINE VD RoundTotal(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD total) {
+HWY_INLINE VD RoundTotalMagnitude(const StepWords<DD>& c, VU hb) {
+  return hn::BitCast(DD(), hn::Or(RoundMagnitude<F, DD>(c, hn::And(hb, c.w.abs_mask), hb), hn::And(hb, c.sign)));
+}
+
+template <Flavour F>
+HWY_NOINLINE VD RoundTotalOutside(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD total) {
   const DD dd;
   const DU du;
   const DI di;
   const VU hb = hn::BitCast(du, total);
   const VU m = hn::And(hb, c.w.abs_mask);
-  VD out = hn::BitCast(dd, hn::Or(RoundMagnitude<F, DD>(c, m, hb), hn::And(hb, c.sign)));
+  VD out = RoundTotalMagnitude<F>(c, hb);
   const auto tiny = hn::Lt(hn::BitCast(di, m), c.min_bits);
   const auto outside = hn::Or(tiny, hn::Gt(hn::BitCast(di, m), c.max_bits));
-  if (HWY_UNLIKELY(!hn::AllFalse(di, outside))) {
-    const auto zero = hn::Eq(hn::BitCast(di, m), hn::Zero(di));
-    out = hn::IfThenElse(hn::RebindMask(dd, hn::AndNot(zero, tiny)), Tiny<DD>(c, total, hn::Zero(dd)), out);
-    out = hn::IfThenZeroElse(hn::RebindMask(dd, zero), out);
-    const VI bad = hn::VecFromMask(di, hn::AndNot(tiny, outside));
-    if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) out = ScalarLanes<DD>(p, bad, hn::Zero(dd), total, out, nullptr);
-  }
+  const auto zero = hn::Eq(hn::BitCast(di, m), hn::Zero(di));
+  out = hn::IfThenElse(hn::RebindMask(dd, hn::AndNot(zero, tiny)), Tiny<DD>(c, total, hn::Zero(dd)), out);
+  out = hn::IfThenZeroElse(hn::RebindMask(dd, zero), out);
+  const VI bad = hn::VecFromMask(di, hn::AndNot(tiny, outside));
+  if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) out = ScalarLanes<DD>(p, bad, hn::Zero(dd), total, out, nullptr);
   return out;
+}
+
+template <Flavour F>
+HWY_INLINE VD RoundTotal(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD total) {
+  const DU du;
+  const DI di;
+  const VU hb = hn::BitCast(du, total);
+  const VI m = hn::BitCast(di, hn::And(hb, c.w.abs_mask));
+  if (HWY_UNLIKELY(!hn::AllFalse(di, hn::Or(hn::Lt(m, c.min_bits), hn::Gt(m, c.max_bits)))))
+    return RoundTotalOutside<F>(p, c, total);
+  return RoundTotalMagnitude<F>(c, hb);
 }
 
 // RoundTotal in the Target's rounding flavour.
