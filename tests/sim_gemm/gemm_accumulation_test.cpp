@@ -584,9 +584,9 @@ TEST_CASE("matrix-unit model: FP8 operands (binary32 lanes, integer sums) give t
               fpsim::sim::gemm_reference({Trans::No, Trans::No, m, n, k, o.a.data(), k, o.b.data(), n, want.data(), n,
                                           true},
                                          acc);
-              for (auto isa : vector_isas())
-                for (int threads = 1; threads <= (isa == vector_isas().back() && group == 32 && frac_bits == 13 ? 2 : 1);
-                     ++threads) {
+              for (auto isa : vector_isas()) {
+                const bool both = isa == vector_isas().back() && group == 32 && frac_bits == 13;
+                for (int threads = 1; threads <= (both ? 2 : 1); ++threads) {
                   auto got = c0;
                   fpsim::test::with_threads(threads, [&] {
                     fpsim::sim::gemm_matrix_unit(
@@ -595,6 +595,7 @@ TEST_CASE("matrix-unit model: FP8 operands (binary32 lanes, integer sums) give t
                   INFO(what << " isa " << fpsim::simd::to_string(isa) << " threads " << threads);
                   REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
                 }
+              }
               ++cases;
             }
   CHECK(cases == 2 * 4 * 6 * 3 * 5 * 2);
