@@ -70,4 +70,9 @@ RoundedAccumulator::~RoundedAccumulator() = default;
 
 void RoundedAccumulator::run(const AccumulateGroup& g) const { detail::accumulate_group(*plan_, g); }
 
+void RoundedAccumulator::run_matrix_unit(const AccumulateGroup& g, const MatrixUnitCut& cut, float* promoted) const {
+  if (plan_->lanes.stochastic) throw std::invalid_argument("RoundedAccumulator: matrix_unit with a stochastic Target");
+  detail::matrix_unit_tile(*plan_, g, cut, promoted);
+}
+
 }  // namespace fpsim

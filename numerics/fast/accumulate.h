@@ -6,7 +6,8 @@
 //   RoundedAccumulator   a group of sums (up to 8 rows × width() columns) advanced together through k in
 //                        vector registers, each addition rounded in-register by integer operations on the
 //                        binary64 bits (accumulate_simd.cpp), bit-identical to add_rounded for every mode,
-//                        stochastic rounding included.
+//                        stochastic rounding included; run_matrix_unit: the matrix-unit model (MatrixUnitCut)
+//                        for such a group through all of k, bit-identical to sim/gemm's scalar model.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,8 @@ struct AccumulateGroup {
   const float* b = nullptr;         ///< k_count × width floats
   const float* rows_b[8] = {};      ///< alternative terms: one row of width floats per sum row
   const double* rows_terms[8] = {}; ///< alternative terms in binary64 (exact group sums): as rows_b
+  /// run_matrix_unit only, optional: |a| at a_rows' positions, a_magnitude_rows[r][i] = |a_rows[r][i]|
+  const float* a_magnitude_rows[8] = {};
   float* sums = nullptr;            ///< rows × width, row stride width: Target values in and out
   const uint64_t* random = nullptr; ///< stochastic Targets only: rows × k_count × width words
   /// Every product a·b is exact in binary32 and below 2^127 in magnitude (e.g. FP8 operands, checked by
@@ -44,13 +47,17 @@ struct AccumulateGroup {
   int product_bits = 0;
 };
 
-/// A matrix unit's group sum (accumulate.h's matrix-unit step, before its rounding into the accumulator):
-/// for each sum (r, j) of g (a_rows, a_step, b, k_count, rows, sums as in AccumulateGroup), the terms are
-/// the running sum s = sums[r·width + j] and the k_count products a·b; E = floor(log2 max |term|); each
-/// term is cut to a multiple of 2^(E − frac_bits), toward zero (truncate) or to nearest-even, and the
-/// cut terms are summed exactly: totals[r·width + j]. Exact while (k_count + 1)·2^(frac_bits + 1) ≤ 2^53.
-/// Example: terms 1, 2^-20 with frac_bits 13 (truncate): E = 0, 2^-20 is cut to 0, total 1.
-void matrix_unit_group_sums(simd::Isa isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals);
+/// A matrix unit's accumulation (sim/gemm/gemm.h's model, for RoundedAccumulator::run_matrix_unit): per
+/// group of `group` products, the terms (the running sum s and the products) are cut to multiples of
+/// 2^(E − frac_bits), E = floor(log2 max |term|), toward zero (truncate) or to nearest-even, summed exactly
+/// (T) and s = round(+0 + T) into the Target; every `promote_every` K-elements (and at K's end) f = fp32(f + s)
+/// and s = 0. Example: MatrixUnitCut{32, 13, true, 128} (H100-like, promoted every 128).
+struct MatrixUnitCut {
+  int group = 32;         ///< products per group, 1..1024
+  int frac_bits = 13;     ///< bits kept below the group's largest exponent, 1..40
+  bool truncate = true;   ///< cut toward zero, or to nearest-even
+  int promote_every = 0;  ///< a multiple of group; 0: never
+};
 
 /// The vector accumulator for one Target and instruction set, built once per GEMM.
 /// Example: RoundedAccumulator acc(Target{parse_format("binary16")}, simd::Isa::Avx2); acc.width() is 8.
@@ -72,6 +79,11 @@ class RoundedAccumulator {
   /// Advances the group's sums (AccumulateGroup). Lanes the vector steps do not cover (zero, overflow,
   /// inf/NaN, and tiny sums under stochastic rounding) are finished by add_rounded.
   void run(const AccumulateGroup& g) const;
+  /// The matrix-unit model through all of k for a group of sums (rows ≤ 8): g's terms for k = 0 ..
+  /// k_count − 1 (a_rows, a_step, b; k_count is the whole K, promotions count from k = 0), g.sums the
+  /// accumulators s, `promoted` the FP32 registers f (rows × width; nullptr when cut.promote_every is 0).
+  /// Deterministic Targets only. Binary32 lanes with integer sums when g.binary32_products, else binary64.
+  void run_matrix_unit(const AccumulateGroup& g, const MatrixUnitCut& cut, float* promoted) const;
 
   struct Plan;  ///< defined in numerics/fast/internal/accumulate_plan.h
 

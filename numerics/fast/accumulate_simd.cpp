@@ -25,8 +25,12 @@
 //        minus 2^-14: 2^-24 (= 4·2^-26, the nearer grid point to 3·2^-26).
 //      everything else (an exact zero: its sign follows IEEE 754 6.3; overflow; inf or NaN; tiny under
 //        stochastic rounding): add_rounded for that lane.
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <type_traits>
 
 #include "numerics/fast/internal/accumulate_plan.h"
 
@@ -178,11 +182,30 @@ HWY_NOINLINE hn::Vec<D> ScalarLanes(const RoundedAccumulator::Plan& p, hn::Vec<h
 }
 
 // One rounded addition s + x for a vector of sums (steps 1-3), deterministic, in lanes of D.
+// Binary64 lanes first try hi = RN53(s + x) alone: when no lane's hi is on one of the Target's rounding
+// boundaries (nearest modes: a midpoint, dropped bits exactly half; directed and odd: a grid point, dropped
+// bits 0) and hi is in the normal range, hi rounds as s + x does. Every boundary is a binary64 number and
+// RN53 is monotone, so s + x strictly between two consecutive boundaries gives hi between or on them, and
+// on them only when it is a boundary itself (then TwoSum and round to odd decide, below).
+//   e.g. binary16 rne, s = 1 + 2^-10, x = 2^-11 − 2^-57: hi = 1 + 2^-10 + 2^-11, a midpoint: the exact step
+//   sees lo = −2^-57 and keeps 1 + 2^-10 (hi alone would tie to 1 + 2^-9).
+// Binary32 lanes (FP8 products of few bits) land on boundaries too often for this to pay.
 template <Flavour F, class D, class W = StepWords<D>>
 HWY_INLINE hn::Vec<D> StepDeterministic(const RoundedAccumulator::Plan& p, const W& c, hn::Vec<D> s, hn::Vec<D> x) {
   const D d;
   const typename W::DUx du;
   const typename W::DIx di;
+  if constexpr (std::is_same_v<D, DD>) {
+    const auto rounded = hn::BitCast(du, hn::Add(s, x));
+    const auto magnitude = hn::And(rounded, c.w.abs_mask);
+    const auto dropped = hn::And(magnitude, c.low);
+    const auto boundary = F == Flavour::Even || F == Flavour::Away ? hn::Eq(dropped, c.half)
+                                                                   : hn::Eq(dropped, hn::Zero(du));
+    const auto outside = hn::Or(hn::Lt(hn::BitCast(di, magnitude), c.min_bits),
+                                hn::Gt(hn::BitCast(di, magnitude), c.max_bits));
+    if (HWY_LIKELY(hn::AllFalse(di, hn::Or(hn::RebindMask(di, boundary), outside))))
+      return hn::BitCast(d, hn::Or(RoundMagnitude<F, D>(c, magnitude, rounded), hn::And(rounded, c.sign)));
+  }
   hn::Vec<D> hi, lo;
   TwoSum(s, x, hi, lo);
   const auto hb = hn::BitCast(du, hi);
@@ -557,8 +580,77 @@ void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& 
 
 int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }
 
-// Matrix-unit group sums (accumulate.h): two passes over the group's products, the first for the
-// largest magnitude, the second cutting each term at 2^(E − frac_bits) and summing exactly.
+// The matrix-unit model (accumulate.h, RoundedAccumulator::run_matrix_unit) for a tile of sums through all
+// of K: per group of products, the cut terms' exact total T, s = round(+0 + T) into the Target, and the
+// promotion f = fp32(f + s), s = 0. A group takes binary32 lanes (MatrixUnitFast) when every product is
+// exact in binary32 (AccumulateGroup::binary32_products) and the cut terms sum in int32 (IntegerSumFits);
+// otherwise, and for a group whose largest exponent is outside the binary32 constants' range (a tiny or
+// huge running sum, inf or NaN), binary64 lanes (MatrixUnitSums, then RoundTotal).
+
+// s = round(+0 + T) for exact binary64 totals T (never −0): StepDeterministic with lo = 0 (RO53(T) = T).
+// Zero totals stay +0, tiny ones take Tiny, overflow and inf/NaN add_rounded(+0, T): RoundTotalOutside, a
+// separate call, so that the common path keeps its result in registers.
+template <Flavour F>
+HWY_INLINE VD RoundTotalMagnitude(const StepWords<DD>& c, VU hb) {
+  return hn::BitCast(DD(), hn::Or(RoundMagnitude<F, DD>(c, hn::And(hb, c.w.abs_mask), hb), hn::And(hb, c.sign)));
+}
+
+template <Flavour F>
+HWY_NOINLINE VD RoundTotalOutside(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD total) {
+  const DD dd;
+  const DU du;
+  const DI di;
+  const VU hb = hn::BitCast(du, total);
+  const VU m = hn::And(hb, c.w.abs_mask);
+  VD out = RoundTotalMagnitude<F>(c, hb);
+  const auto tiny = hn::Lt(hn::BitCast(di, m), c.min_bits);
+  const auto outside = hn::Or(tiny, hn::Gt(hn::BitCast(di, m), c.max_bits));
+  const auto zero = hn::Eq(hn::BitCast(di, m), hn::Zero(di));
+  out = hn::IfThenElse(hn::RebindMask(dd, hn::AndNot(zero, tiny)), Tiny<DD>(c, total, hn::Zero(dd)), out);
+  out = hn::IfThenZeroElse(hn::RebindMask(dd, zero), out);
+  const VI bad = hn::VecFromMask(di, hn::AndNot(tiny, outside));
+  if (!hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) out = ScalarLanes<DD>(p, bad, hn::Zero(dd), total, out, nullptr);
+  return out;
+}
+
+template <Flavour F>
+HWY_INLINE VD RoundTotal(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, VD total) {
+  const DU du;
+  const DI di;
+  const VU hb = hn::BitCast(du, total);
+  const VI m = hn::BitCast(di, hn::And(hb, c.w.abs_mask));
+  if (HWY_UNLIKELY(!hn::AllFalse(di, hn::Or(hn::Lt(m, c.min_bits), hn::Gt(m, c.max_bits)))))
+    return RoundTotalOutside<F>(p, c, total);
+  return RoundTotalMagnitude<F>(c, hb);
+}
+
+// RoundTotal in the Target's rounding flavour.
+HWY_INLINE VD RoundTotalIn(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, Flavour flavour, VD total) {
+  switch (flavour) {
+    case Flavour::Even: return RoundTotal<Flavour::Even>(p, c, total);
+    case Flavour::Away: return RoundTotal<Flavour::Away>(p, c, total);
+    case Flavour::Directed: return RoundTotal<Flavour::Directed>(p, c, total);
+    default: return RoundTotal<Flavour::Odd>(p, c, total);
+  }
+}
+
+// RoundTotal of a vector of totals, stored as floats (Target values: exact) at `sums`: cvtpd2ps on x86
+// (±inf kept), lane by lane elsewhere (Highway's portable DemoteTo clamps ±inf to ±FLT_MAX).
+HWY_INLINE void StoreRounded(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, Flavour flavour, VD total,
+                             float* sums) {
+  const DD dd;
+  const VD out = RoundTotalIn(p, c, flavour, total);
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+  hn::StoreU(hn::DemoteTo(DF32(), out), DF32(), sums);
+#else
+  HWY_ALIGN double rounded[hn::MaxLanes(dd)];
+  hn::Store(out, dd, rounded);
+  for (std::size_t l = 0; l < hn::Lanes(dd); ++l) sums[l] = static_cast<float>(rounded[l]);
+#endif
+}
+
+// Matrix-unit group sums in binary64 lanes, any operands: two passes over the group's products, the first
+// for the largest magnitude, the second cutting each term at 2^(E − frac_bits) and summing exactly.
 // 2^(frac_bits − E) is built from the largest magnitude's exponent field: bits (2046 + F − field) << 52
 //   e.g. max |term| = 1.5 (field 1023), F = 13: (2046 + 13 − 1023) << 52 = 2^13.
 // An all-zero group, and one with an inf or NaN term, takes field 1023 (scale 1): every cut term is 0, or
@@ -607,11 +699,258 @@ HWY_NOINLINE void MatrixUnitSums(const AccumulateGroup& g, int frac_bits, double
   }
 }
 
-void MatrixUnitKernel(const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
-  if (truncate)
-    MatrixUnitSums<true>(g, frac_bits, totals);
+// How MatrixUnitFast cuts a term x (exact in binary32) to a multiple of u = 2^(E − F), as the integer x/u:
+//   Truncate: x·2^(F − E) (exact) converted toward zero (cvttps2dq);
+//   Nearest:  the same rounded to nearest-even first;
+//   Magic (nearest-even, F ≤ 20): y = fma(a, b, C) with C = 1.5·2^(E − F + 23). C's binade [2^(E−F+23),
+//     2^(E−F+24)) has ulp u, so the fma's one rounding is x's nearest-even multiple of u (C/u = 3·2^22 is
+//     even: y's lsb is the quotient's parity), and |x| < 2^(E+1) ≤ 2^(E−F+21) keeps y in that binade, so
+//     bits(y) − bits(C) is the quotient: one fma and one integer addition per term.
+//       e.g. F = 13, E = 0: C = 1536 (0x44C00000), u = 2^-13; x = 3·2^-14 (1.5 u, a tie): y = 0x44C00002,
+//       quotient 2 (even); x = 2^-14 (0.5 u): y = 1536 (tie to even), quotient 0.
+enum class Cut : uint8_t { Truncate, Nearest, Magic };
+
+// Whether the cut products of a group sum in int32 lanes: group · (largest quotient) ≤ 2^31 − 1. A quotient
+// is below 2^(F+1) before rounding; with F ≥ 23 a binary32 value that large is an integer already.
+bool IntegerSumFits(const MatrixUnitCut& cut) {
+  if (cut.frac_bits > 29) return false;
+  const int64_t top = int64_t{1} << (cut.frac_bits + 1);
+  const int64_t largest = cut.frac_bits >= 23 ? top - (int64_t{1} << (cut.frac_bits - 23)) : top;
+  return cut.group * largest <= int64_t{0x7FFFFFFF};
+}
+
+using DFl = hn::ScalableTag<float>;
+using DI32 = hn::RebindToSigned<DFl>;
+using VFl = hn::Vec<DFl>;
+using VI32 = hn::Vec<DI32>;
+
+// x → int32 toward zero for |x| < 2^31 (Highway's ConvertTo adds an overflow fix-up this never needs).
+HWY_INLINE VI32 TruncateToInt(VFl x) {
+#if HWY_TARGET == HWY_AVX2
+  return VI32{_mm256_cvttps_epi32(x.raw)};
+#elif HWY_TARGET == HWY_AVX3
+  return VI32{_mm512_cvttps_epi32(x.raw)};
+#else
+  return hn::ConvertTo(DI32(), x);
+#endif
+}
+
+template <Cut kCut>
+HWY_INLINE VI32 Quotient(VFl x_scaled) {
+  return TruncateToInt(kCut == Cut::Truncate ? x_scaled : hn::Round(x_scaled));
+}
+
+// How a tile rounds its totals T into the Target (s = round(+0 + T)). With small_totals, every T of the
+// binary32 lanes is Q·u with |Q| ≤ (group + 1)·2^(F+1) ≤ 2^24 and u ≥ 2^-126: a binary32 number, so
+//   identity (a binary32 Target: man_bits 23, emin −126, emax 127): s = T;
+//   narrow (Plan::float_lanes): RoundFloatTotal on T's binary32 bits, binary64 lanes for a lane outside
+//     the Target's normal range;
+// otherwise T = (Q_products + Q_s)·u is formed in binary64 (exact: below 2^33·u) and rounded by StoreRounded.
+struct TotalRounding {
+  const RoundedAccumulator::Plan& plan;
+  const StepWords<DD>& wide;
+  const StepWords<DFl>* narrow;  // Plan::float_lanes only
+  Flavour flavour;
+  bool small_totals, identity;
+};
+
+// s = round(T) for T exact in binary32, RoundMagnitude on its bits (as RoundTotal, lo = 0; zeros stay +0);
+// false (out unset) when a nonzero lane is outside the Target's normal range.
+template <Flavour F>
+HWY_INLINE bool RoundFloatTotal(const StepWords<DFl>& c, VFl total, VFl& out) {
+  const DFl df;
+  const hn::RebindToUnsigned<DFl> du;
+  const DI32 di;
+  const auto hb = hn::BitCast(du, total);
+  const auto m = hn::And(hb, c.w.abs_mask);
+  const VI32 mi = hn::BitCast(di, m);
+  const auto outside = hn::AndNot(hn::Eq(mi, hn::Zero(di)), hn::Or(hn::Lt(mi, c.min_bits), hn::Gt(mi, c.max_bits)));
+  if (!hn::AllFalse(di, outside)) return false;
+  out = hn::BitCast(df, hn::Or(RoundMagnitude<F, DFl>(c, m, hb), hn::And(hb, c.sign)));
+  return true;
+}
+
+// The sums' new values from the quotients of one row vector: s = round((products + own)·unit) (TotalRounding).
+HWY_INLINE void StoreTotal(const TotalRounding& how, VI32 products, VI32 own, VFl unit, float* s) {
+  const DFl df;
+  const DI32 di;
+  const DD dd;
+  if (how.small_totals) {
+    const VFl t = hn::Mul(hn::ConvertTo(df, hn::Add(products, own)), unit);  // exact
+    if (how.identity) return hn::StoreU(t, df, s);
+    VFl out;
+    bool done = false;
+    if (how.narrow != nullptr) {
+      switch (how.flavour) {
+        case Flavour::Even: done = RoundFloatTotal<Flavour::Even>(*how.narrow, t, out); break;
+        case Flavour::Away: done = RoundFloatTotal<Flavour::Away>(*how.narrow, t, out); break;
+        case Flavour::Directed: done = RoundFloatTotal<Flavour::Directed>(*how.narrow, t, out); break;
+        default: done = RoundFloatTotal<Flavour::Odd>(*how.narrow, t, out); break;
+      }
+    }
+    if (done) return hn::StoreU(out, df, s);
+  }
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+  {  // two halves of binary64 lanes, in registers; one store (a later full-width load then forwards from it)
+    const hn::Half<DFl> dh;
+    const hn::Half<DI32> dih;
+    const VD low = hn::Mul(hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dih, products)),
+                                   hn::PromoteTo(dd, hn::LowerHalf(dih, own))),
+                           hn::PromoteTo(dd, hn::LowerHalf(dh, unit)));
+    const VD high = hn::Mul(hn::Add(hn::PromoteTo(dd, hn::UpperHalf(dih, products)),
+                                    hn::PromoteTo(dd, hn::UpperHalf(dih, own))),
+                            hn::PromoteTo(dd, hn::UpperHalf(dh, unit)));
+    return hn::StoreU(hn::Combine(df, hn::DemoteTo(dh, RoundTotalIn(how.plan, how.wide, how.flavour, high)),
+                                  hn::DemoteTo(dh, RoundTotalIn(how.plan, how.wide, how.flavour, low))),
+                      df, s);
+  }
+#endif
+  constexpr std::size_t kMax = hn::MaxLanes(DFl());
+  HWY_ALIGN int32_t q_products[kMax], q_own[kMax];
+  HWY_ALIGN float units[kMax];
+  hn::Store(products, di, q_products);
+  hn::Store(own, di, q_own);
+  hn::Store(unit, df, units);
+  const hn::Rebind<int32_t, DD> di_half;
+  for (std::size_t h = 0; h < hn::Lanes(df); h += hn::Lanes(dd)) {
+    const VD q = hn::Add(hn::PromoteTo(dd, hn::Load(di_half, q_products + h)),
+                         hn::PromoteTo(dd, hn::Load(di_half, q_own + h)));
+    StoreRounded(how.plan, how.wide, how.flavour, hn::Mul(q, hn::PromoteTo(dd, hn::Load(DF32(), units + h))), s + h);
+  }
+}
+
+// One group [k0, k1) of a tile in binary32 lanes; false (nothing changed) when a lane's largest term is
+// outside the constants' range. Per lane, from the largest magnitude's binary32 exponent field (E = field − 127):
+//   scale = 2^(F − E): bits (F + 254 − field) << 23;  u = 2^(E − F): bits (field − F) << 23;
+//   C = 1.5·2^(E − F + 23): bits ((field − F + 23) << 23) | 0x400000;  all normal for field in [F + 1, F + 231].
+//     e.g. largest 1.5 (field 127), F = 13: scale 0x46000000 = 2^13, u 0x39000000 = 2^-13, C 0x44C00000 = 1536.
+// An all-zero group takes field F + 127 (scale 1): every quotient is 0. The running sum s is cut apart from
+// the products (its quotient joins T in binary64), so the int32 sum holds the products only (IntegerSumFits).
+template <Cut kCut, int kRows>
+HWY_INLINE bool MatrixUnitFast(const TotalRounding& how, const AccumulateGroup& g, int k0, int k1, int frac_bits) {
+  const DFl df;
+  const DI32 di;
+  const DD dd;
+  const std::size_t n = hn::Lanes(df), nd = hn::Lanes(dd), width = 2 * nd, vecs = width / n;  // vecs ≤ 2
+  auto a_at = [&](int r, int k) { return g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]; };
+  const bool magnitudes = g.a_magnitude_rows[0] != nullptr;
+  VI32 field[kRows][2];
+  auto in_range = hn::Eq(hn::Zero(di), hn::Zero(di));
+  for (std::size_t v = 0; v < vecs; ++v) {
+    VFl largest[kRows];
+    for (int r = 0; r < kRows; ++r) {  // an inf or NaN sum takes binary64 lanes (Max may drop a NaN)
+      largest[r] = hn::Abs(hn::LoadU(df, g.sums + r * width + v * n));
+      in_range = hn::And(in_range, hn::RebindMask(di, hn::IsFinite(largest[r])));
+    }
+    for (int k = k0; k < k1; ++k) {
+      const VFl b = hn::Abs(hn::LoadU(df, g.b + static_cast<std::size_t>(k) * width + v * n));
+      for (int r = 0; r < kRows; ++r) {
+        const VFl a = magnitudes ? hn::Set(df, g.a_magnitude_rows[r][static_cast<std::size_t>(k) * g.a_step])
+                                 : hn::Abs(hn::Set(df, a_at(r, k)));
+        largest[r] = hn::Max(largest[r], hn::Mul(a, b));
+      }
+    }
+    for (int r = 0; r < kRows; ++r) {
+      const VI32 bits = hn::BitCast(di, largest[r]);
+      field[r][v] = hn::IfThenElse(hn::Eq(bits, hn::Zero(di)), hn::Set(di, frac_bits + 127), hn::ShiftRight<23>(bits));
+      in_range = hn::And(in_range, hn::And(hn::Gt(field[r][v], hn::Set(di, frac_bits)),
+                                           hn::Lt(field[r][v], hn::Set(di, std::min(frac_bits + 232, 255)))));
+    }
+  }
+  if (!hn::AllTrue(di, in_range)) return false;
+  for (std::size_t v = 0; v < vecs; ++v) {
+    VFl step[kRows];  // C (Magic) or scale
+    VI32 total[kRows];
+    for (int r = 0; r < kRows; ++r) {
+      step[r] = kCut == Cut::Magic
+                    ? hn::BitCast(df, hn::Or(hn::ShiftLeft<23>(hn::Add(field[r][v], hn::Set(di, 23 - frac_bits))),
+                                             hn::Set(di, 0x400000)))
+                    : hn::BitCast(df, hn::ShiftLeft<23>(hn::Sub(hn::Set(di, frac_bits + 254), field[r][v])));
+      total[r] = hn::Zero(di);
+    }
+    for (int k = k0; k < k1; ++k) {
+      const VFl b = hn::LoadU(df, g.b + static_cast<std::size_t>(k) * width + v * n);
+      for (int r = 0; r < kRows; ++r) {
+        const VFl a = hn::Set(df, a_at(r, k));
+        if constexpr (kCut == Cut::Magic)
+          total[r] = hn::Add(total[r], hn::BitCast(di, hn::MulAdd(a, b, step[r])));  // wraps mod 2^32
+        else
+          total[r] = hn::Add(total[r], Quotient<kCut>(hn::Mul(hn::Mul(a, b), step[r])));  // exact products
+      }
+    }
+    // T = (Σ quotients + s's quotient)·u, rounded into the Target
+    const VI32 count = hn::Set(di, k1 - k0);
+    for (int r = 0; r < kRows; ++r) {
+      float* s = g.sums + r * width + v * n;
+      const VFl sv = hn::LoadU(df, s);
+      const VI32 step_bits = hn::BitCast(di, step[r]);
+      const VFl unit = hn::BitCast(df, hn::ShiftLeft<23>(hn::Sub(field[r][v], hn::Set(di, frac_bits))));
+      if constexpr (kCut == Cut::Magic)
+        StoreTotal(how, hn::Sub(total[r], hn::Mul(step_bits, count)),
+                   hn::Sub(hn::BitCast(di, hn::Add(sv, step[r])), step_bits), unit, s);
+      else
+        StoreTotal(how, total[r], Quotient<kCut>(hn::Mul(sv, step[r])), unit, s);
+    }
+  }
+  return true;
+}
+
+// One group [k0, k1) of a tile in binary64 lanes (any operands): MatrixUnitSums, then RoundTotal.
+template <int kRows>
+HWY_INLINE void MatrixUnitExact(const RoundedAccumulator::Plan& p, const StepWords<DD>& c, Flavour flavour,
+                                const AccumulateGroup& g, int k0, int k1, const MatrixUnitCut& cut) {
+  const std::size_t nd = hn::Lanes(DD()), width = 2 * nd;
+  AccumulateGroup group = g;
+  group.rows = kRows;
+  group.k_count = k1 - k0;
+  for (int r = 0; r < kRows; ++r) group.a_rows[r] = g.a_rows[r] + static_cast<std::size_t>(k0) * g.a_step;
+  group.b = g.b + static_cast<std::size_t>(k0) * width;
+  HWY_ALIGN double totals[kRows * 2 * hn::MaxLanes(DD())];
+  if (cut.truncate)
+    MatrixUnitSums<true>(group, cut.frac_bits, totals);
   else
-    MatrixUnitSums<false>(g, frac_bits, totals);
+    MatrixUnitSums<false>(group, cut.frac_bits, totals);
+  for (std::size_t e = 0; e < kRows * width; e += nd)
+    StoreRounded(p, c, flavour, hn::Load(DD(), totals + e), g.sums + e);
+}
+
+template <Cut kCut, int kRows>
+HWY_NOINLINE void MatrixUnitTile(const RoundedAccumulator::Plan& p, const AccumulateGroup& g,
+                                 const MatrixUnitCut& cut, float* promoted) {
+  const DFl df;
+  const std::size_t n = hn::Lanes(df), width = 2 * hn::Lanes(DD());
+  const StepWords<DD> c = WordsDouble(p);
+  const Flavour flavour = FlavourOf(p.target.rounding);
+  const bool fast = g.binary32_products && IntegerSumFits(cut);
+  std::optional<StepWords<DFl>> narrow;
+  if (p.float_lanes)
+    narrow.emplace(p, p.drop_float, p.min_bits_float, p.max_bits_float, static_cast<float>(p.min_normal));
+  const Format& f = p.target.format;
+  const TotalRounding how{p, c, narrow ? &*narrow : nullptr, flavour,
+                          (int64_t{cut.group} + 1) << (cut.frac_bits + 1) <= (int64_t{1} << 24),
+                          f.man_bits() == 23 && f.emin() == -126 && f.emax() == 127};
+  for (int k0 = 0; k0 < g.k_count; k0 += cut.group) {
+    const int k1 = std::min(g.k_count, k0 + cut.group);
+    if (!(fast && MatrixUnitFast<kCut, kRows>(how, g, k0, k1, cut.frac_bits)))
+      MatrixUnitExact<kRows>(p, c, flavour, g, k0, k1, cut);
+    if (promoted != nullptr && (k1 % cut.promote_every == 0 || k1 == g.k_count))
+      for (std::size_t e = 0; e < kRows * width; e += n) {  // f = fp32(f + s), s = 0
+        hn::StoreU(hn::Add(hn::LoadU(df, promoted + e), hn::LoadU(df, g.sums + e)), df, promoted + e);
+        hn::StoreU(hn::Zero(df), df, g.sums + e);
+      }
+  }
+}
+
+void MatrixUnitKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g, const MatrixUnitCut& cut,
+                      float* promoted) {
+  const Cut kind = cut.truncate ? Cut::Truncate : cut.frac_bits <= 20 ? Cut::Magic : Cut::Nearest;
+  WithRows(g.rows, [&]<int kRows>() {
+    switch (kind) {
+      case Cut::Truncate: return MatrixUnitTile<Cut::Truncate, kRows>(p, g, cut, promoted);
+      case Cut::Nearest: return MatrixUnitTile<Cut::Nearest, kRows>(p, g, cut, promoted);
+      case Cut::Magic: return MatrixUnitTile<Cut::Magic, kRows>(p, g, cut, promoted);
+    }
+  });
 }
 
 }  // namespace HWY_NAMESPACE
@@ -628,9 +967,10 @@ int accumulate_width(simd::Isa isa) {
   return FPSIM_PICK(isa, AccumulateWidth, f) && f ? f() : 0;
 }
 
-void matrix_unit_sums(simd::Isa isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
+void matrix_unit_tile(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g, const MatrixUnitCut& cut,
+                      float* promoted) {
   decltype(&HWY_STATIC_DISPATCH(MatrixUnitKernel)) f = nullptr;
-  if (FPSIM_PICK(isa, MatrixUnitKernel, f) && f) f(g, frac_bits, truncate, totals);
+  if (FPSIM_PICK(plan.isa, MatrixUnitKernel, f) && f) f(plan, g, cut, promoted);
 }
 
 void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g) {
@@ -640,11 +980,4 @@ void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGrou
 
 }  // namespace fpsim::detail
 
-namespace fpsim {
-
-void matrix_unit_group_sums(simd::Isa isa, const AccumulateGroup& g, int frac_bits, bool truncate, double* totals) {
-  detail::matrix_unit_sums(isa, g, frac_bits, truncate, totals);
-}
-
-}  // namespace fpsim
 #endif  // HWY_ONCE

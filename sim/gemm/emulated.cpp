@@ -55,32 +55,80 @@ struct Extent {
   }
 };
 
-// When every product a_ik·b_kj is exact in binary32 and below 2^127 (at most 24 significant bits
-// together, every nonzero product at least 2^-126: a normal number, no subnormal rounding), the most
-// significant bits a product can have (≥ 1: all-zero operands count as 1 bit); otherwise 0.
+// Extent of `lines` stored lines of `count` values (stride ld), by vector reductions (omp simd: max,
+// min, or): a normal value's bits are 24 − (trailing zeros of its significand), so the most for
+// all normal values is 24 − ctz(0x800000 | OR of the fraction fields). With a subnormal value (rare)
+// the values are added one by one (Extent::add).
+//   e.g. 1.5f (fraction 0x400000) and 1.25f (0x200000): OR 0x600000, ctz(0xE00000) = 21: 3 bits (1.25 = 1.01b).
+Extent extent_of(const float* x, std::size_t lines, std::size_t count, std::size_t ld) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  float largest = 0.0f, smallest = kInf;
+  uint32_t fraction = 0, special = 0;  // special: a magnitude that is not below inf (inf or NaN)
+  for (std::size_t i = 0; i < lines; ++i) {
+    const float* line = x + i * ld;
+#pragma omp simd reduction(max : largest) reduction(min : smallest) reduction(| : fraction, special)
+    for (std::size_t kk = 0; kk < count; ++kk) {
+      const float v = std::fabs(line[kk]);
+      largest = std::max(largest, v);  // a NaN may be dropped here: `special` records it
+      smallest = std::min(smallest, v != 0.0f ? v : kInf);
+      fraction |= std::bit_cast<uint32_t>(v) & 0x7fffffu;
+      special |= v < kInf ? 0u : 1u;
+    }
+  }
+  Extent e;
+  if (special != 0 || smallest < std::numeric_limits<float>::min()) {  // inf, NaN or a subnormal value
+    for (std::size_t i = 0; i < lines; ++i)
+      for (std::size_t kk = 0; kk < count; ++kk) e.add(x[i * ld + kk]);
+    return e;
+  }
+  e.largest = largest;
+  e.smallest = smallest;
+  e.bits = largest != 0.0f ? 24 - std::countr_zero(0x800000u | fraction) : 0;
+  return e;
+}
+
+}  // namespace
+
 int binary32_product_bits(const GemmProblem& p) {
-  Extent a, b;
-  for (int i = 0; i < p.m; ++i)
-    for (int k = 0; k < p.k; ++k)
-      a.add(p.trans_a == Trans::Yes ? p.a[static_cast<std::size_t>(k) * p.lda + i] : p.a[static_cast<std::size_t>(i) * p.lda + k]);
-  for (int k = 0; k < p.k; ++k)
-    for (int j = 0; j < p.n; ++j)
-      b.add(p.trans_b == Trans::Yes ? p.b[static_cast<std::size_t>(j) * p.ldb + k] : p.b[static_cast<std::size_t>(k) * p.ldb + j]);
+  const bool trans_a = p.trans_a == Trans::Yes, trans_b = p.trans_b == Trans::Yes;
+  const auto m = static_cast<std::size_t>(p.m), n = static_cast<std::size_t>(p.n), k = static_cast<std::size_t>(p.k);
+  const Extent a = extent_of(p.a, trans_a ? k : m, trans_a ? m : k, static_cast<std::size_t>(p.lda));
+  const Extent b = extent_of(p.b, trans_b ? n : k, trans_b ? k : n, static_cast<std::size_t>(p.ldb));
   const bool exact = a.finite && b.finite && a.bits + b.bits <= 24 && a.smallest * b.smallest >= 0x1p-126 &&
                      a.largest * b.largest < 0x1p127;
   return exact ? std::max(1, a.bits + b.bits) : 0;
 }
 
-}  // namespace
-
 void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel) {
   const bool trans_b = p.trans_b == Trans::Yes;
   const std::size_t w = static_cast<std::size_t>(width);
-  for (int kk = 0; kk < p.k; ++kk)
-    for (int j = 0; j < width; ++j)
-      panel[kk * w + j] = j >= cols ? 0.0f
-                          : trans_b ? p.b[static_cast<std::size_t>(j0 + j) * p.ldb + kk]
-                                    : p.b[static_cast<std::size_t>(kk) * p.ldb + j0 + j];
+  const std::size_t k = static_cast<std::size_t>(p.k), ldb = static_cast<std::size_t>(p.ldb);
+  if (trans_b) {  // B's column j0 + j is stored as a row: read it in order
+    for (int j = 0; j < cols; ++j)
+      for (std::size_t kk = 0; kk < k; ++kk) panel[kk * w + j] = p.b[(j0 + j) * ldb + kk];
+  } else {
+    for (std::size_t kk = 0; kk < k; ++kk) std::copy_n(p.b + kk * ldb + j0, cols, panel + kk * w);
+  }
+  for (std::size_t kk = 0; kk < k; ++kk) std::fill(panel + kk * w + cols, panel + (kk + 1) * w, 0.0f);
+}
+
+void pack_column_groups(const GemmProblem& p, int width, float* panels) {
+  const std::size_t w = static_cast<std::size_t>(width), k = static_cast<std::size_t>(p.k);
+  const std::size_t n = static_cast<std::size_t>(p.n), ldb = static_cast<std::size_t>(p.ldb);
+  const std::size_t groups = (n + w - 1) / w;
+  for (std::size_t g = 0; g < groups; ++g) {
+    float* panel = panels + g * k * w;
+    const std::size_t j0 = g * w, cols = std::min(w, n - j0);
+    if (cols < w)
+      for (std::size_t kk = 0; kk < k; ++kk) std::fill(panel + kk * w + cols, panel + (kk + 1) * w, 0.0f);
+    if (p.trans_b == Trans::Yes) {  // B's column j0 + j is stored as a row: read it in order
+      for (std::size_t j = 0; j < cols; ++j)
+        for (std::size_t kk = 0; kk < k; ++kk) panel[kk * w + j] = p.b[(j0 + j) * ldb + kk];
+    } else {
+      for (std::size_t kk = 0; kk < k; ++kk)
+        for (std::size_t j = 0; j < cols; ++j) panel[kk * w + j] = p.b[kk * ldb + j0 + j];
+    }
+  }
 }
 
 void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::Isa isa) {

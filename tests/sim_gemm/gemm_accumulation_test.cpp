@@ -611,3 +611,99 @@ TEST_CASE("emulated accumulation: products of more bits keep rne's exact step (t
     }
   }
 }
+
+TEST_CASE("emulated accumulation: a binary64 sum on a rounding boundary takes the exact step", "[accumulate]") {
+  // Binary64 lanes round hi = RN53(s + x) directly unless hi is on a boundary of the Target (accumulate_simd.cpp,
+  // StepDeterministic). Each case puts hi on one while s + x is just beside it (binary16, s = C):
+  //   rne: 1 + 2^-10 + (1 + 2^-23)·2^-11·(1 − 2^-23) = 1 + 2^-10 + 2^-11 − 2^-57: hi is a midpoint, s + x
+  //        rounds down to 1 + 2^-10 (hi alone ties to 1 + 2^-9);
+  //   rtz: 1 + 2^-10 − (1 + 2^-23)·2^-57: hi = 1 + 2^-10 on the grid, s + x truncates to 1;
+  //   odd: 1 + 2^-9 − (1 + 2^-23)·2^-57: hi = 1 + 2^-9 (even), s + x is inexact: 1 + 2^-10 (odd).
+  // The operands' 24 + 24 or 24 + 1 significant bits keep the sums in binary64 lanes.
+  struct Case {
+    Rounding mode;
+    float a, b, c, want;
+  };
+  const float up = 1.0f + 0x1p-23f, down = 0x1p-11f * (1.0f - 0x1p-23f);
+  const Case cases[] = {{Rounding::NearestEven, up, down, 1.0f + 0x1p-10f, 1.0f + 0x1p-10f},
+                        {Rounding::TowardZero, up, -0x1p-57f, 1.0f + 0x1p-10f, 1.0f},
+                        {Rounding::Odd, up, -0x1p-57f, 1.0f + 0x1p-9f, 1.0f + 0x1p-10f}};
+  for (const Case& t : cases) {
+    const Accumulation acc{false, target("binary16", t.mode), 0};
+    float want = t.c;
+    fpsim::sim::gemm_reference({Trans::No, Trans::No, 1, 1, 1, &t.a, 1, &t.b, 1, &want, 1, true}, acc);
+    CHECK(want == t.want);
+    CHECK(fpsim::sim::binary32_product_bits({Trans::No, Trans::No, 1, 1, 1, &t.a, 1, &t.b, 1}) == 0);
+    for (auto isa : vector_isas()) {
+      float c = t.c;
+      fpsim::sim::gemm_emulated_vector({Trans::No, Trans::No, 1, 1, 1, &t.a, 1, &t.b, 1, &c, 1, true}, acc, isa);
+      INFO(fpsim::to_string(t.mode) << " isa " << fpsim::simd::to_string(isa));
+      CHECK(c == t.want);
+    }
+  }
+}
+
+TEST_CASE("matrix-unit model: FP8 operands (binary32 lanes, integer sums) give the scalar model's bits",
+          "[accumulate][matrix_unit]") {
+  // Products exact in binary32 take the tile kernel's binary32 lanes (accumulate_simd.cpp, MatrixUnitFast):
+  // cut by truncation, by rounding (frac_bits ≥ 21) or by the fma with C (frac_bits ≤ 20), summed in int32.
+  // Operands: e4m3 × e5m2 over their whole range with zeros (products 2^-25 .. 2^24, all-zero groups), and
+  // large e5m2 × e5m2 (up to 2^31.6: binary16 and e5m2 sums overflow). C, accumulated: ordinary values, −0,
+  // a binary32 subnormal and 2^110 (outside the kernel's constants: that group takes binary64 lanes), inf
+  // and NaN. Targets: binary32 (the total kept), binary16, bfloat16 and e5m2 (rounded in binary32 lanes;
+  // tiny and overflowing sums in binary64), every deterministic mode. Groups 5, 32 and 1024 with K = 90
+  // (the last group straddles K's end; 1024 · 2^26 leaves int32 with frac_bits 25: binary64 lanes),
+  // frac_bits 3, 13, 20, 21 and 25, with and without promotion; every ISA, and 2 threads on the widest for
+  // groups of 32 with 13 bits (each 2-thread call wakes a thread pool that then spins through the serial
+  // reference).
+  const int m = 9, n = 21, k = 90;
+  struct Operands {
+    std::vector<float> a, b;
+  };
+  const Operands operands[] = {
+      {fp8_values(m * k, 80, "e4m3", -9, 7, 4), fp8_values(k * n, 81, "e5m2", -16, 15, 4)},
+      {fp8_values(m * k, 82, "e5m2", 10, 15), fp8_values(k * n, 83, "e5m2", 10, 15)},
+  };
+  for (const Operands& o : operands)  // the binary32 lanes' condition
+    REQUIRE(fpsim::sim::binary32_product_bits({Trans::No, Trans::No, m, n, k, o.a.data(), k, o.b.data(), n}) > 0);
+  auto c0 = fpsim::test::uniform(m * n, 84, -4.0f, 4.0f);
+  c0[0] = -0.0f;
+  c0[1] = 0x1p-140f;
+  c0[2] = 0x1p110f;
+  c0[3] = std::numeric_limits<float>::infinity();
+  c0[4] = std::numeric_limits<float>::quiet_NaN();
+  int cases = 0;
+  for (const Operands& o : operands)
+    for (const char* format : {"binary32", "binary16", "bfloat16", "e5m2"})
+      for (Rounding mode : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
+                            Rounding::Down, Rounding::Odd})
+        for (int group : {5, 32, 1024})
+          for (int frac_bits : {3, 13, 20, 21, 25})
+            for (bool truncate : {true, false}) {
+              const int promote = (group + frac_bits + truncate) % 3 == 0 ? 2 * group : 0;
+              Accumulation acc{false, target(format, mode), 0};
+              acc.matrix_unit = {group, frac_bits, truncate, promote};
+              const std::string what = std::string(format) + " " + fpsim::to_string(mode) + " group " +
+                                       std::to_string(group) + " frac_bits " + std::to_string(frac_bits) +
+                                       (truncate ? " truncate" : " round") + " promote " + std::to_string(promote) +
+                                       " operands " + std::to_string(&o - operands);
+              auto want = c0;
+              fpsim::sim::gemm_reference({Trans::No, Trans::No, m, n, k, o.a.data(), k, o.b.data(), n, want.data(), n,
+                                          true},
+                                         acc);
+              for (auto isa : vector_isas()) {
+                const bool both = isa == vector_isas().back() && group == 32 && frac_bits == 13;
+                for (int threads = 1; threads <= (both ? 2 : 1); ++threads) {
+                  auto got = c0;
+                  fpsim::test::with_threads(threads, [&] {
+                    fpsim::sim::gemm_matrix_unit(
+                        {Trans::No, Trans::No, m, n, k, o.a.data(), k, o.b.data(), n, got.data(), n, true}, acc, isa);
+                  });
+                  INFO(what << " isa " << fpsim::simd::to_string(isa) << " threads " << threads);
+                  REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
+                }
+              }
+              ++cases;
+            }
+  CHECK(cases == 2 * 4 * 6 * 3 * 5 * 2);
+}

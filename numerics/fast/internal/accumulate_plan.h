@@ -32,6 +32,9 @@ namespace detail {
 int accumulate_width(simd::Isa isa);
 /// The vector steps of RoundedAccumulator::run.
 void accumulate_group(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g);
+/// RoundedAccumulator::run_matrix_unit.
+void matrix_unit_tile(const RoundedAccumulator::Plan& plan, const AccumulateGroup& g, const MatrixUnitCut& cut,
+                      float* promoted);
 
 }  // namespace detail
 }  // namespace fpsim

@@ -12,12 +12,22 @@ namespace fpsim::sim {
 /// Example: gemm_emulated_vector(p, {false, Target{parse_format("binary16")}, 64}, simd::Isa::Avx2).
 void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::Isa isa);
 
-/// gemm() under the matrix-unit model (acc.matrix_unit.group > 0) on the vector path: group sums by
-/// numerics' matrix_unit_group_sums, their rounding into the Target by RoundedAccumulator (requires
-/// RoundedAccumulator::applies(acc.target)). Example: gemm_matrix_unit(p, acc, simd::best_isa()).
+/// gemm() under the matrix-unit model (acc.matrix_unit.group > 0) on the vector path: each tile through
+/// all of K by numerics' RoundedAccumulator::run_matrix_unit (requires RoundedAccumulator::applies(acc.target)).
+/// Example: gemm_matrix_unit(p, acc, simd::best_isa()).
 void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa isa);
+
+/// When every product a_ik·b_kj is exact in binary32 and below 2^127 (at most 24 significant bits
+/// together, every nonzero product at least 2^-126: a normal number, no subnormal rounding), the most
+/// significant bits a product can have (≥ 1: all-zero operands count as 1 bit); otherwise 0.
+/// Example: 1 for all-zero operands; 7 for e4m3 × e5m2 values; 0 for general binary32 operands.
+int binary32_product_bits(const GemmProblem& p);
 
 /// panel[kk·width + j] = op(B)(kk, j0 + j) for kk < K, j < cols; 0 for cols ≤ j < width.
 void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel);
+
+/// Every column group's panel in one pass over B (reading B in its stored order): group g's panel (as
+/// pack_column_group's for j0 = g·width) at panels + g·K·width; ⌈N/width⌉·K·width floats.
+void pack_column_groups(const GemmProblem& p, int width, float* panels);
 
 }  // namespace fpsim::sim
