@@ -127,6 +127,18 @@ detail::KernelInfo kernel_for(simd::Isa isa) {
 // Below this many multiply-adds a parallel region costs more than it saves (a few microseconds).
 constexpr double kParallelMinFmas = 1 << 18;
 
+// K blocks of the plain (unfolded) driver. A long K (the weight gradients: K = batch·positions, 2048 for
+// the Transformer) streams each tile's rows of both operands from memory, and the next tile misses them
+// again when the operands exceed L2 (dYᵀ·X with dY 2048×384: 3 MB). Cutting K into blocks of kKBlock, every
+// tile runs block β before any runs β+1: the operands' rows of one block (kKBlock·(rows + cols) floats,
+// 512 KB for 384 + 128 columns) stay in L2 for all tiles. A tile's block β+1 continues from the float
+// it stored in C after block β, so each c_ij is still one fmaf chain in k order: the bits do not change.
+constexpr int kKBlock = 256;
+int k_block_for(int k, int rows, int cols) {
+  const double floats = static_cast<double>(k) * (rows + cols);
+  return k > 2 * kKBlock && floats > (1 << 17) ? kKBlock : k;
+}
+
 }  // namespace
 
 // Cost of one orientation in lane-FMAs (measured on Zen: ~32 FMA lanes per cycle): every tile is
@@ -217,6 +229,7 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
   const float* row_factors = fold ? (swap ? fold->col : fold->row) : nullptr;
   const float* col_factors = fold ? (swap ? fold->row : fold->col) : nullptr;
   const std::size_t row_stride = static_cast<std::size_t>(rows), col_stride = static_cast<std::size_t>(cols);
+  const int k_block = fold ? k : k_block_for(k, rows, cols);
 
 #pragma omp parallel if (parallel)
   {
@@ -230,6 +243,9 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
     }
     // Dynamic: a thread that the OS deschedules (a shared machine) leaves its tiles to the others.
     // Which thread computes a tile never changes its bits.
+    for (int k0 = 0; k0 < k; k0 += k_block) {  // one pass for every k when there are no K blocks
+      const int kk = std::min(k_block, k - k0);
+      const bool load_c = p.accumulate || k0 > 0;  // a later K block continues the chain stored in C
 #pragma omp for schedule(dynamic)
     for (int t = 0; t < tiles; ++t) {
       const int jp = t / row_panels, ip = t % row_panels;
@@ -244,6 +260,8 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
       in.a_step = left.transposed ? left.ld : 1;
       in.b = pack_right ? panels + panel_size * jp : right.data + c0;
       in.b_step = pack_right ? static_cast<std::size_t>(nr) : right.ld;
+      for (int r = 0; r < mr; ++r) in.a_rows[r] += static_cast<std::size_t>(k0) * in.a_step;
+      in.b += static_cast<std::size_t>(k0) * in.b_step;
       float tile[detail::kMaxTile];
       if (fold) {
         // s = Σ over blocks fmaf(P_β, fp32(row_β · col_β), s), each P_β a fresh fmaf chain over its block
@@ -282,17 +300,18 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
         continue;
       }
       if (!swap) {
-        kernel.run(k, in, p.c + r0 * ldc + c0, ldc, tile_rows, tile_cols, p.accumulate);
+        kernel.run(kk, in, p.c + r0 * ldc + c0, ldc, tile_rows, tile_cols, load_c);
         continue;
       }
       // tile (r, j) of Cᵀ is C[c0 + j][r0 + r]: run the kernel on a local tile, copy in and out transposed
-      if (p.accumulate)
+      if (load_c)
         for (int r = 0; r < tile_rows; ++r)
           for (int j = 0; j < tile_cols; ++j) tile[r * nr + j] = p.c[(c0 + j) * ldc + r0 + r];
-      kernel.run(k, in, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, p.accumulate);
+      kernel.run(kk, in, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, load_c);
       for (int r = 0; r < tile_rows; ++r)
         for (int j = 0; j < tile_cols; ++j) p.c[(c0 + j) * ldc + r0 + r] = tile[r * nr + j];
     }
+    }  // (implicit barrier: K block k0 of every tile is stored before block k0 + k_block starts)
   }
 }
 
