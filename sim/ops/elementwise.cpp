@@ -2,9 +2,9 @@
 #include <cmath>
 #include <algorithm>
 #include <memory>
-#include <numbers>
 #include <stdexcept>
 
+#include "sim/ops/internal/gelu_math.h"
 #include "sim/ops/ops.h"
 #include "sim/parallel.h"
 
@@ -46,10 +46,8 @@ Var relu(Tape& tape, Var x) {
       [](float v, float) { return v > 0.0f ? 1.0f : 0.0f; });
 }
 
-// gelu(x) = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2;  gelu'(x) = Φ(x) + x·φ(x), φ(x) = exp(-x²/2)/√(2π).
-// The forward computes erf once per element for both, and keeps gelu'(x) rounded to float for the backward
-// (dx += dy · gelu'(x), the same float the backward would compute from x): one erf and one exp per element
-// in a training step instead of two erfs and an exp.
+// gelu(x) = x·Φ(x);  gelu'(x) = Φ(x) + x·φ(x) (sim/ops/internal/gelu_math.h: vectorised, within 1 ulp).
+// The forward keeps gelu'(x) rounded to float for the backward: dx += dy · gelu'(x).
 Var gelu(Tape& tape, Var x) {
   const Tensor& xv = tape.value(x);
   const bool needs_grad = tape.needs_grad(x);
@@ -57,14 +55,9 @@ Var gelu(Tape& tape, Var x) {
   auto slope = std::make_shared<std::vector<float>>(needs_grad ? size_t(xv.numel()) : 0);
   const float* in = xv.ptr();
   float* out = y.ptr();
-  float* dydx = slope->data();
+  float* dydx = needs_grad ? slope->data() : nullptr;
   parallel_blocks(xv.numel(), kBlock, 8, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      const double d = in[i];
-      const double cdf = 0.5 * (1.0 + std::erf(d / std::numbers::sqrt2));
-      out[i] = float(d * cdf);  // = 0.5·d·(1 + erf): scaling by 0.5 is exact in either order
-      if (needs_grad) dydx[i] = float(cdf + d * (std::exp(-0.5 * d * d) / std::sqrt(2.0 * std::numbers::pi)));
-    }
+    detail::gelu_span(in + b, out + b, dydx ? dydx + b : nullptr, e - b);
   });
   return tape.record(std::move(y), needs_grad, [x, slope](Tape& t, Var self) {
     const float* dyp = t.grad(self).ptr();
