@@ -7,17 +7,11 @@
 //      z > 4:        erfc(z)    = e·(1/√π - P̃(t)/(t·Q̃(t)))/z      (Cody's P/Q in w = 1/t, both times t⁵:
 //                                                                   polynomials in t, no second division)
 //   3. one division q = numerator/denominator of the selected region.
-// exp(-t) for 0 ≤ t ≤ 708 (further out every result rounds to ±0 or ±x in float):
-//   k = round(-t·log2 e) (the 1.5·2^52 shifter: adding it leaves k in the low mantissa bits),
-//   r = -t - k·ln2 (ln2 split in two: k·ln2_hi is exact for |k| < 2^11, since ln2_hi has 32 trailing zero bits),
-//   |r| ≤ ln2/2, exp(r) by its Taylor polynomial to r^11 (remainder r^12/12! < 7e-15),
-//   2^k built in the exponent field: k = -1 -> (−1 + 1023) << 52 = 0x3FE0000000000000 = 0.5.
+// exp(-t) by exp_binary64.h (t above 708: every result rounds to ±0 or ±x in float).
 #include "sim/ops/internal/gelu_math.h"
 
-#include <bit>
-
-// Vec4 values pass between inlined helpers only; the psABI note on 32-byte vectors without AVX does not apply.
-#pragma GCC diagnostic ignored "-Wpsabi"
+#include "sim/ops/internal/exp_binary64.h"
+#include "sim/ops/internal/lanes.h"
 
 namespace fpsim::sim::detail {
 namespace {
@@ -25,49 +19,6 @@ namespace {
 constexpr double kInvSqrt2 = 0.70710678118654752440;    // 1/√2
 constexpr double kInvSqrtPi = 0.56418958354775628695;   // 1/√π
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;  // 1/√(2π)
-
-// The same code runs on one binary64 (D = double) or on four lanes (D = Vec4, GCC vector extensions: every
-// operator acts lane by lane with the scalar's IEEE rounding; ?: on a lane mask selects per lane).
-using Vec4 = double __attribute__((vector_size(32)));
-using Bits4 = uint64_t __attribute__((vector_size(32)));
-using Float4 = float __attribute__((vector_size(16)));
-
-template <class D>
-constexpr D splat(double c) { return D{} + c; }  // c in every lane
-inline uint64_t to_bits(double d) { return std::bit_cast<uint64_t>(d); }
-inline double from_bits(uint64_t b) { return std::bit_cast<double>(b); }
-inline Bits4 to_bits(Vec4 d) { return reinterpret_cast<Bits4>(d); }  // GCC: same-size vectors reinterpret
-inline Vec4 from_bits(Bits4 b) { return reinterpret_cast<Vec4>(b); }
-inline double abs_of(double d) { return from_bits(to_bits(d) & ~(uint64_t{1} << 63)); }
-inline Vec4 abs_of(Vec4 d) { return from_bits(to_bits(d) & ~(uint64_t{1} << 63)); }
-
-// exp(-t) for t ≥ 0 (t above 708 is taken as 708: 2^-1021.4, normal); NaN stays NaN.
-template <class D>
-[[gnu::always_inline]] inline D exp_minus(D t) {
-  constexpr double kShifter = 6755399441055744.0;  // 1.5·2^52
-  constexpr double kLog2e = 1.44269504088896338700;
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3FE62E42FEE00000
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;
-  const D v = -(t > 708.0 ? splat<D>(708.0) : t);
-  const D shifted = v * kLog2e + kShifter;
-  const D k = shifted - kShifter;
-  const D r = (v - k * kLn2Hi) - k * kLn2Lo;
-  // Taylor coefficients 1/n! for n = 11 down to 2
-  D p = splat<D>(2.505210838544171877505e-08);
-  p = p * r + 2.755731922398589065256e-07;
-  p = p * r + 2.755731922398589065256e-06;
-  p = p * r + 2.480158730158730158730e-05;
-  p = p * r + 1.984126984126984126984e-04;
-  p = p * r + 1.388888888888888888889e-03;
-  p = p * r + 8.333333333333333333333e-03;
-  p = p * r + 4.166666666666666666667e-02;
-  p = p * r + 1.666666666666666666667e-01;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  // 2^k: k = shifted's bits minus the shifter's (mod 2^64), moved into the exponent field
-  return p * from_bits((to_bits(shifted) - to_bits(kShifter) + 1023) << 52);
-}
 
 // gelu(x) and gelu'(x) in binary64 for x in binary64 (x a float's value).
 template <class D>
@@ -104,11 +55,11 @@ template <class D>
                 3.60344899949804439e-1) * t + 3.05326634961232344e-1) * t + 1.63153871373020978e-2;
   const D q = (((((2.33520497626869185e-3 * t + 6.05183413124413191e-2) * t + 5.27905102951428412e-1) * t +
                  1.87295284992346047e00) * t + 2.56852019228982242e00) * t + 1.0) * t;
-  // every candidate is finished before one is selected (lane masks for D = Vec4)
+  // every candidate is finished before one is selected (lane masks for D = Vec4, lanes.h)
   const D far_numerator = q * kInvSqrtPi - p, far_denominator = z * q;
   const auto near = z <= 0.46875, mid = z <= 4.0, negative = xd < 0.0;
   const D ratio = (near ? a : mid ? c : far_numerator) / (near ? b : mid ? d : far_denominator);
-  const D e = exp_minus(t);
+  const D e = exp_nonpositive(-t);
   const D tail = 0.5 * (e * ratio);  // Φ(-|x|) in regions 2 and 3
   const D below = 0.5 - 0.5 * ratio, above = 0.5 + 0.5 * ratio, complement = 1.0 - tail;
   const D cdf = near ? (negative ? below : above) : (negative ? tail : complement);

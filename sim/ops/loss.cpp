@@ -3,6 +3,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "sim/ops/internal/exp_binary64.h"
 #include "sim/ops/ops.h"
 #include "sim/parallel.h"
 
@@ -28,7 +29,9 @@ Var softmax_cross_entropy(Tape& tape, Var logits, std::span<const int32_t> label
     for (int64_t c = 1; c < classes; ++c) mx = std::fmax(mx, double(zi[c]));
     double sum = 0;
     double* p = probs->data() + i * classes;  // exp(z - max) first, normalised once the sum is known
-    for (int64_t c = 0; c < classes; ++c) sum += (p[c] = std::exp(double(zi[c]) - mx));
+    for (int64_t c = 0; c < classes; ++c) p[c] = double(zi[c]) - mx;
+    detail::exp_span(p, p, classes);  // vectorised exp of binary64 (exp_binary64.h)
+    for (int64_t c = 0; c < classes; ++c) sum += p[c];  // in class order
     for (int64_t c = 0; c < classes; ++c) p[c] /= sum;
     row_loss[size_t(i)] = std::log(sum) + mx - double(zi[(*label_ids)[size_t(i)]]);
   });

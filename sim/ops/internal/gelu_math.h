@@ -2,7 +2,7 @@
 // GELU in closed form, evaluated branch-free in binary64 so a loop of it vectorises:
 //   gelu(x) = x·Φ(x),  gelu'(x) = Φ(x) + x·φ(x),  Φ(x) = erfc(-x/√2)/2,  φ(x) = exp(-x²/2)/√(2π).
 // Only +, -, ·, / of binary64 (no fused multiply-add: fpsim builds with -ffp-contract=off), so the bits are
-// the same for the scalar call, the SSE2 and the AVX2 loop, on any CPU. Accuracy (tests/sim/gelu_math_test.cpp,
+// the same for the scalar call, the SSE2 and the AVX2 loop, on any CPU. Accuracy (tests/sim/exp_gelu_math_test.cpp,
 // against long-double erfcl, ~7.7 million inputs): gelu and gelu' equal the correctly rounded float on every one
 // (the bound checked is 1 ulp); the libm formula 0.5·x·(1 + erf(x/√2)) it replaces was off by 1 ulp for x ≥ -5.
 #include <cstdint>

@@ -1,13 +1,15 @@
-// The vectorised GELU (sim/ops/internal/gelu_math.h): accuracy against a long-double oracle, the vector
-// loop equal to the scalar function bit for bit, and the special values.
+// The vectorised GELU and exp of binary64 (sim/ops/internal/gelu_math.h, exp_binary64.h): accuracy against a
+// long-double oracle, the vector loop equal to the scalar function bit for bit, and the special values.
 #include <catch2/catch.hpp>
 
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
+#include "sim/ops/internal/exp_binary64.h"
 #include "sim/ops/internal/gelu_math.h"
 
 using fpsim::sim::detail::gelu_point;
@@ -23,6 +25,13 @@ int64_t ulps_between(float a, float b) {
   };
   const int64_t d = ordered(a) - ordered(b);
   return d < 0 ? -d : d;
+}
+
+// Equal bits, or both NaN (which NaN an operation returns, e.g. its sign, depends on operand order, not on value).
+template <class F>
+bool same(F a, F b) {
+  using Bits = std::conditional_t<sizeof(F) == 4, uint32_t, uint64_t>;
+  return (std::isnan(a) && std::isnan(b)) || std::bit_cast<Bits>(a) == std::bit_cast<Bits>(b);
 }
 
 struct Oracle {
@@ -95,8 +104,8 @@ TEST_CASE("the vectorised gelu loop gives gelu_point's bits, for any length and 
       for (int64_t i = 0; i < n; ++i) {
         const auto want = gelu_point(x[size_t(i + offset)]);
         INFO("x = " << x[size_t(i + offset)]);
-        REQUIRE(std::bit_cast<uint32_t>(y[size_t(i)]) == std::bit_cast<uint32_t>(want.value));
-        if (with_slope) REQUIRE(std::bit_cast<uint32_t>(s[size_t(i)]) == std::bit_cast<uint32_t>(want.slope));
+        REQUIRE(same(y[size_t(i)], want.value));
+        if (with_slope) REQUIRE(same(s[size_t(i)], want.slope));
       }
     }
 }
@@ -112,4 +121,52 @@ TEST_CASE("gelu keeps NaN, the sign of zero, and is the identity far right and z
   CHECK(gelu_point(std::numeric_limits<float>::infinity()).value == std::numeric_limits<float>::infinity());
   CHECK(gelu_point(-40.0f).value == 0.0f);
   CHECK(gelu_point(-40.0f).slope == 0.0f);
+}
+
+namespace {
+
+// Distance in units in the last place between two finite non-negative doubles.
+int64_t ulps_between(double a, double b) {
+  const int64_t d = std::bit_cast<int64_t>(a) - std::bit_cast<int64_t>(b);
+  return d < 0 ? -d : d;
+}
+
+}  // namespace
+
+TEST_CASE("exp of binary64 is within 1 ulp of the correctly rounded value on [-708, 0]", "[sim][exp]") {
+  // ~2 million arguments evenly over [-708, 0], every binade of small |v| down to 2^-60, and the reduction
+  // boundaries k·ln2/2 where k changes. Oracle: long-double expl (64-bit mantissa) rounded to binary64.
+  std::vector<double> vs;
+  for (int i = 0; i <= 2000000; ++i) vs.push_back(-708.0 * i / 2000000.0);
+  for (int e = -60; e <= 0; ++e)
+    for (int i = 1; i < 1000; ++i) vs.push_back(-std::ldexp(1.0 + i / 1000.0, e));
+  for (int k = 1; k < 2040; ++k)
+    for (int d = -3; d <= 3; ++d) vs.push_back(std::nextafter(-k * 0.34657359027997264, d < 0 ? -1e9 : 1e9) + d * 1e-16);
+  int64_t worst = 0;
+  double worst_at = 0;
+  for (double v : vs) {
+    if (v < -708.0 || v > 0.0) continue;
+    const double want = static_cast<double>(std::exp(static_cast<long double>(v)));
+    const int64_t u = ulps_between(fpsim::sim::detail::exp_nonpositive(v), want);
+    if (u > worst) worst = u, worst_at = v;
+  }
+  INFO("max ulp " << worst << " at " << worst_at);
+  CHECK(worst <= 1);
+}
+
+TEST_CASE("exp_span gives exp_nonpositive's bits; -inf and below -708 give +0, NaN stays NaN", "[sim][exp]") {
+  std::vector<double> v;
+  for (int i = 0; i < 1001; ++i) v.push_back(-0.731 * i);
+  v[3] = -std::numeric_limits<double>::infinity(), v[4] = std::numeric_limits<double>::quiet_NaN(), v[5] = -0.0;
+  std::vector<double> out(v.size());
+  fpsim::sim::detail::exp_span(v.data(), out.data(), int64_t(v.size()));
+  for (size_t i = 0; i < v.size(); ++i) {
+    INFO("v = " << v[i]);
+    CHECK(same(out[i], fpsim::sim::detail::exp_nonpositive(v[i])));
+  }
+  CHECK(out[3] == 0.0);
+  CHECK(std::isnan(out[4]));
+  CHECK(out[5] == 1.0);
+  CHECK(fpsim::sim::detail::exp_nonpositive(-709.0) == 0.0);
+  CHECK(fpsim::sim::detail::exp_nonpositive(-1.0) == 0.36787944117144233);
 }
