@@ -25,21 +25,11 @@ template <class D>
   const D shifted = w * kLog2e + kShifter;
   const D k = shifted - kShifter;
   const D r = (w - k * kLn2Hi) - k * kLn2Lo;
-  // Taylor coefficients 1/n! for n = 13 down to 2
-  D p = splat<D>(1.605904383682161459937e-10);
-  p = p * r + 2.087675698786809897922e-09;
-  p = p * r + 2.505210838544171877505e-08;
-  p = p * r + 2.755731922398589065256e-07;
-  p = p * r + 2.755731922398589065256e-06;
-  p = p * r + 2.480158730158730158730e-05;
-  p = p * r + 1.984126984126984126984e-04;
-  p = p * r + 1.388888888888888888889e-03;
-  p = p * r + 8.333333333333333333333e-03;
-  p = p * r + 4.166666666666666666667e-02;
-  p = p * r + 1.666666666666666666667e-01;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  // Taylor coefficients 1/n! for n = 13 down to 0
+  const D p = horner(r, {1.605904383682161459937e-10, 2.087675698786809897922e-09, 2.505210838544171877505e-08,
+                         2.755731922398589065256e-07, 2.755731922398589065256e-06, 2.480158730158730158730e-05,
+                         1.984126984126984126984e-04, 1.388888888888888888889e-03, 8.333333333333333333333e-03,
+                         4.166666666666666666667e-02, 1.666666666666666666667e-01, 0.5, 1.0, 1.0});
   // 2^k: shifted's bits minus the shifter's are k (mod 2^64), moved into the exponent field
   const D result = p * from_bits((to_bits(shifted) - to_bits(kShifter) + 1023) << 52);
   return v < -708.0 ? splat<D>(0.0) : result;

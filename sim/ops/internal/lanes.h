@@ -3,6 +3,7 @@
 // operator acts lane by lane with the scalar's IEEE rounding (fpsim builds with -ffp-contract=off: no fused
 // multiply-add appears), and ?: on a lane mask selects per lane, so the vector loop gives the scalar's bits.
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 // Vec4 values pass between always-inlined helpers only; the psABI note on 32-byte vectors does not apply.
@@ -27,6 +28,15 @@ inline Vec4 from_bits(Bits4 b) { return reinterpret_cast<Vec4>(b); }
 template <class D>
 D abs_of(D d) {
   return from_bits(to_bits(d) & ~(uint64_t{1} << 63));
+}
+
+/// Horner's rule, highest power first: ((c0·x + c1)·x + c2)… + c[N-1], one rounding per · and +.
+/// Example: horner(x, {1.0, 2.0, 3.0}) is (x + 2)·x + 3 (1·x is exact).
+template <class D, std::size_t N>
+[[gnu::always_inline]] inline D horner(D x, const double (&c)[N]) {
+  D p = splat<D>(c[0]);
+  for (std::size_t i = 1; i < N; ++i) p = p * x + c[i];
+  return p;
 }
 
 }  // namespace fpsim::sim::detail
