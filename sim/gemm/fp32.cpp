@@ -127,6 +127,18 @@ detail::KernelInfo kernel_for(simd::Isa isa) {
 // Below this many multiply-adds a parallel region costs more than it saves (a few microseconds).
 constexpr double kParallelMinFmas = 1 << 18;
 
+// K blocks of the plain (unfolded) driver. A long K (the weight gradients: K = batch·positions, 2048 for
+// the Transformer) streams each tile's rows of both operands from memory, and the next tile misses them
+// again when the operands exceed L2 (dYᵀ·X with dY 2048×384: 3 MB). Cutting K into blocks of kKBlock, every
+// tile runs block β before any runs β+1: the operands' rows of one block (kKBlock·(rows + cols) floats,
+// 512 KB for 384 + 128 columns) stay in L2 for all tiles. A tile's block β+1 continues from the float
+// it stored in C after block β, so each c_ij is still one fmaf chain in k order: the bits do not change.
+constexpr int kKBlock = 256;
+int k_block_for(int k, int rows, int cols) {
+  const double floats = static_cast<double>(k) * (rows + cols);
+  return k > 2 * kKBlock && floats > (1 << 17) ? kKBlock : k;
+}
+
 }  // namespace
 
 // Cost of one orientation in lane-FMAs (measured on Zen: ~32 FMA lanes per cycle): every tile is
@@ -217,81 +229,102 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
   const float* row_factors = fold ? (swap ? fold->col : fold->row) : nullptr;
   const float* col_factors = fold ? (swap ? fold->row : fold->col) : nullptr;
   const std::size_t row_stride = static_cast<std::size_t>(rows), col_stride = static_cast<std::size_t>(cols);
+  const int k_block = fold ? k : k_block_for(k, rows, cols);
 
-#pragma omp parallel if (parallel)
+  // 3. panels of NR columns of right = NR lines of rightᵀ
+  auto pack_one = [&](int jp) {
+    pack_panel(panels + panel_size * jp, transposed(right), static_cast<std::size_t>(jp) * nr,
+               std::min(nr, cols - jp * nr), nr, k, kernel.transpose16);
+  };
+  // Tile t over the K block [k0, k0 + kk); a later block continues the chain stored in C.
+  auto tile_one = [&](int t, int k0) {
+    const int kk = std::min(k_block, k - k0);
+    const bool load_c = p.accumulate || k0 > 0;
+    const int jp = t / row_panels, ip = t % row_panels;
+    const int tile_rows = std::min(mr, rows - ip * mr), tile_cols = std::min(nr, cols - jp * nr);
+    const std::size_t r0 = static_cast<std::size_t>(ip) * mr, c0 = static_cast<std::size_t>(jp) * nr;
+    // 2. left rows in place: left(i, k) = data[i·ld + k] (step 1) or data[k·ld + i] (step ld)
+    detail::TileOperands in{};
+    for (int r = 0; r < mr; ++r) {
+      const std::size_t row = r0 + static_cast<std::size_t>(std::min(r, tile_rows - 1));
+      in.a_rows[r] = left.transposed ? left.data + row : left.data + row * left.ld;
+    }
+    in.a_step = left.transposed ? left.ld : 1;
+    in.b = pack_right ? panels + panel_size * jp : right.data + c0;
+    in.b_step = pack_right ? static_cast<std::size_t>(nr) : right.ld;
+    for (int r = 0; r < mr; ++r) in.a_rows[r] += static_cast<std::size_t>(k0) * in.a_step;
+    in.b += static_cast<std::size_t>(k0) * in.b_step;
+    float tile[detail::kMaxTile];
+    if (fold) {
+      // s = Σ over blocks fmaf(P_β, fp32(row_β · col_β), s), each P_β a fresh fmaf chain over its block
+      float sums[detail::kMaxTile];
+      std::fill_n(sums, tile_rows * nr, 0.0f);
+      if (kernel.run_folded) {
+        kernel.run_folded(k, in, {fold->kb, row_factors + r0, row_stride, col_factors + c0, col_stride}, sums,
+                          tile_rows, tile_cols);
+      } else {
+        for (int k0 = 0, blk = 0; k0 < k; k0 += fold->kb, ++blk) {
+          const int kk = std::min(fold->kb, k - k0);
+          detail::TileOperands block = in;
+          for (int r = 0; r < mr; ++r) block.a_rows[r] += static_cast<std::size_t>(k0) * in.a_step;
+          block.b += static_cast<std::size_t>(k0) * in.b_step;
+          kernel.run(kk, block, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, false);
+          const float* rf = row_factors + static_cast<std::size_t>(blk) * row_stride + r0;
+          const float* cf = col_factors + static_cast<std::size_t>(blk) * col_stride + c0;
+          for (int r = 0; r < tile_rows; ++r) fold_row(sums + r * nr, tile + r * nr, rf[r], cf, tile_cols);
+        }
+      }
+      // C = fp32(s · tensor), or fp32(C + fp32(s · tensor)); Cᵀ tiles are written back transposed
+      const float tensor = fold->tensor;
+      for (int r = 0; r < tile_rows; ++r) {
+        const float* sr = sums + r * nr;
+        if (swap) {
+          float* out = p.c + c0 * ldc + r0 + r;  // C[c0 + j][r0 + r] = out[j·ldc]
+          for (int j = 0; j < tile_cols; ++j) out[j * ldc] = p.accumulate ? out[j * ldc] + sr[j] * tensor : sr[j] * tensor;
+        } else if (p.accumulate) {
+          float* out = p.c + (r0 + r) * ldc + c0;
+          for (int j = 0; j < tile_cols; ++j) out[j] = out[j] + sr[j] * tensor;
+        } else {
+          float* out = p.c + (r0 + r) * ldc + c0;
+          for (int j = 0; j < tile_cols; ++j) out[j] = sr[j] * tensor;
+        }
+      }
+      return;
+    }
+    if (!swap) {
+      kernel.run(kk, in, p.c + r0 * ldc + c0, ldc, tile_rows, tile_cols, load_c);
+      return;
+    }
+    // tile (r, j) of Cᵀ is C[c0 + j][r0 + r]: run the kernel on a local tile, copy in and out transposed
+    if (load_c)
+      for (int r = 0; r < tile_rows; ++r)
+        for (int j = 0; j < tile_cols; ++j) tile[r * nr + j] = p.c[(c0 + j) * ldc + r0 + r];
+    kernel.run(kk, in, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, load_c);
+    for (int r = 0; r < tile_rows; ++r)
+      for (int j = 0; j < tile_cols; ++j) p.c[(c0 + j) * ldc + r0 + r] = tile[r * nr + j];
+  };
+  // A small GEMM runs on the calling thread without forking a region (not even one of 1 thread: it may be
+  // one of many small GEMMs a caller runs in parallel itself, like the attention products per head).
+  if (!parallel) {
+    if (pack_right)
+      for (int jp = 0; jp < col_panels; ++jp) pack_one(jp);
+    for (int k0 = 0; k0 < k; k0 += k_block)
+      for (int t = 0; t < tiles; ++t) tile_one(t, k0);
+    return;
+  }
+#pragma omp parallel
   {
     if (pack_right) {
-      // 3. panels of NR columns of right = NR lines of rightᵀ
 #pragma omp for schedule(static)
-      for (int jp = 0; jp < col_panels; ++jp)
-        pack_panel(panels + panel_size * jp, transposed(right), static_cast<std::size_t>(jp) * nr,
-                   std::min(nr, cols - jp * nr), nr, k, kernel.transpose16);
+      for (int jp = 0; jp < col_panels; ++jp) pack_one(jp);
       // (implicit barrier: every panel is packed before any tile runs)
     }
     // Dynamic: a thread that the OS deschedules (a shared machine) leaves its tiles to the others.
     // Which thread computes a tile never changes its bits.
+    for (int k0 = 0; k0 < k; k0 += k_block) {  // one pass when there are no K blocks
 #pragma omp for schedule(dynamic)
-    for (int t = 0; t < tiles; ++t) {
-      const int jp = t / row_panels, ip = t % row_panels;
-      const int tile_rows = std::min(mr, rows - ip * mr), tile_cols = std::min(nr, cols - jp * nr);
-      const std::size_t r0 = static_cast<std::size_t>(ip) * mr, c0 = static_cast<std::size_t>(jp) * nr;
-      // 2. left rows in place: left(i, k) = data[i·ld + k] (step 1) or data[k·ld + i] (step ld)
-      detail::TileOperands in{};
-      for (int r = 0; r < mr; ++r) {
-        const std::size_t row = r0 + static_cast<std::size_t>(std::min(r, tile_rows - 1));
-        in.a_rows[r] = left.transposed ? left.data + row : left.data + row * left.ld;
-      }
-      in.a_step = left.transposed ? left.ld : 1;
-      in.b = pack_right ? panels + panel_size * jp : right.data + c0;
-      in.b_step = pack_right ? static_cast<std::size_t>(nr) : right.ld;
-      float tile[detail::kMaxTile];
-      if (fold) {
-        // s = Σ over blocks fmaf(P_β, fp32(row_β · col_β), s), each P_β a fresh fmaf chain over its block
-        float sums[detail::kMaxTile];
-        std::fill_n(sums, tile_rows * nr, 0.0f);
-        if (kernel.run_folded) {
-          kernel.run_folded(k, in, {fold->kb, row_factors + r0, row_stride, col_factors + c0, col_stride}, sums,
-                            tile_rows, tile_cols);
-        } else {
-          for (int k0 = 0, blk = 0; k0 < k; k0 += fold->kb, ++blk) {
-            const int kk = std::min(fold->kb, k - k0);
-            detail::TileOperands block = in;
-            for (int r = 0; r < mr; ++r) block.a_rows[r] += static_cast<std::size_t>(k0) * in.a_step;
-            block.b += static_cast<std::size_t>(k0) * in.b_step;
-            kernel.run(kk, block, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, false);
-            const float* rf = row_factors + static_cast<std::size_t>(blk) * row_stride + r0;
-            const float* cf = col_factors + static_cast<std::size_t>(blk) * col_stride + c0;
-            for (int r = 0; r < tile_rows; ++r) fold_row(sums + r * nr, tile + r * nr, rf[r], cf, tile_cols);
-          }
-        }
-        // C = fp32(s · tensor), or fp32(C + fp32(s · tensor)); Cᵀ tiles are written back transposed
-        const float tensor = fold->tensor;
-        for (int r = 0; r < tile_rows; ++r) {
-          const float* sr = sums + r * nr;
-          if (swap) {
-            float* out = p.c + c0 * ldc + r0 + r;  // C[c0 + j][r0 + r] = out[j·ldc]
-            for (int j = 0; j < tile_cols; ++j) out[j * ldc] = p.accumulate ? out[j * ldc] + sr[j] * tensor : sr[j] * tensor;
-          } else if (p.accumulate) {
-            float* out = p.c + (r0 + r) * ldc + c0;
-            for (int j = 0; j < tile_cols; ++j) out[j] = out[j] + sr[j] * tensor;
-          } else {
-            float* out = p.c + (r0 + r) * ldc + c0;
-            for (int j = 0; j < tile_cols; ++j) out[j] = sr[j] * tensor;
-          }
-        }
-        continue;
-      }
-      if (!swap) {
-        kernel.run(k, in, p.c + r0 * ldc + c0, ldc, tile_rows, tile_cols, p.accumulate);
-        continue;
-      }
-      // tile (r, j) of Cᵀ is C[c0 + j][r0 + r]: run the kernel on a local tile, copy in and out transposed
-      if (p.accumulate)
-        for (int r = 0; r < tile_rows; ++r)
-          for (int j = 0; j < tile_cols; ++j) tile[r * nr + j] = p.c[(c0 + j) * ldc + r0 + r];
-      kernel.run(k, in, tile, static_cast<std::size_t>(nr), tile_rows, tile_cols, p.accumulate);
-      for (int r = 0; r < tile_rows; ++r)
-        for (int j = 0; j < tile_cols; ++j) p.c[(c0 + j) * ldc + r0 + r] = tile[r * nr + j];
+      for (int t = 0; t < tiles; ++t) tile_one(t, k0);
+      // (implicit barrier: K block k0 of every tile is stored before the next block starts)
     }
   }
 }

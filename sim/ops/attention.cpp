@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/ops/internal/exp_binary64.h"
 #include "sim/ops/ops.h"
 #include "sim/parallel.h"
 
@@ -106,7 +107,7 @@ Var merge_heads(Tape& tape, Var x, int64_t batch) {
   });
 }
 
-// Forward per row i (columns j ≤ i): p_ij = exp(c·s_ij - m_i)/Z_i, c = scale; p_ij = 0 for j > i.
+// Forward per row i (columns j ≤ i): p_ij = exp(c·s_ij - m_i)/Z_i, c = scale; p_ij = 0 for j > i (in binary64).
 // Backward: ds_ij += c·p_ij·(dp_ij - Σ_{j'≤i} dp_ij'·p_ij') for j ≤ i (masked entries get no gradient).
 Var causal_softmax(Tape& tape, Var s, double scale) {
   const Tensor& sv = tape.value(s);
@@ -120,8 +121,10 @@ Var causal_softmax(Tape& tape, Var s, double scale) {
       const float* in = sv.ptr() + r * ctx;
       double mx = scale * in[0];
       for (int64_t j = 1; j <= i; ++j) mx = std::fmax(mx, scale * in[j]);
+      for (int64_t j = 0; j <= i; ++j) e[size_t(j)] = scale * in[j] - mx;
+      detail::exp_span(e.data(), e.data(), i + 1);  // vectorised exp of binary64 (exp_binary64.h)
       double z = 0;
-      for (int64_t j = 0; j <= i; ++j) z += (e[size_t(j)] = std::exp(scale * in[j] - mx));
+      for (int64_t j = 0; j <= i; ++j) z += e[size_t(j)];  // in column order, as before
       float* out = p.ptr() + r * ctx;
       for (int64_t j = 0; j <= i; ++j) out[j] = float(e[size_t(j)] / z);
     }

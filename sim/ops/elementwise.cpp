@@ -2,9 +2,9 @@
 #include <cmath>
 #include <algorithm>
 #include <memory>
-#include <numbers>
 #include <stdexcept>
 
+#include "sim/ops/internal/gelu_math.h"
 #include "sim/ops/ops.h"
 #include "sim/parallel.h"
 
@@ -46,20 +46,27 @@ Var relu(Tape& tape, Var x) {
       [](float v, float) { return v > 0.0f ? 1.0f : 0.0f; });
 }
 
-// gelu(x) = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2;  gelu'(x) = Φ(x) + x·φ(x), φ(x) = exp(-x²/2)/√(2π).
+// gelu(x) = x·Φ(x);  gelu'(x) = Φ(x) + x·φ(x) (sim/ops/internal/gelu_math.h: vectorised, within 1 ulp).
+// The forward keeps gelu'(x) rounded to float for the backward: dx += dy · gelu'(x).
 Var gelu(Tape& tape, Var x) {
-  return unary(
-      tape, x,
-      [](float v) {
-        const double d = v;
-        return float(0.5 * d * (1.0 + std::erf(d / std::numbers::sqrt2)));
-      },
-      [](float v, float) {
-        const double d = v;
-        const double cdf = 0.5 * (1.0 + std::erf(d / std::numbers::sqrt2));
-        const double pdf = std::exp(-0.5 * d * d) / std::sqrt(2.0 * std::numbers::pi);
-        return float(cdf + d * pdf);
-      });
+  const Tensor& xv = tape.value(x);
+  const bool needs_grad = tape.needs_grad(x);
+  Tensor y(xv.shape);
+  auto slope = std::make_shared<std::vector<float>>(needs_grad ? size_t(xv.numel()) : 0);
+  const float* in = xv.ptr();
+  float* out = y.ptr();
+  float* dydx = needs_grad ? slope->data() : nullptr;
+  parallel_blocks(xv.numel(), kBlock, 8, [&](int64_t b, int64_t e) {
+    detail::gelu_span(in + b, out + b, dydx ? dydx + b : nullptr, e - b);
+  });
+  return tape.record(std::move(y), needs_grad, [x, slope](Tape& t, Var self) {
+    const float* dyp = t.grad(self).ptr();
+    float* dxp = t.grad(x).ptr();
+    const float* sp = slope->data();
+    parallel_blocks(int64_t(slope->size()), kBlock, 8, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) dxp[i] += dyp[i] * sp[i];
+    });
+  });
 }
 
 // tanh'(x) = 1 - tanh(x)², from the saved output.

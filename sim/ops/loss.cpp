@@ -3,6 +3,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "sim/ops/internal/exp_binary64.h"
 #include "sim/ops/ops.h"
 #include "sim/parallel.h"
 
@@ -27,9 +28,11 @@ Var softmax_cross_entropy(Tape& tape, Var logits, std::span<const int32_t> label
     double mx = zi[0];
     for (int64_t c = 1; c < classes; ++c) mx = std::fmax(mx, double(zi[c]));
     double sum = 0;
-    for (int64_t c = 0; c < classes; ++c) sum += std::exp(double(zi[c]) - mx);
-    double* p = probs->data() + i * classes;
-    for (int64_t c = 0; c < classes; ++c) p[c] = std::exp(double(zi[c]) - mx) / sum;
+    double* p = probs->data() + i * classes;  // exp(z - max) first, normalised once the sum is known
+    for (int64_t c = 0; c < classes; ++c) p[c] = double(zi[c]) - mx;
+    detail::exp_span(p, p, classes);  // vectorised exp of binary64 (exp_binary64.h)
+    for (int64_t c = 0; c < classes; ++c) sum += p[c];  // in class order
+    for (int64_t c = 0; c < classes; ++c) p[c] /= sum;
     row_loss[size_t(i)] = std::log(sum) + mx - double(zi[(*label_ids)[size_t(i)]]);
   });
   double total = 0;  // summed in row order, whatever the thread count
@@ -37,12 +40,12 @@ Var softmax_cross_entropy(Tape& tape, Var logits, std::span<const int32_t> label
   Tensor loss({1}, float(total / double(m)));
   return tape.record(std::move(loss), tape.needs_grad(logits), [logits, probs, label_ids, m, classes](Tape& t, Var self) {
     const double g = t.grad(self).data[0] / double(m);
-    Tensor& dz = t.grad(logits);
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t c = 0; c < classes; ++c) {
-        const double target = c == (*label_ids)[size_t(i)] ? 1.0 : 0.0;
-        dz.data[size_t(i * classes + c)] += float(g * ((*probs)[size_t(i * classes + c)] - target));
-      }
+    float* dz = t.grad(logits).ptr();
+    parallel_for(m, 256, [&](int64_t i) {
+      const double* p = probs->data() + i * classes;
+      const int32_t label = (*label_ids)[size_t(i)];
+      for (int64_t c = 0; c < classes; ++c) dz[i * classes + c] += float(g * (p[c] - (c == label ? 1.0 : 0.0)));
+    });
   });
 }
 

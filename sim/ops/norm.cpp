@@ -172,14 +172,26 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
     }
     float* dg = t.needs_grad(gamma) ? t.grad(gamma).ptr() : nullptr;
     float* db = t.needs_grad(beta) ? t.grad(beta).ptr() : nullptr;
-    parallel_for(d, min_lines, [&](int64_t j) {
-      double sg = 0, sb = 0;
+    // Columns in blocks of kColumns, each block's rows read once, front to back: column j's two sums still add
+    // its rows in order (one chain per column, so the same bits), but the chains of a block run side by side in
+    // vector lanes instead of one column's 2048-long chain at a time, striding down the rows.
+    constexpr int64_t kColumns = 8;
+    const int64_t blocks = (d + kColumns - 1) / kColumns;
+    parallel_for(blocks, rows * d >= kParallelMinElements ? 2 : blocks + 1, [&](int64_t blk) {
+      const int64_t j0 = blk * kColumns, width = std::min(kColumns, d - j0);
+      double sg[kColumns] = {}, sb[kColumns] = {};
       for (int64_t r = 0; r < rows; ++r) {
-        sg += double(dy.data[size_t(r * d + j)]) * (*xhat)[size_t(r * d + j)];
-        sb += dy.data[size_t(r * d + j)];
+        const float* dyr = dy.ptr() + r * d + j0;
+        const double* xhr = xhat->data() + r * d + j0;
+        for (int64_t c = 0; c < width; ++c) {
+          sg[c] += double(dyr[c]) * xhr[c];
+          sb[c] += dyr[c];
+        }
       }
-      if (dg) dg[j] += float(sg);
-      if (db) db[j] += float(sb);
+      for (int64_t c = 0; c < width; ++c) {
+        if (dg) dg[j0 + c] += float(sg[c]);
+        if (db) db[j0 + c] += float(sb[c]);
+      }
     });
   });
 }

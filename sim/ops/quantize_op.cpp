@@ -1,5 +1,6 @@
 // The quantise op: one Target forward, another backward, both through numerics/quantize/quantize.h.
 #include "sim/ops/ops.h"
+#include "sim/parallel.h"
 #include "sim/telemetry.h"
 
 namespace fpsim::sim {
@@ -18,8 +19,11 @@ Var quantize_op(Tape& tape, Var x, QuantSide fwd, QuantSide bwd) {
     Tensor& dy = t.grad(self);
     if (!t.needs_grad(x)) return;
     quantize_in_place(dy.span(), bwd);  // this node's gradient is consumed only here
-    Tensor& dx = t.grad(x);
-    for (size_t i = 0; i < dy.data.size(); ++i) dx.data[i] += dy.data[i];
+    float* dx = t.grad(x).ptr();
+    const float* d = dy.ptr();
+    parallel_blocks(dy.numel(), int64_t{1} << 14, 4, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) dx[i] += d[i];
+    });
   });
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "sim/gemm/gemm.h"
 #include "sim/gemm/internal/fp32.h"
@@ -137,6 +138,17 @@ TEST_CASE("fp32 gemm: the MLP's shapes give the reference bits with 1 and 2 thre
   };
   uint32_t seed = 1000;
   for (const Case& c : cases) check_case(c, seed += 3);
+}
+
+TEST_CASE("fp32 gemm: a long K cut into blocks continues each output's chain (Transformer weight gradients)",
+          "[gemm]") {
+  // K > 512 with K·(rows + cols) > 2^17 floats: the driver runs K in blocks of 256, each tile resuming from the
+  // float it stored in C. Both orientations (n = 9 is tiled as Cᵀ), every transpose combination, C = and +=.
+  uint32_t seed = 3000;
+  for (const auto& [m, n] : {std::pair{45, 200}, std::pair{230, 9}})
+    for (Trans ta : {Trans::No, Trans::Yes})
+      for (Trans tb : {Trans::No, Trans::Yes})
+        for (bool accumulate : {false, true}) check_case({m, n, 700, ta, tb, accumulate, m % 3}, seed += 3);
 }
 
 TEST_CASE("fp32 gemm: the large shapes give the reference bits", "[gemm][long]") {

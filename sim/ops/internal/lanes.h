@@ -1,0 +1,42 @@
+#pragma once
+// Four binary64 lanes as a GCC vector extension, for kernels written once for D = double and D = Vec4: every
+// operator acts lane by lane with the scalar's IEEE rounding (fpsim builds with -ffp-contract=off: no fused
+// multiply-add appears), and ?: on a lane mask selects per lane, so the vector loop gives the scalar's bits.
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+// Vec4 values pass between always-inlined helpers only; the psABI note on 32-byte vectors does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace fpsim::sim::detail {
+
+using Vec4 = double __attribute__((vector_size(32)));
+using Bits4 = uint64_t __attribute__((vector_size(32)));
+using Float4 = float __attribute__((vector_size(16)));
+
+/// c in every lane. Example: splat<Vec4>(0.5) is {0.5, 0.5, 0.5, 0.5}; splat<double>(0.5) is 0.5.
+template <class D>
+constexpr D splat(double c) {
+  return D{} + c;
+}
+inline uint64_t to_bits(double d) { return std::bit_cast<uint64_t>(d); }
+inline double from_bits(uint64_t b) { return std::bit_cast<double>(b); }
+inline Bits4 to_bits(Vec4 d) { return reinterpret_cast<Bits4>(d); }  // GCC: same-size vectors reinterpret
+inline Vec4 from_bits(Bits4 b) { return reinterpret_cast<Vec4>(b); }
+/// |d| by clearing the sign bit (NaN stays NaN). Example: abs_of(-2.0) == 2.0.
+template <class D>
+D abs_of(D d) {
+  return from_bits(to_bits(d) & ~(uint64_t{1} << 63));
+}
+
+/// Horner's rule, highest power first: ((c0·x + c1)·x + c2)… + c[N-1], one rounding per · and +.
+/// Example: horner(x, {1.0, 2.0, 3.0}) is (x + 2)·x + 3 (1·x is exact).
+template <class D, std::size_t N>
+[[gnu::always_inline]] inline D horner(D x, const double (&c)[N]) {
+  D p = splat<D>(c[0]);
+  for (std::size_t i = 1; i < N; ++i) p = p * x + c[i];
+  return p;
+}
+
+}  // namespace fpsim::sim::detail
