@@ -11,7 +11,6 @@
 // Each figure is this thread's CPU time: warm-up calls, then --runs timed runs; median and min–max.
 // The native baselines are timed (with warm-up) before every format, so ratios compare like with like
 // even when the machine's load changes. Checksums keep the compiler from dropping the work.
-#include <algorithm>
 #include <fmt/core.h>
 
 #include <memory>
@@ -66,16 +65,14 @@ Operands make_operands(const Format& f, Distribution d, size_t n, uint64_t seed)
   return o;
 }
 
-// Native baselines in the same run: an auto-vectorised float add over arrays of the array rows' length
-// (for the array rows) and a scalar one over the scalar rows' length (for the per-call rows): the empty asm
-// makes each sum a register the compiler must produce one at a time, so the loop stays one addss per element.
-// The scalar baseline runs on as many elements as a scalar row (`scalar_n`, cache-resident), repeated to the
-// array length so its timing is as long: over the array length it would time the memory system instead.
+// Native baselines in the same run: an auto-vectorised float add over arrays (for the array rows) and
+// a scalar one (for the per-call rows): the empty asm makes each sum a register the compiler must
+// produce one at a time, so the loop stays one addss per element.
 struct Baselines {
   Timing vector_add, scalar_add;
 };
 
-Baselines native_baselines(int runs, size_t n, size_t scalar_n, double& checksum) {
+Baselines native_baselines(int runs, size_t n, double& checksum) {
   const std::vector<double> x = samples(Distribution::Narrow, 2 * n, 99);
   std::vector<float> fa(n), fb(n), fc(n);
   for (size_t i = 0; i < n; ++i) fa[i] = static_cast<float>(x[i]), fb[i] = static_cast<float>(x[n + i]);
@@ -84,14 +81,12 @@ Baselines native_baselines(int runs, size_t n, size_t scalar_n, double& checksum
     for (size_t i = 0; i < n; ++i) fc[i] = fa[i] + fb[i];
   });
   for (float v : fc) checksum += v;
-  const size_t passes = std::max<size_t>(1, n / scalar_n);
-  b.scalar_add = ns_per_element(runs, passes * scalar_n, [&] {
-    for (size_t pass = 0; pass < passes; ++pass)
-      for (size_t i = 0; i < scalar_n; ++i) {
-        float s = fa[i] + fb[i];
-        asm volatile("" : "+x"(s));
-        fc[i] = s;
-      }
+  b.scalar_add = ns_per_element(runs, n, [&] {
+    for (size_t i = 0; i < n; ++i) {
+      float s = fa[i] + fb[i];
+      asm volatile("" : "+x"(s));
+      fc[i] = s;
+    }
   });
   for (float v : fc) checksum += v;
   return b;
@@ -157,7 +152,7 @@ int run(const Options& o) {
     for (const std::string& name : o.formats) {
       const Format f = parse_format(name);
       const Operands ops = make_operands(f, dist, n, 7);
-      const Baselines base = native_baselines(o.runs, n, ns, checksum);
+      const Baselines base = native_baselines(o.runs, n, checksum);
       fmt::print("{}: native float add {:.3f} ns/op array [{}], {:.3f} ns/op scalar [{}]\n", f.to_string(),
                  base.vector_add.median, range(base.vector_add, 1.0), base.scalar_add.median,
                  range(base.scalar_add, 1.0));
