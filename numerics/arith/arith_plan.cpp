@@ -159,15 +159,11 @@ void ArithPlan::choose_path() {
   } else {
     rounder_ = rounding_table_ ? Rounder::Table : Rounder::RoundPack;
   }
-  if (rounder_ == Rounder::Nearest) {  // f16c_mul_kernel's threshold: 2^emin − 2^(emin − man_bits − 2), or 2^emin
-    const Format& f = t_.format;
-    const double threshold = nearest_.tiny_before ? std::ldexp(1.0, f.emin())
-                                                  : std::ldexp(1.0, f.emin()) - std::ldexp(1.0, f.emin() - f.man_bits() - 2);
-    f16c_tiny_below_ = f.emin() >= -126 ? bits_of(static_cast<float>(threshold)) : 0;
-  }
   if (const Kernel k = f16c_kernel_for()) {
     kernel_ = k;
     fast_path_ = "f16c";
+    // binary16's tininess threshold as a binary32 pattern: 2^-14 before rounding, 2^-14 − 2^-26 after
+    f16c_tiny_below_ = nearest_.tiny_before ? 0x38800000u : 0x387FF000u;
     return;
   }
   if (const Kernel k = binary32_kernel_for()) {
@@ -473,8 +469,8 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
   addends<kOp>(x, y, z, u, v);
   if (!std::isfinite(kOp == ArithOp::Mul ? u * v : u + v)) {
     if (const NanResults* nan = p.nan_results_.get()) {
-      const size_t k = nan->id[0][a.v & d[0].sign_mask] + size_t(nan->stride1) * nan->id[1][b.v & d[1].sign_mask] +
-                       (kOp == ArithOp::Fma ? size_t(nan->stride2) * nan->id[2][c.v & d[2].sign_mask] : 0);
+      const size_t k = nan->index(a.v & d[0].sign_mask, b.v & d[1].sign_mask,
+                                  kOp == ArithOp::Fma ? c.v & d[2].sign_mask : 0);
       if (k != 0) return nan->results[k];
     }
     return p.exact_path(a, b, c, random_bits);
@@ -500,9 +496,7 @@ Rounded ArithPlan::exact_sum_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits
 Rounded ArithPlan::exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const {
   const Decoder* d = decoders_;
   const uint64_t ia = a.v & d[0].sign_mask, ib = b.v & d[1].sign_mask, ic = c.v & d[2].sign_mask;
-  const size_t k = nan_results_->id[0][ia] + size_t(nan_results_->stride1) * nan_results_->id[1][ib] +
-                   size_t(nan_results_->stride2) * nan_results_->id[2][ic];
-  if (k != 0) return nan_results_->results[k];
+  if (const size_t k = nan_results_->index(ia, ib, ic); k != 0) return nan_results_->results[k];
   return round_sum_with(d[0].values[ia] * d[1].values[ib], d[2].values[ic], rounding_table_, t_, random_bits);
 }
 

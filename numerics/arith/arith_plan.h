@@ -126,6 +126,10 @@ class ArithPlan {
     std::array<std::array<uint8_t, 256>, 3> id{};
     int stride1 = 1, stride2 = 1;
     std::vector<Rounded> results;
+    /// results' index for operand codes (already masked to their formats; 0 for an absent operand).
+    size_t index(uint64_t a, uint64_t b, uint64_t c) const {
+      return id[0][a] + size_t(stride1) * id[1][b] + size_t(stride2) * id[2][c];
+    }
   };
   std::shared_ptr<const NanResults> nan_results_;
   void build_nan_results();

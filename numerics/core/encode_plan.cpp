@@ -65,7 +65,7 @@ Rounded EncodePlan::subnormal(uint32_t magnitude, uint32_t sign) const {
   const uint32_t sig = (magnitude & 0x7FFFFFu) | (e != 0 ? 0x800000u : 0u);
   int n = 150 + emin_ - man_bits_ - static_cast<int>(e != 0 ? e : 1);
   if (n > 25) n = 25;
-  const uint32_t code = (sig + ((1u << (n - 1)) - 1) + ((sig >> n) & 1)) >> n;
+  const uint32_t code = round_shift(sig, n);
   // Flags and sign by arithmetic (no branches on data): formats without −0 give +0 for a negative zero result.
   const uint32_t inexact = (sig & ((1u << n) - 1)) != 0;
   const uint32_t tiny = tiny_before_ | (magnitude < tiny_below_);
@@ -75,12 +75,8 @@ Rounded EncodePlan::subnormal(uint32_t magnitude, uint32_t sign) const {
 }
 
 Rounded EncodePlan::rare(float x, uint64_t random_bits) const {
-  const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu, sign = bits >> 31;
-  if (bits_ && subnormals_ && magnitude < normal_min_) return subnormal(magnitude, sign);
-  if (bits_ && magnitude >= normal_min_ && magnitude < 0x7F800000u) {  // fixed<>'s overflow range
-    const uint32_t code = ((magnitude + ((1u << (d_ - 1)) - 1) + ((magnitude >> d_) & 1)) >> d_) - rebias_;
-    if (code > max_code_) return overflow_[sign];
-  }
+  const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu;
+  if (bits_ && subnormals_ && magnitude < normal_min_) return subnormal(magnitude, bits >> 31);
   return encode(x, t_, random_bits);
 }
 

@@ -15,11 +15,14 @@ class EncodePlan {
   explicit EncodePlan(const Target& t);
 
   Rounded operator()(float x, uint64_t random_bits = 0) const {
-    if (binary16_) return fixed<5, 10>(x, random_bits);
-    // Normal-range results inline (the steps are in encode_plan.cpp's comment); the rest out of line.
+    return binary16_ ? fixed<5, 10>(x, random_bits) : general(x, random_bits);
+  }
+
+  /// Normal-range results inline (the steps are in encode_plan.cpp's comment); the rest out of line.
+  Rounded general(float x, uint64_t random_bits) const {
     const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu, sign = bits >> 31;
     if (!bits_ || magnitude < normal_min_ || magnitude >= 0x7F800000u) return rare(x, random_bits);
-    const uint32_t code = ((magnitude + ((1u << (d_ - 1)) - 1) + ((magnitude >> d_) & 1)) >> d_) - rebias_;
+    const uint32_t code = round_shift(magnitude, d_) - rebias_;
     if (code > max_code_) return overflow_[sign];
     // Sign and flag by arithmetic, not ?: (a branch on the sign is mispredicted half the time on real data).
     return {Bits{code | (sign_mask_ & (0u - sign))},
@@ -28,7 +31,7 @@ class EncodePlan {
 
   /// The same steps for an IEEE format of E exponent and M fraction bits (bias B = emax = 2^(E−1) − 1), its
   /// constants folded into the instructions: one range test sends subnormal, overflowing, inf and NaN results
-  /// out of line.
+  /// to general().
   ///   binary16: normal results for |x| in [2^-14, 65520) = binary32 patterns [0x38800000, 0x477FF000); 65520
   ///   (0x477FF000, halfway between 65504 and 2^16) rounds to even, 2^16: overflow.
   template <int E, int M>
@@ -38,10 +41,16 @@ class EncodePlan {
     constexpr uint32_t overflow_at = (uint32_t(B + 127) << 23) | (((1u << (M + 1)) - 1) << (22 - M));
     constexpr uint32_t rebias = uint32_t(127 - B) << M;
     const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu;
-    if (magnitude - normal_min >= overflow_at - normal_min) return rare(x, random_bits);
-    const uint32_t code = ((magnitude + ((1u << (d - 1)) - 1) + ((magnitude >> d) & 1)) >> d) - rebias;
+    if (magnitude - normal_min >= overflow_at - normal_min) return general(x, random_bits);
+    const uint32_t code = round_shift(magnitude, d) - rebias;
     return {Bits{code | (bits >> 31) << (E + M)},
             static_cast<uint8_t>(((magnitude & ((1u << d) - 1)) != 0) * flag::inexact)};
+  }
+
+  /// The rne bias trick: magnitude shifted right by d, plus 2^(d−1) − 1 and the kept lsb first (a tie rounds to
+  /// the even neighbour; a carry moves into the exponent field).
+  static uint32_t round_shift(uint32_t magnitude, int d) {
+    return (magnitude + ((1u << (d - 1)) - 1) + ((magnitude >> d) & 1)) >> d;
   }
 
   /// "bits" when the integer path serves the target, "exact" otherwise.
