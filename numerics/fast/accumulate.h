@@ -34,7 +34,6 @@ struct AccumulateGroup {
   std::size_t a_step = 1;
   const float* b = nullptr;         ///< k_count × width floats
   const float* rows_b[8] = {};      ///< alternative terms: one row of width floats per sum row
-  const double* rows_terms[8] = {}; ///< alternative terms in binary64 (exact group sums): as rows_b
   /// run_matrix_unit only, optional: |a| at a_rows' positions, a_magnitude_rows[r][i] = |a_rows[r][i]|
   const float* a_magnitude_rows[8] = {};
   float* sums = nullptr;            ///< rows × width, row stride width: Target values in and out

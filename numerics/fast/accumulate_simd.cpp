@@ -465,10 +465,6 @@ HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup
       for (int v = 0; v < 2; ++v)
         s[r][v] = Step<kStochastic, F>(p, c, s[r][v], hn::PromoteTo(dd, hn::LoadU(df, g.rows_b[r] + v * n)),
                                     words(r, v, 0));
-  } else if (g.rows_terms[0] != nullptr) {
-    for (int r = 0; r < kRows; ++r)
-      for (int v = 0; v < 2; ++v)
-        s[r][v] = Step<kStochastic, F>(p, c, s[r][v], hn::LoadU(dd, g.rows_terms[r] + v * n), words(r, v, 0));
   } else {
     for (int k = 0; k < g.k_count; ++k) {
       const float* b = g.b + static_cast<std::size_t>(k) * width;
@@ -531,7 +527,7 @@ void FloatRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
 // Whether g runs in binary32 lanes: products exact in binary32, a Target that fits them, terms a·b (not
 // folded partial sums), and for sr:K a K the binary32 fraction covers (K <= drop_float).
 bool FloatLanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  return g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr && g.rows_terms[0] == nullptr &&
+  return g.binary32_products && p.float_lanes && g.rows_b[0] == nullptr &&
          p.lanes.sr_bits <= p.drop_float;
 }
 
@@ -570,7 +566,6 @@ void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& 
   for (int r = 0; r < 4; ++r) {
     high.a_rows[r] = g.a_rows[r + 4];
     high.rows_b[r] = g.rows_b[r + 4];
-    high.rows_terms[r] = g.rows_terms[r + 4];
   }
   high.sums = g.sums + 4 * width;
   if (g.random != nullptr) high.random = g.random + 4 * static_cast<std::size_t>(g.k_count) * width;
