@@ -5,6 +5,7 @@
 //   3. finite operands: the exact sum from detail::sum_terms (128-bit, jammed where provably safe),
 //      an exact zero signed by IEEE rules, and everything else rounded by round_pack.
 #include "numerics/arith/arith.h"
+#include "numerics/arith/internal/plan_cache.h"
 #include "numerics/arith/internal/arith_wide.h"
 #include "numerics/fast/internal/fast_double.h"
 #include "numerics/core/nan_rules.h"
@@ -33,10 +34,24 @@ Rounded exact::add(Bits a, const Format& fa, Bits b, const Format& fb, const Tar
   return detail::add_unpacked(unpack(a, fa, t.daz), unpack(b, fb, t.daz), t, random_bits);
 }
 
-Rounded add(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits) {
+namespace {
+
+// A call whose key differs from the thread's previous call: the cached plan, or past the cache's cap the
+// direct path.
+[[gnu::noinline, gnu::cold]] Rounded add_first_call(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t,
+                                                    uint64_t random_bits) {
+  if (const ArithPlan* plan = cached_arith_plan(ArithOp::Add, fa, fb, fb, t)) return (*plan)(a, b, random_bits);
   if (const OpTable* table = cached_op_table(ArithOp::Add, fa, fb, t)) return table->lookup(a, b);
   if (auto r = fast_double_add(a, fa, b, fb, false, t, random_bits)) return *r;
   return exact::add(a, fa, b, fb, t, random_bits);
+}
+
+}  // namespace
+
+Rounded add(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits) {
+  if (const ArithPlan* plan = recent_arith_plan(ArithOp::Add, fa, fb, fb, t)) [[likely]]
+    return (*plan)(a, b, random_bits);
+  return add_first_call(a, fa, b, fb, t, random_bits);
 }
 
 }  // namespace fpsim

@@ -28,7 +28,7 @@ inline constexpr ArithOp kArithOps[] = {ArithOp::Add, ArithOp::Sub, ArithOp::Mul
 /// "add" "sub" "mul" "div" "sqrt" "fma". Example: to_string(ArithOp::Fma) == "fma".
 const char* to_string(ArithOp op);
 /// Operands per case: 2 for add/sub/mul/div, 1 for sqrt, 3 for fma. Example: arity(ArithOp::Sqrt) == 1.
-int arity(ArithOp op);
+constexpr int arity(ArithOp op) { return op == ArithOp::Sqrt ? 1 : op == ArithOp::Fma ? 3 : 2; }
 
 /// a + b rounded once into t. Example: add({0x3c00}, f16, {0x3c00}, f16, Target{f16}).bits == Bits{0x4000}.
 Rounded add(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits = 0);

@@ -15,14 +15,6 @@ const char* to_string(ArithOp op) {
   return "?";
 }
 
-int arity(ArithOp op) {
-  switch (op) {
-    case ArithOp::Sqrt: return 1;
-    case ArithOp::Fma: return 3;
-    default: return 2;
-  }
-}
-
 Rounded apply(ArithOp op, const Bits* x, const Format* f, const Target& t, uint64_t r) {
   switch (op) {
     case ArithOp::Add: return add(x[0], f[0], x[1], f[1], t, r);

@@ -6,6 +6,7 @@
 //      bits, more than the 64 round_pack keeps; r != 0 is the sticky bit.
 //        e.g. 1/3: N = 1 << 126, q = 0x5555…5 (125 bits), r = 1: inexact, sticky.
 #include "numerics/arith/arith.h"
+#include "numerics/arith/internal/plan_cache.h"
 #include "numerics/arith/internal/arith_wide.h"
 #include "numerics/core/nan_rules.h"
 #include "numerics/fast/internal/op_tables.h"
@@ -31,9 +32,23 @@ Rounded exact::div(Bits a, const Format& fa, Bits b, const Format& fb, const Tar
   return round_pack(detail::to_exact(sign, ua.exp - s - ub.exp, q, r != 0), t, random_bits);
 }
 
-Rounded div(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits) {
+namespace {
+
+// A call whose key differs from the thread's previous call: the cached plan, or past the cache's cap the
+// direct path.
+[[gnu::noinline, gnu::cold]] Rounded div_first_call(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t,
+                                                    uint64_t random_bits) {
+  if (const ArithPlan* plan = cached_arith_plan(ArithOp::Div, fa, fb, fb, t)) return (*plan)(a, b, random_bits);
   if (const OpTable* table = cached_op_table(ArithOp::Div, fa, fb, t)) return table->lookup(a, b);
   return exact::div(a, fa, b, fb, t, random_bits);
+}
+
+}  // namespace
+
+Rounded div(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits) {
+  if (const ArithPlan* plan = recent_arith_plan(ArithOp::Div, fa, fb, fb, t)) [[likely]]
+    return (*plan)(a, b, random_bits);
+  return div_first_call(a, fa, b, fb, t, random_bits);
 }
 
 }  // namespace fpsim

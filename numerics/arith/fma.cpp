@@ -7,6 +7,7 @@
 //      detail::sum_terms (which takes terms of up to 107 bits), and one round_pack.
 //      An exact zero takes the IEEE sign rule with the product's sign (XOR of a's and b's).
 #include "numerics/arith/arith.h"
+#include "numerics/arith/internal/plan_cache.h"
 #include "numerics/arith/internal/arith_wide.h"
 #include "numerics/fast/internal/fast_double.h"
 #include "numerics/core/nan_rules.h"
@@ -42,10 +43,24 @@ Rounded exact::fma(Bits a, const Format& fa, Bits b, const Format& fb, Bits c, c
   return detail::fma_unpacked(unpack(a, fa, t.daz), unpack(b, fb, t.daz), unpack(c, fc, t.daz), t, random_bits);
 }
 
-Rounded fma(Bits a, const Format& fa, Bits b, const Format& fb, Bits c, const Format& fc, const Target& t,
-            uint64_t random_bits) {
+namespace {
+
+// A call whose key differs from the thread's previous call: the cached plan, or past the cache's cap the
+// direct path.
+[[gnu::noinline, gnu::cold]] Rounded fma_first_call(Bits a, const Format& fa, Bits b, const Format& fb, Bits c,
+                                                    const Format& fc, const Target& t, uint64_t random_bits) {
+  if (const ArithPlan* plan = cached_arith_plan(ArithOp::Fma, fa, fb, fc, t)) return (*plan)(a, b, c, random_bits);
   if (auto r = fast_double_fma(a, fa, b, fb, c, fc, t, random_bits)) return *r;
   return exact::fma(a, fa, b, fb, c, fc, t, random_bits);
+}
+
+}  // namespace
+
+Rounded fma(Bits a, const Format& fa, Bits b, const Format& fb, Bits c, const Format& fc, const Target& t,
+            uint64_t random_bits) {
+  if (const ArithPlan* plan = recent_arith_plan(ArithOp::Fma, fa, fb, fc, t)) [[likely]]
+    return (*plan)(a, b, c, random_bits);
+  return fma_first_call(a, fa, b, fb, c, fc, t, random_bits);
 }
 
 }  // namespace fpsim

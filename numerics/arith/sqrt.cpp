@@ -7,6 +7,7 @@
 //   3. the value is r · 2^((exp − s) / 2) plus the sticky.
 //        e.g. sqrt(2): N = 2^127, r = 0xB504F333F9DE6484 (64 bits), r·r < N: inexact.
 #include "numerics/arith/arith.h"
+#include "numerics/arith/internal/plan_cache.h"
 #include "numerics/arith/internal/arith_wide.h"
 #include "numerics/core/nan_rules.h"
 #include "numerics/fast/internal/op_tables.h"
@@ -54,9 +55,22 @@ Rounded exact::sqrt(Bits a, const Format& fa, const Target& t, uint64_t random_b
   return round_pack(Exact{false, (u.exp - s) / 2, r, !exact_root}, t, random_bits);
 }
 
-Rounded sqrt(Bits a, const Format& fa, const Target& t, uint64_t random_bits) {
+namespace {
+
+// A call whose key differs from the thread's previous call: the cached plan, or past the cache's cap the
+// direct path.
+[[gnu::noinline, gnu::cold]] Rounded sqrt_first_call(Bits a, const Format& fa, const Target& t, uint64_t random_bits) {
+  if (const ArithPlan* plan = cached_arith_plan(ArithOp::Sqrt, fa, fa, fa, t)) return (*plan)(a, random_bits);
   if (const OpTable* table = cached_op_table(ArithOp::Sqrt, fa, fa, t)) return table->lookup(a, Bits{0});
   return exact::sqrt(a, fa, t, random_bits);
+}
+
+}  // namespace
+
+Rounded sqrt(Bits a, const Format& fa, const Target& t, uint64_t random_bits) {
+  if (const ArithPlan* plan = recent_arith_plan(ArithOp::Sqrt, fa, fa, fa, t)) [[likely]]
+    return (*plan)(a, random_bits);
+  return sqrt_first_call(a, fa, t, random_bits);
 }
 
 }  // namespace fpsim

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include "numerics/core/encode_plan.h"
+#include "numerics/core/internal/keyed_cache.h"
+
 namespace fpsim {
 namespace {
 
@@ -27,32 +30,10 @@ bool mldtypes_e8m0_subnormal_quirk(const Unpacked& u, const Format& from, const 
 
 Bits zero_or_min(const Format& f) { return f.has_zero() ? Bits{0} : f.min_positive_code(); }
 
-// Rounding site (listed in round_pack.cpp): binary32 -> a narrower signed format in rne by bit operations, for
-// results in the target's normal range; false leaves everything else (subnormal or overflowing results, inf/NaN,
-// other modes, daz, compat) to round_pack. Steps, on |x|'s bit pattern a with d = 23 - m bits discarded:
-//   1. 2^emin <= |x| < inf (a normal result: no tininess, no flush), the target's emin >= -126;
-//   2. add the rounding bias 2^(d-1) - 1 plus the kept lsb, shift out d bits (a carry bumps the exponent field);
-//   3. subtract (127 - bias) << m from the exponent field to rebias; above max_code is left to round_pack.
-// binary16 (d = 13), x = 0x3F801000 = 1 + 2^-11, a tie between 1.0 and 1 + 2^-10: lsb = bit 13 = 0, so
-// (0x3F801000 + 0x0FFF + 0) >> 13 = 0x1FC00; minus 112 << 10 = 0x1C000 gives 0x3C00 (1.0, ties to even), inexact.
-// e4m3fn (d = 20), x = 0x43E80000 = 464: (0x43E80000 + 0x7FFFF + 0) >> 20 = 0x43E; minus 120 << 3 = 0x3C0 gives
-// 0x7E (448) -- 464 lies below the 480 midpoint; x = 480 gives 0x7F > max_code 0x7E: round_pack's overflow rule.
-inline bool encode_binary32_nearest(float x, const Target& t, Rounded& out) {
-  const Format& f = t.format;
-  const int m = f.man_bits();
-  if (t.rounding != Rounding::NearestEven || t.daz || t.compat != Compat::None || m < 1 || m > 22 ||
-      f.exp_bits() > 8 || !f.is_signed() || !f.has_zero() || f.emin() < -126)
-    return false;
-  const uint32_t bits = bits_of(x), a = bits & 0x7FFFFFFFu;
-  if (a < (static_cast<uint32_t>(f.emin() + 127) << 23) || a >= 0x7F800000u) return false;  // step 1
-  const int d = 23 - m;
-  const uint32_t rounded = (a + ((1u << (d - 1)) - 1) + ((a >> d) & 1)) >> d;                 // step 2
-  const uint32_t magnitude = rounded - (static_cast<uint32_t>(127 - f.bias()) << m);           // step 3
-  if (magnitude > f.max_code().v) return false;
-  out = {Bits{magnitude | ((bits >> 31) ? f.sign_mask() : 0)},
-         static_cast<uint8_t>((a & ((1u << d) - 1)) != 0 ? flag::inexact : 0)};
-  return true;
-}
+// The key of encode(float)'s plans: a Target's three words.
+struct TargetKeyHash {
+  size_t operator()(const TargetKey& k) const { return hash_words({k.format, k.modes, k.sr_bits}); }
+};
 
 }  // namespace
 
@@ -190,8 +171,14 @@ Rounded encode(double x, const Target& t, uint64_t random_bits) {
   return convert(Bits{bits_of(x)}, binary64(), t, random_bits);
 }
 
+// encode(float) runs the target's EncodePlan, built on the target's first use (internal/keyed_cache.h); the plan
+// hands whatever its integer steps do not cover back to convert().
 Rounded encode(float x, const Target& t, uint64_t random_bits) {
-  if (Rounded r; encode_binary32_nearest(x, t, r)) return r;
+  using Plans = KeyedCache<TargetKey, EncodePlan, TargetKeyHash, 4096>;
+  const TargetKey key = target_key(t);
+  const EncodePlan* plan = Plans::recent(key);
+  if (!plan) [[unlikely]] plan = Plans::get(key, [&] { return EncodePlan(t); });
+  if (plan) return (*plan)(x, random_bits);
   return convert(Bits{bits_of(x)}, binary32(), t, random_bits);
 }
 

@@ -1,12 +1,14 @@
 // EncodePlan (see encode_plan.h). Rounding site (listed in round_pack.cpp): rne of a binary32 pattern by
 // integer operations, for every finite input, into formats with binary32-compatible fields.
 //
-// Normal results (|x| >= 2^emin), as convert.cpp's encode_binary32_nearest: with d = 23 − man_bits dropped
-// bits, add 2^(d−1) − 1 plus the kept lsb, shift out d bits (a carry bumps the exponent field), then
-// subtract (127 − bias) << man_bits to rebias. A magnitude above max_code overflowed: in rne every such
-// input gives one result (± by sign), precomputed from encode().
+// Normal results (|x| >= 2^emin): with d = 23 − man_bits dropped bits, add 2^(d−1) − 1 plus the kept lsb,
+// shift out d bits (a carry bumps the exponent field), then subtract (127 − bias) << man_bits to rebias. A
+// magnitude above max_code overflowed: in rne every such input gives one result (± by sign), precomputed by
+// convert().
 //   binary16, x = 0x3F801000 = 1 + 2^-11 (a tie): (0x3F801000 + 0x0FFF + 0) >> 13 = 0x1FC00, minus 112 << 10
 //   gives 0x3C00 = 1.0 (ties to even), inexact.
+//   e4m3fn (d = 20), x = 0x43E80000 = 464: (0x43E80000 + 0x7FFFF + 0) >> 20 = 0x43E, minus 120 << 3 = 0x3C0
+//   gives 0x7E (448): 464 lies below the 480 midpoint; x = 480 gives 0x7F > max_code 0x7E, an overflow.
 // Subnormal results (|x| < 2^emin): |x| = sig·2^(e − 150) with e the binary32 exponent field (1 for its
 // subnormals) and sig the significand with its hidden bit; the target's subnormal step is 2^(emin − m),
 // so the code is sig shifted right by n = 150 + emin − m − e, rounded to nearest even by the same bias
@@ -26,6 +28,11 @@
 
 namespace fpsim {
 namespace {
+
+const Format& binary32_format() {
+  static const Format f = parse_format("binary32");
+  return f;
+}
 
 // The first binary32 pattern whose value is >= v (v positive, below 2^128).
 uint32_t first_pattern_at_or_above(double v) {
@@ -53,8 +60,8 @@ EncodePlan::EncodePlan(const Target& t) : t_(t) {
   rebias_ = static_cast<uint32_t>(127 - f.bias()) << m;
   max_code_ = static_cast<uint32_t>(f.max_code().v);
   sign_mask_ = static_cast<uint32_t>(f.sign_mask());
-  overflow_[0] = encode(FLT_MAX, t);
-  overflow_[1] = encode(-FLT_MAX, t);
+  overflow_[0] = convert(Bits{bits_of(FLT_MAX)}, binary32_format(), t, 0);
+  overflow_[1] = convert(Bits{bits_of(-FLT_MAX)}, binary32_format(), t, 0);
   binary16_ = f.exp_bits() == 5 && m == 10 && f.bias() == 15 && f.specials() == Specials::Ieee && f.subnormals() &&
               max_code_ == 0x7BFFu;
 }
@@ -77,7 +84,7 @@ Rounded EncodePlan::subnormal(uint32_t magnitude, uint32_t sign) const {
 Rounded EncodePlan::rare(float x, uint64_t random_bits) const {
   const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu;
   if (bits_ && subnormals_ && magnitude < normal_min_) return subnormal(magnitude, bits >> 31);
-  return encode(x, t_, random_bits);
+  return convert(Bits{bits}, binary32_format(), t_, random_bits);  // not encode(): that runs this plan
 }
 
 }  // namespace fpsim

@@ -1,10 +1,10 @@
 #pragma once
-// EncodePlan: binary32 -> a target, prepared once — the loop form of encode(float, t). For rne into a
-// signed format with <= 8 exponent bits, 1–22 fraction bits and emin >= -126 (binary16, bfloat16, tf32,
-// every FP8, P3109 with P >= 2) it rounds by integer operations on the binary32 pattern, for normal,
-// subnormal and overflowing results alike; other targets, modes, NaN and inf inputs take encode().
-// tests/numerics_core/encode_plan_test.cpp checks it against encode() on every 5th binary32 pattern and
-// every pattern near the format's boundaries.
+// EncodePlan: binary32 -> a target, prepared once; encode(float, t) runs the target's plan (cached per
+// target, convert.cpp). For rne into a signed format with <= 8 exponent bits, 1–22 fraction bits and
+// emin >= -126 (binary16, bfloat16, tf32, every FP8, P3109 with P >= 2) it rounds by integer operations on the
+// binary32 pattern, for normal, subnormal and overflowing results alike; other targets, modes, NaN and inf
+// inputs take convert() (round_pack). tests/numerics_core/encode_plan_test.cpp checks it against convert() on
+// every 5th binary32 pattern and every pattern near the format's boundaries.
 #include "numerics/core/rounding.h"
 
 namespace fpsim {

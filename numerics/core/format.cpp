@@ -170,12 +170,15 @@ Format::Format(const FormatSpec& in) : spec_(in) {
   if (emin_ - s.man_bits < -1074)
     throw FormatError("bias = " + std::to_string(bias) + " puts the smallest step at 2^" +
                       std::to_string(emin_ - s.man_bits) + ", below binary64's 2^-1074");
-}
-
-bool operator==(const Format& a, const Format& b) {
-  const FormatSpec &x = a.spec_, &y = b.spec_;
-  return x.exp_bits == y.exp_bits && x.man_bits == y.man_bits && x.bias == y.bias && x.is_signed == y.is_signed &&
-         x.subnormals == y.subnormals && x.has_zero == y.has_zero && x.specials == y.specials;
+  // identity(): every validated field in its own bit range, so two specs share it only when all fields agree:
+  //   bits 0-3 exp_bits (1..11), 4-9 man_bits (0..52), 10 is_signed, 11 subnormals, 12 has_zero,
+  //   13-15 specials (6 values), 32-63 the bias as a 32-bit two's-complement integer.
+  //   binary16 (5, 10, signed, subnormals, zero, ieee = 0, bias 15): 0x5 | 0xA0 | 0x400 | 0x800 | 0x1000 | 15 << 32
+  //   = 0x0000000F'00001CA5.
+  static_assert(static_cast<int>(Specials::P3109Finite) < 8, "specials must fit identity()'s 3 bits");
+  identity_ = uint64_t(s.exp_bits) | uint64_t(s.man_bits) << 4 | uint64_t(s.is_signed) << 10 |
+              uint64_t(s.subnormals) << 11 | uint64_t(s.has_zero) << 12 | uint64_t(s.specials) << 13 |
+              uint64_t(static_cast<uint32_t>(bias)) << 32;
 }
 
 Bits Format::inf_code(bool negative) const {

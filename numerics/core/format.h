@@ -104,13 +104,17 @@ class Format {
   std::string to_string() const;
   const std::string& name() const { return spec_.name; }
 
-  friend bool operator==(const Format& a, const Format& b);
+  /// The spec as one integer (the name aside): equal exactly for equal formats, so == is one compare and
+  /// caches can key on it. Layout in format.cpp (Format::Format).
+  uint64_t identity() const { return identity_; }
+  friend bool operator==(const Format& a, const Format& b) { return a.identity_ == b.identity_; }
 
  private:
   FormatSpec spec_;
   int emin_ = 0, emax_ = 0;
   uint64_t max_sig_ = 0;
   Bits max_code_{};
+  uint64_t identity_ = 0;
 };
 
 /// A named preset and a one-line description of where it comes from.

@@ -67,16 +67,13 @@
 //       fn: add_rounded
 //       why: one accumulator addition: TwoSum and the error folded into an Exact, rounded by round_sum
 //       test: tests/sim_gemm/gemm_accumulation_test.cpp
-//   [decides] numerics/core/convert.cpp
-//       fn: encode_binary32_nearest
-//       why: encode(float) into signed formats of <= 8 exponent bits in rne, normal-range results only
-//       test: tests/numerics_core/encode_fast_test.cpp
 //   [decides] numerics/core/encode_plan.cpp
 //       fn: EncodePlan, subnormal
-//       why: EncodePlan (binary32 -> narrower formats in rne): the bias trick for normal results (fixed: its
-//            constants folded for binary16, in encode_plan.h), a rounded integer shift for subnormal ones,
-//            precomputed overflow results
-//       test: tests/numerics_core/encode_plan_test.cpp, tests/numerics_arith/testfloat_ops_test.cpp
+//       why: EncodePlan (binary32 -> narrower formats in rne; encode(float) runs it): the bias trick for normal
+//            results (fixed: its constants folded for binary16, in encode_plan.h), a rounded integer shift for
+//            subnormal ones, precomputed overflow results
+//       test: tests/numerics_core/encode_plan_test.cpp, tests/numerics_core/encode_fast_test.cpp,
+//             tests/numerics_arith/testfloat_ops_test.cpp
 //   [decides] numerics/arith/arith_plan.cpp
 //       fn: round_exact, ieee_kernel
 //       why: ArithPlan's rne rounding of an exact binary64 s + err by integer steps (normal results, off the

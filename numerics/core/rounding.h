@@ -65,6 +65,26 @@ struct Target {
   Compat compat = Compat::None;
 };
 
+/// A Target as three words, equal exactly when every field is equal (the format's name aside): the key of the
+/// caches behind the scalar calls (plan_cache.cpp, convert.cpp).
+struct TargetKey {
+  uint64_t format = 0;  ///< Format::identity()
+  uint64_t modes = 0;   ///< one byte each: rounding, overflow, tininess, daz, sr_subnormal_nearest, nan, compat
+  uint64_t sr_bits = 0;
+  friend bool operator==(const TargetKey& a, const TargetKey& b) {  // no early exit: one OR of XORs
+    return ((a.format ^ b.format) | (a.modes ^ b.modes) | (a.sr_bits ^ b.sr_bits)) == 0;
+  }
+};
+/// modes' bytes 0..6 in the order above; byte 7 is left free for the cache's own use (the arithmetic cache puts
+/// its operation there). binary16 in rne with every default: modes 0; sr (Rounding 6) saturating (Overflow 1):
+/// modes 0x0106.
+inline TargetKey target_key(const Target& t) {
+  return {t.format.identity(),
+          uint64_t(t.rounding) | uint64_t(t.overflow) << 8 | uint64_t(t.tininess) << 16 | uint64_t(t.daz) << 24 |
+              uint64_t(t.sr_subnormal_nearest) << 32 | uint64_t(t.nan) << 40 | uint64_t(t.compat) << 48,
+          static_cast<uint64_t>(static_cast<int64_t>(t.sr_bits))};
+}
+
 /// A rounded result: the code in the target format and the exception flags raised.
 struct Rounded {
   Bits bits;

@@ -1,7 +1,9 @@
-// encode(float) takes a bit-operation path for rne into narrower signed formats (normal-range results):
+// encode(float) runs the target's cached EncodePlan (bit operations for rne into narrower signed formats):
 // every binary32 pattern in steps of 4099, and every pattern within 2^14 of 2^emin, of max and of the
-// overflow midpoint, equals convert() through round_pack — both signs, bits and flags.
+// overflow midpoint, equals convert() through round_pack — both signs, bits and flags, for targets the plan
+// rounds by bits and ones it hands to convert() (sr, rtz, daz).
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "numerics/core/convert.h"
 
@@ -35,6 +37,66 @@ TEST_CASE("encode(float) in rne equals round_pack's result for every probed bina
                              << ", round_pack " << exact.bits.v << "/" << int(exact.flags));
       }
   }
+  INFO(cases << " cases");
+  CHECK(mismatches == 0);
+}
+
+// encode(float)'s plans are cached per target: targets that differ in one field each, called round-robin so
+// the per-thread memo churns, must each give their own round_pack result.
+TEST_CASE("encode(float) alternating between targets equals round_pack's result for each", "[convert]") {
+  static const Format binary32 = parse_format("binary32");
+  std::vector<Target> targets;
+  for (const char* name : {"binary16", "e4m3fn", "e5m2", "bfloat16"}) {
+    Target base{parse_format(name)};
+    targets.push_back(base);
+    for (Rounding r : {Rounding::TowardZero, Rounding::Up, Rounding::Stochastic, Rounding::Truncate}) {
+      Target t = base;
+      t.rounding = r;
+      targets.push_back(t);
+    }
+    Target t = base;
+    t.rounding = Rounding::Stochastic;
+    t.sr_bits = 2;
+    targets.push_back(t);
+    t.sr_subnormal_nearest = true;
+    targets.push_back(t);
+    for (Overflow o : {Overflow::Saturate, Overflow::NonSaturating}) {
+      t = base;
+      t.overflow = o;
+      targets.push_back(t);
+    }
+    t = base;
+    t.tininess = Tininess::BeforeRounding;
+    targets.push_back(t);
+    t = base;
+    t.daz = true;
+    targets.push_back(t);
+    t = base;
+    t.compat = Compat::MlDtypes;
+    targets.push_back(t);
+    t = base;
+    t.nan = NanPolicy::RiscV;
+    targets.push_back(t);
+  }
+  size_t cases = 0, mismatches = 0;
+  uint64_t state = 0x243F6A8885A308D3ull;
+  for (int i = 0; i < 20000; ++i)
+    for (const Target& t : targets) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      // Half the patterns near the format's smallest normal (subnormal results, tininess), half anywhere.
+      const uint32_t near = bits_of(static_cast<float>(t.format.min_normal())) - (1u << 16) +
+                            static_cast<uint32_t>(state >> 47);
+      const uint32_t x = ((state >> 20) & 1 ? near : static_cast<uint32_t>(state >> 32) & 0x7FFFFFFFu) |
+                         static_cast<uint32_t>(state & 0x80000000u);
+      const uint64_t r = state * 0x9E3779B97F4A7C15ull;
+      ++cases;
+      const Rounded got = encode(float_from_bits(x), t, r), want = convert(Bits{x}, binary32, t, r);
+      if (got == want) continue;
+      if (mismatches++ < 5)
+        UNSCOPED_INFO(t.format.to_string() << " mode " << int(t.rounding) << " " << std::hex << x << ": encode "
+                                           << got.bits.v << "/" << int(got.flags) << ", round_pack " << want.bits.v
+                                           << "/" << int(want.flags));
+    }
   INFO(cases << " cases");
   CHECK(mismatches == 0);
 }

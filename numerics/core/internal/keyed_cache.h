@@ -1,0 +1,95 @@
+#pragma once
+// KeyedCache: values built on a key's first use and kept for the process, for the scalar calls' plans
+// (arith/plan_cache.cpp, core/convert.cpp). A thread remembers its last kMemo keys, most recent first, so a
+// loop over one or a few keys pays a few word compares; a miss takes the registry's mutex and looks the key up
+// in a hash map, building the value there on its first use. Values never move or die (threads may still call
+// during static destruction), and at most kMax are built: past that get() returns nullptr and the caller takes
+// its uncached path.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace fpsim {
+
+template <class Key, class Value, class Hash, size_t kMax, int kMemo = 4>
+class KeyedCache {
+ public:
+  /// The value for key when it is this thread's most recent key (a loop over one key), else nullptr: one memo
+  /// load and one key compare, meant to be inlined before get().
+  static const Value* recent(const Key& key) {
+    const Entry* e = memo()[0];
+    return e && e->key == key ? &e->value : nullptr;
+  }
+
+  /// The value for key, built by make() (returning a Value) on the key's first use: the rest of the memo,
+  /// then the registry; the key moves to the memo's front.
+  template <class Make>
+  [[gnu::noinline]] static const Value* get(const Key& key, Make&& make) {
+    std::array<const Entry*, kMemo>& m = memo();
+    const Entry* e = nullptr;
+    int at = kMemo - 1;
+    for (int i = 0; i < kMemo && !e; ++i)
+      if (m[size_t(i)] && m[size_t(i)]->key == key) e = m[size_t(i)], at = i;
+    if (!e) e = find_or_build(key, make);
+    if (!e) return nullptr;
+    for (int j = at; j > 0; --j) m[size_t(j)] = m[size_t(j - 1)];
+    m[0] = e;
+    return &e->value;
+  }
+
+ private:
+  struct Entry {
+    Key key;
+    Value value;
+  };
+  struct Registry {
+    std::mutex mutex;
+    std::unordered_map<Key, std::unique_ptr<const Entry>, Hash> entries;
+  };
+  static std::array<const Entry*, kMemo>& memo() {
+    thread_local std::array<const Entry*, kMemo> m{};
+    return m;
+  }
+  static Registry& registry() {
+    static Registry* r = new Registry;  // never destroyed (see the file comment)
+    return *r;
+  }
+  template <class Make>
+  static const Entry* find_or_build(const Key& key, Make& make) {
+    Registry& r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (auto it = r.entries.find(key); it != r.entries.end()) return it->second.get();
+    if (r.entries.size() >= kMax) return nullptr;
+    auto entry = std::make_unique<const Entry>(Entry{key, make()});
+    const Entry* e = entry.get();
+    r.entries.emplace(key, std::move(entry));
+    return e;
+  }
+};
+
+/// Whether two arrays of words are equal, by one OR of XORs (no early exit: keys differ rarely, and a memcmp
+/// call or a chain of branches costs more than the few words). The empty asm keeps each step in a general
+/// register: vectorised, the compare would read the caller's just-stored key words as 16-byte loads, which
+/// store forwarding cannot serve (a stall of more than ten cycles per call).
+template <size_t N>
+inline bool same_words(const uint64_t (&a)[N], const uint64_t (&b)[N]) {
+  uint64_t diff = 0;
+  for (size_t i = 0; i < N; ++i) {
+    diff |= a[i] ^ b[i];
+    asm("" : "+r"(diff));
+  }
+  return diff == 0;
+}
+
+/// Mixes 64-bit words into a hash (for KeyedCache keys made of words).
+inline size_t hash_words(std::initializer_list<uint64_t> words) {
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  for (uint64_t w : words) h = (h ^ w) * 0x100000001B3ull + (h >> 29);
+  return static_cast<size_t>(h);
+}
+
+}  // namespace fpsim
