@@ -34,8 +34,8 @@ inline Key make_key(ArithOp op, const Format& fa, const Format& fb, const Format
 }  // namespace plan_cache_detail
 
 /// The plan for this call when it has the same key as the thread's previous one, else nullptr: a scalar call
-/// checks this inline and leaves everything else to a cold function, so in a loop it needs no second call and
-/// no saved registers before jumping to the plan's kernel.
+/// checks this inline and leaves everything else to a cold function, so in a loop it makes no second call
+/// before jumping to the plan's kernel.
 inline const ArithPlan* recent_arith_plan(ArithOp op, const Format& fa, const Format& fb, const Format& fc,
                                           const Target& t) {
   using namespace plan_cache_detail;
