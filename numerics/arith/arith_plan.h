@@ -1,8 +1,9 @@
 #pragma once
 // ArithPlan: one arithmetic operation on fixed operand formats and a fixed target, prepared once so that
-// each call does only the arithmetic. It is the form of add/sub/mul/div/sqrt/fma for a loop over scalars:
-// the free functions in arith.h check formats and look up their tables on every call; a plan does that
-// when it is made and keeps the chosen path (ArithPlan::path()):
+// each call does only the arithmetic. It is the form of add/sub/mul/div/sqrt/fma for a loop over scalars; the
+// free functions in arith.h run one too, cached per key (internal/plan_cache.h), at the cost of the key's
+// compare. A plan checks formats and looks up tables when it is made and keeps the chosen path
+// (ArithPlan::path()):
 //   "table"    every result precomputed (operands and target of <= 8 bits, deterministic modes);
 //   "double"   operands decoded into binary64 (their fields moved by integer steps, or a 256-entry table for
 //              <= 8-bit formats), the exact result as s + err by native arithmetic and TwoSum, rounded by
