@@ -174,7 +174,8 @@ Rounded encode(double x, const Target& t, uint64_t random_bits) {
 // encode(float) runs the target's EncodePlan, built on the target's first use (internal/keyed_cache.h); the plan
 // hands whatever its integer steps do not cover back to convert().
 Rounded encode(float x, const Target& t, uint64_t random_bits) {
-  using Plans = KeyedCache<TargetKey, EncodePlan, TargetKeyHash, 4096>;
+  constexpr size_t kMaxCachedEncodePlans = 4096;  // as the arithmetic plans' cap
+  using Plans = KeyedCache<TargetKey, EncodePlan, TargetKeyHash, kMaxCachedEncodePlans>;
   const TargetKey key = target_key(t);
   const EncodePlan* plan = Plans::recent(key);
   if (!plan) [[unlikely]] plan = Plans::get(key, [&] { return EncodePlan(t); });
