@@ -37,4 +37,13 @@ void parallel_blocks(int64_t n, int64_t block, int64_t min_blocks, F&& f) {
   parallel_for(blocks, min_blocks, [&](int64_t k) { f(k * block, k + 1 == blocks ? n : (k + 1) * block); });
 }
 
+/// Calls f(begin, end) over blocks of 4096 elements covering [0, n): the split for an element-wise pass
+/// (each element computed on its own), in parallel from kParallelMinElements elements.
+/// Example: parallel_elements(n, [&](int64_t b, int64_t e) { for (i = b; i < e; ++i) y[i] = x[i] + z[i]; });
+template <class F>
+void parallel_elements(int64_t n, F&& f) {
+  constexpr int64_t kBlock = 4096;
+  parallel_blocks(n, kBlock, kParallelMinElements / kBlock, f);
+}
+
 }  // namespace fpsim::sim

@@ -66,7 +66,7 @@ bool all_finite(const std::vector<Parameter>& params) {
   for (const Parameter& p : params) {
     const float* g = p.grad.ptr();
     std::atomic<bool> finite{true};
-    parallel_blocks(p.grad.numel(), 4096, kParallelMinElements / 4096, [&](int64_t begin, int64_t end) {
+    parallel_elements(p.grad.numel(), [&](int64_t begin, int64_t end) {
       bool ok = true;
       for (int64_t i = begin; i < end; ++i) ok &= std::fabs(g[i]) <= std::numeric_limits<float>::max();
       if (!ok) finite.store(false, std::memory_order_relaxed);

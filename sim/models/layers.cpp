@@ -72,7 +72,7 @@ LayerGemm StepContext::gemms(const RoleTargets& targets, const std::string& laye
 }
 
 void attach(Tape& tape, std::vector<Parameter>& params, bool needs_grad) {
-  for (Parameter& p : params) p.var = tape.leaf(p.value, needs_grad);
+  for (Parameter& p : params) p.var = tape.leaf(Tensor::copy_of(p.value), needs_grad);
 }
 
 void collect_grads(Tape& tape, std::vector<Parameter>& params) {

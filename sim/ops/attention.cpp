@@ -33,7 +33,7 @@ Var batched_matmul(Tape& tape, Var a, Var b, Trans trans_b, std::span<const Accu
   const int64_t sa = int64_t(m) * k, sb = int64_t(n) * k, sy = int64_t(m) * n;
   auto accs = std::make_shared<std::vector<Accumulation>>(acc.begin(), acc.end());
   auto acc_of = [accs](int64_t g) -> const Accumulation& { return (*accs)[accs->size() == 1 ? 0 : size_t(g)]; };
-  Tensor y({groups, m, n});
+  Tensor y = Tensor::uninitialized({groups, m, n});  // each group's GEMM writes its block (accumulate = false)
   parallel_for(groups, 2, [&](int64_t g) {
     gemm({Trans::No, trans_b, m, n, k, av.ptr() + g * sa, k, bv.ptr() + g * sb, tb ? k : n, y.ptr() + g * sy, n,
           false},
@@ -67,7 +67,7 @@ Var split_heads(Tape& tape, Var qkv, int64_t batch, int heads, int part) {
               part < 3,
           "split_heads: " + shape_string(xv.shape) + " is not [N·T, 3·D] with D divisible by the heads");
   const int64_t ctx = xv.dim(0) / batch, width = xv.dim(1), d = width / 3, e = d / heads;
-  Tensor y({batch * heads, ctx, e});
+  Tensor y = Tensor::uninitialized({batch * heads, ctx, e});  // the gather writes every element
   auto index = [=](int64_t g, int64_t t, int64_t j) {  // flat qkv index of y[g, t, j]
     return ((g / heads) * ctx + t) * width + part * d + (g % heads) * e + j;
   };
@@ -91,7 +91,7 @@ Var merge_heads(Tape& tape, Var x, int64_t batch) {
   require(xv.rank() == 3 && batch > 0 && xv.dim(0) % batch == 0, "merge_heads: " + shape_string(xv.shape) +
                                                                        " is not [N·H, T, E]");
   const int64_t heads = xv.dim(0) / batch, ctx = xv.dim(1), e = xv.dim(2), width = heads * e;
-  Tensor y({batch * ctx, width});
+  Tensor y = Tensor::uninitialized({batch * ctx, width});  // the scatter writes every element
   auto index = [=](int64_t g, int64_t t, int64_t j) { return ((g / heads) * ctx + t) * width + (g % heads) * e + j; };
   parallel_for(batch * heads, 8, [&](int64_t g) {
     for (int64_t t = 0; t < ctx; ++t)

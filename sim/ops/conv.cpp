@@ -64,14 +64,14 @@ Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const LayerGemm& lg) {
   g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1;
   g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
   if (g.oh < 1 || g.ow < 1) throw std::invalid_argument("conv2d: kernel larger than the padded input");
-  auto cols = std::make_shared<std::vector<float>>(size_t(g.rows() * g.cols()));
+  auto cols = std::make_shared<UninitializedVector<float>>(size_t(g.rows() * g.cols()));
   im2col(xv.ptr(), g, cols->data());
-  std::vector<float> ymat(size_t(g.rows() * g.o));
+  UninitializedVector<float> ymat(size_t(g.rows() * g.o));  // the GEMM writes it (accumulate = false)
   layer_gemm(GemmPass::Fprop,
              {Trans::No, Trans::Yes, int(g.rows()), int(g.o), int(g.cols()), cols->data(), int(g.cols()), wv.ptr(),
               int(g.cols()), ymat.data(), int(g.o), false},
              lg);
-  Tensor y({g.n, g.o, g.oh, g.ow});
+  Tensor y = Tensor::uninitialized({g.n, g.o, g.oh, g.ow});  // every element is copied from ymat
   const int64_t plane = g.oh * g.ow;
   parallel_for(g.n, 2, [&](int64_t b) {
     for (int64_t p = 0; p < plane; ++p)
@@ -81,17 +81,18 @@ Var conv2d(Tape& tape, Var x, Var w, Conv2dShape shape, const LayerGemm& lg) {
   return tape.record(std::move(y), ng, [x, w, g, cols, lg](Tape& t, Var self) {
     const Tensor& dy = t.grad(self);
     const int64_t plane = g.oh * g.ow;
-    std::vector<float> dymat(size_t(g.rows() * g.o));
-    for (int64_t b = 0; b < g.n; ++b)
+    UninitializedVector<float> dymat(size_t(g.rows() * g.o));  // dy transposed: every element written
+    parallel_for(g.n, 2, [&](int64_t b) {
       for (int64_t o = 0; o < g.o; ++o)
         for (int64_t p = 0; p < plane; ++p) dymat[size_t((b * plane + p) * g.o + o)] = dy.data[size_t((b * g.o + o) * plane + p)];
+    });
     if (t.needs_grad(w))
       layer_gemm(GemmPass::Wgrad,
                  {Trans::Yes, Trans::No, int(g.o), int(g.cols()), int(g.rows()), dymat.data(), int(g.o), cols->data(),
                   int(g.cols()), t.grad(w).ptr(), int(g.cols()), true},
                  lg);
     if (t.needs_grad(x)) {
-      std::vector<float> dcols(size_t(g.rows() * g.cols()));
+      UninitializedVector<float> dcols(size_t(g.rows() * g.cols()));  // the GEMM writes it (accumulate = false)
       layer_gemm(GemmPass::Dgrad,
                  {Trans::No, Trans::No, int(g.rows()), int(g.cols()), int(g.o), dymat.data(), int(g.o), t.value(w).ptr(),
                   int(g.cols()), dcols.data(), int(g.cols()), false},

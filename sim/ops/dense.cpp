@@ -21,7 +21,7 @@ Var matmul_nt(Tape& tape, Var x, Var w, const LayerGemm& g) {
   require(xv.rank() == 2 && wv.rank() == 2 && xv.dim(1) == wv.dim(1),
           "matmul_nt: shapes " + shape_string(xv.shape) + " and " + shape_string(wv.shape) + " do not match");
   const int m = int(xv.dim(0)), k = int(xv.dim(1)), n = int(wv.dim(0));
-  Tensor y({m, n});
+  Tensor y = Tensor::uninitialized({m, n});  // the GEMM writes every element (accumulate = false)
   layer_gemm(GemmPass::Fprop, {Trans::No, Trans::Yes, m, n, k, xv.ptr(), k, wv.ptr(), k, y.ptr(), n, false}, g);
   const bool ng = tape.needs_grad(x) || tape.needs_grad(w);
   return tape.record(std::move(y), ng, [x, w, m, n, k, g](Tape& t, Var self) {
@@ -41,18 +41,20 @@ Var add_bias(Tape& tape, Var x, Var b) {
   require(xv.rank() >= 2 && bv.rank() == 1 && bv.dim(0) == xv.dim(1),
           "add_bias: bias " + shape_string(bv.shape) + " does not match dim 1 of " + shape_string(xv.shape));
   const int64_t batch = xv.dim(0), channels = xv.dim(1), inner = xv.numel() / (batch * channels);
-  Tensor y = xv;
+  Tensor y = Tensor::uninitialized(xv.shape);
   // Parallel over samples only when there is enough work to pay for a parallel region (parallel.h).
   parallel_for(batch, xv.numel() >= kParallelMinElements ? 2 : batch + 1, [&](int64_t i) {
     if (inner == 1) {  // [N, C]: one contiguous row, vectorised
+      const float* in = xv.ptr() + i * channels;
       float* row = y.ptr() + i * channels;
-      for (int64_t c = 0; c < channels; ++c) row[c] += bv.data[size_t(c)];
+      for (int64_t c = 0; c < channels; ++c) row[c] = in[c] + bv.data[size_t(c)];
       return;
     }
     for (int64_t c = 0; c < channels; ++c) {
+      const float* in = xv.ptr() + (i * channels + c) * inner;
       float* row = y.ptr() + (i * channels + c) * inner;
       const float bias = bv.data[size_t(c)];
-      for (int64_t j = 0; j < inner; ++j) row[j] += bias;
+      for (int64_t j = 0; j < inner; ++j) row[j] = in[j] + bias;
     }
   });
   const bool ng = tape.needs_grad(x) || tape.needs_grad(b);
@@ -61,7 +63,7 @@ Var add_bias(Tape& tape, Var x, Var b) {
     if (t.needs_grad(x)) {
       float* dx = t.grad(x).ptr();
       const float* g = dy.ptr();
-      parallel_blocks(dy.numel(), 4096, kParallelMinElements / 4096, [&](int64_t begin, int64_t end) {
+      parallel_elements(dy.numel(), [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) dx[i] += g[i];
       });
     }
@@ -95,16 +97,13 @@ Var add(Tape& tape, Var a, Var b) {
   const Tensor& av = tape.value(a);
   const Tensor& bv = tape.value(b);
   require(av.shape == bv.shape, "add: shapes " + shape_string(av.shape) + " and " + shape_string(bv.shape) + " differ");
-  Tensor y = av;
-  for (int64_t i = 0; i < y.numel(); ++i) y.data[size_t(i)] += bv.data[size_t(i)];
+  Tensor y = Tensor::copy_of(av);
+  add_into(y.span(), bv.span());
   const bool ng = tape.needs_grad(a) || tape.needs_grad(b);
   return tape.record(std::move(y), ng, [a, b](Tape& t, Var self) {
     const Tensor& dy = t.grad(self);
-    for (Var v : {a, b}) {
-      if (!t.needs_grad(v)) continue;
-      float* dv = t.grad(v).ptr();
-      for (int64_t i = 0; i < dy.numel(); ++i) dv[i] += dy.data[size_t(i)];
-    }
+    for (Var v : {a, b})
+      if (t.needs_grad(v)) add_into(t.grad(v).span(), dy.span());
   });
 }
 

@@ -11,17 +11,15 @@
 namespace fpsim::sim {
 namespace {
 
-constexpr int64_t kBlock = 16384;  // elements per parallel work item
-
 // y = f(x) element-wise; backward dx += dy · dfdx(x, y).
 template <class F, class D>
 Var unary(Tape& tape, Var x, F f, D dfdx) {
   const Tensor& xv = tape.value(x);
-  Tensor y(xv.shape);
+  Tensor y = Tensor::uninitialized(xv.shape);
   const int64_t n = xv.numel();
   const float* in = xv.ptr();
   float* out = y.ptr();
-  parallel_blocks(n, kBlock, 8, [&](int64_t b, int64_t e) {
+  parallel_elements(n, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) out[i] = f(in[i]);
   });
   return tape.record(std::move(y), tape.needs_grad(x), [x, dfdx](Tape& t, Var self) {
@@ -31,7 +29,7 @@ Var unary(Tape& tape, Var x, F f, D dfdx) {
     Tensor& dx = t.grad(x);
     const float *xp = xs.ptr(), *yp = ys.ptr(), *dyp = dy.ptr();
     float* dxp = dx.ptr();
-    parallel_blocks(xs.numel(), kBlock, 8, [&](int64_t b, int64_t e) {
+    parallel_elements(xs.numel(), [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) dxp[i] += dyp[i] * dfdx(xp[i], yp[i]);
     });
   });
@@ -51,19 +49,19 @@ Var relu(Tape& tape, Var x) {
 Var gelu(Tape& tape, Var x) {
   const Tensor& xv = tape.value(x);
   const bool needs_grad = tape.needs_grad(x);
-  Tensor y(xv.shape);
-  auto slope = std::make_shared<std::vector<float>>(needs_grad ? size_t(xv.numel()) : 0);
+  Tensor y = Tensor::uninitialized(xv.shape);
+  auto slope = std::make_shared<UninitializedVector<float>>(needs_grad ? size_t(xv.numel()) : 0);
   const float* in = xv.ptr();
   float* out = y.ptr();
   float* dydx = needs_grad ? slope->data() : nullptr;
-  parallel_blocks(xv.numel(), kBlock, 8, [&](int64_t b, int64_t e) {
+  parallel_elements(xv.numel(), [&](int64_t b, int64_t e) {
     detail::gelu_span(in + b, out + b, dydx ? dydx + b : nullptr, e - b);
   });
   return tape.record(std::move(y), needs_grad, [x, slope](Tape& t, Var self) {
     const float* dyp = t.grad(self).ptr();
     float* dxp = t.grad(x).ptr();
     const float* sp = slope->data();
-    parallel_blocks(int64_t(slope->size()), kBlock, 8, [&](int64_t b, int64_t e) {
+    parallel_elements(int64_t(slope->size()), [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) dxp[i] += dyp[i] * sp[i];
     });
   });
@@ -82,8 +80,8 @@ Var dropout(Tape& tape, Var x, double p, const RandomStream& stream, bool train)
   const uint64_t threshold = threshold_d >= 18446744073709551615.0 ? ~uint64_t{0} : uint64_t(threshold_d);
   const float keep_scale = float(1.0 / (1.0 - p));
   const Tensor& xv = tape.value(x);
-  auto mask = std::make_shared<std::vector<float>>(size_t(xv.numel()));
-  Tensor y(xv.shape);
+  auto mask = std::make_shared<UninitializedVector<float>>(size_t(xv.numel()));
+  Tensor y = Tensor::uninitialized(xv.shape);
   parallel_for(xv.numel(), kParallelMinElements, [&](int64_t i) {
     const float m = (p >= 1.0 || stream.bits(uint64_t(i)) < threshold) ? 0.0f : keep_scale;
     (*mask)[size_t(i)] = m;
@@ -91,8 +89,11 @@ Var dropout(Tape& tape, Var x, double p, const RandomStream& stream, bool train)
   });
   return tape.record(std::move(y), tape.needs_grad(x), [x, mask](Tape& t, Var self) {
     const Tensor& dy = t.grad(self);
-    Tensor& dx = t.grad(x);
-    for (size_t i = 0; i < dy.data.size(); ++i) dx.data[i] += dy.data[i] * (*mask)[i];
+    float* dx = t.grad(x).ptr();
+    const float *g = dy.ptr(), *m = mask->data();
+    parallel_elements(dy.numel(), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) dx[i] += g[i] * m[i];
+    });
   });
 }
 
@@ -102,12 +103,11 @@ Var reshape(Tape& tape, Var x, Shape shape) {
     throw std::invalid_argument("reshape: " + shape_string(xv.shape) + " has " + std::to_string(xv.numel()) +
                                 " elements, not the " + std::to_string(shape_numel(shape)) + " of " +
                                 shape_string(shape));
-  Tensor y = xv;
+  Tensor y = Tensor::copy_of(xv);
   y.shape = std::move(shape);
   return tape.record(std::move(y), tape.needs_grad(x), [x](Tape& t, Var self) {
     const Tensor& dy = t.grad(self);
-    Tensor& dx = t.grad(x);
-    for (size_t i = 0; i < dy.data.size(); ++i) dx.data[i] += dy.data[i];
+    add_into(t.grad(x).span(), dy.span());
   });
 }
 

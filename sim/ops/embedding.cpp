@@ -26,7 +26,7 @@ Var embedding(Tape& tape, Var ids, Var table) {
                                   ")");
     (*tokens)[size_t(r)] = int64_t(id);
   }
-  Tensor y({rows, d});
+  Tensor y = Tensor::uninitialized({rows, d});  // every row is copied from the table
   parallel_for(rows, 256, [&](int64_t r) {
     const float* src = tv.ptr() + (*tokens)[size_t(r)] * d;
     std::copy(src, src + d, y.ptr() + r * d);
@@ -53,19 +53,17 @@ Var add_positions(Tape& tape, Var x, Var pos, int64_t context) {
     throw std::invalid_argument("add_positions: x " + shape_string(xv.shape) + " and positions " +
                                 shape_string(pv.shape) + " do not match context " + std::to_string(context));
   const int64_t rows = xv.dim(0), d = xv.dim(1);
-  Tensor y = xv;
+  Tensor y = Tensor::uninitialized(xv.shape);
   parallel_for(rows, 256, [&](int64_t r) {
     const float* p = pv.ptr() + (r % context) * d;
+    const float* in = xv.ptr() + r * d;
     float* out = y.ptr() + r * d;
-    for (int64_t c = 0; c < d; ++c) out[c] += p[c];
+    for (int64_t c = 0; c < d; ++c) out[c] = in[c] + p[c];
   });
   const bool ng = tape.needs_grad(x) || tape.needs_grad(pos);
   return tape.record(std::move(y), ng, [=](Tape& t, Var self) {
     const Tensor& dy = t.grad(self);
-    if (t.needs_grad(x)) {
-      float* dx = t.grad(x).ptr();
-      for (int64_t i = 0; i < dy.numel(); ++i) dx[i] += dy.data[size_t(i)];
-    }
+    if (t.needs_grad(x)) add_into(t.grad(x).span(), dy.span());
     if (t.needs_grad(pos)) {
       float* dp = t.grad(pos).ptr();
       parallel_for(context, 8, [&](int64_t tpos) {

@@ -55,6 +55,42 @@ GradSums grad_sums(const Group& g, Dh dh, const Xhat* xhat) {
   return s;
 }
 
+// Layer-norm rows are normalised kRowsAtOnce at a time: their sums run as independent chains side by side, in
+// the same order per row as moments() and grad_sums() (so the same bits), and the core overlaps the chains'
+// additions instead of waiting out each one's latency (a row of 128 is otherwise a 128-add dependent chain).
+constexpr int64_t kRowsAtOnce = 4;
+
+// moments() of rows r0 .. r0 + n - 1 (n <= kRowsAtOnce) of x[rows, d].
+void row_moments(const float* x, int64_t d, int64_t r0, int64_t n, Moments* out) {
+  const float* row[kRowsAtOnce];
+  for (int64_t l = 0; l < kRowsAtOnce; ++l) row[l] = x + (r0 + std::min(l, n - 1)) * d;  // spare lanes repeat a row
+  double s[kRowsAtOnce] = {}, s2[kRowsAtOnce] = {}, mean[kRowsAtOnce];
+  for (int64_t j = 0; j < d; ++j)
+    for (int64_t l = 0; l < kRowsAtOnce; ++l) s[l] += row[l][j];
+  for (int64_t l = 0; l < kRowsAtOnce; ++l) mean[l] = s[l] / double(d);
+  for (int64_t j = 0; j < d; ++j)
+    for (int64_t l = 0; l < kRowsAtOnce; ++l) {
+      const double dev = row[l][j] - mean[l];
+      s2[l] += dev * dev;
+    }
+  for (int64_t l = 0; l < n; ++l) out[l] = {mean[l], s2[l] / double(d), s2[l]};
+}
+
+// grad_sums() of layer-norm rows r0 .. r0 + n - 1: dh(r, j) = γ_j·dy[r, j], xhat[rows, d].
+void row_grad_sums(const float* gamma, const float* dy, const double* xhat, int64_t d, int64_t r0, int64_t n,
+                   GradSums* out) {
+  int64_t at[kRowsAtOnce];
+  for (int64_t l = 0; l < kRowsAtOnce; ++l) at[l] = (r0 + std::min(l, n - 1)) * d;
+  double sd[kRowsAtOnce] = {}, sdx[kRowsAtOnce] = {};
+  for (int64_t j = 0; j < d; ++j)
+    for (int64_t l = 0; l < kRowsAtOnce; ++l) {
+      const double dh = double(gamma[j]) * dy[at[l] + j];
+      sd[l] += dh;
+      sdx[l] += dh * xhat[at[l] + j];
+    }
+  for (int64_t l = 0; l < n; ++l) out[l] = {sd[l], sdx[l]};
+}
+
 // m·dxhat - Σ dxhat - xhat·Σ dxhat·xhat: the bracket of dx = (1/(m·σ̂))·(...) shared by both norms.
 double centred(double m, double dh, const GradSums& s, double xhat) { return m * dh - s.dh - xhat * s.dh_xhat; }
 
@@ -71,11 +107,11 @@ Var batch_norm(Tape& tape, Var x, Var gamma, Var beta, BatchNormState& state, bo
     throw std::invalid_argument("batch_norm: gamma/beta do not match dim 1 of " + shape_string(xv.shape));
   const int64_t batch = xv.dim(0), inner = xv.numel() / (batch * channels), m = batch * inner;
   if (state.mean.empty()) state.mean.assign(size_t(channels), 0.0f), state.var.assign(size_t(channels), 1.0f);
-  auto xhat = std::make_shared<std::vector<float>>(size_t(xv.numel()));
+  auto xhat = std::make_shared<UninitializedVector<float>>(size_t(xv.numel()));
   auto inv_std = std::make_shared<std::vector<double>>(size_t(channels));
   const float* g = tape.value(gamma).ptr();
   const float* b = tape.value(beta).ptr();
-  Tensor y(xv.shape);
+  Tensor y = Tensor::uninitialized(xv.shape);  // every element is written below
   // each channel touches m elements (three passes): parallel when all channels together pay for the region
   const int64_t min_channels = channels * m >= kParallelMinElements ? 2 : channels + 1;  // parallel.h
   parallel_for(channels, min_channels, [&](int64_t c) {
@@ -136,23 +172,28 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
   if (xv.rank() != 2 || tape.value(gamma).numel() != xv.dim(1) || tape.value(beta).numel() != xv.dim(1))
     throw std::invalid_argument("layer_norm: gamma/beta do not match the last dim of " + shape_string(xv.shape));
   const int64_t rows = xv.dim(0), d = xv.dim(1);
-  auto xhat = std::make_shared<std::vector<double>>(size_t(xv.numel()));
+  auto xhat = std::make_shared<UninitializedVector<double>>(size_t(xv.numel()));
   auto inv_std = std::make_shared<std::vector<double>>(size_t(rows));
   const float* g = tape.value(gamma).ptr();
   const float* b = tape.value(beta).ptr();
-  Tensor y(xv.shape);
+  Tensor y = Tensor::uninitialized(xv.shape);  // every element is written below
   // rows of d elements, columns of rows elements: parallel when rows·d pays for the region (parallel.h)
   const int64_t min_lines = rows * d >= kParallelMinElements ? 2 : std::max(rows, d) + 1;
-  parallel_for(rows, min_lines, [&](int64_t r) {
-    const float* xr = xv.ptr() + r * d;
-    const Moments mo = moments(Group{1, d, d, r * d}, xv.ptr());
-    const double mean = mo.mean;
-    const double is = 1.0 / std::sqrt(mo.var + eps);
-    (*inv_std)[size_t(r)] = is;
-    for (int64_t j = 0; j < d; ++j) {
-      const double h = (xr[j] - mean) * is;
-      (*xhat)[size_t(r * d + j)] = h;
-      y.data[size_t(r * d + j)] = float(g[j] * h + b[j]);
+  const int64_t quads = (rows + kRowsAtOnce - 1) / kRowsAtOnce;
+  parallel_for(quads, min_lines, [&](int64_t q) {
+    const int64_t r0 = q * kRowsAtOnce, n = std::min(kRowsAtOnce, rows - r0);
+    Moments mo[kRowsAtOnce];
+    row_moments(xv.ptr(), d, r0, n, mo);
+    for (int64_t r = r0; r < r0 + n; ++r) {
+      const float* xr = xv.ptr() + r * d;
+      const double mean = mo[r - r0].mean;
+      const double is = 1.0 / std::sqrt(mo[r - r0].var + eps);
+      (*inv_std)[size_t(r)] = is;
+      for (int64_t j = 0; j < d; ++j) {
+        const double h = (xr[j] - mean) * is;
+        (*xhat)[size_t(r * d + j)] = h;
+        y.data[size_t(r * d + j)] = float(g[j] * h + b[j]);
+      }
     }
   });
   const bool ng = tape.needs_grad(x) || tape.needs_grad(gamma) || tape.needs_grad(beta);
@@ -161,13 +202,17 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
     const float* gv = t.value(gamma).ptr();
     if (t.needs_grad(x)) {
       float* dx = t.grad(x).ptr();
-      parallel_for(rows, min_lines, [&](int64_t r) {
-        const float* dyr = dy.ptr() + r * d;
-        const double* xh = xhat->data() + r * d;
-        const auto dh = [&](int64_t j) { return double(gv[j]) * dyr[j]; };
-        const GradSums sums = grad_sums(Group{1, d, d, r * d}, [&](size_t, int64_t j) { return dh(j); }, xhat->data());
-        const double is = (*inv_std)[size_t(r)];
-        for (int64_t j = 0; j < d; ++j) dx[r * d + j] += float(is / double(d) * centred(double(d), dh(j), sums, xh[j]));
+      parallel_for((rows + kRowsAtOnce - 1) / kRowsAtOnce, min_lines, [&](int64_t q) {
+        const int64_t r0 = q * kRowsAtOnce, n = std::min(kRowsAtOnce, rows - r0);
+        GradSums sums[kRowsAtOnce];
+        row_grad_sums(gv, dy.ptr(), xhat->data(), d, r0, n, sums);
+        for (int64_t r = r0; r < r0 + n; ++r) {
+          const float* dyr = dy.ptr() + r * d;
+          const double* xh = xhat->data() + r * d;
+          const double is = (*inv_std)[size_t(r)];
+          for (int64_t j = 0; j < d; ++j)
+            dx[r * d + j] += float(is / double(d) * centred(double(d), double(gv[j]) * dyr[j], sums[r - r0], xh[j]));
+        }
       });
     }
     float* dg = t.needs_grad(gamma) ? t.grad(gamma).ptr() : nullptr;

@@ -52,7 +52,7 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
     const float* g = p.grad.ptr();
     if (p.state1.numel() != n) p.state1 = Tensor(p.value.shape);
     float* m = p.state1.ptr();
-    std::vector<float> next(static_cast<size_t>(n));  // the new master value before rounding
+    UninitializedVector<float> next(static_cast<size_t>(n));  // the new master value before rounding (all written)
     if (spec.type == OptimizerSpec::Type::Sgd) {
       // PyTorch SGD: d = g + wd·w; buf = momentum·buf + d (buf = d on the first step);
       // update = nesterov ? d + momentum·buf : buf; w -= lr·update.

@@ -146,6 +146,34 @@ TEST_CASE("batch norm gradients match finite differences in training and evaluat
 TEST_CASE("layer norm gradients match finite differences", "[sim][gradcheck]") {
   check_gradients([](Tape& t, const std::vector<Var>& v) { return layer_norm(t, v[0], v[1], v[2]); },
                   {random_tensor({3, 6}, 23), random_tensor({6}, 24, 0.5, 1.5), random_tensor({6}, 25)});
+  // 7 rows: one group of four rows normalised side by side, then a partial group of three
+  check_gradients([](Tape& t, const std::vector<Var>& v) { return layer_norm(t, v[0], v[1], v[2]); },
+                  {random_tensor({7, 5}, 26), random_tensor({5}, 27, 0.5, 1.5), random_tensor({5}, 28)});
+}
+
+TEST_CASE("layer norm's output is its definition bit for bit, rows normalised four at a time or not",
+          "[sim][gradcheck]") {
+  const int64_t rows = 9, d = 37;
+  const Tensor x = random_tensor({rows, d}, 29, -3.0, 5.0), g = random_tensor({d}, 30, 0.5, 1.5),
+               b = random_tensor({d}, 31);
+  Tape tape;
+  const Var y = layer_norm(tape, tape.leaf(x, false), tape.leaf(g, false), tape.leaf(b, false), 1e-5);
+  int64_t wrong = 0;
+  for (int64_t r = 0; r < rows; ++r) {  // norm.cpp: mean and variance in binary64, summed in column order
+    double s = 0, s2 = 0;
+    for (int64_t j = 0; j < d; ++j) s += x.data[size_t(r * d + j)];
+    const double mean = s / double(d);
+    for (int64_t j = 0; j < d; ++j) {
+      const double dev = x.data[size_t(r * d + j)] - mean;
+      s2 += dev * dev;
+    }
+    const double is = 1.0 / std::sqrt(s2 / double(d) + 1e-5);
+    for (int64_t j = 0; j < d; ++j) {
+      const float expect = float(g.data[size_t(j)] * ((x.data[size_t(r * d + j)] - mean) * is) + b.data[size_t(j)]);
+      wrong += tape.value(y).data[size_t(r * d + j)] != expect;
+    }
+  }
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("quantize op without targets is the identity, forward and backward", "[sim][gradcheck]") {

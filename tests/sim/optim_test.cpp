@@ -20,7 +20,7 @@ Parameter param(const std::string& name, std::vector<float> w, const RoleTargets
   p.layer = name;
   p.targets = targets;
   p.value = Tensor({static_cast<int64_t>(w.size())});
-  p.value.data = std::move(w);
+  p.value.data.assign(w.begin(), w.end());
   p.grad = Tensor(p.value.shape);
   return p;
 }

@@ -111,7 +111,7 @@ TEST_CASE("an attention GEMM with a stochastic accumulator draws one stream per 
     ctx.seed = 3;
     const Var y = activation_gemm_layer(tape, ctx, targets, "block1.attn.scores", tape.leaf(a, false),
                                         tape.leaf(b, false), Trans::Yes);
-    const std::vector<float>& v = tape.value(y).data;
+    const auto& v = tape.value(y).data;
     const bool groups_equal = std::equal(v.begin(), v.begin() + 12, v.begin() + 12);
     CHECK(groups_equal == (rounding == Rounding::NearestEven));
   }
