@@ -201,14 +201,14 @@ TEST_CASE("README's results tables are the committed reports' pivots", "[report]
   REQUIRE(source != nullptr);
   const std::string readme = read_file(fs::path(source) / "README.md");
   size_t blocks = 0;
-  for (const std::string name : {"paper_fp8", "format_sweep", "recipes", "recipes_lm", "lm_fp8"}) {
+  for (const std::string name : {"paper_fp8", "format_sweep", "recipes", "recipes_lm", "lm_fp8", "resnet_fp8"}) {
     INFO(name << ": refresh with `fpsim report results/" << name << " --readme README.md`");
     const auto block = readme_block(readme, name);
     if (!block) continue;
     ++blocks;
     CHECK(*block == readme_table(load_report_data(fs::path(source) / "results" / name)));
   }
-  CHECK(blocks == 5);  // every sweep above has its block in README
+  CHECK(blocks == 6);  // every sweep above has its block in README
   // The block is found between its markers and replaced in place.
   TempDir dir;
   write_sweep(dir.path / "paper", "paper", {{"fp32", 0.870}});
