@@ -86,7 +86,7 @@ float matrix_unit_element(const GemmProblem& p, const Accumulation& acc, int i, 
   const Target& t = acc.target;
   const MatrixUnit& mu = acc.matrix_unit;
   auto round = [&](double v) { return decode(encode(v, t, 0).bits, t.format); };
-  const float c = p.c[static_cast<std::size_t>(i) * p.ldc + j];
+  const float c = p.accumulate ? p.c[static_cast<std::size_t>(i) * p.ldc + j] : 0.0f;  // C may be unwritten otherwise
   const bool promote = mu.promote_every > 0;
   float f = promote && p.accumulate ? c : 0.0f;
   double s = !promote && p.accumulate ? round(static_cast<double>(c)) : 0.0;
