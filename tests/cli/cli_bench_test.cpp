@@ -1,6 +1,9 @@
 // `fpsim bench train` with the precision names README documents: PRESET:unscaled (the preset's casts without
-// its scales) next to scaled presets, each timed against the first. Whole commands, two updates each.
+// its scales) next to scaled presets, each timed against the first; thread counts measured fewest first. Whole
+// commands, two updates each.
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <string>
 
 #include "run_cli.h"
 
@@ -19,4 +22,27 @@ TEST_CASE("bench train names an unknown precision preset", "[cli]") {
   const auto r = run_fpsim("bench train --runs 1 --steps 2 --threads 1 --precision mxfp9:unscaled");
   CHECK(r.status != 0);
   CHECK(r.err == "error: bench train: unknown precision preset \"mxfp9\"\n");
+}
+
+TEST_CASE("bench train measures the fewest threads first and names them in the speed-up column", "[cli]") {
+  const auto r = run_fpsim("bench train --runs 1 --steps 2 --threads 2,1 --precision fp32");
+  REQUIRE(r.status == 0);
+  const size_t one = r.out.find(" 1 thread(s):"), two = r.out.find(" 2 thread(s):");
+  REQUIRE(one != std::string::npos);
+  REQUIRE(two != std::string::npos);
+  CHECK(one < two);
+  CHECK(r.out.find("speed-up over 1 thread(s) 1.00") != std::string::npos);
+}
+
+TEST_CASE("bench train --model times every thread count given, fewest first", "[cli]") {
+  const char* source = std::getenv("FPSIM_SOURCE_DIR");
+  REQUIRE(source != nullptr);
+  const auto r = run_fpsim(std::string("bench train --runs 1 --steps 2 --threads 2,1 --model ") + source +
+                           "/experiments/fmnist_mlp_fp32.json");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const size_t one = r.out.find(", 1 threads,"), two = r.out.find(", 2 threads,");
+  REQUIRE(one != std::string::npos);
+  REQUIRE(two != std::string::npos);
+  CHECK(one < two);
 }

@@ -119,11 +119,19 @@ double epoch_seconds(const Options& o, const std::string& precision, const io::D
   return std::chrono::duration<double>(w.t1 - w.t0).count() / double(o.steps) * double(per_epoch);
 }
 
+// The --threads counts, fewest first and each once: a row's speed-up is over the fewest (1 unless --threads leaves
+// it out), whatever order --threads names them in.
+std::vector<int> thread_counts_of(const Options& o) {
+  std::vector<int> counts = o.threads;
+  std::sort(counts.begin(), counts.end());
+  counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+  return counts;
+}
+
 // --model: the run config with its precision replaced, a fixed number of updates, no evaluation or
 // telemetry inside the timed window.
 int run_config(const Options& o) {
   const int steps = o.steps > 0 ? o.steps : 40;  // updates per measurement (the first is warm-up)
-  const int threads = o.threads.back();
   const auto config = [&](const std::string& precision) {
     return io::load_run_config(o.model, {"precision=" + precision, "epochs=null",
                                          "steps=" + std::to_string(steps + 1), "eval_interval=1073741824",
@@ -133,26 +141,28 @@ int run_config(const Options& o) {
   io::Datasets data = io::load_datasets(fp32.data, fp32.train.seed);
   // The one evaluation comes after the timed window: keep it short (the first 256 test images).
   if (!data.test.is_text()) data.test.count = std::min<int64_t>(data.test.count, 256);
-  io::set_threads(threads);
-  std::vector<double> times[2], cpu[2];
-  for (int r = 0; r < o.runs; ++r)
+  for (const int threads : thread_counts_of(o)) {
+    io::set_threads(threads);
+    std::vector<double> times[2], cpu[2];
+    for (int r = 0; r < o.runs; ++r)
+      for (int k = 0; k < 2; ++k) {
+        const StepTime t = time_steps(k == 0 ? fp32 : recipe, data, steps);
+        times[k].push_back(t.wall);
+        cpu[k].push_back(t.cpu);
+      }
+    const int64_t per_epoch = sim::steps_per_epoch(data.train.count, fp32.train.batch_size);
+    std::printf("%s (%s), batch %lld, %d threads, %d timed updates x %d runs, epoch = %lld updates\n", o.model.c_str(),
+                fp32.resolved["model"]["type"].get<std::string>().c_str(), (long long)fp32.train.batch_size, threads,
+                steps - 1, o.runs, (long long)per_epoch);
     for (int k = 0; k < 2; ++k) {
-      const StepTime t = time_steps(k == 0 ? fp32 : recipe, data, steps);
-      times[k].push_back(t.wall);
-      cpu[k].push_back(t.cpu);
+      const auto [lo, hi] = std::minmax_element(times[k].begin(), times[k].end());
+      std::printf("  %-12s %.4f s/update (min %.4f, max %.4f)  %.1f s/epoch  cpu %.4f s/update (all threads)\n",
+                  k == 0 ? "fp32" : o.recipe.c_str(), median(times[k]), *lo, *hi, median(times[k]) * double(per_epoch),
+                  median(cpu[k]));
     }
-  const int64_t per_epoch = sim::steps_per_epoch(data.train.count, fp32.train.batch_size);
-  std::printf("%s (%s), batch %lld, %d threads, %d timed updates x %d runs, epoch = %lld updates\n", o.model.c_str(),
-              fp32.resolved["model"]["type"].get<std::string>().c_str(), (long long)fp32.train.batch_size, threads,
-              steps - 1, o.runs, (long long)per_epoch);
-  for (int k = 0; k < 2; ++k) {
-    const auto [lo, hi] = std::minmax_element(times[k].begin(), times[k].end());
-    std::printf("  %-12s %.4f s/update (min %.4f, max %.4f)  %.1f s/epoch  cpu %.4f s/update (all threads)\n",
-                k == 0 ? "fp32" : o.recipe.c_str(), median(times[k]), *lo, *hi, median(times[k]) * double(per_epoch),
-                median(cpu[k]));
+    std::printf("  ratio %s / fp32 = %.2fx wall, %.2fx cpu\n", o.recipe.c_str(), median(times[1]) / median(times[0]),
+                median(cpu[1]) / median(cpu[0]));
   }
-  std::printf("  ratio %s / fp32 = %.2fx wall, %.2fx cpu\n", o.recipe.c_str(), median(times[1]) / median(times[0]),
-              median(cpu[1]) / median(cpu[0]));
   // On a shared machine wall time includes waiting for a core; cpu time / threads is what a quiet
   // machine's wall time would be if the threads never waited for each other.
   return 0;
@@ -173,10 +183,11 @@ int run(const Options& o) {
               o.steps == 0 ? "whole epochs as `fpsim train` runs them (final evaluation included)"
                            : ("a sample of " + std::to_string(o.steps) + " updates scaled to the epoch").c_str(),
               o.runs);
-  std::vector<std::vector<double>> medians(o.precisions.size(), std::vector<double>(o.threads.size(), 0.0));
+  const std::vector<int> threads = thread_counts_of(o);
+  std::vector<std::vector<double>> medians(o.precisions.size(), std::vector<double>(threads.size(), 0.0));
   for (std::size_t pi = 0; pi < o.precisions.size(); ++pi)
-    for (std::size_t ti = 0; ti < o.threads.size(); ++ti) {
-      io::set_threads(o.threads[ti]);
+    for (std::size_t ti = 0; ti < threads.size(); ++ti) {
+      io::set_threads(threads[ti]);
       {  // warm-up
         const io::RunConfig rc = io::parse_run_config(config(o, o.precisions[pi], 3), "bench");
         sim::TrainObserver none;
@@ -187,9 +198,9 @@ int run(const Options& o) {
       std::sort(t.begin(), t.end());
       const double med = median(t);
       medians[pi][ti] = med;
-      std::printf("  %-12s %2d thread(s): %8.3f s/epoch (%.3f-%.3f)  x %s %.2f  speed-up over 1 thread %.2f\n",
-                  o.precisions[pi].c_str(), o.threads[ti], med, t.front(), t.back(), o.precisions[0].c_str(),
-                  medians[0][ti] > 0 ? med / medians[0][ti] : 0.0, med > 0 ? medians[pi][0] / med : 0.0);
+      std::printf("  %-12s %2d thread(s): %8.3f s/epoch (%.3f-%.3f)  x %s %.2f  speed-up over %d thread(s) %.2f\n",
+                  o.precisions[pi].c_str(), threads[ti], med, t.front(), t.back(), o.precisions[0].c_str(),
+                  medians[0][ti] > 0 ? med / medians[0][ti] : 0.0, threads[0], med > 0 ? medians[pi][0] / med : 0.0);
       std::fflush(stdout);
     }
   // libgomp spin-waits at barriers by default; on a machine busy with other work that turns every
