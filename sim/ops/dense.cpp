@@ -60,13 +60,7 @@ Var add_bias(Tape& tape, Var x, Var b) {
   const bool ng = tape.needs_grad(x) || tape.needs_grad(b);
   return tape.record(std::move(y), ng, [x, b, batch, channels, inner](Tape& t, Var self) {
     const Tensor& dy = t.grad(self);
-    if (t.needs_grad(x)) {
-      float* dx = t.grad(x).ptr();
-      const float* g = dy.ptr();
-      parallel_elements(dy.numel(), [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) dx[i] += g[i];
-      });
-    }
+    if (t.needs_grad(x)) add_into(t.grad(x).span(), dy.span());
     if (t.needs_grad(b)) {
       float* db = t.grad(b).ptr();
       if (inner == 1) {
@@ -97,8 +91,12 @@ Var add(Tape& tape, Var a, Var b) {
   const Tensor& av = tape.value(a);
   const Tensor& bv = tape.value(b);
   require(av.shape == bv.shape, "add: shapes " + shape_string(av.shape) + " and " + shape_string(bv.shape) + " differ");
-  Tensor y = Tensor::copy_of(av);
-  add_into(y.span(), bv.span());
+  Tensor y = Tensor::uninitialized(av.shape);
+  const float *pa = av.ptr(), *pb = bv.ptr();
+  float* py = y.ptr();
+  parallel_elements(y.numel(), [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) py[i] = pa[i] + pb[i];
+  });
   const bool ng = tape.needs_grad(a) || tape.needs_grad(b);
   return tape.record(std::move(y), ng, [a, b](Tape& t, Var self) {
     const Tensor& dy = t.grad(self);

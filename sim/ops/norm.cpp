@@ -202,7 +202,7 @@ Var layer_norm(Tape& tape, Var x, Var gamma, Var beta, double eps) {
     const float* gv = t.value(gamma).ptr();
     if (t.needs_grad(x)) {
       float* dx = t.grad(x).ptr();
-      parallel_for((rows + kRowsAtOnce - 1) / kRowsAtOnce, min_lines, [&](int64_t q) {
+      parallel_for(quads, min_lines, [&](int64_t q) {
         const int64_t r0 = q * kRowsAtOnce, n = std::min(kRowsAtOnce, rows - r0);
         GradSums sums[kRowsAtOnce];
         row_grad_sums(gv, dy.ptr(), xhat->data(), d, r0, n, sums);

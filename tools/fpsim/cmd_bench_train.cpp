@@ -141,6 +141,7 @@ int run_config(const Options& o) {
   io::Datasets data = io::load_datasets(fp32.data, fp32.train.seed);
   // The one evaluation comes after the timed window: keep it short (the first 256 test images).
   if (!data.test.is_text()) data.test.count = std::min<int64_t>(data.test.count, 256);
+  const int64_t per_epoch = sim::steps_per_epoch(data.train.count, fp32.train.batch_size);
   for (const int threads : thread_counts_of(o)) {
     io::set_threads(threads);
     std::vector<double> times[2], cpu[2];
@@ -150,7 +151,6 @@ int run_config(const Options& o) {
         times[k].push_back(t.wall);
         cpu[k].push_back(t.cpu);
       }
-    const int64_t per_epoch = sim::steps_per_epoch(data.train.count, fp32.train.batch_size);
     std::printf("%s (%s), batch %lld, %d threads, %d timed updates x %d runs, epoch = %lld updates\n", o.model.c_str(),
                 fp32.resolved["model"]["type"].get<std::string>().c_str(), (long long)fp32.train.batch_size, threads,
                 steps - 1, o.runs, (long long)per_epoch);
