@@ -67,12 +67,13 @@ Operands make_operands(const Format& f, Distribution d, size_t n, uint64_t seed)
 
 // Native baselines in the same run: an auto-vectorised float add over arrays (for the array rows) and
 // a scalar one (for the per-call rows): the empty asm makes each sum a register the compiler must
-// produce one at a time, so the loop stays one addss per element.
+// produce one at a time, so the loop stays one addss per element. Each runs over as many elements as the rows it
+// is the unit of (n for the array rows, ns for the scalar rows), so both see the same level of the cache.
 struct Baselines {
   Timing vector_add, scalar_add;
 };
 
-Baselines native_baselines(int runs, size_t n, double& checksum) {
+Baselines native_baselines(int runs, size_t n, size_t ns, double& checksum) {
   const std::vector<double> x = samples(Distribution::Narrow, 2 * n, 99);
   std::vector<float> fa(n), fb(n), fc(n);
   for (size_t i = 0; i < n; ++i) fa[i] = static_cast<float>(x[i]), fb[i] = static_cast<float>(x[n + i]);
@@ -81,8 +82,8 @@ Baselines native_baselines(int runs, size_t n, double& checksum) {
     for (size_t i = 0; i < n; ++i) fc[i] = fa[i] + fb[i];
   });
   for (float v : fc) checksum += v;
-  b.scalar_add = ns_per_element(runs, n, [&] {
-    for (size_t i = 0; i < n; ++i) {
+  b.scalar_add = ns_per_element(runs, ns, [&] {
+    for (size_t i = 0; i < ns; ++i) {
       float s = fa[i] + fb[i];
       asm volatile("" : "+x"(s));
       fc[i] = s;
@@ -152,7 +153,7 @@ int run(const Options& o) {
     for (const std::string& name : o.formats) {
       const Format f = parse_format(name);
       const Operands ops = make_operands(f, dist, n, 7);
-      const Baselines base = native_baselines(o.runs, n, checksum);
+      const Baselines base = native_baselines(o.runs, n, ns, checksum);
       fmt::print("{}: native float add {:.3f} ns/op array [{}], {:.3f} ns/op scalar [{}]\n", f.to_string(),
                  base.vector_add.median, range(base.vector_add, 1.0), base.scalar_add.median,
                  range(base.scalar_add, 1.0));
