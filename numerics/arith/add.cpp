@@ -50,7 +50,7 @@ namespace {
 
 Rounded add(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits) {
   if (const ArithPlan* plan = recent_arith_plan(ArithOp::Add, fa, fb, fb, t)) [[likely]]
-    return (*plan)(a, b, random_bits);
+    return plan->run(a, b, b, random_bits);
   return add_first_call(a, fa, b, fb, t, random_bits);
 }
 

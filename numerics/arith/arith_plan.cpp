@@ -179,7 +179,7 @@ void ArithPlan::choose_path() {
   for (int i = 0; i < arity_; ++i) all_tables = all_tables && decoders_[i].values != nullptr;
   if (all_tables) {
     build_nan_results();
-    if (op_ == ArithOp::Fma && nan_results_ && rounding_table_ && fma_sum_exact(formats_)) {
+    if (op_ == ArithOp::Fma && rounding_table_ && fma_sum_exact(formats_)) {
       kernel_ = &ArithPlan::exact_sum_fma_kernel;
       return;
     }
@@ -479,25 +479,32 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
   return p.combine<kOp>(u, v, random_bits);
 }
 
-// fma of table-decoded operands whose sum is exact in binary64 (fma_sum_exact), without infinities (NaN results
-// from NanResults), into a target with a RoundingTable (every deterministic mode): s = x·y + z is exact in any
-// native mode, and rounded by the table (one load; no branch on the result's range, which on wide-range data
-// changes at random between subnormal, normal and overflowing). A NaN operand (s NaN) or an exact zero (its
-// sign follows IEEE 754 6.3 and the mode) goes to exact_sum_fma_rare.
+// fma of table-decoded operands whose sum is exact in binary64 (fma_sum_exact: every FP8, FP6 and FP4 format),
+// into a target with a RoundingTable (every deterministic mode): s = x·y + z is exact in any native mode, and
+// rounded by the table (one load; no branch on the result's range, which on wide-range data changes at random
+// between subnormal, normal and overflowing). Finite operands give a finite s (the product and sum stay far
+// inside binary64's range), so an s that is zero, inf or NaN means a special operand or an exact zero sum (its
+// sign follows IEEE 754 6.3 and the mode): exact_sum_fma_rare. One unsigned compare tests all three: the
+// magnitude's pattern minus 1 is below 0x7FEFFFFFFFFFFFFF exactly for non-zero finite s (0 wraps to 2^64 − 1;
+// +inf 0x7FF0000000000000 and NaN patterns lie above).
 //   e4m3fn 0x38 · 0x38 + 0x00 (1·1 + 0): s = 1.0, the table's entry for E = 0, top 0b1000, no sticky: 0x38.
 Rounded ArithPlan::exact_sum_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
   const Decoder* d = p.decoders_;
   const double product = d[0].values[a.v & d[0].sign_mask] * d[1].values[b.v & d[1].sign_mask];
   const double s = product + d[2].values[c.v & d[2].sign_mask];  // exact
-  if (__builtin_expect(std::isnan(s) || s == 0, 0)) return p.exact_sum_fma_rare(a, b, c, random_bits);
+  const uint64_t magnitude = bits_of(s) & ~(uint64_t{1} << 63);
+  if (__builtin_expect(magnitude - 1 >= 0x7FEFFFFFFFFFFFFFull, 0)) return p.exact_sum_fma_rare(a, b, c, random_bits);
   return p.rounding_table_->round_double(s, 0.0);
 }
 
 Rounded ArithPlan::exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const {
   const Decoder* d = decoders_;
   const uint64_t ia = a.v & d[0].sign_mask, ib = b.v & d[1].sign_mask, ic = c.v & d[2].sign_mask;
-  if (const size_t k = nan_results_->index(ia, ib, ic); k != 0) return nan_results_->results[k];
-  return round_sum_with(d[0].values[ia] * d[1].values[ib], d[2].values[ic], rounding_table_, t_, random_bits);
+  if (nan_results_)
+    if (const size_t k = nan_results_->index(ia, ib, ic); k != 0) return nan_results_->results[k];
+  const double x = d[0].values[ia], y = d[1].values[ib], z = d[2].values[ic];
+  if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z)) return exact_path(a, b, c, random_bits);
+  return round_sum_with(x * y, z, rounding_table_, t_, random_bits);
 }
 
 }  // namespace fpsim

@@ -57,6 +57,11 @@ class ArithPlan {
     return arity_ == 3 ? kernel_(*this, a, b, c, random_bits) : wrong_arity(3);
   }
 
+  /// The kernel without the operators' arity check, operands beyond the operation's arity passed as the
+  /// operators pass them (sqrt: a, a, a; add, sub, mul, div: a, b, b). For the scalar free functions, whose
+  /// cached plan is found by a key that fixes the operation, so the check could never fail there.
+  Rounded run(Bits a, Bits b, Bits c, uint64_t random_bits) const { return kernel_(*this, a, b, c, random_bits); }
+
   /// "table", "double", "f16c" (binary16 multiply by F16C), "binary32" (native binary32 add, sub, multiply) or
   /// "exact": the path chosen when the plan
   /// was made (see the file comment).

@@ -47,7 +47,7 @@ namespace {
 
 Rounded div(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits) {
   if (const ArithPlan* plan = recent_arith_plan(ArithOp::Div, fa, fb, fb, t)) [[likely]]
-    return (*plan)(a, b, random_bits);
+    return plan->run(a, b, b, random_bits);
   return div_first_call(a, fa, b, fb, t, random_bits);
 }
 

@@ -59,7 +59,7 @@ namespace {
 Rounded fma(Bits a, const Format& fa, Bits b, const Format& fb, Bits c, const Format& fc, const Target& t,
             uint64_t random_bits) {
   if (const ArithPlan* plan = recent_arith_plan(ArithOp::Fma, fa, fb, fc, t)) [[likely]]
-    return (*plan)(a, b, c, random_bits);
+    return plan->run(a, b, c, random_bits);
   return fma_first_call(a, fa, b, fb, c, fc, t, random_bits);
 }
 

@@ -46,7 +46,7 @@ namespace {
 
 Rounded mul(Bits a, const Format& fa, Bits b, const Format& fb, const Target& t, uint64_t random_bits) {
   if (const ArithPlan* plan = recent_arith_plan(ArithOp::Mul, fa, fb, fb, t)) [[likely]]
-    return (*plan)(a, b, random_bits);
+    return plan->run(a, b, b, random_bits);
   return mul_first_call(a, fa, b, fb, t, random_bits);
 }
 

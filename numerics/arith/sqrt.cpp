@@ -69,7 +69,7 @@ namespace {
 
 Rounded sqrt(Bits a, const Format& fa, const Target& t, uint64_t random_bits) {
   if (const ArithPlan* plan = recent_arith_plan(ArithOp::Sqrt, fa, fa, fa, t)) [[likely]]
-    return (*plan)(a, random_bits);
+    return plan->run(a, a, a, random_bits);
   return sqrt_first_call(a, fa, t, random_bits);
 }
 

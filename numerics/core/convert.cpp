@@ -172,15 +172,24 @@ Rounded encode(double x, const Target& t, uint64_t random_bits) {
 }
 
 // encode(float) runs the target's EncodePlan, built on the target's first use (internal/keyed_cache.h); the plan
-// hands whatever its integer steps do not cover back to convert().
-Rounded encode(float x, const Target& t, uint64_t random_bits) {
-  constexpr size_t kMaxCachedEncodePlans = 4096;  // as the arithmetic plans' cap
-  using Plans = KeyedCache<TargetKey, EncodePlan, TargetKeyHash, kMaxCachedEncodePlans>;
+// hands whatever its integer steps do not cover back to convert(). The check of the thread's last target is inline
+// and word by word (same_target); anything else goes to a cold function, so the hot path saves no registers.
+namespace {
+constexpr size_t kMaxCachedEncodePlans = 4096;  // as the arithmetic plans' cap
+using EncodePlans = KeyedCache<TargetKey, EncodePlan, TargetKeyHash, kMaxCachedEncodePlans>;
+
+[[gnu::noinline, gnu::cold]] Rounded encode_first_call(float x, const Target& t, uint64_t random_bits) {
   const TargetKey key = target_key(t);
-  const EncodePlan* plan = Plans::recent(key);
-  if (!plan) [[unlikely]] plan = Plans::get(key, [&] { return EncodePlan(t); });
-  if (plan) return (*plan)(x, random_bits);
+  if (const EncodePlan* plan = EncodePlans::get(key, [&] { return EncodePlan(t); })) return (*plan)(x, random_bits);
   return convert(Bits{bits_of(x)}, binary32(), t, random_bits);
+}
+}  // namespace
+
+Rounded encode(float x, const Target& t, uint64_t random_bits) {
+  const EncodePlans::Entry* e = EncodePlans::front();
+  if (e && same_target(e->key.format, e->key.modes, e->key.sr_bits, t)) [[likely]]
+    return e->value(x, random_bits);
+  return encode_first_call(x, t, random_bits);
 }
 
 }  // namespace fpsim

@@ -78,11 +78,20 @@ struct TargetKey {
 /// modes' bytes 0..6 in the order above; byte 7 is left free for the cache's own use (the arithmetic cache puts
 /// its operation there). binary16 in rne with every default: modes 0; sr (Rounding 6) saturating (Overflow 1):
 /// modes 0x0106.
+inline uint64_t target_modes(const Target& t) {
+  return uint64_t(t.rounding) | uint64_t(t.overflow) << 8 | uint64_t(t.tininess) << 16 | uint64_t(t.daz) << 24 |
+         uint64_t(t.sr_subnormal_nearest) << 32 | uint64_t(t.nan) << 40 | uint64_t(t.compat) << 48;
+}
 inline TargetKey target_key(const Target& t) {
-  return {t.format.identity(),
-          uint64_t(t.rounding) | uint64_t(t.overflow) << 8 | uint64_t(t.tininess) << 16 | uint64_t(t.daz) << 24 |
-              uint64_t(t.sr_subnormal_nearest) << 32 | uint64_t(t.nan) << 40 | uint64_t(t.compat) << 48,
-          static_cast<uint64_t>(static_cast<int64_t>(t.sr_bits))};
+  return {t.format.identity(), target_modes(t), static_cast<uint64_t>(static_cast<int64_t>(t.sr_bits))};
+}
+/// Whether a key's three words (format, modes, sr_bits) equal target_key(t) with `top` in the modes word's free byte,
+/// compared one word at a time as each is made, leaving at the first difference: the scalar calls' inlined cache
+/// checks (core/internal/keyed_cache.h, KeyedCache::front) need few registers this way.
+inline bool same_target(uint64_t format, uint64_t modes, uint64_t sr_bits, const Target& t, uint64_t top = 0) {
+  if (format != t.format.identity()) return false;
+  if (modes != (target_modes(t) | top << 56)) return false;
+  return sr_bits == static_cast<uint64_t>(static_cast<int64_t>(t.sr_bits));
 }
 
 /// A rounded result: the code in the target format and the exception flags raised.

@@ -110,6 +110,37 @@ TEST_CASE("scalar calls alternating between targets match fpsim::exact", "[plan_
   CHECK(calls == all.size() * 300);
 }
 
+// Calls that alternate between two cases of the same operation and first operand format, for every such pair:
+// each call's key differs from the thread's previous key in the fields that tell the two cases apart (sr_bits
+// alone for sr against sr:3, one operand format for the mixed cases), so each word of the inline check
+// (recent_arith_plan) must catch its own difference. The round-robin above never puts such a pair next to each other.
+TEST_CASE("scalar calls alternating between two keys that differ in one field match fpsim::exact", "[plan_cache]") {
+  const std::vector<Case> all = cases();
+  test::OperandGen gen(3);
+  size_t pairs = 0, calls = 0;
+  std::string failure;
+  for (size_t i = 0; i < all.size() && failure.empty(); ++i)
+    for (size_t j = i + 1; j < all.size() && failure.empty(); ++j) {
+      if (all[i].op != all[j].op || !(all[i].f[0] == all[j].f[0])) continue;
+      ++pairs;
+      for (int k = 0; k < 16 && failure.empty(); ++k) {
+        const Case& c = all[k % 2 == 0 ? i : j];
+        const Bits x[3] = {gen.code(c.f[0]), gen.code(c.f[1]), gen.code(c.f[2])};
+        const uint64_t r = gen.word();
+        const Rounded got = free_call(c, x, r), want = exact::apply(c.op, x, c.f, c.t, r);
+        ++calls;
+        if (!(got == want))
+          failure = c.label + " after " + all[k % 2 == 0 ? j : i].label + ": operands " + std::to_string(x[0].v) +
+                    ", " + std::to_string(x[1].v) + ", " + std::to_string(x[2].v) + " gave " +
+                    std::to_string(got.bits.v) + "/" + std::to_string(got.flags) + ", exact " +
+                    std::to_string(want.bits.v) + "/" + std::to_string(want.flags);
+      }
+    }
+  CHECK(failure == "");
+  CHECK(pairs > 5000);
+  CHECK(calls == pairs * 16);
+}
+
 TEST_CASE("scalar calls from two threads at once match fpsim::exact", "[plan_cache]") {
   const std::vector<Case> all = cases();
   std::string errors[2];

@@ -3,8 +3,9 @@
 // use and kept for the process, so a user's loop of calls pays the plan's kernel plus one key compare, not a
 // format check and table lookup per call. The key: the operand formats in play (Format::identity(), 0 beyond
 // arity(op)), the target (target_key) and the operation in the free top byte of the target's modes word — six
-// 64-bit words, compared at once (core/internal/keyed_cache.h). The check of the thread's most recent key is
-// inline here (recent_arith_plan); the rest is in plan_cache.cpp.
+// 64-bit words (core/internal/keyed_cache.h). The check of the thread's most recent key is inline here
+// (recent_arith_plan: word by word, so it needs no registers beyond those a call leaves free); the rest is in
+// plan_cache.cpp.
 #include "numerics/arith/arith_plan.h"
 #include "numerics/core/internal/keyed_cache.h"
 
@@ -39,7 +40,16 @@ inline Key make_key(ArithOp op, const Format& fa, const Format& fb, const Format
 inline const ArithPlan* recent_arith_plan(ArithOp op, const Format& fa, const Format& fb, const Format& fc,
                                           const Target& t) {
   using namespace plan_cache_detail;
-  return Plans::recent(make_key(op, fa, fb, fc, t));
+  const Plans::Entry* e = Plans::front();
+  if (!e) return nullptr;
+  // make_key's words, each compared as soon as it is made (KeyedCache::front). The operand formats beyond
+  // arity(op) are not compared: the entry's op byte (word 4) fixes its arity, and its unused words are 0.
+  const uint64_t* k = e->key.words;
+  const int n = arity(op);
+  if (k[0] != fa.identity()) return nullptr;
+  if (n >= 2 && k[1] != fb.identity()) return nullptr;
+  if (n >= 3 && k[2] != fc.identity()) return nullptr;
+  return same_target(k[3], k[4], k[5], t, uint64_t(op)) ? &e->value : nullptr;
 }
 
 /// The plan for op on operands in fa, fb, fc (those beyond arity(op) ignored) into t. Thread-safe; the plan

@@ -18,12 +18,16 @@ namespace fpsim {
 template <class Key, class Value, class Hash, size_t kMax, int kMemo = 4>
 class KeyedCache {
  public:
-  /// The value for key when it is this thread's most recent key (a loop over one key), else nullptr: one memo
-  /// load and one key compare, meant to be inlined before get().
-  static const Value* recent(const Key& key) {
-    const Entry* e = memo()[0];
-    return e && e->key == key ? &e->value : nullptr;
-  }
+  struct Entry {
+    Key key;
+    Value value;
+  };
+
+  /// This thread's most recent entry, or nullptr: for a caller that compares the key a word at a time as it
+  /// computes it, leaving at the first difference. Such a chain keeps two or three words live where the whole
+  /// key needs six, so the inlined check fits in the registers a call leaves free and saves none of the
+  /// caller's arguments (the cold path is then a plain tail call).
+  static const Entry* front() { return memo()[0]; }
 
   /// The value for key, built by make() (returning a Value) on the key's first use: the rest of the memo,
   /// then the registry; the key moves to the memo's front.
@@ -42,16 +46,18 @@ class KeyedCache {
   }
 
  private:
-  struct Entry {
-    Key key;
-    Value value;
-  };
   struct Registry {
     std::mutex mutex;
     std::unordered_map<Key, std::unique_ptr<const Entry>, Hash> entries;
   };
+  // The initial-exec TLS model: the library is position-independent (the Python module links it), and the
+  // default model there reaches a thread_local through a call to __tls_get_addr. The call costs a few ns itself,
+  // and because the inlined check in each scalar call then contains a call, the compiler saves every argument of
+  // that scalar call in callee-saved registers first (six pushes and pops per call). Initial-exec is one
+  // %fs-relative load; its cost is a few bytes of the static TLS block glibc reserves for libraries loaded
+  // later (32 bytes per cache).
   static std::array<const Entry*, kMemo>& memo() {
-    thread_local std::array<const Entry*, kMemo> m{};
+    [[gnu::tls_model("initial-exec")]] thread_local std::array<const Entry*, kMemo> m{};
     return m;
   }
   static Registry& registry() {
