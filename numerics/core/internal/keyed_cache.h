@@ -54,8 +54,9 @@ class KeyedCache {
   // default model there reaches a thread_local through a call to __tls_get_addr. The call costs a few ns itself,
   // and because the inlined check in each scalar call then contains a call, the compiler saves every argument of
   // that scalar call in callee-saved registers first (six pushes and pops per call). Initial-exec is one
-  // %fs-relative load; its cost is a few bytes of the static TLS block glibc reserves for libraries loaded
-  // later (32 bytes per cache).
+  // %fs-relative load. Its cost: a library with an initial-exec variable must place its whole TLS block (about
+  // 100 bytes here) in the static TLS reserve glibc keeps for libraries loaded later (about 1.5 KB by default),
+  // so the Python module loads as long as the process has not used that reserve up.
   static std::array<const Entry*, kMemo>& memo() {
     [[gnu::tls_model("initial-exec")]] thread_local std::array<const Entry*, kMemo> m{};
     return m;
