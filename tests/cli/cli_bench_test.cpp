@@ -46,3 +46,36 @@ TEST_CASE("bench train --model times every thread count given, fewest first", "[
   REQUIRE(two != std::string::npos);
   CHECK(one < two);
 }
+
+// The fpsim command waits passively at OpenMP barriers unless the user chose a policy (tools/fpsim/wait_policy.cpp);
+// bench train prints the policy its threads ran under.
+TEST_CASE("fpsim waits passively at barriers unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set", "[cli]") {
+  struct Saved {
+    const char* name;
+    bool had;
+    std::string value;
+  };
+  Saved saved[] = {{"OMP_WAIT_POLICY", false, ""}, {"GOMP_SPINCOUNT", false, ""}};
+  for (Saved& s : saved)
+    if (const char* v = std::getenv(s.name)) s.had = true, s.value = v;
+  const auto policy_line = [] {
+    const auto r = run_fpsim("bench train --runs 1 --steps 1 --threads 1 --precision fp32");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const size_t at = r.out.find("OMP_WAIT_POLICY=");
+    REQUIRE(at != std::string::npos);
+    return r.out.substr(at, r.out.find('\n', at) - at);
+  };
+  unsetenv("OMP_WAIT_POLICY");
+  unsetenv("GOMP_SPINCOUNT");
+  CHECK(policy_line() == "OMP_WAIT_POLICY=passive");
+  setenv("OMP_WAIT_POLICY", "active", 1);
+  CHECK(policy_line() == "OMP_WAIT_POLICY=active");
+  unsetenv("OMP_WAIT_POLICY");
+  setenv("GOMP_SPINCOUNT", "1000", 1);
+  CHECK(policy_line() == "OMP_WAIT_POLICY=(unset: libgomp default, spins at barriers), GOMP_SPINCOUNT=1000");
+  for (const Saved& s : saved) {
+    if (s.had) setenv(s.name, s.value.c_str(), 1);
+    else unsetenv(s.name);
+  }
+}

@@ -203,10 +203,11 @@ int run(const Options& o) {
                   medians[0][ti] > 0 ? med / medians[0][ti] : 0.0, threads[0], med > 0 ? medians[pi][0] / med : 0.0);
       std::fflush(stdout);
     }
-  // libgomp spin-waits at barriers by default; on a machine busy with other work that turns every
-  // parallel region into a scheduling delay (OMP_WAIT_POLICY=passive avoids it).
+  // How the threads waited at barriers: fpsim's default is passive (wait_policy.cpp), unless the user chose.
   const char* policy = std::getenv("OMP_WAIT_POLICY");
-  std::printf("  OMP_WAIT_POLICY=%s\n", policy ? policy : "(unset: libgomp default, spins at barriers)");
+  const char* spin = std::getenv("GOMP_SPINCOUNT");
+  std::printf("  OMP_WAIT_POLICY=%s%s%s\n", policy ? policy : "(unset: libgomp default, spins at barriers)",
+              spin ? ", GOMP_SPINCOUNT=" : "", spin ? spin : "");
   return 0;
 }
 

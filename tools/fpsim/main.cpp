@@ -12,6 +12,7 @@
 #endif
 
 #include "tools/fpsim/command.h"
+#include "tools/fpsim/wait_policy.h"
 
 namespace fpsim::cli {
 std::vector<Command>& registry() {
@@ -88,6 +89,7 @@ static void keep_freed_memory() {
 
 int main(int argc, char** argv) {
   using namespace fpsim::cli;
+  wait_passively_unless_chosen(argv);
   keep_freed_memory();
   CLI::App app{"fpsim: bit-exact floating-point emulator and low-precision training simulator"};
   app.require_subcommand(1);
