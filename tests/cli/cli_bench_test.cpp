@@ -3,7 +3,11 @@
 // commands, two updates each.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "run_cli.h"
 
@@ -47,35 +51,49 @@ TEST_CASE("bench train --model times every thread count given, fewest first", "[
   CHECK(one < two);
 }
 
-// The fpsim command waits passively at OpenMP barriers unless the user chose a policy (tools/fpsim/wait_policy.cpp);
-// bench train prints the policy its threads ran under.
+// The fpsim command waits passively at OpenMP barriers unless the user chose a policy (tools/fpsim/wait_policy.cpp).
+// libgomp reports the spin count it runs with under OMP_DISPLAY_ENV=verbose (passive: 0); the last report on stderr
+// is the one of the process that ran (a re-executed fpsim prints one before the exec too).
+namespace {
+struct EnvGuard {  // restores the variables however the test case ends
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved;
+  explicit EnvGuard(std::initializer_list<const char*> names) {
+    for (const char* n : names) {
+      const char* v = std::getenv(n);
+      saved.emplace_back(n, v ? std::optional<std::string>(v) : std::nullopt);
+    }
+  }
+  ~EnvGuard() {
+    for (const auto& [name, value] : saved) {
+      if (value) setenv(name.c_str(), value->c_str(), 1);
+      else unsetenv(name.c_str());
+    }
+  }
+};
+
+std::string spin_count_run_with() {
+  const auto r = run_fpsim("formats");
+  REQUIRE(r.status == 0);
+  const std::string key = "GOMP_SPINCOUNT = '";
+  const size_t at = r.err.rfind(key);
+  REQUIRE(at != std::string::npos);
+  return r.err.substr(at + key.size(), r.err.find('\'', at + key.size()) - at - key.size());
+}
+}  // namespace
+
 TEST_CASE("fpsim waits passively at barriers unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set", "[cli]") {
-  struct Saved {
-    const char* name;
-    bool had;
-    std::string value;
-  };
-  Saved saved[] = {{"OMP_WAIT_POLICY", false, ""}, {"GOMP_SPINCOUNT", false, ""}};
-  for (Saved& s : saved)
-    if (const char* v = std::getenv(s.name)) s.had = true, s.value = v;
-  const auto policy_line = [] {
-    const auto r = run_fpsim("bench train --runs 1 --steps 1 --threads 1 --precision fp32");
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    const size_t at = r.out.find("OMP_WAIT_POLICY=");
-    REQUIRE(at != std::string::npos);
-    return r.out.substr(at, r.out.find('\n', at) - at);
-  };
+  const EnvGuard guard{"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_DISPLAY_ENV"};
+  setenv("OMP_DISPLAY_ENV", "verbose", 1);
   unsetenv("OMP_WAIT_POLICY");
   unsetenv("GOMP_SPINCOUNT");
-  CHECK(policy_line() == "OMP_WAIT_POLICY=passive");
+  CHECK(spin_count_run_with() == "0");
   setenv("OMP_WAIT_POLICY", "active", 1);
-  CHECK(policy_line() == "OMP_WAIT_POLICY=active");
+  CHECK(spin_count_run_with() != "0");
   unsetenv("OMP_WAIT_POLICY");
   setenv("GOMP_SPINCOUNT", "1000", 1);
-  CHECK(policy_line() == "OMP_WAIT_POLICY=(unset: libgomp default, spins at barriers), GOMP_SPINCOUNT=1000");
-  for (const Saved& s : saved) {
-    if (s.had) setenv(s.name, s.value.c_str(), 1);
-    else unsetenv(s.name);
-  }
+  CHECK(spin_count_run_with() == "1000");
+  unsetenv("OMP_DISPLAY_ENV");
+  const auto r = run_fpsim("bench train --runs 1 --steps 1 --threads 1 --precision fp32");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("OMP_WAIT_POLICY=(unset), GOMP_SPINCOUNT=1000\n") != std::string::npos);
 }

@@ -206,7 +206,8 @@ int run(const Options& o) {
   // How the threads waited at barriers: fpsim's default is passive (wait_policy.cpp), unless the user chose.
   const char* policy = std::getenv("OMP_WAIT_POLICY");
   const char* spin = std::getenv("GOMP_SPINCOUNT");
-  std::printf("  OMP_WAIT_POLICY=%s%s%s\n", policy ? policy : "(unset: libgomp default, spins at barriers)",
+  std::printf("  OMP_WAIT_POLICY=%s%s%s\n",
+              policy ? policy : spin ? "(unset)" : "(unset: libgomp default, spins at barriers)",
               spin ? ", GOMP_SPINCOUNT=" : "", spin ? spin : "");
   return 0;
 }
