@@ -1,4 +1,4 @@
-// The fpsim CLI waits passively at OpenMP barriers by default. libgomp's own default spins at every barrier
+// fpsim train and fpsim bench wait passively at OpenMP barriers by default. libgomp's own default spins at every barrier
 // (300,000 iterations before it sleeps), which pays on a machine with cores to spare and costs dearly on a shared
 // one: a thread that spins while the thread it waits for is not running keeps that thread off the core.
 // Measured on the 2-core development VM with a 2-core build running alongside (fpsim bench train, medians): a
@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -42,15 +43,19 @@ bool proc_self_exe_is_this_program() {
 
 }  // namespace
 
-void wait_passively_unless_chosen(char** argv) {
+void wait_passively_unless_chosen(int argc, char** argv) {
 #if defined(_OPENMP)
+  // Only the commands that train (train, bench: many parallel regions per update) pay for the exec, about 4 ms; a
+  // quick command such as `fpsim eval` in a shell loop would otherwise start twice for nothing. A sweep's runs are
+  // `fpsim train` processes and make the choice themselves.
+  if (argc < 2 || (std::strcmp(argv[1], "train") != 0 && std::strcmp(argv[1], "bench") != 0)) return;
   if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
   if (!proc_self_exe_is_this_program()) return;
   if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
   execv("/proc/self/exe", argv);  // returns only on failure: go on with libgomp's default
   unsetenv("OMP_WAIT_POLICY");
 #else
-  (void)argv;  // no OpenMP: nothing waits at barriers
+  (void)argc, (void)argv;  // no OpenMP: nothing waits at barriers
 #endif
 }
 
