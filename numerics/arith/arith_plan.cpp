@@ -480,9 +480,9 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
 }
 
 // fma of table-decoded operands whose sum is exact in binary64 (fma_sum_exact: e4m3 and its fn/fnuz variants,
-// e3m4, e2m3, e3m2, e2m1, p3109_k8p4s*, and mixes such as e4m3fn·e5m2 + e4m3fn (51 bits); not e5m2 throughout, whose
-// x·y + z can span 65 bits), into a target with a RoundingTable (every deterministic mode): s = x·y + z is exact in any native mode, and
-// rounded by the table (one load; no branch on the result's range, which on wide-range data changes at random
+// e3m4, e2m3, e3m2, e2m1, p3109_k8p4s*, and mixes such as e4m3fn·e5m2 + e4m3fn (51 bits); not e5m2 throughout,
+// whose x·y + z can span 65 bits), into a target with a RoundingTable (every deterministic mode): s = x·y + z is
+// exact in any native mode, and rounded by the table (one load; no branch on the result's range, which on wide-range data changes at random
 // between subnormal, normal and overflowing). Finite operands give a finite s (the product and sum stay far
 // inside binary64's range), so an s that is zero, inf or NaN means a special operand or an exact zero sum (its
 // sign follows IEEE 754 6.3 and the mode): exact_sum_fma_rare. One unsigned compare tests all three: the

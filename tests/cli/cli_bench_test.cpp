@@ -51,7 +51,8 @@ TEST_CASE("bench train --model times every thread count given, fewest first", "[
   CHECK(one < two);
 }
 
-// fpsim train and bench wait passively at OpenMP barriers unless the user chose a policy (tools/fpsim/wait_policy.cpp).
+// fpsim train and bench wait passively at OpenMP barriers unless the user chose a policy
+// (tools/fpsim/wait_policy.cpp).
 // libgomp reports the spin count it runs with under OMP_DISPLAY_ENV=verbose (passive: 0); the last report on stderr
 // is the one of the process that ran (a re-executed fpsim prints one before the exec too).
 namespace {
@@ -82,7 +83,8 @@ std::string spin_count_run_with(
 }
 }  // namespace
 
-TEST_CASE("fpsim train and bench wait passively at barriers unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set", "[cli]") {
+TEST_CASE("fpsim train and bench wait passively at barriers unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set",
+          "[cli]") {
   const EnvGuard guard{"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_DISPLAY_ENV"};
   setenv("OMP_DISPLAY_ENV", "verbose", 1);
   unsetenv("OMP_WAIT_POLICY");
