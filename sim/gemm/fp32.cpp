@@ -2,15 +2,17 @@
 //   1. orientation: tile C, or tile Cᵀ = op(B)ᵀ·op(A)ᵀ when that wastes fewer lanes or avoids packing
 //      (the MLP's 10-class layer: N = 10 fills 10 of 32 lanes, but Cᵀ has 128 columns);
 //   2. the left operand (rows × K) is read in place: each tile row is a pointer plus a step along k;
-//   3. the right operand (K × columns) is read in place when its columns are contiguous, otherwise
-//      packed into zero-padded panels of NR columns: panel[k][j] = right(k, j0 + j);
-//   4. for every MR×NR tile: the micro-kernel runs the whole K loop in registers, started from C
-//      (accumulate) or +0, and stores the tile once.
-// K is never split, so each c_ij is one fmaf chain in k order whatever the tiling, orientation or
-// thread count. A tile streams K·(MR + NR) floats (100 KB for K = 784) and needs only ~20 bytes per
-// 16 FMAs, well within L2 bandwidth, so no K blocking is needed.
-// OpenMP: packing is split over panels, then tiles are handed out in column-panel-major order (so
-// consecutive tiles reuse a B panel); outputs never overlap, floats are never reduced across threads.
+//   3. the right operand (K × columns) is packed into zero-padded panels of NR columns, panel[k][j] =
+//      right(k, j0 + j), when its columns are strided in memory, or when they are contiguous but each panel
+//      serves several tiles and the operand exceeds L1 (GemmPlan::packs_right); otherwise read in place;
+//   4. K is cut into blocks when it is long (k_block_for); for every K block, every MR×NR tile runs the
+//      micro-kernel over the block in registers, started from C (accumulate, or a later block) or +0, and
+//      stores the tile once. Tiles go column by column (one B panel stays in L1), or row by row when the
+//      left operand's block is too large to stay cached and the packed right block is not
+//      (GemmPlan::row_panel_major).
+// Each c_ij is one fmaf chain in k order whatever the tiling, orientation, order or thread count.
+// OpenMP: packing is split over panels, then tiles are handed out dynamically in runs; outputs never
+// overlap, floats are never reduced across threads.
 // gemm_fp32_folded (scaled GEMMs) runs the same tiles with the K loop cut into blocks: each block's sums
 // start from +0 and are folded with the block's scale factors into a local tile of partial sums (by the
 // micro-kernel from its registers where it has a folded variant, AVX2; else from a second local tile);
@@ -127,6 +129,9 @@ detail::KernelInfo kernel_for(simd::Isa isa) {
 // Below this many multiply-adds a parallel region costs more than it saves (a few microseconds).
 constexpr double kParallelMinFmas = 1 << 18;
 
+// Lane-FMAs per hand-out of tiles to a thread (run_tiles).
+constexpr double kChunkFmas = 1 << 16;
+
 // K blocks of the plain (unfolded) driver. A long K (the weight gradients: K = batch·positions, 2048 for
 // the Transformer) streams each tile's rows of both operands from memory, and the next tile misses them
 // again when the operands exceed L2 (dYᵀ·X with dY 2048×384: 3 MB). Cutting K into blocks of kKBlock, every
@@ -138,6 +143,16 @@ int k_block_for(int k, int rows, int cols) {
   const double floats = static_cast<double>(k) * (rows + cols);
   return k > 2 * kKBlock && floats > (1 << 17) ? kKBlock : k;
 }
+
+// Packing a contiguous right operand pays once a panel is reused by this many tiles (measured on an AMD EPYC,
+// AVX2, 1 thread: 0.68-0.87 of the in-place time for the MLP's and the Transformer's NN and TN GEMMs).
+constexpr int kPackMinRowPanels = 4;
+
+// A right operand of at most this many bytes stays in L1 read in place (the attention products per head).
+constexpr double kL1Budget = 32.0 * 1024;
+
+// Bytes of one operand's K block that a tile order may assume stay in the cache: half of a 512 KB L2.
+constexpr double kCacheBudget = 256.0 * 1024;
 
 }  // namespace
 
@@ -163,7 +178,22 @@ GemmPlan gemm_fp32_plan(const GemmProblem& p, simd::Isa isa) {
   const double moved = static_cast<double>(p.m) * p.n * (p.accumulate ? 2 : 1);
   const bool swap = orientation_cost(p.n, p.m, k, mr, nr, !a_transposed, moved) <
                     orientation_cost(p.m, p.n, k, mr, nr, b_transposed, 0.0);
-  return {swap, swap ? !a_transposed : b_transposed};
+  const int rows = swap ? p.n : p.m, cols = swap ? p.m : p.n;
+  const bool strided_right = swap ? !a_transposed : b_transposed;
+  // A contiguous right operand is packed too once each panel serves kPackMinRowPanels tiles: read in place,
+  // its K rows of NR floats lie one leading dimension apart, and a power-of-two stride (2 KB for 512 columns)
+  // maps them onto a few cache sets, so the panel is fetched again for every tile; packed, it is K·NR
+  // consecutive floats that stay in L1 for a column of tiles.
+  const bool packs_right = strided_right || ((rows + mr - 1) / mr >= kPackMinRowPanels &&
+                                             4.0 * k * cols > kL1Budget);
+  // Tile order: column of tiles by column (one B panel in L1, all of the left operand's K block streamed once
+  // per panel) unless that block is larger than kCacheBudget bytes and the packed right block is not; then
+  // row by row (one tile row of the left operand in L1, all B panels kept in L2).
+  //   e.g. the Transformer's QKV projection, 2048 × 384 × 128: left 1 MB, right 192 KB: row by row.
+  const double kk = k_block_for(k, rows, cols);
+  const double left_bytes = 4.0 * rows * kk, right_bytes = 4.0 * cols * kk;
+  const bool row_major = packs_right && left_bytes > kCacheBudget && right_bytes <= kCacheBudget;
+  return {swap, packs_right, row_major};
 }
 
 namespace {
@@ -212,11 +242,12 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
   const int mr = kernel.mr, nr = kernel.nr, k = p.k;
   const OperandView a{p.a, static_cast<std::size_t>(p.lda), p.trans_a == Trans::Yes};
   const OperandView b{p.b, static_cast<std::size_t>(p.ldb), p.trans_b == Trans::Yes};
-  const bool swap = gemm_fp32_plan(p, isa).transposed_tiles;
+  const GemmPlan plan = gemm_fp32_plan(p, isa);
+  const bool swap = plan.transposed_tiles;
   const int rows = swap ? p.n : p.m, cols = swap ? p.m : p.n;  // of the product actually tiled
   const OperandView left = swap ? transposed(b) : a;             // left(i, k): rows × K
   const OperandView right = swap ? transposed(a) : b;            // right(k, j): K × cols
-  const bool pack_right = right.transposed;
+  const bool pack_right = plan.packs_right;
   const int row_panels = (rows + mr - 1) / mr;
   const int col_panels = (cols + nr - 1) / nr;
   const std::size_t panel_size = static_cast<std::size_t>(k) * nr;
@@ -240,7 +271,8 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
   auto tile_one = [&](int t, int k0) {
     const int kk = std::min(k_block, k - k0);
     const bool load_c = p.accumulate || k0 > 0;
-    const int jp = t / row_panels, ip = t % row_panels;
+    const int jp = plan.row_panel_major ? t % col_panels : t / row_panels;
+    const int ip = plan.row_panel_major ? t / col_panels : t % row_panels;
     const int tile_rows = std::min(mr, rows - ip * mr), tile_cols = std::min(nr, cols - jp * nr);
     const std::size_t r0 = static_cast<std::size_t>(ip) * mr, c0 = static_cast<std::size_t>(jp) * nr;
     // 2. left rows in place: left(i, k) = data[i·ld + k] (step 1) or data[k·ld + i] (step ld)
@@ -319,10 +351,13 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
       for (int jp = 0; jp < col_panels; ++jp) pack_one(jp);
       // (implicit barrier: every panel is packed before any tile runs)
     }
-    // Dynamic: a thread that the OS deschedules (a shared machine) leaves its tiles to the others.
-    // Which thread computes a tile never changes its bits.
+    // Dynamic: a thread that the OS deschedules (a shared machine) leaves its tiles to the others. Which
+    // thread computes a tile never changes its bits. Tiles are handed out in runs of `chunk`, so that one
+    // hand-out (an atomic on a line both cores write) is amortised over at least kChunkFmas lane-FMAs: a
+    // 6×16 tile with K = 128 is only ~800 cycles of FMAs.
+    const int chunk = std::max(1, static_cast<int>(kChunkFmas / (static_cast<double>(mr) * nr * k_block)));
     for (int k0 = 0; k0 < k; k0 += k_block) {  // one pass when there are no K blocks
-#pragma omp for schedule(dynamic)
+#pragma omp for schedule(dynamic, chunk)
       for (int t = 0; t < tiles; ++t) tile_one(t, k0);
       // (implicit barrier: K block k0 of every tile is stored before the next block starts)
     }

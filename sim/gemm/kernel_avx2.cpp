@@ -112,6 +112,44 @@ void folded_kernel_6x16(int k, const TileOperands& in, const FoldOperands& f, fl
     folded_6x16<false>(k, in, f, sums, mr, nr);
 }
 
+// 8×8 transpose: dst[j·dst_ld + i] = src[i·src_ld + j] for i, j < 8, in three shuffle stages (r_i = row i,
+// each ymm two 128-bit halves of 4 floats):
+//   1. unpack{lo,hi}_ps(r_2i, r_2i+1): t = [r0[0] r1[0] r0[1] r1[1] | r0[4] r1[4] r0[5] r1[5]] (lo) and
+//      [r0[2] r1[2] r0[3] r1[3] | r0[6] r1[6] r0[7] r1[7]] (hi), for rows 0-1 (likewise 2-3, 4-5, 6-7);
+//   2. shuffle_ps 0x44 / 0xEE of the pairs of rows 0-1 and 2-3: u = [column c of rows 0-3 | column c + 4 of
+//      rows 0-3] for c = 0 (lo, 0x44), 1 (lo, 0xEE), 2 (hi, 0x44), 3 (hi, 0xEE); likewise rows 4-7;
+//   3. permute2f128 0x20 / 0x31 joins the low / high halves of rows 0-3 and rows 4-7: columns c and c + 4.
+__attribute__((target("avx2"))) inline void transpose_8x8(const float* src, std::size_t src_ld, float* dst,
+                                                         std::size_t dst_ld) {
+  __m256 r[8], t[8], u[8];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * src_ld);
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+#pragma GCC unroll 2
+  for (int h = 0; h < 2; ++h) {  // rows 4h .. 4h + 3
+    u[4 * h + 0] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
+    u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xEE);
+    u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+    u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
+  }
+#pragma GCC unroll 4
+  for (int c = 0; c < 4; ++c) {
+    _mm256_storeu_ps(dst + c * dst_ld, _mm256_permute2f128_ps(u[c], u[4 + c], 0x20));
+    _mm256_storeu_ps(dst + (c + 4) * dst_ld, _mm256_permute2f128_ps(u[c], u[4 + c], 0x31));
+  }
+}
+
+// 16×16 transpose (the packing of strided operands, fp32.h's Transpose16) as four 8×8 blocks.
+__attribute__((target("avx2"))) void transpose_16x16(const float* src, std::size_t src_ld, float* dst,
+                                                    std::size_t dst_ld) {
+  for (std::size_t bi = 0; bi < 16; bi += 8)
+    for (std::size_t bj = 0; bj < 16; bj += 8) transpose_8x8(src + bi * src_ld + bj, src_ld, dst + bj * dst_ld + bi, dst_ld);
+}
+
 void kernel_6x16(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c) {
   if (nr == kNr)
     tile_6x16<true>(k, in, c, ldc, mr, nr, load_c);
@@ -121,7 +159,7 @@ void kernel_6x16(int k, const TileOperands& in, float* c, std::size_t ldc, int m
 
 }  // namespace
 
-KernelInfo avx2_kernel() { return {kMr, kNr, &kernel_6x16, nullptr, &folded_kernel_6x16}; }
+KernelInfo avx2_kernel() { return {kMr, kNr, &kernel_6x16, &transpose_16x16, &folded_kernel_6x16}; }
 
 }  // namespace fpsim::sim::detail
 

@@ -38,14 +38,19 @@ template <class D>
   const D d = horner(z, {1.0, 1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
                          1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
                          3.43936767414372164e03, 1.23033935480374942e03});
-  // region 3: erfc(z)·exp(t) = (1/√π - P̃/(t·Q̃))/z = (t·Q̃/√π - P̃)/(z·t·Q̃)
-  const D p = horner(t, {6.58749161529837803e-4, 1.60837851487422766e-2, 1.25781726111229246e-1,
-                         3.60344899949804439e-1, 3.05326634961232344e-1, 1.63153871373020978e-2});
-  const D q = horner(t, {2.33520497626869185e-3, 6.05183413124413191e-2, 5.27905102951428412e-1,
-                         1.87295284992346047e00, 2.56852019228982242e00, 1.0}) * t;
-  // every candidate is finished before one is selected (lane masks for D = Vec4, lanes.h)
-  const D far_numerator = q * kInvSqrtPi - p, far_denominator = z * q;
   const auto near = z <= 0.46875, mid = z <= 4.0, negative = xd < 0.0;
+  // region 3: erfc(z)·exp(t) = (1/√π - P̃/(t·Q̃))/z = (t·Q̃/√π - P̃)/(z·t·Q̃), only evaluated when some lane
+  // selects it (|x| > 4·√2, or NaN: rare in activations); otherwise its candidates are never selected.
+  D far_numerator = splat<D>(1.0), far_denominator = splat<D>(1.0);
+  if (any_lane(!mid)) {
+    const D p = horner(t, {6.58749161529837803e-4, 1.60837851487422766e-2, 1.25781726111229246e-1,
+                           3.60344899949804439e-1, 3.05326634961232344e-1, 1.63153871373020978e-2});
+    const D q = horner(t, {2.33520497626869185e-3, 6.05183413124413191e-2, 5.27905102951428412e-1,
+                           1.87295284992346047e00, 2.56852019228982242e00, 1.0}) * t;
+    far_numerator = q * kInvSqrtPi - p;
+    far_denominator = z * q;
+  }
+  // the other candidates are finished before one is selected (lane masks for D = Vec4, lanes.h)
   const D ratio = (near ? a : mid ? c : far_numerator) / (near ? b : mid ? d : far_denominator);
   const D e = exp_nonpositive(-t);
   const D tail = 0.5 * (e * ratio);  // Φ(-|x|) in regions 2 and 3

@@ -3,7 +3,10 @@
 // leading dimensions and accumulate on/off.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
+#include <vector>
 #include <iterator>
 #include <optional>
 #include <stdexcept>
@@ -125,6 +128,46 @@ TEST_CASE("fp32 gemm: both orientations of the driver (C and Cᵀ tiles) give th
             REQUIRE(c.has_value());
             check_case(*c, seed += 3);
           }
+  }
+}
+
+TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles by column or by row) gives the "
+          "reference bits on every ISA",
+          "[gemm]") {
+  // The driver packs a contiguous right operand once its panels serve several tiles and it exceeds L1, and runs
+  // tiles row by row when the left operand's K block is too large to stay cached (GemmPlan). For each ISA and
+  // transpose combination, one shape per plan the candidates reach; every plan kind must be reached.
+  uint32_t seed = 4000;
+  for (Isa isa : fpsim::simd::kIsas) {
+    if (!fpsim::simd::cpu_supports(isa)) continue;
+    bool contiguous_packed = false, contiguous_in_place = false, by_rows = false, by_columns = false;
+    for (Trans ta : {Trans::No, Trans::Yes})
+      for (Trans tb : {Trans::No, Trans::Yes}) {
+        std::vector<std::tuple<bool, bool, bool>> seen;
+        for (int m : {40, 1100})
+          for (int n : {24, 170})
+            for (int k : {9, 70}) {
+              const bool accumulate = (m + n + k) % 2 == 1;
+              const GemmProblem shape{ta, tb, m, n, k, nullptr, 1, nullptr, 1, nullptr, 1, accumulate};
+              const fpsim::sim::GemmPlan plan = fpsim::sim::gemm_fp32_plan(shape, isa);
+              const auto kind = std::tuple{plan.transposed_tiles, plan.packs_right, plan.row_panel_major};
+              if (std::find(seen.begin(), seen.end(), kind) != seen.end()) continue;
+              seen.push_back(kind);
+              // the right operand's columns are contiguous: op(B) for C tiles, op(A)ᵀ for Cᵀ tiles
+              const bool contiguous = plan.transposed_tiles ? ta == Trans::Yes : tb == Trans::No;
+              contiguous_packed |= contiguous && plan.packs_right;
+              contiguous_in_place |= contiguous && !plan.packs_right;
+              (plan.row_panel_major ? by_rows : by_columns) = true;
+              INFO(fpsim::simd::to_string(isa) << " Cᵀ tiles " << plan.transposed_tiles << " packed "
+                                               << plan.packs_right << " by rows " << plan.row_panel_major);
+              check_case({m, n, k, ta, tb, accumulate, k % 3}, seed += 3);
+            }
+      }
+    INFO(fpsim::simd::to_string(isa));
+    CHECK(contiguous_packed);
+    CHECK(contiguous_in_place);
+    CHECK(by_rows);
+    CHECK(by_columns);
   }
 }
 

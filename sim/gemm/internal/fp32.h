@@ -40,11 +40,13 @@ FoldRow fold_row_for(simd::Isa isa);
 /// Example: gemm_fp32_folded(p, {32, fa, fb, 1.0f}, simd::best_isa()) is an MX GEMM with FP32 accumulation.
 void gemm_fp32_folded(const GemmProblem& p, const detail::BlockFold& fold, simd::Isa isa);
 
-/// How gemm_fp32 tiles a problem: C itself or Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow outputs), and whether the
-/// right operand is packed (its columns are strided in memory) or read in place.
+/// How gemm_fp32 tiles a problem: C itself or Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow outputs), whether the right
+/// operand is packed (its columns are strided in memory, or its panels serve several tiles) or read in
+/// place, and whether tiles run row by row (the left operand too large to stay cached) or column by column.
 struct GemmPlan {
   bool transposed_tiles = false;
   bool packs_right = false;
+  bool row_panel_major = false;
 };
 
 /// The plan gemm_fp32(p, isa) follows. Example: gemm_fp32_plan({Trans::Yes, Trans::No, 512, 10, 128, ...},

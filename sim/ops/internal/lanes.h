@@ -30,6 +30,15 @@ D abs_of(D d) {
   return from_bits(to_bits(d) & ~(uint64_t{1} << 63));
 }
 
+/// Whether any lane of a comparison's result is true. Example: any_lane(Vec4{1, 5, 2, 3} > 4.0) is true;
+/// any_lane(1.0 > 4.0) is false.
+inline bool any_lane(bool m) { return m; }
+template <class M>
+  requires(sizeof(M) == 32)
+bool any_lane(M m) {
+  return (m[0] | m[1] | m[2] | m[3]) != 0;
+}
+
 /// Horner's rule, highest power first: ((c0·x + c1)·x + c2)… + c[N-1], one rounding per · and +.
 /// Example: horner(x, {1.0, 2.0, 3.0}) is (x + 2)·x + 3 (1·x is exact).
 template <class D, std::size_t N>
