@@ -1,6 +1,6 @@
 // The fast binary32-accumulation GEMM driver:
-//   1. orientation: tile C, or tile Cᵀ = op(B)ᵀ·op(A)ᵀ when that wastes fewer lanes or avoids packing
-//      (the MLP's 10-class layer: N = 10 fills 10 of 32 lanes, but Cᵀ has 128 columns);
+//   1. orientation: tile C, or tile Cᵀ = op(B)ᵀ·op(A)ᵀ when that wastes fewer lanes or avoids packing a strided
+//      operand (orientation_cost; the MLP's 10-class layer: N = 10 fills 10 of 32 lanes, but Cᵀ has 128 columns);
 //   2. the left operand (rows × K) is read in place: each tile row is a pointer plus a step along k;
 //   3. the right operand (K × columns) is packed into zero-padded panels of NR columns, panel[k][j] =
 //      right(k, j0 + j), when its columns are strided in memory, or when they are contiguous but each panel
@@ -353,8 +353,8 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
     }
     // Dynamic: a thread that the OS deschedules (a shared machine) leaves its tiles to the others. Which
     // thread computes a tile never changes its bits. Tiles are handed out in runs of `chunk`, so that one
-    // hand-out (an atomic on a line both cores write) is amortised over at least kChunkFmas lane-FMAs: a
-    // 6×16 tile with K = 128 is only ~800 cycles of FMAs.
+    // hand-out (an atomic on a line both cores write) is amortised over kChunkFmas lane-FMAs or a little less
+    // (at least half, or one tile): a 6×16 tile with K = 128 is 12,288 lane-FMAs, ~400 cycles at 32 per cycle.
     const int chunk = std::max(1, static_cast<int>(kChunkFmas / (static_cast<double>(mr) * nr * k_block)));
     for (int k0 = 0; k0 < k; k0 += k_block) {  // one pass when there are no K blocks
 #pragma omp for schedule(dynamic, chunk)

@@ -135,39 +135,46 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
           "reference bits on every ISA",
           "[gemm]") {
   // The driver packs a contiguous right operand once its panels serve several tiles and it exceeds L1, and runs
-  // tiles row by row when the left operand's K block is too large to stay cached (GemmPlan). For each ISA and
-  // transpose combination, one shape per plan the candidates reach; every plan kind must be reached.
+  // tiles row by row when the left operand's K block is too large to stay cached (GemmPlan), also with Cᵀ tiles
+  // and with K cut into blocks (K > 512). For each ISA and transpose combination, one shape per plan the
+  // candidates reach; every plan kind must be reached.
+  constexpr int kShapes[][3] = {{40, 24, 9},   {40, 170, 70},   {1100, 170, 70}, {1100, 24, 9},
+                                {9, 170, 600}, {1100, 24, 600}, {9, 24, 70}};
   uint32_t seed = 4000;
   for (Isa isa : fpsim::simd::kIsas) {
     if (!fpsim::simd::cpu_supports(isa)) continue;
-    bool contiguous_packed = false, contiguous_in_place = false, by_rows = false, by_columns = false;
+    bool contiguous_packed = false, contiguous_in_place = false, by_columns = false, by_rows = false;
+    bool by_rows_transposed = false, by_rows_k_blocks = false;
     for (Trans ta : {Trans::No, Trans::Yes})
       for (Trans tb : {Trans::No, Trans::Yes}) {
-        std::vector<std::tuple<bool, bool, bool>> seen;
-        for (int m : {40, 1100})
-          for (int n : {24, 170})
-            for (int k : {9, 70}) {
-              const bool accumulate = (m + n + k) % 2 == 1;
-              const GemmProblem shape{ta, tb, m, n, k, nullptr, 1, nullptr, 1, nullptr, 1, accumulate};
-              const fpsim::sim::GemmPlan plan = fpsim::sim::gemm_fp32_plan(shape, isa);
-              const auto kind = std::tuple{plan.transposed_tiles, plan.packs_right, plan.row_panel_major};
-              if (std::find(seen.begin(), seen.end(), kind) != seen.end()) continue;
-              seen.push_back(kind);
-              // the right operand's columns are contiguous: op(B) for C tiles, op(A)ᵀ for Cᵀ tiles
-              const bool contiguous = plan.transposed_tiles ? ta == Trans::Yes : tb == Trans::No;
-              contiguous_packed |= contiguous && plan.packs_right;
-              contiguous_in_place |= contiguous && !plan.packs_right;
-              (plan.row_panel_major ? by_rows : by_columns) = true;
-              INFO(fpsim::simd::to_string(isa) << " Cᵀ tiles " << plan.transposed_tiles << " packed "
-                                               << plan.packs_right << " by rows " << plan.row_panel_major);
-              check_case({m, n, k, ta, tb, accumulate, k % 3}, seed += 3);
-            }
+        std::vector<std::tuple<bool, bool, bool, bool>> seen;
+        for (const auto& [m, n, k] : kShapes) {
+          const bool accumulate = (m + n + k) % 2 == 1;
+          const GemmProblem shape{ta, tb, m, n, k, nullptr, 1, nullptr, 1, nullptr, 1, accumulate};
+          const fpsim::sim::GemmPlan plan = fpsim::sim::gemm_fp32_plan(shape, isa);
+          const bool k_blocks = k > 512;
+          const auto kind = std::tuple{plan.transposed_tiles, plan.packs_right, plan.row_panel_major, k_blocks};
+          if (std::find(seen.begin(), seen.end(), kind) != seen.end()) continue;
+          seen.push_back(kind);
+          // the right operand's columns are contiguous: op(B) for C tiles, op(A)ᵀ for Cᵀ tiles
+          const bool contiguous = plan.transposed_tiles ? ta == Trans::Yes : tb == Trans::No;
+          contiguous_packed |= contiguous && plan.packs_right;
+          contiguous_in_place |= contiguous && !plan.packs_right;
+          (plan.row_panel_major ? by_rows : by_columns) = true;
+          by_rows_transposed |= plan.row_panel_major && plan.transposed_tiles;
+          by_rows_k_blocks |= plan.row_panel_major && k_blocks;
+          INFO(fpsim::simd::to_string(isa) << " Cᵀ tiles " << plan.transposed_tiles << " packed " << plan.packs_right
+                                           << " by rows " << plan.row_panel_major);
+          check_case({m, n, k, ta, tb, accumulate, k % 3}, seed += 3);
+        }
       }
     INFO(fpsim::simd::to_string(isa));
     CHECK(contiguous_packed);
     CHECK(contiguous_in_place);
-    CHECK(by_rows);
     CHECK(by_columns);
+    CHECK(by_rows);
+    CHECK(by_rows_transposed);
+    CHECK(by_rows_k_blocks);
   }
 }
 

@@ -6,7 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 
-// Vec4 values pass between always-inlined helpers only; the psABI note on 32-byte vectors does not apply.
+// Vec4 values pass between always-inlined helpers only (every helper here, horner and exp_binary64.h's are
+// [[gnu::always_inline]]), so the psABI note on 32-byte vectors does not apply: an out-of-line call from the
+// AVX2 clone of a loop to a helper compiled without AVX would pass a Vec4 in the wrong registers (at -O0).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace fpsim::sim::detail {
@@ -17,25 +19,25 @@ using Float4 = float __attribute__((vector_size(16)));
 
 /// c in every lane. Example: splat<Vec4>(0.5) is {0.5, 0.5, 0.5, 0.5}; splat<double>(0.5) is 0.5.
 template <class D>
-constexpr D splat(double c) {
+[[gnu::always_inline]] constexpr D splat(double c) {
   return D{} + c;
 }
-inline uint64_t to_bits(double d) { return std::bit_cast<uint64_t>(d); }
-inline double from_bits(uint64_t b) { return std::bit_cast<double>(b); }
-inline Bits4 to_bits(Vec4 d) { return reinterpret_cast<Bits4>(d); }  // GCC: same-size vectors reinterpret
-inline Vec4 from_bits(Bits4 b) { return reinterpret_cast<Vec4>(b); }
+[[gnu::always_inline]] inline uint64_t to_bits(double d) { return std::bit_cast<uint64_t>(d); }
+[[gnu::always_inline]] inline double from_bits(uint64_t b) { return std::bit_cast<double>(b); }
+[[gnu::always_inline]] inline Bits4 to_bits(Vec4 d) { return reinterpret_cast<Bits4>(d); }  // GCC: same-size vectors reinterpret
+[[gnu::always_inline]] inline Vec4 from_bits(Bits4 b) { return reinterpret_cast<Vec4>(b); }
 /// |d| by clearing the sign bit (NaN stays NaN). Example: abs_of(-2.0) == 2.0.
 template <class D>
-D abs_of(D d) {
+[[gnu::always_inline]] inline D abs_of(D d) {
   return from_bits(to_bits(d) & ~(uint64_t{1} << 63));
 }
 
 /// Whether any lane of a comparison's result is true. Example: any_lane(Vec4{1, 5, 2, 3} > 4.0) is true;
 /// any_lane(1.0 > 4.0) is false.
-inline bool any_lane(bool m) { return m; }
+[[gnu::always_inline]] inline bool any_lane(bool m) { return m; }
 template <class M>
   requires(sizeof(M) == 32)
-bool any_lane(M m) {
+[[gnu::always_inline]] inline bool any_lane(M m) {
   return (m[0] | m[1] | m[2] | m[3]) != 0;
 }
 
