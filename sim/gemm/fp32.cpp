@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -276,8 +277,10 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
     const int tile_rows = std::min(mr, rows - ip * mr), tile_cols = std::min(nr, cols - jp * nr);
     const std::size_t r0 = static_cast<std::size_t>(ip) * mr, c0 = static_cast<std::size_t>(jp) * nr;
     // 2. left rows in place: left(i, k) = data[i·ld + k] (step 1) or data[k·ld + i] (step ld)
-    detail::TileOperands in{};
-    for (int r = 0; r < mr; ++r) {
+    // every field is set here (value-initialising `in` cost a `rep stos` per tile); rows ≥ mr repeat a valid row
+    detail::TileOperands in;
+    constexpr int kRowSlots = static_cast<int>(std::size(in.a_rows));
+    for (int r = 0; r < kRowSlots; ++r) {
       const std::size_t row = r0 + static_cast<std::size_t>(std::min(r, tile_rows - 1));
       in.a_rows[r] = left.transposed ? left.data + row : left.data + row * left.ld;
     }
