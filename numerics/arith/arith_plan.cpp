@@ -482,12 +482,12 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
 // fma of table-decoded operands whose sum is exact in binary64 (fma_sum_exact: e4m3 and its fn/fnuz variants,
 // e3m4, e2m3, e3m2, e2m1, p3109_k8p4s*, and mixes such as e4m3fn·e5m2 + e4m3fn (51 bits); not e5m2 throughout,
 // whose x·y + z can span 65 bits), into a target with a RoundingTable (every deterministic mode): s = x·y + z is
-// exact in any native mode, and rounded by the table (one load; no branch on the result's range, which on wide-range data changes at random
-// between subnormal, normal and overflowing). Finite operands give a finite s (the product and sum stay far
-// inside binary64's range), so an s that is zero, inf or NaN means a special operand or an exact zero sum (its
-// sign follows IEEE 754 6.3 and the mode): exact_sum_fma_rare. One unsigned compare tests all three: the
-// magnitude's pattern minus 1 is below 0x7FEFFFFFFFFFFFFF exactly for non-zero finite s (0 wraps to 2^64 − 1;
-// +inf 0x7FF0000000000000 and NaN patterns lie above).
+// exact in any native mode, and rounded by the table (one load; no branch on the result's range, which on
+// wide-range data changes at random between subnormal, normal and overflowing). Finite operands give a finite s
+// (the product and sum stay far inside binary64's range), so an s that is zero, inf or NaN means a special operand
+// or an exact zero sum (its sign follows IEEE 754 6.3 and the mode): exact_sum_fma_rare. One unsigned compare
+// tests all three: the magnitude's pattern minus 1 is below 0x7FEFFFFFFFFFFFFF exactly for non-zero finite s (0
+// wraps to 2^64 − 1; +inf 0x7FF0000000000000 and NaN patterns lie above).
 //   e4m3fn 0x38 · 0x38 + 0x00 (1·1 + 0): s = 1.0, the table's entry for E = 0, top 0b1000, no sticky: 0x38.
 Rounded ArithPlan::exact_sum_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
   const Decoder* d = p.decoders_;

@@ -147,7 +147,8 @@ __attribute__((target("avx2"))) inline void transpose_8x8(const float* src, std:
 __attribute__((target("avx2"))) void transpose_16x16(const float* src, std::size_t src_ld, float* dst,
                                                     std::size_t dst_ld) {
   for (std::size_t bi = 0; bi < 16; bi += 8)
-    for (std::size_t bj = 0; bj < 16; bj += 8) transpose_8x8(src + bi * src_ld + bj, src_ld, dst + bj * dst_ld + bi, dst_ld);
+    for (std::size_t bj = 0; bj < 16; bj += 8)
+      transpose_8x8(src + bi * src_ld + bj, src_ld, dst + bj * dst_ld + bi, dst_ld);
 }
 
 void kernel_6x16(int k, const TileOperands& in, float* c, std::size_t ldc, int mr, int nr, bool load_c) {

@@ -24,7 +24,8 @@ template <class D>
 }
 [[gnu::always_inline]] inline uint64_t to_bits(double d) { return std::bit_cast<uint64_t>(d); }
 [[gnu::always_inline]] inline double from_bits(uint64_t b) { return std::bit_cast<double>(b); }
-[[gnu::always_inline]] inline Bits4 to_bits(Vec4 d) { return reinterpret_cast<Bits4>(d); }  // GCC: same-size vectors reinterpret
+// GCC: same-size vectors reinterpret
+[[gnu::always_inline]] inline Bits4 to_bits(Vec4 d) { return reinterpret_cast<Bits4>(d); }
 [[gnu::always_inline]] inline Vec4 from_bits(Bits4 b) { return reinterpret_cast<Vec4>(b); }
 /// |d| by clearing the sign bit (NaN stays NaN). Example: abs_of(-2.0) == 2.0.
 template <class D>
