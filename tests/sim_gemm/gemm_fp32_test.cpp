@@ -138,8 +138,9 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
   // tiles row by row when the left operand's K block is too large to stay cached (GemmPlan), also with Cᵀ tiles
   // and with K cut into blocks (K > 512). For each ISA and transpose combination, one shape per plan the
   // candidates reach; every plan kind must be reached.
+  // ({24, 170, 600} reaches Cᵀ tiles by row with the AVX-512 kernel's 8 × 32 tiles; {9, 170, 600} with 6 × 16.)
   constexpr int kShapes[][3] = {{40, 24, 9},   {40, 170, 70},   {1100, 170, 70}, {1100, 24, 9},
-                                {9, 170, 600}, {1100, 24, 600}, {9, 24, 70}};
+                                {9, 170, 600}, {1100, 24, 600}, {9, 24, 70},     {24, 170, 600}};
   uint32_t seed = 4000;
   for (Isa isa : fpsim::simd::kIsas) {
     if (!fpsim::simd::cpu_supports(isa)) continue;
