@@ -119,29 +119,55 @@ double median_cpu_seconds(int runs, F call) {
   return median(times);
 }
 
-// The core's FMA peak: each thread runs kChains independent chains of 8-lane FMAs (enough to cover
-// the FMA latency on both FMA pipes) for about 50 ms; GFLOP/s = 2 flops · 8 lanes · FMAs / second.
+// The core's FMA peak at the fp32 GEMM's vector width (simd::best_isa(): 16 lanes on AVX-512, else 8): each
+// thread runs kChains independent chains of FMAs (enough to cover the FMA latency on both FMA pipes) for about
+// 50 ms; GFLOP/s = 2 flops · lanes · FMAs / second. A narrower loop than the GEMM's would put the GEMM above
+// 100% of "peak" on an AVX-512 core.
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) double fma_loop_flops(long iterations) {
-  constexpr int kChains = 12;
-  __m256 acc[kChains];
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm256_set1_ps(static_cast<float>(c));
+constexpr int kPeakChains = 12;
+
+__attribute__((target("avx2,fma"))) double fma_loop_flops_avx2(long iterations) {
+  __m256 acc[kPeakChains];
+  for (int c = 0; c < kPeakChains; ++c) acc[c] = _mm256_set1_ps(static_cast<float>(c));
   const __m256 x = _mm256_set1_ps(0.999f), y = _mm256_set1_ps(1e-3f);
   for (long i = 0; i < iterations; ++i)
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm256_fmadd_ps(acc[c], x, y);
+    for (int c = 0; c < kPeakChains; ++c) acc[c] = _mm256_fmadd_ps(acc[c], x, y);
   __m256 sum = acc[0];
-  for (int c = 1; c < kChains; ++c) sum = _mm256_add_ps(sum, acc[c]);
+  for (int c = 1; c < kPeakChains; ++c) sum = _mm256_add_ps(sum, acc[c]);
   volatile float sink = _mm256_cvtss_f32(sum);
   (void)sink;
-  return 2.0 * 8 * kChains * static_cast<double>(iterations);
+  return 2.0 * 8 * kPeakChains * static_cast<double>(iterations);
+}
+
+__attribute__((target("avx512f"))) double fma_loop_flops_avx512(long iterations) {
+  __m512 acc[kPeakChains];
+  for (int c = 0; c < kPeakChains; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(c));
+  const __m512 x = _mm512_set1_ps(0.999f), y = _mm512_set1_ps(1e-3f);
+  for (long i = 0; i < iterations; ++i)
+    for (int c = 0; c < kPeakChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], x, y);
+  __m512 sum = acc[0];
+  for (int c = 1; c < kPeakChains; ++c) sum = _mm512_add_ps(sum, acc[c]);
+  volatile float sink = _mm512_cvtss_f32(sum);
+  (void)sink;
+  return 2.0 * 16 * kPeakChains * static_cast<double>(iterations);
 }
 #endif
+
+// Lanes of the FMA loop fma_peak_gflops runs: the fp32 GEMM's vector width, 0 without AVX2 + FMA.
+int fma_peak_lanes() {
+#if defined(__x86_64__)
+  if (simd::best_isa() == simd::Isa::Avx512) return 16;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 8;
+#endif
+  return 0;
+}
 
 // Median over `runs` of the summed GFLOP/s of `threads` threads each running the FMA loop (0 when the CPU
 // has no AVX2 + FMA).
 double fma_peak_gflops(int threads, int runs) {
 #if defined(__x86_64__)
-  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0.0;
+  const int lanes = fma_peak_lanes();
+  if (lanes == 0) return 0.0;
   std::vector<double> rates;
   for (int r = 0; r < runs; ++r) {
     double total = 0.0;
@@ -150,7 +176,7 @@ double fma_peak_gflops(int threads, int runs) {
       // per thread CPU seconds: on a machine shared with other work the wall clock would count the time
       // the thread waited for a core
       const double start = cpu_seconds(false);
-      const double flops = fma_loop_flops(4'000'000);
+      const double flops = lanes == 16 ? fma_loop_flops_avx512(4'000'000) : fma_loop_flops_avx2(4'000'000);
       total += flops / (cpu_seconds(false) - start) / 1e9;
     }
     rates.push_back(total);
@@ -252,9 +278,9 @@ void accumulator_rows(const Options& o, std::mt19937& gen) {
              flops(s) / fp32_cpu / 1e9, peak1 > 0 ? 100.0 * flops(s) / fp32_cpu / 1e9 / peak1 : 0.0);
   for (std::size_t ti = 0; ti < o.threads.size(); ++ti) {
     const double peak = fma_peak_gflops(o.threads[ti], o.runs);
-    fmt::print("FMA peak, {} thread(s): {:.1f} GFLOP/s per CPU-second of each thread (8-lane FMA loop); fp32 GEMM "
+    fmt::print("FMA peak, {} thread(s): {:.1f} GFLOP/s per CPU-second of each thread ({}-lane FMA loop); fp32 GEMM "
                "above at {:.0f}% of it (wall clock)\n",
-               o.threads[ti], peak, peak > 0 ? 100.0 * fp32_rate[ti] / peak : 0.0);
+               o.threads[ti], peak, fma_peak_lanes(), peak > 0 ? 100.0 * fp32_rate[ti] / peak : 0.0);
   }
 }
 
