@@ -14,6 +14,7 @@ packages=(
   pkg-config                          # the installed library's fpsim.pc (tests/install)
   python3-dev pybind11-dev python3-pybind11 python3-numpy   # `import fpsim` (tools/python), for /usr/bin/python3
   python3-pytest python3-torch        # the Python test suite and the PyTorch example
+  libopenblas0-openmp                 # the BLAS Debian's PyTorch loads for torch_baseline.py (else reference BLAS)
   slurm-wlm munge                     # the single-node Slurm job-array test (tests/slurm)
   fortunes                            # /usr/share/games/fortunes: default text corpus (see experiments/README.md)
 )

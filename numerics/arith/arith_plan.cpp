@@ -98,6 +98,18 @@ bool fma_sum_exact(const Format* f) {
   return top - low <= 53;
 }
 
+// Whether div_kernel's binary64 work is exact for every finite x and non-zero y of these formats: the quotient
+// q = RN(x / y) lies below 2^(emax_x + 1 − (emin_y − man_y)) <= 2^1023, and the residual x − q·y is a multiple
+// of ulp(q)·lsb(y), at least 2^((emin_x − man_x) − (emax_y + 1) − 52 + (emin_y − man_y)); when that is at or
+// above 2^-1022, nothing underflows, so the residual is a binary64 number (the remainder of a round-to-nearest
+// division is exact: Bohlender, Walter, Kornerup and Matula, ARITH 1991) and one fma gives it exactly.
+// binary32 ÷ binary32: quotients below 2^277, residual steps at or above 2^(−149 − 128 − 52 − 149) = 2^-478.
+bool binary64_quotient_exact(const Format& x, const Format& y) {
+  const int low = (x.emin() - x.man_bits()) - (y.emax() + 1) - 52 + (y.emin() - y.man_bits());
+  const int high = (x.emax() + 1) - (y.emin() - y.man_bits());
+  return low >= -1022 && high <= 1023;
+}
+
 // Whether Rounder::Nearest serves t: rne into a signed format with a zero whose codes are sign | exponent |
 // fraction with binary64-compatible field widths and range (the special codes lie above max_code).
 bool nearest_by_integers(const Target& t) {
@@ -123,22 +135,8 @@ ArithPlan::ArithPlan(ArithOp op, std::span<const Format> formats, const Target& 
   choose_path();
 }
 
-void ArithPlan::choose_path() {
-  const Format& fa = formats_[0];
-  const Format& fb = arity_ >= 2 ? formats_[1] : formats_[0];
-  if (op_ != ArithOp::Fma && op_table_applies(op_, fa, fb, t_)) {
-    op_table_ = op_table(op_, fa, fb, t_);
-    kernel_ = &ArithPlan::table_kernel;
-    return;
-  }
-  kernel_ = &ArithPlan::exact_kernel;
-  const bool sum_or_product = op_ == ArithOp::Add || op_ == ArithOp::Sub || op_ == ArithOp::Mul || op_ == ArithOp::Fma;
-  if (!sum_or_product || t_.daz) return;
-  for (int i = 0; i < arity_; ++i)
-    if (!double_decodes(formats_[i])) return;
-  if ((op_ == ArithOp::Mul || op_ == ArithOp::Fma) && !fast_double_product_exact(fa, fb)) return;
-  if (!binary64_stays_normal(op_, formats_, arity_)) return;
-  for (int i = 0; i < arity_; ++i) decoders_[i] = make_decoder(formats_[i]);
+// The target's RoundingTable and the Rounder for s + err results (Nearest's constants and overflow results).
+void ArithPlan::prepare_rounder() {
   rounding_table_ = rounding_table(t_);
   if (nearest_by_integers(t_)) {
     rounder_ = Rounder::Nearest;
@@ -159,6 +157,34 @@ void ArithPlan::choose_path() {
   } else {
     rounder_ = rounding_table_ ? Rounder::Table : Rounder::RoundPack;
   }
+}
+
+void ArithPlan::choose_path() {
+  const Format& fa = formats_[0];
+  const Format& fb = arity_ >= 2 ? formats_[1] : formats_[0];
+  if (op_ != ArithOp::Fma && op_table_applies(op_, fa, fb, t_)) {
+    op_table_ = op_table(op_, fa, fb, t_);
+    kernel_ = &ArithPlan::table_kernel;
+    return;
+  }
+  kernel_ = &ArithPlan::exact_kernel;
+  if (op_ == ArithOp::Div) {
+    if (t_.daz || !nearest_by_integers(t_) || !double_decodes(fa) || !double_decodes(fb) ||
+        !binary64_quotient_exact(fa, fb))
+      return;
+    for (int i = 0; i < 2; ++i) decoders_[i] = make_decoder(formats_[i]);
+    prepare_rounder();
+    kernel_ = &ArithPlan::div_kernel;
+    return;
+  }
+  const bool sum_or_product = op_ == ArithOp::Add || op_ == ArithOp::Sub || op_ == ArithOp::Mul || op_ == ArithOp::Fma;
+  if (!sum_or_product || t_.daz) return;
+  for (int i = 0; i < arity_; ++i)
+    if (!double_decodes(formats_[i])) return;
+  if ((op_ == ArithOp::Mul || op_ == ArithOp::Fma) && !fast_double_product_exact(fa, fb)) return;
+  if (!binary64_stays_normal(op_, formats_, arity_)) return;
+  for (int i = 0; i < arity_; ++i) decoders_[i] = make_decoder(formats_[i]);
+  prepare_rounder();
   if (const Kernel k = f16c_kernel_for()) {
     kernel_ = k;
     fast_path_ = "f16c";
@@ -391,6 +417,25 @@ Rounded ArithPlan::double_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uin
   if (!std::isfinite(kOp == ArithOp::Mul ? u * v : u + v) || !native_rounds_to_nearest())
     return p.exact_path(a, b, c, random_bits);
   return p.combine<kOp>(u, v, random_bits);
+}
+
+// x / y in rne: q = RN(x / y) in binary64 and the residual r = x − q·y, exact by one fma
+// (binary64_quotient_exact), so the exact quotient is q + r/y with |r/y| <= half of q's ulp, and r = 0 iff q is
+// the exact quotient. round_nearest reads only whether its error term is zero (it hands rounding boundaries
+// back), so r serves as that term. (Into a target of <= 24 bits an inexact quotient of such operands is never
+// on a boundary in binary64; into a wider one, e.g. e8m51, it can be, and r sends it to the exact path.)
+//   binary16 1 ÷ 3: q = 0x3FD5555555555555, r = 1 − 3q = 2^-54 (not 0); q's 42 dropped bits 0x15555555555 are
+//   neither 0 nor half: code 0x3555 (0.33325), inexact.
+Rounded ArithPlan::div_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
+  double x, y;
+  if (!p.decode(0, a, x) || !p.decode(1, b, y) || y == 0 || !native_rounds_to_nearest())
+    return p.exact_path(a, b, c, random_bits);
+  const double q = x / y, r = std::fma(-q, y, x);
+  Rounded out;
+  const Nearest how = round_nearest(p.nearest_, q, r, out);
+  if (how == Nearest::Done) return out;
+  if (how == Nearest::Overflow) return p.overflow_[bits_of(q) >> 63];
+  return p.exact_path(a, b, c, random_bits);  // zero quotients, rounding boundaries
 }
 
 // The same kernel for one format throughout (operands and target) in rne, the format one of binary16,

@@ -8,6 +8,7 @@
 //   "double"   operands decoded into binary64 (their fields moved by integer steps, or a 256-entry table for
 //              <= 8-bit formats), the exact result as s + err by native arithmetic and TwoSum, rounded by
 //              integer steps (rne, normal results), the target's RoundingTable (precision <= 12), or round_pack;
+//              division in rne too: the binary64 quotient and its exact residual by one fma;
 //   "f16c"     binary16 multiply in rne on a CPU with F16C: the exact binary32 product rounded by vcvtps2ph
 //              (arith_plan_f16c.cpp), with no branch on the result's range;
 //   "binary32" binary32 add, sub and multiply in rne by the native binary32 operation, its flags from the exact
@@ -92,6 +93,7 @@ class ArithPlan {
  private:
   using Kernel = Rounded (*)(const ArithPlan&, Bits, Bits, Bits, uint64_t);
   void choose_path();
+  void prepare_rounder();
   Rounded wrong_arity(int given) const;
   Rounded exact_path(Bits a, Bits b, Bits c, uint64_t random_bits) const;
   [[gnu::always_inline]] bool decode(int i, Bits b, double& out) const;
@@ -103,6 +105,7 @@ class ArithPlan {
   template <int E, int M, ArithOp kOp>
   static Rounded ieee_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   Kernel ieee_kernel_for() const;
+  static Rounded div_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   template <ArithOp kOp>
   static Rounded binary32_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   Kernel binary32_kernel_for() const;  // arith_plan_binary32.cpp

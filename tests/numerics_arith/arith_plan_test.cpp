@@ -3,6 +3,7 @@
 // 8-bit fma, random and edge-pattern operands for binary16/bfloat16/binary32 and mixed formats in every
 // mode, and fma cases aimed at binary32 rounding boundaries (the Binary32Nearest rounder's hand-off).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cfenv>
 #include <cmath>
 #include <string>
@@ -98,7 +99,7 @@ TEST_CASE("ArithPlan on binary16/bfloat16/binary32 and mixed formats equals the 
   for (const auto& names : cases) {
     const Format formats[3] = {parse_format(names[0]), parse_format(names[1]), parse_format(names[2])};
     const Format result = parse_format(names[3]);
-    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Fma})
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div, ArithOp::Fma})
       for (Rounding r : kModes) {
         const ArithPlan plan(op, std::span<const Format>(formats, arity(op)), target(result, r));
         for (int i = 0; i < 20000; ++i) {
@@ -126,7 +127,7 @@ TEST_CASE("ArithPlan binary16 rne equals the exact path on every code against ed
   for (Tininess tininess : {Tininess::AfterRounding, Tininess::BeforeRounding}) {
     Target t = target(f16, Rounding::NearestEven);
     t.tininess = tininess;
-    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul}) {
+    for (ArithOp op : {ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div}) {
       const ArithPlan plan(op, f16, t);
       for (uint64_t a = 0; a < 0x10000; ++a)
         for (uint64_t b : edges) {
@@ -177,6 +178,56 @@ TEST_CASE("ArithPlan binary32 rne hands rounding-boundary sums to the exact path
   CHECK(c.mismatches == 0);
 }
 
+// binary32 quotients on and next to rounding boundaries of binary32, bfloat16 and binary16 (rne, the double
+// path's division): a = b·m exactly for m with few significant bits (an exact quotient: a representable
+// value, a midpoint of the target, or a subnormal one), and a one binary32 ulp either side (a quotient a hair
+// off that point, which binary64 alone cannot tell from it); plus random codes, some with tiny or huge ratios.
+TEST_CASE("ArithPlan division in rne equals the exact path on and next to rounding boundaries", "[plan]") {
+  const Format f32 = parse_format("binary32");
+  const Format formats[3] = {f32, f32, f32};
+  test::OperandGen gen(15);
+  Checker c;
+  for (const char* name : {"binary32", "bfloat16", "binary16"}) {
+    const Format result = parse_format(name);
+    const ArithPlan div(ArithOp::Div, std::span<const Format>(formats, 2), target(result, Rounding::NearestEven));
+    REQUIRE(std::string(div.path()) == "double");
+    const int p = result.man_bits() + 1;
+    for (int i = 0; i < 200000; ++i) {
+      // m: p + 1 significant bits (a value of the target or a midpoint of it), scaled anywhere in binary32's
+      // range; b: up to 23 − p significant bits, so b·m fits binary32's 24.
+      const int b_bits = std::max(1, 23 - p);
+      const double m = std::ldexp(double((gen.word() & ((uint64_t{1} << p) - 1)) | (uint64_t{1} << p)),
+                                  int(gen.word() % 200) - 150 - p);
+      const double b = std::ldexp(double((gen.word() & ((uint64_t{1} << b_bits) - 1)) | (uint64_t{1} << b_bits)),
+                                  int(gen.word() % 40) - 20 - b_bits);
+      const float a = static_cast<float>(b * m), bf = static_cast<float>(b);
+      if (!std::isfinite(a) || a == 0 || bf == 0) continue;
+      for (int step = -1; step <= 1; ++step) {
+        const uint32_t a_bits = bits_of(a) + uint32_t(step);
+        const Bits x[3] = {Bits{(gen.word() & 1 ? 0x80000000u : 0u) ^ a_bits}, Bits{bits_of(bf)}, Bits{0}};
+        c.check(div, x, formats, 0);
+      }
+      const Bits y[3] = {gen.code(f32), gen.code(f32), Bits{0}};
+      c.check(div, y, formats, 0);
+    }
+  }
+  // Targets wider than binary32's quotients are exact to: binary64's quotient can then sit on a rounding
+  // boundary of the target while the exact one does not (e8m51 keeps all but one of its 53 bits), and only
+  // the fma residual tells them apart.
+  for (const char* name : {"e8m51", "e11m40"}) {
+    const ArithPlan div(ArithOp::Div, std::span<const Format>(formats, 2),
+                        target(parse_format(name), Rounding::NearestEven));
+    REQUIRE(std::string(div.path()) == "double");
+    for (int i = 0; i < 200000; ++i) {
+      const Bits y[3] = {gen.code(f32), gen.code(f32), Bits{0}};
+      c.check(div, y, formats, 0);
+    }
+  }
+  INFO(c.cases << " cases");
+  CHECK(c.cases > 1'500'000);
+  CHECK(c.mismatches == 0);
+}
+
 // Signed zeros, exact cancellation, subnormals and overflow for every same-format kernel: −0 + −0 = −0 in every
 // mode, x − x = +0 (−0 in rdn), −0·x keeps its sign, fma(−0, x, −0) = −0.
 TEST_CASE("ArithPlan gives IEEE zero signs, subnormal and overflow results", "[plan]") {
@@ -209,7 +260,9 @@ TEST_CASE("ArithPlan chooses its path once and checks arity", "[plan]") {
   CHECK(std::string(ArithPlan(ArithOp::Mul, f16, target(f16, Rounding::NearestEven)).path()) ==
         (__builtin_cpu_supports("f16c") ? "f16c" : "double"));
   CHECK(std::string(ArithPlan(ArithOp::Mul, f16, target(f16, Rounding::Up)).path()) == "double");
-  CHECK(std::string(ArithPlan(ArithOp::Div, f16, target(f16, Rounding::NearestEven)).path()) == "exact");
+  CHECK(std::string(ArithPlan(ArithOp::Div, f16, target(f16, Rounding::NearestEven)).path()) == "double");
+  CHECK(std::string(ArithPlan(ArithOp::Div, f16, target(f16, Rounding::Up)).path()) == "exact");
+  CHECK(std::string(ArithPlan(ArithOp::Sqrt, f16, target(f16, Rounding::NearestEven)).path()) == "exact");
   const ArithPlan add(ArithOp::Add, f16, target(f16, Rounding::NearestEven));
   CHECK(add(Bits{0x3c00}, Bits{0x3c00}) == Rounded{Bits{0x4000}, 0});
   CHECK_THROWS_AS(add(Bits{0x3c00}), std::invalid_argument);
