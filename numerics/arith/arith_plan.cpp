@@ -98,16 +98,24 @@ bool fma_sum_exact(const Format* f) {
   return top - low <= 53;
 }
 
-// Whether div_kernel's binary64 work is exact for every finite x and non-zero y of these formats: the quotient
-// q = RN(x / y) lies below 2^(emax_x + 1 − (emin_y − man_y)) <= 2^1023, and the residual x − q·y is a multiple
-// of ulp(q)·lsb(y), at least 2^((emin_x − man_x) − (emax_y + 1) − 52 + (emin_y − man_y)); when that is at or
-// above 2^-1022, nothing underflows, so the residual is a binary64 number (the remainder of a round-to-nearest
-// division is exact: Bohlender, Walter, Kornerup and Matula, ARITH 1991) and one fma gives it exactly.
-// binary32 ÷ binary32: quotients below 2^277, residual steps at or above 2^(−149 − 128 − 52 − 149) = 2^-478.
+// Whether div_kernel's binary64 work is exact for every finite x and non-zero y of these formats:
+//   - each operand decodes to a binary64 normal (its last bit at or above 2^-1022, below 2^1024), as for the
+//     other operations (binary64_stays_normal); a format with a large bias could otherwise fall below;
+//   - the quotient q = RN(x / y) is normal: |q| >= 2^((emin_x − man_x) − (emax_y + 1)) >= 2^-1022, and below
+//     2^(emax_x + 1 − (emin_y − man_y)) <= 2^1023 (round_nearest reads q's bits as a normal number's);
+//   - the residual x − q·y, a multiple of ulp(q)·lsb(y) >= 2^((emin_x − man_x) − (emax_y + 1) − 52 +
+//     (emin_y − man_y)), has that step at or above 2^-1022: nothing underflows, so it is a binary64 number (the
+//     remainder of a round-to-nearest division is exact: Bohlender, Walter, Kornerup and Matula, ARITH 1991)
+//     and one fma gives it exactly.
+// binary32 ÷ binary32: q at least 2^-277, below 2^277; residual steps at or above 2^(−149 − 128 − 52 − 149) =
+// 2^-478. e8m0fnu ÷ e8m0fnu with bias −660 fails (q can be 2^-1041).
 bool binary64_quotient_exact(const Format& x, const Format& y) {
-  const int low = (x.emin() - x.man_bits()) - (y.emax() + 1) - 52 + (y.emin() - y.man_bits());
+  const Format both[2] = {x, y};
+  if (!binary64_stays_normal(ArithOp::Div, both, 2)) return false;
+  const int quotient_low = (x.emin() - x.man_bits()) - (y.emax() + 1);
+  const int residual_low = quotient_low - 52 + (y.emin() - y.man_bits());
   const int high = (x.emax() + 1) - (y.emin() - y.man_bits());
-  return low >= -1022 && high <= 1023;
+  return quotient_low >= -1022 && residual_low >= -1022 && high <= 1023;
 }
 
 // Whether Rounder::Nearest serves t: rne into a signed format with a zero whose codes are sign | exponent |

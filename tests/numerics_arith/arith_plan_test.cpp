@@ -7,6 +7,7 @@
 #include <cfenv>
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "numerics/arith/arith_plan.h"
@@ -225,6 +226,67 @@ TEST_CASE("ArithPlan division in rne equals the exact path on and next to roundi
   }
   INFO(c.cases << " cases");
   CHECK(c.cases > 1'500'000);
+  CHECK(c.mismatches == 0);
+}
+
+// The binary64 division kernel with operand formats of unusual biases: every 8-bit operand pair into wide
+// targets (table-decoded operands, fnuz, e8m0, unsigned), formats whose quotients or operands would leave
+// binary64's normal range (which must not take the kernel: each case equals the exact path whatever the path),
+// and random biases.
+TEST_CASE("ArithPlan division equals the exact path for operand formats of any bias", "[plan]") {
+  Checker c;
+  // quotients of 2^-1041, operands below 2^-1022: pairs that once reached the binary64 kernel
+  const std::vector<std::tuple<const char*, const char*, const char*, uint64_t, uint64_t>> regressions = {
+      {"e8m0fnu", "e8m0fnu,bias=-660", "e11m51", 0x00, 0xFE},
+      {"e5m2,bias=500", "e5m2,bias=-500", "e11m40", 0x01, 0x7B},
+      {"binary32,bias=944", "e2m1fn,bias=-100", "e11m40", 0x01, 0x07},
+      {"binary16,bias=900", "binary16,bias=1040", "e11m51", 0x000d, 0x4434}};
+  for (const auto& [fx, fy, ft, a, b] : regressions) {
+    const Format formats[3] = {parse_format(fx), parse_format(fy), parse_format(fx)};
+    const ArithPlan div(ArithOp::Div, std::span<const Format>(formats, 2), target(parse_format(ft), Rounding::NearestEven));
+    const Bits x[3] = {Bits{a}, Bits{b}, Bits{0}};
+    c.check(div, x, formats, 0);
+  }
+  for (const char* name : {"e5m2", "e4m3fnuz", "e8m0fnu", "p3109_k8p4ue", "e2m1fn", "e4m3fn,bias=-3"}) {
+    const Format f = parse_format(name);
+    const Format formats[3] = {f, f, f};
+    for (const char* wide : {"e11m51", "e11m40", "e8m30,nosub"})
+      for (Tininess tininess : {Tininess::AfterRounding, Tininess::BeforeRounding}) {
+        Target t = target(parse_format(wide), Rounding::NearestEven);
+        t.tininess = tininess;
+        const ArithPlan div(ArithOp::Div, f, t);
+        for (uint64_t a = 0; a < 256; ++a)
+          for (uint64_t b = 0; b < 256; ++b) {
+            const Bits x[3] = {Bits{a & f.code_mask()}, Bits{b & f.code_mask()}, Bits{0}};
+            c.check(div, x, formats, 0);
+          }
+      }
+  }
+  test::OperandGen gen(16);
+  const char* bases[] = {"e5m2", "e4m3fn", "e8m0fnu", "e2m1fn", "binary16", "bfloat16", "e6m9"};
+  const char* targets[] = {"e11m51", "e11m40", "binary32", "e10m20,bias=600"};
+  int kernel_plans = 0;
+  for (int i = 0; i < 300; ++i) {
+    const auto random_format = [&] {
+      for (;;) {  // a bias that puts the format beyond binary64's range is a parse error: draw again
+        try {
+          return parse_format(std::string(bases[gen.word() % std::size(bases)]) +
+                              ",bias=" + std::to_string(int(gen.word() % 2200) - 1100));
+        } catch (const std::invalid_argument&) {
+        }
+      }
+    };
+    const Format formats[3] = {random_format(), random_format(), Format{}};
+    const ArithPlan div(ArithOp::Div, std::span<const Format>(formats, 2),
+                        target(parse_format(targets[gen.word() % std::size(targets)]), Rounding::NearestEven));
+    kernel_plans += std::string(div.path()) == "double";
+    for (int k = 0; k < 3000; ++k) {
+      const Bits x[3] = {gen.code(formats[0]), gen.code(formats[1]), Bits{0}};
+      c.check(div, x, formats, 0);
+    }
+  }
+  INFO(c.cases << " cases, " << kernel_plans << " of 300 random-bias plans on the binary64 kernel");
+  CHECK(kernel_plans > 30);
   CHECK(c.mismatches == 0);
 }
 
