@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "sim/parallel.h"
 
@@ -40,6 +41,60 @@ void quantize_state(std::span<float> values, const Parameter& p, Role role, cons
   if (PointTelemetry* t = point_of(p, role, telemetry)) t->scale.add(q.amax, q.enc, q.tile_amax);
 }
 
+// The update of one block of elements, written to `out` or, when out is null, back into w (its master value
+// is not rounded, so there is nothing to round first). Separate arrays (__restrict, out aside) so that the
+// compiler vectorises without run-time overlap checks; each element's operations and their order are those of
+// the scalar formula, so the bits do not depend on the vector width.
+struct SgdConstants {
+  float inv_scale, lr, wd, mom_now, dk, bk;
+};
+
+void sgd_block(const float* __restrict g, float* __restrict w, float* __restrict m, float* out, int64_t n,
+               const SgdConstants& k) {
+  const float inv_scale = k.inv_scale, lr = k.lr, wd = k.wd, mom_now = k.mom_now, dk = k.dk, bk = k.bk;
+  if (out == nullptr) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float d = g[i] * inv_scale + wd * w[i];
+      const float buf = mom_now * m[i] + d;
+      m[i] = buf;
+      w[i] = w[i] - lr * (dk * d + bk * buf);
+    }
+    return;
+  }
+  float* __restrict o = out;
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = g[i] * inv_scale + wd * w[i];
+    const float buf = mom_now * m[i] + d;
+    m[i] = buf;
+    o[i] = w[i] - lr * (dk * d + bk * buf);
+  }
+}
+
+struct AdamConstants {
+  float inv_scale, lr, wd, b1, b2, eps, c1, c2;
+};
+
+void adamw_block(const float* __restrict g, float* __restrict w, float* __restrict m, float* __restrict v, float* out,
+                 int64_t n, const AdamConstants& k) {
+  const float inv_scale = k.inv_scale, lr = k.lr, wd = k.wd, b1 = k.b1, b2 = k.b2, eps = k.eps, c1 = k.c1,
+              c2 = k.c2;
+  const auto update = [&](int64_t i) {
+    const float gi = g[i] * inv_scale;
+    m[i] = b1 * m[i] + (1.0f - b1) * gi;
+    v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+    const float mhat = m[i] / c1, vhat = v[i] / c2;
+    return w[i] * (1.0f - lr * wd) - lr * mhat / (std::sqrt(vhat) + eps);
+  };
+  if (out == nullptr) {
+    for (int64_t i = 0; i < n; ++i) w[i] = update(i);
+    return;
+  }
+  float* __restrict o = out;
+  for (int64_t i = 0; i < n; ++i) o[i] = update(i);
+}
+
+constexpr int64_t kOptimizerBlock = 4096;
+
 }  // namespace
 
 void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, double lr, int64_t step,
@@ -52,38 +107,42 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
     const float* g = p.grad.ptr();
     if (p.state1.numel() != n) p.state1 = Tensor(p.value.shape);
     float* m = p.state1.ptr();
-    UninitializedVector<float> next(static_cast<size_t>(n));  // the new master value before rounding (all written)
+    // The new master value: straight into w unless it is rounded into the master-weight Target first.
+    const QuantSide master = side_for(p, Role::MasterWeight, step, seed, telemetry);
+    UninitializedVector<float> next(master.target ? static_cast<size_t>(n) : 0);
+    float* const out = master.target ? next.data() : nullptr;
+    const int64_t blocks = (n + kOptimizerBlock - 1) / kOptimizerBlock;
+    const auto block_of = [&](int64_t blk) {
+      const int64_t b = blk * kOptimizerBlock;
+      return std::pair{b, std::min(n, b + kOptimizerBlock) - b};
+    };
     if (spec.type == OptimizerSpec::Type::Sgd) {
       // PyTorch SGD: d = g + wd·w; buf = momentum·buf + d (buf = d on the first step);
       // update = nesterov ? d + momentum·buf : buf; w -= lr·update.
       // Branch-free inner loop (vectorisable): on the first step buf = d (momentum 0, and buf starts
       // at 0); update = dk·d + bk·buf with (dk, bk) = (1, momentum) for Nesterov, (0, 1) otherwise.
-      const float mom_now = step == 1 ? 0.0f : mom;
-      const float dk = spec.nesterov ? 1.0f : 0.0f, bk = spec.nesterov ? mom : 1.0f;
-      float* out = next.data();
-      parallel_for((n + 4095) / 4096, kParallelMinElements / 4096, [&](int64_t blk) {  // parallel.h
-        const int64_t end = std::min(n, (blk + 1) * 4096);
-        for (int64_t i = blk * 4096; i < end; ++i) {
-          const float d = g[i] * inv_scale + wd * w[i];
-          const float buf = mom_now * m[i] + d;
-          m[i] = buf;
-          out[i] = w[i] - flr * (dk * d + bk * buf);
-        }
+      const SgdConstants k{inv_scale, flr, wd, step == 1 ? 0.0f : mom, spec.nesterov ? 1.0f : 0.0f,
+                           spec.nesterov ? mom : 1.0f};
+      parallel_for(blocks, kParallelMinElements / kOptimizerBlock, [&](int64_t blk) {  // parallel.h
+        const auto [b, len] = block_of(blk);
+        sgd_block(g + b, w + b, m + b, out ? out + b : nullptr, len, k);
       });
       quantize_state(p.state1.span(), p, Role::OptimizerState, side_for(p, Role::OptimizerState, step, seed, telemetry), telemetry);
     } else {
       // AdamW (Loshchilov & Hutter): w ← w·(1 - lr·wd) - lr·m̂/(√v̂ + eps), m̂ = m/(1-β1^t), v̂ = v/(1-β2^t).
       if (p.state2.numel() != n) p.state2 = Tensor(p.value.shape);
       float* v = p.state2.ptr();
-      const float b1 = float(spec.beta1), b2 = float(spec.beta2), eps = float(spec.eps);
-      const float c1 = float(1.0 - std::pow(spec.beta1, double(step)));
-      const float c2 = float(1.0 - std::pow(spec.beta2, double(step)));
-      parallel_for(n, kParallelMinElements, [&](int64_t i) {  // parallel.h
-        const float gi = g[i] * inv_scale;
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-        const float mhat = m[i] / c1, vhat = v[i] / c2;
-        next[size_t(i)] = w[i] * (1.0f - flr * wd) - flr * mhat / (std::sqrt(vhat) + eps);
+      const AdamConstants k{inv_scale,
+                            flr,
+                            wd,
+                            float(spec.beta1),
+                            float(spec.beta2),
+                            float(spec.eps),
+                            float(1.0 - std::pow(spec.beta1, double(step))),
+                            float(1.0 - std::pow(spec.beta2, double(step)))};
+      parallel_for(blocks, kParallelMinElements / kOptimizerBlock, [&](int64_t blk) {  // parallel.h
+        const auto [b, len] = block_of(blk);
+        adamw_block(g + b, w + b, m + b, v + b, out ? out + b : nullptr, len, k);
       });
       const QuantSide state = side_for(p, Role::OptimizerState, step, seed, telemetry);
       quantize_state(p.state1.span(), p, Role::OptimizerState, state, telemetry);
@@ -94,8 +153,10 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
       if (state2.stream) state2.stream.emplace(seed, uint64_t(step), stream_id(p.name + "#v"), uint64_t(Role::OptimizerState));
       quantize_state(p.state2.span(), p, v_role, state2, telemetry);
     }
-    quantize_in_place(next, side_for(p, Role::MasterWeight, step, seed, telemetry));
-    std::copy(next.begin(), next.end(), w);
+    if (master.target) {
+      quantize_in_place(next, master);
+      std::copy(next.begin(), next.end(), w);
+    }
   }
 }
 
