@@ -203,7 +203,7 @@ int run(const Options& o) {
                   medians[0][ti] > 0 ? med / medians[0][ti] : 0.0, threads[0], med > 0 ? medians[pi][0] / med : 0.0);
       std::fflush(stdout);
     }
-  // How the threads waited at barriers: fpsim's default is passive (wait_policy.cpp), unless the user chose.
+  // How the threads waited at barriers: fpsim spins briefly by default (wait_policy.cpp), unless the user chose.
   const char* policy = std::getenv("OMP_WAIT_POLICY");
   const char* spin = std::getenv("GOMP_SPINCOUNT");
   std::printf("  OMP_WAIT_POLICY=%s%s%s\n",

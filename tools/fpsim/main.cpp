@@ -89,7 +89,7 @@ static void keep_freed_memory() {
 
 int main(int argc, char** argv) {
   using namespace fpsim::cli;
-  wait_passively_unless_chosen(argc, argv);
+  spin_briefly_unless_chosen(argc, argv);
   keep_freed_memory();
   CLI::App app{"fpsim: bit-exact floating-point emulator and low-precision training simulator"};
   app.require_subcommand(1);

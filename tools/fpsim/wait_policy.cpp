@@ -1,11 +1,18 @@
-// fpsim train and fpsim bench wait passively at OpenMP barriers by default. libgomp's own default spins at every
-// barrier (300,000 iterations before it sleeps), which pays on a machine with cores to spare and costs dearly on a
-// shared one: a thread that spins while the thread it waits for is not running keeps that thread off the core.
-// Measured on the 2-core development VM with a 2-core build running alongside (fpsim bench train, medians): a
-// 2-thread Transformer training step (experiments/lm_transformer_fp32.json) took 0.98–2.09 s spinning against
-// 0.20–0.24 s passive, and a 2-thread MLP epoch 153–182 s spinning (one thread: 13–23 s) against 13–22 s
-// passive; with the machine otherwise idle the two policies were within run-to-run noise of each other (0.11–0.15 s
-// per step, 4.7–5.1 s per 2-thread MLP epoch, both). GOMP_SPINCOUNT=300000 restores libgomp's default.
+// fpsim train and fpsim bench spin only briefly at OpenMP barriers by default (GOMP_SPINCOUNT=1000: 1,000
+// iterations of a `pause` loop, microseconds, then the thread sleeps). libgomp's own default spins 300,000 iterations before it sleeps, which pays
+// on a machine with cores to spare and costs dearly on a shared one: a thread that spins while the thread it waits
+// for is not running keeps that thread off the core. Not spinning at all (OMP_WAIT_POLICY=passive) puts a futex
+// sleep and wake-up into nearly every parallel region of a training step, so the second core gained nothing.
+// Measured with fpsim bench train, medians of 3 runs per setting, settings alternated:
+//   - 2-core development VM (AVX2 EPYC) with a 2-core build running alongside: a 2-thread Transformer step
+//     took 0.98–2.09 s with libgomp's default against 0.20–0.24 s passive, a 2-thread MLP epoch 153–182 s against
+//     13–22 s;
+//   - 2-core AVX-512 EPYC VM, idle: 2-thread MLP epoch 2.18–2.19 s passive, 1.82–1.86 s at 1000 (1.69–1.79 s at
+//     300,000; one thread 2.15–2.25 s); 2-thread Transformer step 0.059–0.061 s passive, 0.056–0.058 s at 1000;
+//   - the same VM with two busy processes alongside (single runs, alternated): MLP epoch 3.8–7.1 s passive against
+//     2.9–5.6 s at 1000, Transformer step 0.085–0.178 s against 0.084–0.100 s; libgomp's default 18 s per epoch.
+// GOMP_SPINCOUNT or OMP_WAIT_POLICY in the environment is left alone (GOMP_SPINCOUNT=300000 restores libgomp's
+// default, OMP_WAIT_POLICY=passive the sleep-at-once policy).
 #include "tools/fpsim/wait_policy.h"
 
 #include <sys/stat.h>
@@ -43,7 +50,7 @@ bool proc_self_exe_is_this_program() {
 
 }  // namespace
 
-void wait_passively_unless_chosen(int argc, char** argv) {
+void spin_briefly_unless_chosen(int argc, char** argv) {
 #if defined(_OPENMP)
   // Only the commands that train (train, bench: many parallel regions per update) pay for the exec, about 4 ms; a
   // quick command such as `fpsim eval` in a shell loop would otherwise start twice for nothing. A sweep's runs are
@@ -51,9 +58,9 @@ void wait_passively_unless_chosen(int argc, char** argv) {
   if (argc < 2 || (std::strcmp(argv[1], "train") != 0 && std::strcmp(argv[1], "bench") != 0)) return;
   if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
   if (!proc_self_exe_is_this_program()) return;
-  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  if (setenv("GOMP_SPINCOUNT", "1000", 1) != 0) return;
   execv("/proc/self/exe", argv);  // returns only on failure: go on with libgomp's default
-  unsetenv("OMP_WAIT_POLICY");
+  unsetenv("GOMP_SPINCOUNT");
 #else
   (void)argc, (void)argv;  // no OpenMP: nothing waits at barriers
 #endif
