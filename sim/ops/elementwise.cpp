@@ -1,5 +1,7 @@
 // Element-wise ops: relu, gelu, tanh, dropout. Each backward reads the saved input or output.
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
@@ -49,7 +51,9 @@ Var unary(Tape& tape, Var x, F f, D dfdx) {
 Var relu(Tape& tape, Var x) {
   return unary(
       tape, x, [](float v) { return v > 0.0f || v != v ? v : 0.0f; },
-      [](float v, float) { return v > 0.0f ? 1.0f : 0.0f; });
+      // 1.0f (0x3F800000) or 0.0f by a mask, not a select: GCC rewrites dy · (c ? 1 : 0) as c ? dy : dy · 0 and, as
+      // dy · 0 may raise an exception, keeps the branch, so the backward would not vectorise. Same values.
+      [](float v, float) { return std::bit_cast<float>(0x3F800000u & (0u - uint32_t{v > 0.0f})); });
 }
 
 // gelu(x) = x·Φ(x);  gelu'(x) = Φ(x) + x·φ(x) (sim/ops/internal/gelu_math.h: vectorised, within 1 ulp).
