@@ -94,7 +94,9 @@ TEST_CASE("fpsim train and bench spin briefly at barriers unless OMP_WAIT_POLICY
   setenv("OMP_WAIT_POLICY", "passive", 1);
   CHECK(spin_count_run_with() == "0");
   setenv("OMP_WAIT_POLICY", "active", 1);
-  CHECK(spin_count_run_with() != "1000");
+  const std::string active = spin_count_run_with();  // libgomp's own choice for an active policy
+  CHECK(active != "1000");
+  CHECK(active != "0");
   unsetenv("OMP_WAIT_POLICY");
   setenv("GOMP_SPINCOUNT", "5000", 1);
   CHECK(spin_count_run_with() == "5000");
