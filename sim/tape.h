@@ -30,6 +30,8 @@ class Tape {
   Var record(Tensor value, bool needs_grad, Backward backward);
 
   const Tensor& value(Var v) const { return nodes_.at(v.id).value; }
+  /// Moves v's value out of the tape (v's value is then empty): how a lent parameter goes back to its owner.
+  Tensor take_value(Var v) { return std::move(nodes_.at(v.id).value); }
   bool needs_grad(Var v) const { return nodes_.at(v.id).needs_grad; }
   /// The gradient of v, allocated (zeros, v's shape) on first use.
   Tensor& grad(Var v);

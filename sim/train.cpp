@@ -39,7 +39,7 @@ EvalResult evaluate(Model& model, const TrainConfig& c, const Dataset& test, int
     else
       gather_batch(test, std::span(order).subspan(size_t(first), size_t(n)), x, y);
     tape.clear();
-    attach(tape, model.parameters(), false);
+    lend(tape, model.parameters(), false);  // given back below, before anything reads them
     StepContext ctx;
     ctx.seed = c.seed;
     ctx.step = kEvalStepBase + uint64_t(step);
@@ -48,6 +48,7 @@ EvalResult evaluate(Model& model, const TrainConfig& c, const Dataset& test, int
     ctx.scaling = &scaling;  // read only: evaluation records no amax
     const Var logits = model.forward(tape, ctx, tape.leaf(x, false));
     const Var loss = softmax_cross_entropy(tape, logits, y);
+    take_back(tape, model.parameters());
     loss_sum += double(tape.value(loss).data[0]) * double(n);
     const Tensor& z = tape.value(logits);
     const int64_t classes = z.dim(1);
@@ -150,12 +151,13 @@ TrainSummary train(const TrainConfig& c, const Dataset& train_set, const Dataset
     ctx.telemetry = sample ? &window : nullptr;
     ctx.scaling = &scaling;
     tape.clear();
-    attach(tape, params);
+    lend(tape, params);  // given back after collect_grads
     const Var loss = softmax_cross_entropy(tape, model.forward(tape, ctx, tape.leaf(x, false)), y);
     const double loss_value = tape.value(loss).data[0];
     const double scale = scaler.scale_for(step, epoch);
     tape.backward(loss, float(scale));
     collect_grads(tape, params);
+    take_back(tape, params);
     if (c.after_backward) c.after_backward(step, params);
     summary.steps = step;
     summary.epochs = double(step) / double(spe);

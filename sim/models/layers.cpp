@@ -75,12 +75,20 @@ void attach(Tape& tape, std::vector<Parameter>& params, bool needs_grad) {
   for (Parameter& p : params) p.var = tape.leaf(Tensor::copy_of(p.value), needs_grad);
 }
 
+void lend(Tape& tape, std::vector<Parameter>& params, bool needs_grad) {
+  for (Parameter& p : params) p.var = tape.leaf(std::move(p.value), needs_grad);
+}
+
+void take_back(Tape& tape, std::vector<Parameter>& params) {
+  for (Parameter& p : params) p.value = tape.take_value(p.var);
+}
+
 void collect_grads(Tape& tape, std::vector<Parameter>& params) {
   for (Parameter& p : params) {
     if (tape.has_grad(p.var)) {
       p.grad = std::move(tape.grad(p.var));
     } else {
-      p.grad = Tensor(p.value.shape);
+      p.grad = Tensor(tape.value(p.var).shape);  // the tape's value: the parameter's may be lent to it
     }
   }
 }
