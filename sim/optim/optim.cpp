@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <utility>
 
 #include "sim/parallel.h"
 
@@ -52,22 +51,18 @@ struct SgdConstants {
 void sgd_block(const float* __restrict g, float* __restrict w, float* __restrict m, float* out, int64_t n,
                const SgdConstants& k) {
   const float inv_scale = k.inv_scale, lr = k.lr, wd = k.wd, mom_now = k.mom_now, dk = k.dk, bk = k.bk;
-  if (out == nullptr) {
-    for (int64_t i = 0; i < n; ++i) {
-      const float d = g[i] * inv_scale + wd * w[i];
-      const float buf = mom_now * m[i] + d;
-      m[i] = buf;
-      w[i] = w[i] - lr * (dk * d + bk * buf);
-    }
-    return;
-  }
-  float* __restrict o = out;
-  for (int64_t i = 0; i < n; ++i) {
+  const auto update = [&](int64_t i) {
     const float d = g[i] * inv_scale + wd * w[i];
     const float buf = mom_now * m[i] + d;
     m[i] = buf;
-    o[i] = w[i] - lr * (dk * d + bk * buf);
+    return w[i] - lr * (dk * d + bk * buf);
+  };
+  if (out == nullptr) {
+    for (int64_t i = 0; i < n; ++i) w[i] = update(i);
+    return;
   }
+  float* __restrict o = out;
+  for (int64_t i = 0; i < n; ++i) o[i] = update(i);
 }
 
 struct AdamConstants {
@@ -111,11 +106,6 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
     const QuantSide master = side_for(p, Role::MasterWeight, step, seed, telemetry);
     UninitializedVector<float> next(master.target ? static_cast<size_t>(n) : 0);
     float* const out = master.target ? next.data() : nullptr;
-    const int64_t blocks = (n + kOptimizerBlock - 1) / kOptimizerBlock;
-    const auto block_of = [&](int64_t blk) {
-      const int64_t b = blk * kOptimizerBlock;
-      return std::pair{b, std::min(n, b + kOptimizerBlock) - b};
-    };
     if (spec.type == OptimizerSpec::Type::Sgd) {
       // PyTorch SGD: d = g + wd·w; buf = momentum·buf + d (buf = d on the first step);
       // update = nesterov ? d + momentum·buf : buf; w -= lr·update.
@@ -123,9 +113,8 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
       // at 0); update = dk·d + bk·buf with (dk, bk) = (1, momentum) for Nesterov, (0, 1) otherwise.
       const SgdConstants k{inv_scale, flr, wd, step == 1 ? 0.0f : mom, spec.nesterov ? 1.0f : 0.0f,
                            spec.nesterov ? mom : 1.0f};
-      parallel_for(blocks, kParallelMinElements / kOptimizerBlock, [&](int64_t blk) {  // parallel.h
-        const auto [b, len] = block_of(blk);
-        sgd_block(g + b, w + b, m + b, out ? out + b : nullptr, len, k);
+      parallel_blocks(n, kOptimizerBlock, kParallelMinElements / kOptimizerBlock, [&](int64_t b, int64_t e) {
+        sgd_block(g + b, w + b, m + b, out ? out + b : nullptr, e - b, k);
       });
       quantize_state(p.state1.span(), p, Role::OptimizerState, side_for(p, Role::OptimizerState, step, seed, telemetry), telemetry);
     } else {
@@ -140,9 +129,8 @@ void optimizer_step(std::vector<Parameter>& params, const OptimizerSpec& spec, d
                             float(spec.eps),
                             float(1.0 - std::pow(spec.beta1, double(step))),
                             float(1.0 - std::pow(spec.beta2, double(step)))};
-      parallel_for(blocks, kParallelMinElements / kOptimizerBlock, [&](int64_t blk) {  // parallel.h
-        const auto [b, len] = block_of(blk);
-        adamw_block(g + b, w + b, m + b, v + b, out ? out + b : nullptr, len, k);
+      parallel_blocks(n, kOptimizerBlock, kParallelMinElements / kOptimizerBlock, [&](int64_t b, int64_t e) {
+        adamw_block(g + b, w + b, m + b, v + b, out ? out + b : nullptr, e - b, k);
       });
       const QuantSide state = side_for(p, Role::OptimizerState, step, seed, telemetry);
       quantize_state(p.state1.span(), p, Role::OptimizerState, state, telemetry);
