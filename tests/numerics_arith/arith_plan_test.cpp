@@ -243,7 +243,8 @@ TEST_CASE("ArithPlan division equals the exact path for operand formats of any b
       {"binary16,bias=900", "binary16,bias=1040", "e11m51", 0x000d, 0x4434}};
   for (const auto& [fx, fy, ft, a, b] : regressions) {
     const Format formats[3] = {parse_format(fx), parse_format(fy), parse_format(fx)};
-    const ArithPlan div(ArithOp::Div, std::span<const Format>(formats, 2), target(parse_format(ft), Rounding::NearestEven));
+    const ArithPlan div(ArithOp::Div, std::span<const Format>(formats, 2),
+                        target(parse_format(ft), Rounding::NearestEven));
     const Bits x[3] = {Bits{a}, Bits{b}, Bits{0}};
     c.check(div, x, formats, 0);
   }

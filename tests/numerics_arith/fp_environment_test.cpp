@@ -111,7 +111,9 @@ TEST_CASE("ArithPlan is exact under every rounding control, FTZ and DAZ; the nea
 // The binary16 and binary32 kernels (binary16 mul by F16C where the CPU has it, binary32 add/sub/mul by native
 // binary32 arithmetic) on edge operands under the same 12 settings: subnormal operands and results, results at
 // and next to 2^emin (tiny values rounded up), ties, sums that need their sticky bit, overflow, exact zero sums.
-TEST_CASE("ArithPlan binary16 and binary32 kernels (division included) are exact under every rounding control, FTZ and DAZ", "[fpenv]") {
+TEST_CASE("ArithPlan binary16 and binary32 kernels (division included) are exact under every rounding control, "
+          "FTZ and DAZ",
+          "[fpenv]") {
   const unsigned saved = _mm_getcsr();
   const std::vector<uint64_t> edges16 = {0x0000, 0x8000, 0x0001, 0x8003, 0x03FF, 0x0400, 0x3C00, 0x3C01,
                                          0xBC00, 0x1400, 0x7BFF, 0xFBFF, 0x2A00, 0x5BFF, 0x0C01};

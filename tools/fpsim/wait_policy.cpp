@@ -1,9 +1,10 @@
 // fpsim train and fpsim bench spin only briefly at OpenMP barriers by default (GOMP_SPINCOUNT=1000: 1,000
 // iterations of a load, a compare and, on x86, a `pause`: about 1–50 µs depending on the CPU, then the thread
-// sleeps; libgomp cuts it to 100 when it runs more threads than the process may use). libgomp's own default spins 300,000 iterations before it sleeps, which pays
-// on a machine with cores to spare and costs dearly on a shared one: a thread that spins while the thread it waits
-// for is not running keeps that thread off the core. Not spinning at all (OMP_WAIT_POLICY=passive) puts a futex
-// sleep and wake-up into nearly every parallel region of a training step, so the second core gained nothing.
+// sleeps; libgomp cuts it to 100 when it runs more threads than the process may use). libgomp's own default
+// spins 300,000 iterations before it sleeps, which pays on a machine with cores to spare and costs dearly on a
+// shared one: a thread that spins while the thread it waits for is not running keeps that thread off the core.
+// Not spinning at all (OMP_WAIT_POLICY=passive) puts a futex sleep and wake-up into nearly every parallel region
+// of a training step, so the second core gained nothing.
 // Measured with fpsim bench train, medians of 3 runs per setting, settings alternated:
 //   - 2-core development VM (AVX2 EPYC) with a 2-core build running alongside: a 2-thread Transformer step
 //     took 0.98–2.09 s with libgomp's default against 0.20–0.24 s passive, a 2-thread MLP epoch 153–182 s against
