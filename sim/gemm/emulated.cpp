@@ -6,7 +6,8 @@
 // Per tile:
 //   1. the column group of op(B) is packed once per group into a K × width panel (zero-padded; the
 //      padding lanes' sums start at 2^emin, so 2^emin + 0 stays in the Target's normal range);
-//   2. s = accumulate ? round(C) : 0 (the incoming C rounded with word t = S − 1, as gemm_reference);
+//   2. s = accumulate ? round(C) : 0 (the incoming C rounded with word t = S − 1, as gemm_reference; in the
+//      deterministic modes all of C is rounded in place before the tiles, by the array path);
 //   3. unchunked: s advances through k = 0 .. K−1; chunked: a partial sum from 0 advances through each
 //      chunk, then is folded into s by one rounded addition (word t = K + c);
 //   4. every mode runs in binary32 lanes when every product is exact in binary32 (FP8, binary16 or
@@ -99,6 +100,17 @@ int binary32_product_bits(const GemmProblem& p) {
   return exact ? std::max(1, a.bits + b.bits) : 0;
 }
 
+void round_c_into_target(const GemmProblem& p, const Target& t) {
+  const auto m = static_cast<std::size_t>(p.m), n = static_cast<std::size_t>(p.n);
+  const auto ldc = static_cast<std::size_t>(p.ldc);
+  if (ldc == n) {  // C is one contiguous block
+    quantize(std::span<const float>(p.c, m * n), std::span<float>(p.c, m * n), t, nullptr);
+    return;
+  }
+  for (std::size_t i = 0; i < m; ++i)
+    quantize(std::span<const float>(p.c + i * ldc, n), std::span<float>(p.c + i * ldc, n), t, nullptr);
+}
+
 void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel) {
   const bool trans_b = p.trans_b == Trans::Yes;
   const std::size_t w = static_cast<std::size_t>(width);
@@ -148,6 +160,7 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
   const float pad = std::ldexp(1.0f, t.format.emin());
   const bool trans_a = p.trans_a == Trans::Yes;
   const std::size_t w = static_cast<std::size_t>(width);
+  if (p.accumulate && !stochastic) round_c_into_target(p, t);  // 2. for the deterministic modes
 #pragma omp parallel
   {
     std::vector<float> panel(static_cast<std::size_t>(k) * w), sums(kRows * w), partial(kRows * w);
@@ -169,9 +182,11 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
           float& s = sums[r * w + j];
           if (j >= cols) {
             s = pad;
+          } else if (p.accumulate && stochastic) {
+            const uint64_t word = acc.random->bits(base(r, j) + stride - 1);
+            s = static_cast<float>(decode(encode(c_at(r, j), t, word).bits, t.format));
           } else if (p.accumulate) {
-            const uint64_t word = stochastic ? acc.random->bits(base(r, j) + stride - 1) : 0;
-            s = static_cast<float>(decode(encode(static_cast<double>(c_at(r, j)), t, word).bits, t.format));
+            s = c_at(r, j);  // rounded before the tiles (round_c_into_target)
           } else {
             s = 0.0f;
           }

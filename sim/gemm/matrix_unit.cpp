@@ -38,6 +38,9 @@ void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa i
   }
   const std::unique_ptr<float[]> panels(new float[static_cast<std::size_t>(groups) * k * w]);  // no zero fill
   pack_column_groups(p, width, panels.get());
+  // the Target's rounding of C, by the array path before the tiles when no random word is involved
+  const bool round_c = p.accumulate && !promote, rounded_before = round_c && t.rounding != Rounding::Stochastic;
+  if (rounded_before) round_c_into_target(p, t);
 #pragma omp parallel
   {
     std::vector<float> s(kRows * w), f(kRows * w);
@@ -50,10 +53,10 @@ void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa i
         for (int j = 0; j < width; ++j) {
           const float c = j < cols && p.accumulate ? c_at(r, j) : 0.0f;
           f[r * w + j] = promote ? c : 0.0f;
-          // the Target's rounding of C (±0 kept, e.g. when not accumulating)
-          s[r * w + j] = promote ? 0.0f
-                         : c == 0.0f ? c
-                                     : static_cast<float>(decode(encode(static_cast<double>(c), t, 0).bits, t.format));
+          // ±0 kept, e.g. when not accumulating
+          s[r * w + j] = !round_c || rounded_before || c == 0.0f
+                             ? (promote ? 0.0f : c)
+                             : static_cast<float>(decode(encode(c, t, 0).bits, t.format));
         }
       AccumulateGroup g;
       g.rows = rows;

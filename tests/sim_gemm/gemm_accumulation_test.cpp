@@ -453,6 +453,57 @@ TEST_CASE("matrix-unit model: the vector path gives the scalar model's bits", "[
   CHECK(cases == 3 * 2 * 4 * 2 * 2 * 2);
 }
 
+TEST_CASE("accumulating into a C with a row stride: C's elements rounded as the reference, the gaps untouched",
+          "[accumulate][matrix_unit]") {
+  // The deterministic modes round all of C into the Target before the tiles (round_c_into_target: one
+  // array call when ldc = n, one per row otherwise); sr rounds each element with its own word. Here
+  // ldc = n + 5: the 5 floats after each row hold a sentinel (NaN) that neither path may round or move.
+  const int m = 9, n = 19, k = 40, ldc = n + 5;
+  const auto a = fpsim::test::wide_range(m * k, 70), b = fpsim::test::wide_range(k * n, 71);
+  auto c0 = fpsim::test::wide_range(m * ldc, 72);
+  const float sentinel = std::bit_cast<float>(0x7fc01234u);
+  for (int i = 0; i < m; ++i)
+    for (int j = n; j < ldc; ++j) c0[i * ldc + j] = sentinel;
+  const fpsim::RandomStream stream(8, 9);
+  auto gaps_untouched = [&](const std::vector<float>& c) {
+    for (int i = 0; i < m; ++i)
+      for (int j = n; j < ldc; ++j)
+        if (std::bit_cast<uint32_t>(c[i * ldc + j]) != 0x7fc01234u) return false;
+    return true;
+  };
+  int cases = 0;
+  for (const char* format : {"binary16", "bfloat16", "e5m2", "e4m3fn"})
+    for (Rounding mode : {Rounding::NearestEven, Rounding::TowardZero, Rounding::Stochastic})
+      for (int group : {0, 8}) {  // 0: rounded after every addition; 8: the matrix-unit model
+        if (group > 0 && mode == Rounding::Stochastic) continue;
+        Accumulation acc{false, target(format, mode), 0, &stream};
+        if (group > 0) acc.matrix_unit = {group, 13, true, 0};
+        const GemmProblem problem{Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, nullptr, ldc, true};
+        auto want = c0;
+        GemmProblem ref = problem;
+        ref.c = want.data();
+        fpsim::sim::gemm_reference(ref, acc);
+        for (auto isa : vector_isas())
+          for (int threads : {1, 2}) {
+            auto got = c0;
+            GemmProblem fast = problem;
+            fast.c = got.data();
+            fpsim::test::with_threads(threads, [&] {
+              if (group > 0)
+                fpsim::sim::gemm_matrix_unit(fast, acc, isa);
+              else
+                fpsim::sim::gemm_emulated_vector(fast, acc, isa);
+            });
+            INFO(format << " " << fpsim::to_string(mode) << " group " << group << " isa "
+                        << fpsim::simd::to_string(isa) << " threads " << threads);
+            REQUIRE(gaps_untouched(got));
+            REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
+          }
+        ++cases;
+      }
+  CHECK(cases == 4 * (3 + 2));
+}
+
 TEST_CASE("emulated accumulation: FP8 operands (binary32 lanes) give gemm_reference's bits", "[accumulate]") {
   // e4m3 × e5m2 products have at most 4 + 3 significant bits, so the deterministic modes run in binary32
   // lanes. Three scales: ordinary sums, sums deep in binary16's subnormal range (the 2^emin shift in

@@ -23,6 +23,10 @@ void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa i
 /// Example: 1 for all-zero operands; 7 for e4m3 × e5m2 values; 0 for general binary32 operands.
 int binary32_product_bits(const GemmProblem& p);
 
+/// C (m × n at ldc) rounded in place into t by the array path, as decode(encode(c, t)) would round each
+/// element (deterministic modes only: no random words). Example: round_c_into_target(p, Target{parse_format("binary16")}).
+void round_c_into_target(const GemmProblem& p, const Target& t);
+
 /// panel[kk·width + j] = op(B)(kk, j0 + j) for kk < K, j < cols; 0 for cols ≤ j < width.
 void pack_column_group(const GemmProblem& p, int j0, int cols, int width, float* panel);
 
