@@ -59,7 +59,7 @@ void check_case(const Case& c, uint32_t seed) {
   const auto expected = result_of(c, a, b, c0, [](const GemmProblem& p) { fpsim::sim::gemm_reference(p); });
   for (Isa isa : fpsim::simd::kIsas) {
     if (!fpsim::simd::cpu_supports(isa)) continue;
-    for (int threads : {1, 2}) {
+    for (int threads : {1, 2, 3}) {  // 3: uneven shares of the tiles (owned_tiles)
       std::vector<float> got;
       fpsim::test::with_threads(threads, [&] {
         got = result_of(c, a, b, c0, [isa](const GemmProblem& p) { fpsim::sim::gemm_fp32(p, isa); });
