@@ -63,10 +63,17 @@ RoundedAccumulator::RoundedAccumulator(const Target& t, simd::Isa isa) : plan_(s
   plan_->narrow = narrow_kind(t);
   if (plan_->narrow != Plan::NarrowKind::None)
     plan_->narrow_product_bits = std::min(f.precision(), 22 - f.precision());
+  plan_->odd_fma = plan_->narrow != Plan::NarrowKind::None && isa == simd::Isa::Avx512;
   width_ = detail::accumulate_width(isa);
 }
 
 RoundedAccumulator::~RoundedAccumulator() = default;
+
+int RoundedAccumulator::rows_per_group(bool binary32_products) const {
+  const bool float_lanes = binary32_products ? plan_->float_lanes && plan_->lanes.sr_bits <= plan_->drop_float
+                                             : plan_->odd_fma;
+  return float_lanes ? 8 : 4;
+}
 
 void RoundedAccumulator::run(const AccumulateGroup& g) const { detail::accumulate_group(*plan_, g); }
 

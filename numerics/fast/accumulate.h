@@ -75,6 +75,10 @@ class RoundedAccumulator {
 
   /// Columns per group: two vectors of binary64 lanes (8 on AVX2, 16 on AVX-512).
   int width() const { return width_; }
+  /// Rows a group of terms a·b should have to fill the vector registers: 8 when its sums run in binary32
+  /// lanes (one vector per row), 4 in binary64 lanes (two per row). binary32_products: AccumulateGroup's.
+  /// Example: 8 for binary16 rne on AVX-512 whatever the products; 4 for binary16 rne on AVX2, binary32 operands.
+  int rows_per_group(bool binary32_products) const;
   /// Advances the group's sums (AccumulateGroup). Lanes the vector steps do not cover (zero, overflow,
   /// inf/NaN, and tiny sums under stochastic rounding) are finished by add_rounded.
   void run(const AccumulateGroup& g) const;

@@ -447,6 +447,62 @@ HWY_NOINLINE void NarrowGroup(const RoundedAccumulator::Plan& p, const Accumulat
     for (std::size_t v = 0; v < vecs; ++v) hn::StoreU(s[r][v], df, g.sums + r * width + v * n);
 }
 
+// rne into binary16 or bfloat16 from any binary32 products, AVX-512 (Plan::odd_fma): s' = RN_t(RO_24(s + a·b)).
+// (Products of few bits take NarrowGroup's single fma; the fold of chunk sums, the binary64 lanes.)
+// Rounding to odd at 24 bits keeps what a rounding to p ≤ 22 bits needs (arith_simd.cpp step 7: RO_24 moves
+// x only within the open interval between two 24-bit numbers, and marks it odd; every grid point and
+// midpoint of the Target down to its subnormal step is an even 24-bit number), so one rounding of RO_24
+// equals one rounding of the exact sum. AVX-512's embedded rounding gives RO_24 from two fmas of the exact
+// a·b + s: rd = RD_24, ru = RU_24 (a·b is exact inside the fma, binary32 operands of any bits):
+//   equal (as floats): the sum is a binary32 number, ru (+0 for an exact cancellation, as in rne;
+//     rd would give −0);
+//   different: rd and ru are neighbours, their bits consecutive integers of one sign (rd = −inf, ru = −max
+//     included), and RO_24 is the odd one: min(bits(rd), bits(ru)) | 1.
+//     e.g. s = 2048 (binary16), a·b = 1 + 2^-30: rd = 2049 (0x45001000), ru = 2049 + 2^-12 (0x45001001):
+//          RO = 0x45001001, just above the midpoint 2049 of 2048 and 2050: rne gives 2050, as the exact sum
+//          does (rounding the RN_24 result 2049, a tie, would give 2048).
+// Overflow: |s + a·b| past binary32's range gives rd or ru = ±inf and the other ±max: RO = ±max, which
+// rounds to ±inf in both Targets, as the exact sum does. Starting sums that are not all finite take the
+// binary64 lanes (add_rounded's specials). The directed modes and stochastic rounding keep their kernels.
+template <bool kStochastic, Flavour F>
+void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g);
+// rne in binary64 lanes for any rows (up to 4 per Group call).
+void EvenBinary64Lanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g);
+
+#if HWY_TARGET == HWY_AVX3
+constexpr bool kOddFma = true;
+template <Plan::NarrowKind kKind, int kRows>
+HWY_NOINLINE void OddFmaGroup(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  using DFl = hn::ScalableTag<float>;
+  const DFl df;
+  static_assert(hn::MaxLanes(DFl()) == 16, "one vector of 16 binary32 lanes per row");
+  const std::size_t width = 2 * hn::Lanes(DD());
+  hn::Vec<DFl> s[kRows];
+  auto finite = hn::IsFinite(hn::Zero(df));
+  for (int r = 0; r < kRows; ++r) {
+    s[r] = hn::LoadU(df, g.sums + r * width);
+    finite = hn::And(finite, hn::IsFinite(s[r]));
+  }
+  if (!hn::AllTrue(df, finite)) return EvenBinary64Lanes(p, g);
+  const __m512i one = _mm512_set1_epi32(1);
+  for (int k = 0; k < g.k_count; ++k) {
+    const __m512 b = _mm512_loadu_ps(g.b + static_cast<std::size_t>(k) * width);
+    for (int r = 0; r < kRows; ++r) {
+      const __m512 a = _mm512_set1_ps(g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]);
+      const __m512 rd = _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+      const __m512 ru = _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+      const __mmask16 inexact = _mm512_cmp_ps_mask(rd, ru, _CMP_NEQ_UQ);
+      const __m512i odd = _mm512_or_si512(_mm512_min_epu32(_mm512_castps_si512(rd), _mm512_castps_si512(ru)), one);
+      const __m512i ro = _mm512_mask_mov_epi32(_mm512_castps_si512(ru), inexact, odd);
+      s[r] = RoundNarrow<kKind, DFl>(hn::Vec<DFl>{_mm512_castsi512_ps(ro)});
+    }
+  }
+  for (int r = 0; r < kRows; ++r) hn::StoreU(s[r], df, g.sums + r * width);
+}
+#else
+constexpr bool kOddFma = false;
+#endif
+
 template <bool kStochastic, Flavour F, int kRows>
 HWY_NOINLINE void Group(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   const DD dd;
@@ -518,6 +574,39 @@ void NarrowRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   WithRows(g.rows, [&]<int kRows>() { NarrowGroup<kKind, kRows>(p, g); });
 }
 
+// The rows of OddFmaGroup, as FloatRows (AVX-512 only).
+template <Plan::NarrowKind kKind>
+void OddFmaRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+#if HWY_TARGET == HWY_AVX3
+  WithRows(g.rows, [&]<int kRows>() { OddFmaGroup<kKind, kRows>(p, g); });
+#else
+  (void)p;
+  (void)g;
+#endif
+}
+
+// Splits g into groups of at most 4 rows (binary64 lanes: 8 vector chains on AVX2) and runs `rows` on each.
+template <class Rows>
+void InFours(const AccumulateGroup& g, Rows&& rows) {
+  if (g.rows <= 4) return rows(g);
+  const std::size_t width = 2 * hn::Lanes(DD());
+  AccumulateGroup low = g, high = g;
+  low.rows = 4;
+  high.rows = g.rows - 4;
+  for (int r = 0; r < 4; ++r) {
+    high.a_rows[r] = g.a_rows[r + 4];
+    high.rows_b[r] = g.rows_b[r + 4];
+  }
+  high.sums = g.sums + 4 * width;
+  if (g.random != nullptr) high.random = g.random + 4 * static_cast<std::size_t>(g.k_count) * width;
+  rows(low);
+  rows(high);
+}
+
+void EvenBinary64Lanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  InFours(g, [&](const AccumulateGroup& part) { GroupRows<false, Flavour::Even>(p, part); });
+}
+
 // Binary32 lanes: up to 8 rows, one vector each on AVX2 and AVX-512, so 8 independent chains.
 template <bool kStochastic, Flavour F>
 void FloatRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
@@ -531,15 +620,29 @@ bool FloatLanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
          p.lanes.sr_bits <= p.drop_float;
 }
 
+// Whether g takes NarrowGroup (one fma: products of few bits) or OddFmaGroup (two fmas: any binary32 products,
+// AVX-512), both rne into binary16 or bfloat16, terms a·b.
+bool NarrowProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  return FloatLanes(p, g) && g.product_bits > 0 && g.product_bits <= p.narrow_product_bits &&
+         (p.narrow == Plan::NarrowKind::Bfloat16 || (p.narrow == Plan::NarrowKind::Binary16 && kF16c));
+}
+bool OddFmaProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  return kOddFma && p.odd_fma && g.rows_b[0] == nullptr && !NarrowProducts(p, g);
+}
+
 template <Flavour F>
 void Deterministic(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  if (!FloatLanes(p, g)) return GroupRows<false, F>(p, g);
   if constexpr (F == Flavour::Even) {
-    if (g.product_bits > 0 && g.product_bits <= p.narrow_product_bits) {
+    if (NarrowProducts(p, g)) {
       if (p.narrow == Plan::NarrowKind::Bfloat16) return NarrowRows<Plan::NarrowKind::Bfloat16>(p, g);
-      if (p.narrow == Plan::NarrowKind::Binary16 && kF16c) return NarrowRows<Plan::NarrowKind::Binary16>(p, g);
+      return NarrowRows<Plan::NarrowKind::Binary16>(p, g);
+    }
+    if (OddFmaProducts(p, g)) {
+      if (p.narrow == Plan::NarrowKind::Bfloat16) return OddFmaRows<Plan::NarrowKind::Bfloat16>(p, g);
+      return OddFmaRows<Plan::NarrowKind::Binary16>(p, g);
     }
   }
+  if (!FloatLanes(p, g)) return GroupRows<false, F>(p, g);
   return FloatRows<false, F>(p, g);
 }
 
@@ -558,19 +661,8 @@ void AccumulateRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g)
 
 // Binary64 lanes take at most 4 rows (8 vector chains on AVX2): a group of more rows runs as two.
 void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  if (g.rows <= 4 || FloatLanes(p, g)) return AccumulateRows(p, g);
-  const std::size_t width = 2 * hn::Lanes(DD());
-  AccumulateGroup low = g, high = g;
-  low.rows = 4;
-  high.rows = g.rows - 4;
-  for (int r = 0; r < 4; ++r) {
-    high.a_rows[r] = g.a_rows[r + 4];
-    high.rows_b[r] = g.rows_b[r + 4];
-  }
-  high.sums = g.sums + 4 * width;
-  if (g.random != nullptr) high.random = g.random + 4 * static_cast<std::size_t>(g.k_count) * width;
-  AccumulateRows(p, low);
-  AccumulateRows(p, high);
+  if (FloatLanes(p, g) || OddFmaProducts(p, g)) return AccumulateRows(p, g);
+  InFours(g, [&](const AccumulateGroup& part) { AccumulateRows(p, part); });
 }
 
 int AccumulateWidth() { return static_cast<int>(2 * hn::Lanes(DD())); }

@@ -13,6 +13,7 @@
 //   4. every mode runs in binary32 lanes when every product is exact in binary32 (FP8, binary16 or
 //      bfloat16 operands: checked once per call over A and B, which also gives the products' significant
 //      bits: rne into binary16/bfloat16 then takes one fma per step, accumulate_simd.cpp's NarrowGroup);
+//      rne into binary16/bfloat16 on AVX-512 takes binary32 lanes from any products (two fmas, OddFmaGroup);
 //      stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h), filled
 //      per tile row and block of kBlock consecutive t by the vector Philox in the kernel's order
 //      (RandomStream::fill_interleaved).
@@ -152,10 +153,8 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
   const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
   const int product_bits = binary32_product_bits(p);
   const bool binary32_products = product_bits > 0;
-  // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512); sr:K with K above the
-  // binary32 fraction's bits keeps binary64 lanes (RoundedAccumulator)
-  const int drop_float = 23 - t.format.man_bits();
-  const int tile_rows = binary32_products && (!stochastic || t.sr_bits <= drop_float) ? 8 : 4;
+  // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512)
+  const int tile_rows = accumulator.rows_per_group(binary32_products);
   const int row_blocks = (m + tile_rows - 1) / tile_rows, groups = (n + width - 1) / width;
   const float pad = std::ldexp(1.0f, t.format.emin());
   const bool trans_a = p.trans_a == Trans::Yes;

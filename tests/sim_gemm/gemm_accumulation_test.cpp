@@ -663,6 +663,85 @@ TEST_CASE("emulated accumulation: products of more bits keep rne's exact step (t
   }
 }
 
+TEST_CASE("emulated accumulation: rne into binary16/bfloat16 from binary32 products of any bits (round to odd by "
+          "two fmas on AVX-512)", "[accumulate]") {
+  // One step per output (K = 1, accumulate): c = RN_t(c0 + a·b), with a·b of up to 48 bits placed within a
+  // few binary32 ulps of a midpoint M of the Target beside c0: b = fp32((M − c0)/a) and its neighbours. The
+  // binary32 sum RN_24(c0 + a·b) then often is M itself, and rounding it again gives the wrong neighbour of
+  // M; rounding to odd does not. Row i scales c0 and a by 2^(e_i), e_i from far below the Target's normal
+  // range (subnormal sums) to its top (overflow to inf). Checked against the big-integer oracle (one
+  // rounding of the exact sum) and gemm_reference, every ISA, 1 and 2 threads; on AVX-512 these Targets
+  // take binary32 lanes for any products (rows_per_group 8).
+  std::mt19937 gen(123);
+  for (const char* format : {"binary16", "bfloat16"}) {
+    const Target t = target(format, Rounding::NearestEven);
+    const fpsim::Format& f = t.format;
+    const int p = f.precision();
+    const int lo = f.emin() - p - 2, hi = f.emax();  // row scales 2^e_i, e_i in [lo, hi]
+    const int m = 8, n = 96;
+    std::vector<int> e_rows(m);
+    for (int i = 0; i < m; ++i) e_rows[i] = lo + (hi - lo) * i / (m - 1);
+    std::vector<float> a(m), b(n), c0(static_cast<std::size_t>(m) * n);
+    // per column: an unscaled Target value s in [1, 2) and a product near the midpoint above or below s + d
+    std::uniform_int_distribution<int> fraction(0, (1 << (p - 1)) - 1), step(1, 40), nudge(-2, 2);
+    for (int j = 0; j < n; ++j) {
+      const double s = 1.0 + std::ldexp(fraction(gen), 1 - p);
+      const double midpoint = s + std::ldexp(step(gen) + 0.5, 1 - p);  // a midpoint of the grid of [1, 2) or [2, 4)
+      const double alpha = 1.0 + std::ldexp(1.0, -13) + std::ldexp(1.0, -21);  // a's significand: 22 bits
+      b[j] = std::nextafter(static_cast<float>((midpoint - s) / alpha), 0.0f);
+      for (int u = nudge(gen); u != 0; u += u > 0 ? -1 : 1) b[j] = std::nextafter(b[j], u > 0 ? 1e30f : -1e30f);
+      for (int i = 0; i < m; ++i) c0[static_cast<std::size_t>(i) * n + j] = static_cast<float>(std::ldexp(s, e_rows[i]));
+    }
+    for (int i = 0; i < m; ++i) {
+      a[i] = static_cast<float>(std::ldexp(1.0 + std::ldexp(1.0, -13) + std::ldexp(1.0, -21), e_rows[i]));
+      if (i % 3 == 1) a[i] = -a[i];  // products opposing the sums: cancellation, down to exact zeros
+    }
+    // every starting sum a Target value (the scaled s may fall below its subnormal step: round them in)
+    for (auto& v : c0) v = static_cast<float>(fpsim::decode(fpsim::encode(static_cast<double>(v), t, 0).bits, f));
+    std::vector<float> want(c0.size());
+    int double_roundings = 0;
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j) {
+        const std::size_t at = static_cast<std::size_t>(i) * n + j;
+        const double x = static_cast<double>(a[i]) * b[j];  // exact: 24 + 24 bits
+        const double sum = static_cast<double>(c0[at]) + x;
+        // an exact cancellation (+0 in rne) is add_rounded's; every other sum the oracle's
+        want[at] = static_cast<float>(sum == 0.0 ? fpsim::add_rounded(c0[at], x, t, 0) : oracle_add(c0[at], x, t, 0));
+        const float once = std::fmaf(a[i], b[j], c0[at]);  // RN_24 of the exact sum, rounded again:
+        const float twice = static_cast<float>(fpsim::decode(fpsim::encode(static_cast<double>(once), t, 0).bits, f));
+        double_roundings += std::bit_cast<uint32_t>(twice) != std::bit_cast<uint32_t>(want[at]);
+      }
+    INFO(format << ": " << double_roundings << " outputs where rounding the binary32 sum again is wrong");
+    CHECK(double_roundings >= m * n / 20);  // the test reaches the case the kernel exists for
+    const Accumulation acc{false, t, 0};
+    check_vector_path({Trans::No, Trans::No, m, n, 1, a.data(), 1, b.data(), n, nullptr, n, true}, c0, acc, format);
+    for (auto isa : vector_isas())
+      for (int threads : {1, 2}) {
+        auto got = c0;
+        fpsim::test::with_threads(threads, [&] {
+          fpsim::sim::gemm_emulated_vector({Trans::No, Trans::No, m, n, 1, a.data(), 1, b.data(), n, got.data(), n, true},
+                                           acc, isa);
+        });
+        INFO(format << " isa " << fpsim::simd::to_string(isa) << " threads " << threads);
+        REQUIRE(fpsim::test::first_bit_difference(got, want) == -1);
+      }
+    // exact cancellations: 4.5 − 4.5 is +0 in rne (the kernel's RD fma alone would give −0); row 1's
+    // 24-bit value keeps the products general (no one-fma step)
+    {
+      const float a2[] = {1.5f, -1.5f, 1.0f + 0x1p-23f, 0.5f}, b2[] = {3.0f, 3.0f};
+      for (auto isa : vector_isas()) {
+        float c2[] = {-0.0f, 7.0f};
+        fpsim::sim::gemm_emulated_vector({Trans::No, Trans::No, 2, 1, 2, a2, 2, b2, 1, c2, 1, false}, acc, isa);
+        INFO(format << " isa " << fpsim::simd::to_string(isa));
+        CHECK(std::bit_cast<uint32_t>(c2[0]) == 0u);  // +0
+      }
+    }
+    if (fpsim::simd::cpu_supports(fpsim::simd::Isa::Avx512))
+      CHECK(fpsim::RoundedAccumulator(t, fpsim::simd::Isa::Avx512).rows_per_group(false) == 8);
+    CHECK(fpsim::RoundedAccumulator(t, fpsim::simd::Isa::Portable).rows_per_group(false) == 4);
+  }
+}
+
 TEST_CASE("emulated accumulation: a binary64 sum on a rounding boundary takes the exact step", "[accumulate]") {
   // Binary64 lanes round hi = RN53(s + x) directly unless hi is on a boundary of the Target (accumulate_simd.cpp,
   // StepDeterministic). Each case puts hi on one while s + x is just beside it (binary16, s = C):
