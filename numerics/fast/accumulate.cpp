@@ -39,6 +39,18 @@ RoundedAccumulator::Plan::NarrowKind narrow_kind(const Target& t) {
   return t.format == binary16 ? Kind::Binary16 : t.format == bfloat16 ? Kind::Bfloat16 : Kind::None;
 }
 
+// The Targets of the fma steps (accumulate_simd.cpp, FmaGroup): binary16 and bfloat16 exactly, in rne (as
+// narrow_kind) or a directed mode with IEEE overflow (rtz and rdn of a large positive sum give max, rup inf).
+RoundedAccumulator::Plan::NarrowKind fma_kind(const Target& t) {
+  const bool directed = t.rounding == Rounding::TowardZero || t.rounding == Rounding::Up || t.rounding == Rounding::Down;
+  if (directed && t.overflow == Overflow::Ieee) {
+    Target nearest = t;
+    nearest.rounding = Rounding::NearestEven;
+    return narrow_kind(nearest);
+  }
+  return narrow_kind(t);
+}
+
 }  // namespace
 
 RoundedAccumulator::RoundedAccumulator(const Target& t, simd::Isa isa) : plan_(std::make_unique<Plan>()) {
@@ -63,7 +75,7 @@ RoundedAccumulator::RoundedAccumulator(const Target& t, simd::Isa isa) : plan_(s
   plan_->narrow = narrow_kind(t);
   if (plan_->narrow != Plan::NarrowKind::None)
     plan_->narrow_product_bits = std::min(f.precision(), 22 - f.precision());
-  plan_->odd_fma = plan_->narrow != Plan::NarrowKind::None && isa == simd::Isa::Avx512;
+  if (isa == simd::Isa::Avx512) plan_->fma_kind = fma_kind(t);
   width_ = detail::accumulate_width(isa);
 }
 
@@ -71,7 +83,7 @@ RoundedAccumulator::~RoundedAccumulator() = default;
 
 int RoundedAccumulator::rows_per_group(bool binary32_products) const {
   const bool float_lanes = binary32_products ? plan_->float_lanes && plan_->lanes.sr_bits <= plan_->drop_float
-                                             : plan_->odd_fma;
+                                             : plan_->fma_kind != Plan::NarrowKind::None;
   return float_lanes ? 8 : 4;
 }
 

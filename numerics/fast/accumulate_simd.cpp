@@ -447,32 +447,74 @@ HWY_NOINLINE void NarrowGroup(const RoundedAccumulator::Plan& p, const Accumulat
     for (std::size_t v = 0; v < vecs; ++v) hn::StoreU(s[r][v], df, g.sums + r * width + v * n);
 }
 
-// rne into binary16 or bfloat16 from any binary32 products, AVX-512 (Plan::odd_fma): s' = RN_t(RO_24(s + a·b)).
-// (Products of few bits take NarrowGroup's single fma; the fold of chunk sums, the binary64 lanes.)
-// Rounding to odd at 24 bits keeps what a rounding to p ≤ 22 bits needs (arith_simd.cpp step 7: RO_24 moves
-// x only within the open interval between two 24-bit numbers, and marks it odd; every grid point and
-// midpoint of the Target down to its subnormal step is an even 24-bit number), so one rounding of RO_24
-// equals one rounding of the exact sum. AVX-512's embedded rounding gives RO_24 from two fmas of the exact
-// a·b + s: rd = RD_24, ru = RU_24 (a·b is exact inside the fma, binary32 operands of any bits):
-//   equal (as floats): the sum is a binary32 number, ru (+0 for an exact cancellation, as in rne;
-//     rd would give −0);
-//   different: rd and ru are neighbours, their bits consecutive integers of one sign (rd = −inf, ru = −max
-//     included), and RO_24 is the odd one: min(bits(rd), bits(ru)) | 1.
-//     e.g. s = 2048 (binary16), a·b = 1 + 2^-30: rd = 2049 (0x45001000), ru = 2049 + 2^-12 (0x45001001):
-//          RO = 0x45001001, just above the midpoint 2049 of 2048 and 2050: rne gives 2050, as the exact sum
-//          does (rounding the RN_24 result 2049, a tie, would give 2048).
-// Overflow: |s + a·b| past binary32's range gives rd or ru = ±inf and the other ±max: RO = ±max, which
-// rounds to ±inf in both Targets, as the exact sum does. Starting sums that are not all finite take the
-// binary64 lanes (add_rounded's specials). The directed modes and stochastic rounding keep their kernels.
+// Binary16 or bfloat16 in rne, rtz, rup or rdn from any binary32 products, AVX-512 (Plan::fma_kind): each
+// step rounds a·b + s in an fma with AVX-512's embedded rounding (a·b exact inside it, operands of any bits),
+// then into the Target in the same direction. (rne from products of few bits takes NarrowGroup's single
+// fma; the fold of chunk sums, the binary64 lanes.)
+//   Directed (rtz, rup, rdn): D_t(D_24(x)) = D_t(x), since the Target's grid, subnormal steps included, is a
+//     subset of binary32's and D is monotone; one fma. An exact cancellation gets the mode's zero (−0 in rdn)
+//     from the fma, as IEEE 754 6.3 gives it. Overflow (Overflow::Ieee only): past binary32's range the fma
+//     gives ±inf or ±max by direction, and so does the Target.
+//   rne: RN_t(RO_24(x)). Rounding to odd at 24 bits keeps what a rounding to p ≤ 22 bits needs (arith_simd.cpp
+//     step 7: RO_24 moves x only within the open interval between two 24-bit numbers, and marks it odd; every
+//     grid point and midpoint of the Target down to its subnormal step is an even 24-bit number). Two fmas
+//     give RO_24: rd = RD_24(x), ru = RU_24(x);
+//       equal (as floats): x is a binary32 number, ru (+0 for an exact cancellation, as in rne; rd gives −0);
+//       different: rd and ru are neighbours, their bits consecutive integers of one sign (rd = −inf, ru = −max
+//         included), and RO_24 is the odd one: min(bits(rd), bits(ru)) | 1.
+//       e.g. s = 2048 (binary16), a·b = 1 + 2^-30: rd = 2049 (0x45001000), ru = 2049 + 2^-12 (0x45001001):
+//            RO = 0x45001001, just above the midpoint 2049 of 2048 and 2050: rne gives 2050, as the exact sum
+//            does (rounding the RN_24 result 2049, a tie, would give 2048).
+//     Overflow: past binary32's range rd or ru is ±inf and the other ±max: RO = ±max, which rounds to ±inf in
+//     both Targets, as x does.
+//     Speculative (kSpeculate: products that are not exact in binary32, whose sums seldom are binary32
+//     numbers): y = RN_24(x) from one fma first. RN_24 is monotone and keeps the Target's midpoints, so
+//     RN_t(y) = RN_t(x) unless y is a midpoint; a midpoint (down to the subnormal step: odd multiples of
+//     2^(emin − man_bits − 1)), ±0 and ±inf all have their low drop_float − 1 bits clear (binary16: bits 0-11,
+//     a midpoint sets bit 12). When no lane of the group's rows has them clear, the step is RN_t(y); else
+//     the whole step is redone from RO_24.
+//       e.g. binary16, y = 2049 = 0x45001000: low 12 bits clear (a midpoint of 2048 and 2050): redone;
+//            y = 2049 + 2^-12 = 0x45001001: rounds to 2050 from y alone.
+// Starting sums that are not all finite take the binary64 lanes (add_rounded's specials).
 template <bool kStochastic, Flavour F>
 void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g);
-// rne in binary64 lanes for any rows (up to 4 per Group call).
-void EvenBinary64Lanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g);
+// GroupRows for any rows (up to 4 per Group call).
+template <Flavour F>
+void Binary64Lanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g);
 
 #if HWY_TARGET == HWY_AVX3
-constexpr bool kOddFma = true;
-template <Plan::NarrowKind kKind, int kRows>
-HWY_NOINLINE void OddFmaGroup(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+constexpr bool kFmaSteps = true;
+
+// The embedded-rounding immediate of a directed mode (also cvtps2ph's rounding field).
+constexpr int DirectedImmediate(Rounding r) {
+  return (r == Rounding::TowardZero ? _MM_FROUND_TO_ZERO : r == Rounding::Up ? _MM_FROUND_TO_POS_INF
+                                                                              : _MM_FROUND_TO_NEG_INF) |
+         _MM_FROUND_NO_EXC;
+}
+
+// Binary32 values rounded into binary16 or bfloat16 in a directed mode (values of the Target, as binary32).
+// binary16: vcvtps2ph with the mode in its immediate, and back. bfloat16 on the bits u: rtz keeps the top 16
+// bits; rup (positive u) and rdn (negative u) add 0x10000 first when any of the low 16 bits is set (a carry
+// moves into the exponent, up to inf: 0x7F7F0001 -> 0x7F800000 in rup).
+//   e.g. rup: 0x3F800001 (1 + 2^-23) -> 0x3F810000 (1 + 2^-7); rdn: 0xBF800001 -> 0xBF810000; rtz: 0x3F80FFFF -> 0x3F800000.
+template <Plan::NarrowKind kKind, Rounding kMode>
+HWY_INLINE __m512 RoundDirected(__m512 y) {
+  if constexpr (kKind == Plan::NarrowKind::Binary16) {
+    return _mm512_cvtph_ps(_mm512_cvtps_ph(y, DirectedImmediate(kMode)));
+  } else {
+    const __m512i u = _mm512_castps_si512(y), high = _mm512_set1_epi32(static_cast<int>(0xFFFF0000u));
+    if constexpr (kMode == Rounding::TowardZero) return _mm512_castsi512_ps(_mm512_and_si512(u, high));
+    // the lanes whose magnitude rounds up: rup positive, rdn negative, with low bits set
+    const __mmask16 negative = _mm512_movepi32_mask(u);
+    const __mmask16 away = kMode == Rounding::Up ? static_cast<__mmask16>(~negative) : negative;
+    const __mmask16 inexact = _mm512_test_epi32_mask(u, _mm512_set1_epi32(0xFFFF));
+    const __m512i up = _mm512_mask_add_epi32(u, away & inexact, u, _mm512_set1_epi32(0x10000));
+    return _mm512_castsi512_ps(_mm512_and_si512(up, high));
+  }
+}
+
+template <Plan::NarrowKind kKind, Rounding kMode, bool kSpeculate, int kRows>
+HWY_NOINLINE void FmaGroup(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   using DFl = hn::ScalableTag<float>;
   const DFl df;
   static_assert(hn::MaxLanes(DFl()) == 16, "one vector of 16 binary32 lanes per row");
@@ -483,24 +525,46 @@ HWY_NOINLINE void OddFmaGroup(const RoundedAccumulator::Plan& p, const Accumulat
     s[r] = hn::LoadU(df, g.sums + r * width);
     finite = hn::And(finite, hn::IsFinite(s[r]));
   }
-  if (!hn::AllTrue(df, finite)) return EvenBinary64Lanes(p, g);
+  if (!hn::AllTrue(df, finite)) {
+    return Binary64Lanes<kMode == Rounding::NearestEven ? Flavour::Even : Flavour::Directed>(p, g);
+  }
   const __m512i one = _mm512_set1_epi32(1);
+  // rne's speculative step: the low (drop_float − 1) bits of binary32 numbers that may be midpoints
+  const __m512i below_half = _mm512_set1_epi32((1 << (p.drop_float - 1)) - 1);
+  auto a_at = [&](int r, int k) { return _mm512_set1_ps(g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]); };
   for (int k = 0; k < g.k_count; ++k) {
     const __m512 b = _mm512_loadu_ps(g.b + static_cast<std::size_t>(k) * width);
-    for (int r = 0; r < kRows; ++r) {
-      const __m512 a = _mm512_set1_ps(g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]);
-      const __m512 rd = _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-      const __m512 ru = _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
-      const __mmask16 inexact = _mm512_cmp_ps_mask(rd, ru, _CMP_NEQ_UQ);
-      const __m512i odd = _mm512_or_si512(_mm512_min_epu32(_mm512_castps_si512(rd), _mm512_castps_si512(ru)), one);
-      const __m512i ro = _mm512_mask_mov_epi32(_mm512_castps_si512(ru), inexact, odd);
-      s[r] = RoundNarrow<kKind, DFl>(hn::Vec<DFl>{_mm512_castsi512_ps(ro)});
+    if constexpr (kMode == Rounding::NearestEven) {
+      if constexpr (kSpeculate) {
+        __m512 y[kRows];
+        __mmask16 suspect = 0;
+        for (int r = 0; r < kRows; ++r) {
+          y[r] = _mm512_fmadd_ps(a_at(r, k), b, s[r].raw);
+          suspect |= _mm512_testn_epi32_mask(_mm512_castps_si512(y[r]), below_half);
+        }
+        if (HWY_LIKELY(suspect == 0)) {
+          for (int r = 0; r < kRows; ++r) s[r] = RoundNarrow<kKind, DFl>(hn::Vec<DFl>{y[r]});
+          continue;
+        }
+      }
+      for (int r = 0; r < kRows; ++r) {
+        const __m512 a = a_at(r, k);
+        const __m512 rd = _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        const __m512 ru = _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+        const __mmask16 inexact = _mm512_cmp_ps_mask(rd, ru, _CMP_NEQ_UQ);
+        const __m512i odd = _mm512_or_si512(_mm512_min_epu32(_mm512_castps_si512(rd), _mm512_castps_si512(ru)), one);
+        const __m512i ro = _mm512_mask_mov_epi32(_mm512_castps_si512(ru), inexact, odd);
+        s[r] = RoundNarrow<kKind, DFl>(hn::Vec<DFl>{_mm512_castsi512_ps(ro)});
+      }
+    } else {
+      for (int r = 0; r < kRows; ++r)
+        s[r].raw = RoundDirected<kKind, kMode>(_mm512_fmadd_round_ps(a_at(r, k), b, s[r].raw, DirectedImmediate(kMode)));
     }
   }
   for (int r = 0; r < kRows; ++r) hn::StoreU(s[r], df, g.sums + r * width);
 }
 #else
-constexpr bool kOddFma = false;
+constexpr bool kFmaSteps = false;
 #endif
 
 template <bool kStochastic, Flavour F, int kRows>
@@ -574,11 +638,25 @@ void NarrowRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   WithRows(g.rows, [&]<int kRows>() { NarrowGroup<kKind, kRows>(p, g); });
 }
 
-// The rows of OddFmaGroup, as FloatRows (AVX-512 only).
-template <Plan::NarrowKind kKind>
-void OddFmaRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+// The rows of FmaGroup in the Plan's kind and mode, as FloatRows (AVX-512 only).
+void FmaRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
 #if HWY_TARGET == HWY_AVX3
-  WithRows(g.rows, [&]<int kRows>() { OddFmaGroup<kKind, kRows>(p, g); });
+  auto rows = [&]<Plan::NarrowKind kKind>() {
+    auto mode = [&]<Rounding kMode, bool kSpeculate = false>() {
+      WithRows(g.rows, [&]<int kRows>() { FmaGroup<kKind, kMode, kSpeculate, kRows>(p, g); });
+    };
+    switch (p.target.rounding) {
+      case Rounding::TowardZero: return mode.template operator()<Rounding::TowardZero>();
+      case Rounding::Up: return mode.template operator()<Rounding::Up>();
+      case Rounding::Down: return mode.template operator()<Rounding::Down>();
+      default:
+        // products of many bits (not exact in binary32) rarely put the binary32 sum on a midpoint
+        if (!g.binary32_products) return mode.template operator()<Rounding::NearestEven, true>();
+        return mode.template operator()<Rounding::NearestEven>();
+    }
+  };
+  if (p.fma_kind == Plan::NarrowKind::Bfloat16) return rows.template operator()<Plan::NarrowKind::Bfloat16>();
+  return rows.template operator()<Plan::NarrowKind::Binary16>();
 #else
   (void)p;
   (void)g;
@@ -603,8 +681,9 @@ void InFours(const AccumulateGroup& g, Rows&& rows) {
   rows(high);
 }
 
-void EvenBinary64Lanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  InFours(g, [&](const AccumulateGroup& part) { GroupRows<false, Flavour::Even>(p, part); });
+template <Flavour F>
+void Binary64Lanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  InFours(g, [&](const AccumulateGroup& part) { GroupRows<false, F>(p, part); });
 }
 
 // Binary32 lanes: up to 8 rows, one vector each on AVX2 and AVX-512, so 8 independent chains.
@@ -620,14 +699,14 @@ bool FloatLanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
          p.lanes.sr_bits <= p.drop_float;
 }
 
-// Whether g takes NarrowGroup (one fma: products of few bits) or OddFmaGroup (two fmas: any binary32 products,
-// AVX-512), both rne into binary16 or bfloat16, terms a·b.
+// Whether g takes NarrowGroup (rne, one fma: products of few bits) or FmaGroup (AVX-512, any binary32
+// products; terms a·b, not folded partial sums).
 bool NarrowProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   return FloatLanes(p, g) && g.product_bits > 0 && g.product_bits <= p.narrow_product_bits &&
          (p.narrow == Plan::NarrowKind::Bfloat16 || (p.narrow == Plan::NarrowKind::Binary16 && kF16c));
 }
-bool OddFmaProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  return kOddFma && p.odd_fma && g.rows_b[0] == nullptr && !NarrowProducts(p, g);
+bool FmaProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
+  return kFmaSteps && p.fma_kind != Plan::NarrowKind::None && g.rows_b[0] == nullptr && !NarrowProducts(p, g);
 }
 
 template <Flavour F>
@@ -637,10 +716,9 @@ void Deterministic(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) 
       if (p.narrow == Plan::NarrowKind::Bfloat16) return NarrowRows<Plan::NarrowKind::Bfloat16>(p, g);
       return NarrowRows<Plan::NarrowKind::Binary16>(p, g);
     }
-    if (OddFmaProducts(p, g)) {
-      if (p.narrow == Plan::NarrowKind::Bfloat16) return OddFmaRows<Plan::NarrowKind::Bfloat16>(p, g);
-      return OddFmaRows<Plan::NarrowKind::Binary16>(p, g);
-    }
+  }
+  if constexpr (F == Flavour::Even || F == Flavour::Directed) {
+    if (FmaProducts(p, g)) return FmaRows(p, g);
   }
   if (!FloatLanes(p, g)) return GroupRows<false, F>(p, g);
   return FloatRows<false, F>(p, g);
@@ -661,7 +739,7 @@ void AccumulateRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g)
 
 // Binary64 lanes take at most 4 rows (8 vector chains on AVX2): a group of more rows runs as two.
 void AccumulateKernel(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  if (FloatLanes(p, g) || OddFmaProducts(p, g)) return AccumulateRows(p, g);
+  if (FloatLanes(p, g) || FmaProducts(p, g)) return AccumulateRows(p, g);
   InFours(g, [&](const AccumulateGroup& part) { AccumulateRows(p, part); });
 }
 

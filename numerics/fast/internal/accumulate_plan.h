@@ -24,10 +24,10 @@ struct RoundedAccumulator::Plan {
   enum class NarrowKind : uint8_t { None, Binary16, Bfloat16 };
   NarrowKind narrow = NarrowKind::None;
   int narrow_product_bits = 0;  // min(precision, 22 − precision): 11 (binary16), 8 (bfloat16)
-  // the narrow Targets on AVX-512 from products of any bits: two fmas with embedded directed rounding give
-  // the sum rounded to odd at 24 bits, then one rounding (accumulate_simd.cpp, OddFmaGroup); binary32 lanes
-  // for every group of terms a·b (RoundedAccumulator::rows_per_group)
-  bool odd_fma = false;
+  // binary16 or bfloat16 in rne, rtz, rup or rdn (directed: Overflow::Ieee), AVX-512: every step an fma with
+  // embedded rounding and a rounding of its binary32 result, from products of any bits (accumulate_simd.cpp,
+  // FmaGroup); binary32 lanes for every group of terms a·b (RoundedAccumulator::rows_per_group)
+  NarrowKind fma_kind = NarrowKind::None;
 };
 
 namespace detail {
