@@ -10,6 +10,7 @@
 #include "numerics/core/bits.h"
 #include "numerics/core/convert.h"
 #include "numerics/fast/internal/accumulate_plan.h"
+#include "numerics/fast/internal/fp_environment.h"
 #include "numerics/fast/internal/fast_double.h"
 
 namespace fpsim {
@@ -87,10 +88,14 @@ int RoundedAccumulator::rows_per_group(bool binary32_products) const {
   return float_lanes ? 8 : 4;
 }
 
-void RoundedAccumulator::run(const AccumulateGroup& g) const { detail::accumulate_group(*plan_, g); }
+void RoundedAccumulator::run(const AccumulateGroup& g) const {
+  const IeeeDefaultFp fp;  // the kernels' fmas and TwoSums need round to nearest, and subnormals kept
+  detail::accumulate_group(*plan_, g);
+}
 
 void RoundedAccumulator::run_matrix_unit(const AccumulateGroup& g, const MatrixUnitCut& cut, float* promoted) const {
   if (plan_->lanes.stochastic) throw std::invalid_argument("RoundedAccumulator: matrix_unit with a stochastic Target");
+  const IeeeDefaultFp fp;
   detail::matrix_unit_tile(*plan_, g, cut, promoted);
 }
 

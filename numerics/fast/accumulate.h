@@ -44,6 +44,9 @@ struct AccumulateGroup {
   /// With binary32_products: no product has more significant bits than this (e.g. 4 + 3 = 7 for e4m3 × e5m2
   /// operands); 0 when unknown. Lets rne into binary16 or bfloat16 round each step once from an fma.
   int product_bits = 0;
+  /// Every a and b value is finite (checked by the caller): the fma steps of binary16 and bfloat16 (AVX-512)
+  /// then never meet a NaN, whose bits they would not round as add_rounded does.
+  bool finite_operands = false;
 };
 
 /// A matrix unit's accumulation (sim/gemm/gemm.h's model, for RoundedAccumulator::run_matrix_unit): per
@@ -80,7 +83,8 @@ class RoundedAccumulator {
   /// Example: 8 for binary16 rne on AVX-512 whatever the products; 4 for binary16 rne on AVX2, binary32 operands.
   int rows_per_group(bool binary32_products) const;
   /// Advances the group's sums (AccumulateGroup). Lanes the vector steps do not cover (zero, overflow,
-  /// inf/NaN, and tiny sums under stochastic rounding) are finished by add_rounded.
+  /// inf/NaN, and tiny sums under stochastic rounding) are finished by add_rounded. The calling thread's
+  /// rounding mode and FTZ/DAZ do not matter (the call runs in the IEEE default and restores them).
   void run(const AccumulateGroup& g) const;
   /// The matrix-unit model through all of k for a group of sums (rows ≤ 8): g's terms for k = 0 ..
   /// k_count − 1 (a_rows, a_step, b; k_count is the whole K, promotions count from k = 0), g.sums the

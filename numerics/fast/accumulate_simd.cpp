@@ -475,7 +475,10 @@ HWY_NOINLINE void NarrowGroup(const RoundedAccumulator::Plan& p, const Accumulat
 //     the whole step is redone from RO_24.
 //       e.g. binary16, y = 2049 = 0x45001000: low 12 bits clear (a midpoint of 2048 and 2050): redone;
 //            y = 2049 + 2^-12 = 0x45001001: rounds to 2050 from y alone.
-// Starting sums that are not all finite take the binary64 lanes (add_rounded's specials).
+// Starting sums that are not all finite take the binary64 lanes (add_rounded's specials), and so do groups whose
+// operands may not be (AccumulateGroup::finite_operands): with finite operands a sum is never NaN (inf − inf
+// needs an infinite product), whose bits the integer roundings would carry into the sign, and an inf sum stays
+// inf in every path.
 template <bool kStochastic, Flavour F>
 void GroupRows(const RoundedAccumulator::Plan& p, const AccumulateGroup& g);
 // GroupRows for any rows (up to 4 per Group call).
@@ -706,7 +709,8 @@ bool NarrowProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g)
          (p.narrow == Plan::NarrowKind::Bfloat16 || (p.narrow == Plan::NarrowKind::Binary16 && kF16c));
 }
 bool FmaProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  return kFmaSteps && p.fma_kind != Plan::NarrowKind::None && g.rows_b[0] == nullptr && !NarrowProducts(p, g);
+  return kFmaSteps && p.fma_kind != Plan::NarrowKind::None && g.rows_b[0] == nullptr && g.finite_operands &&
+         !NarrowProducts(p, g);
 }
 
 template <Flavour F>

@@ -91,15 +91,18 @@ Extent extent_of(const float* x, std::size_t lines, std::size_t count, std::size
 
 }  // namespace
 
-int binary32_product_bits(const GemmProblem& p) {
+OperandFacts operand_facts(const GemmProblem& p) {
   const bool trans_a = p.trans_a == Trans::Yes, trans_b = p.trans_b == Trans::Yes;
   const auto m = static_cast<std::size_t>(p.m), n = static_cast<std::size_t>(p.n), k = static_cast<std::size_t>(p.k);
   const Extent a = extent_of(p.a, trans_a ? k : m, trans_a ? m : k, static_cast<std::size_t>(p.lda));
   const Extent b = extent_of(p.b, trans_b ? n : k, trans_b ? k : n, static_cast<std::size_t>(p.ldb));
-  const bool exact = a.finite && b.finite && a.bits + b.bits <= 24 && a.smallest * b.smallest >= 0x1p-126 &&
+  const bool finite = a.finite && b.finite;
+  const bool exact = finite && a.bits + b.bits <= 24 && a.smallest * b.smallest >= 0x1p-126 &&
                      a.largest * b.largest < 0x1p127;
-  return exact ? std::max(1, a.bits + b.bits) : 0;
+  return {exact ? std::max(1, a.bits + b.bits) : 0, finite};
 }
+
+int binary32_product_bits(const GemmProblem& p) { return operand_facts(p).product_bits; }
 
 void round_c_into_target(const GemmProblem& p, const Target& t) {
   const auto m = static_cast<std::size_t>(p.m), n = static_cast<std::size_t>(p.n);
@@ -151,7 +154,8 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
   const bool stochastic = t.rounding == Rounding::Stochastic;
   const int chunks = acc.chunk > 0 ? (k + acc.chunk - 1) / acc.chunk : 0;
   const uint64_t stride = static_cast<uint64_t>(k) + chunks + 1;
-  const int product_bits = binary32_product_bits(p);
+  const OperandFacts facts = operand_facts(p);
+  const int product_bits = facts.product_bits;
   const bool binary32_products = product_bits > 0;
   // binary64 lanes: 4 rows × 2 vectors; binary32 lanes: 8 rows × 1 vector (AVX2, AVX-512)
   const int tile_rows = accumulator.rows_per_group(binary32_products);
@@ -215,6 +219,7 @@ void gemm_emulated_vector(const GemmProblem& p, const Accumulation& acc, simd::I
           g.sums = s;
           g.binary32_products = binary32_products;
           g.product_bits = product_bits;
+          g.finite_operands = facts.finite;
           if (stochastic) {
             fill_words(static_cast<uint64_t>(k0), count);
             g.random = words.data();

@@ -13,6 +13,9 @@
 #include <limits>
 #include <string>
 #include <random>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 #include "numerics/core/convert.h"
 #include "numerics/core/format.h"
@@ -740,6 +743,57 @@ TEST_CASE("emulated accumulation: rne into binary16/bfloat16 from binary32 produ
       CHECK(fpsim::RoundedAccumulator(t, fpsim::simd::Isa::Avx512).rows_per_group(false) == 8);
     CHECK(fpsim::RoundedAccumulator(t, fpsim::simd::Isa::Portable).rows_per_group(false) == 4);
   }
+}
+
+TEST_CASE("emulated accumulation: binary16/bfloat16 with inf and NaN operands, and under a hostile MXCSR",
+          "[accumulate]") {
+  // NaN operands (quiet, all-ones payloads of both signs), ±inf, and inf·0 among ordinary values: the fma steps
+  // (AVX-512) must not take such a GEMM (a NaN sum's bits would carry into the sign in bfloat16's integer
+  // rounding and turn it into ±0), so every output equals gemm_reference's, NaN for NaN.
+  const int m = 8, n = 37, k = 12;
+  auto a = fpsim::test::wide_range(m * k, 90), b = fpsim::test::wide_range(k * n, 91);
+  const auto c0 = fpsim::test::wide_range(m * n, 92);
+  a[0 * k + 3] = std::bit_cast<float>(0x7fffffffu);
+  a[2 * k + 5] = std::bit_cast<float>(0xffffffffu);
+  a[4 * k + 1] = std::numeric_limits<float>::infinity();
+  b[7 * n + 20] = std::bit_cast<float>(0x7f800001u);  // signalling
+  b[1 * n + 4] = -std::numeric_limits<float>::infinity();
+  b[1 * n + 30] = 0.0f;  // a[4][1] · b[1][30]: inf · 0
+  for (const char* format : {"binary16", "bfloat16"})
+    for (Rounding mode : {Rounding::NearestEven, Rounding::TowardZero, Rounding::Up, Rounding::Down})
+      for (bool accumulate : {false, true})
+        check_vector_path({Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, nullptr, n, accumulate}, c0,
+                          {false, target(format, mode), 0},
+                          std::string(format) + " " + fpsim::to_string(mode) + " specials");
+#if defined(__x86_64__)
+  // FTZ, DAZ and round-down set on the calling thread (one thread): tiny and subnormal products, whose
+  // binary32 fma results are subnormal, still give the reference's bits (computed in the default environment).
+  const float tiny[] = {0x1p-65f, -0x1p-65f, 0x1p-140f, 3e-39f, -0x1p-126f, 1.0f, 0x1p-20f, -0x1p-75f};
+  std::vector<float> ta(m * k), tb(k * n);
+  for (std::size_t i = 0; i < ta.size(); ++i) ta[i] = tiny[i % 8] * (i % 3 == 0 ? 1.0f : 0.75f);
+  for (std::size_t i = 0; i < tb.size(); ++i) tb[i] = tiny[(i * 5 + 3) % 8] * (i % 2 == 0 ? 1.0f : 1.25f);
+  const std::vector<float> zeros(m * n, 0.0f);
+  for (const char* format : {"binary16", "bfloat16"})
+    for (Rounding mode : {Rounding::NearestEven, Rounding::TowardZero, Rounding::Up, Rounding::Down}) {
+      const Accumulation acc{false, target(format, mode), 0};
+      std::vector<float> want = zeros;
+      fpsim::sim::gemm_reference({Trans::No, Trans::No, m, n, k, ta.data(), k, tb.data(), n, want.data(), n}, acc);
+      for (auto isa : vector_isas()) {
+        std::vector<float> got = zeros;
+        const unsigned saved = _mm_getcsr();
+        _mm_setcsr((saved & ~0x6000u) | 0x2000u | 0x8040u);  // RC = down, FTZ, DAZ
+        fpsim::test::with_threads(1, [&] {
+          fpsim::sim::gemm_emulated_vector({Trans::No, Trans::No, m, n, k, ta.data(), k, tb.data(), n, got.data(), n},
+                                           acc, isa);
+        });
+        const unsigned during = _mm_getcsr();
+        _mm_setcsr(saved);
+        INFO(format << " " << fpsim::to_string(mode) << " isa " << fpsim::simd::to_string(isa));
+        CHECK((during & 0xE040u) == 0xA040u);  // the caller's environment is restored
+        CHECK(fpsim::test::first_bit_difference(got, want) == -1);
+      }
+    }
+#endif
 }
 
 TEST_CASE("emulated accumulation: a binary64 sum on a rounding boundary takes the exact step", "[accumulate]") {

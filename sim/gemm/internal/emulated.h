@@ -23,6 +23,14 @@ void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa i
 /// Example: 1 for all-zero operands; 7 for e4m3 × e5m2 values; 0 for general binary32 operands.
 int binary32_product_bits(const GemmProblem& p);
 
+/// What emulated accumulation needs to know of op(A) and op(B), from one pass over each.
+struct OperandFacts {
+  int product_bits = 0;  ///< binary32_product_bits
+  bool finite = false;   ///< every value of A and B is finite (no inf, no NaN)
+};
+/// Example: operand_facts(p).finite is false when A holds a NaN.
+OperandFacts operand_facts(const GemmProblem& p);
+
 /// C (m × n at ldc) rounded in place into t by the array path, as decode(encode(c, t)) would round each
 /// element (deterministic modes only: no random words). Example: round_c_into_target(p, Target{parse_format("binary16")}).
 void round_c_into_target(const GemmProblem& p, const Target& t);
