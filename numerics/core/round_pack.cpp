@@ -57,10 +57,13 @@
 //       why: the lane rounding steps shared by the arith lane kernel and the GEMM's vector accumulator
 //       test: tests/numerics_arith/lane_kernel_test.cpp, tests/sim_gemm/gemm_accumulation_test.cpp
 //   [decides] numerics/fast/accumulate_simd.cpp
-//       fn: Rounded, Tiny, RoundBfloat16, RoundBinary16, NarrowGroup, StepStochastic
+//       fn: Rounded, Tiny, RoundBfloat16, RoundBinary16, NarrowGroup, StepStochastic, FmaGroup, RoundDirected
 //       why: the GEMM accumulator's in-register steps (sums of 8/16 outputs advance through k together);
 //            rne into binary16/bfloat16 of narrow (FP8) products: an fma's binary32 result rounded once
 //            more by F16C or the bfloat16 bias trick (2^15 - 1 + lsb), single rounding by the gate's bound;
+//            AVX-512, binary16/bfloat16 from any finite products: directed modes by an fma with embedded
+//            rounding then vcvtps2ph or bits in the same direction, rne by round to odd at 24 bits from the
+//            round-down and round-up fmas (or one rne fma when its result is no Target midpoint);
 //            sr and sr:K from the random word's top bits against the sum's discarded bits (ties to add_rounded)
 //       test: tests/sim_gemm/gemm_accumulation_test.cpp
 //   [exact] numerics/fast/accumulate.cpp
