@@ -10,9 +10,10 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/multiprecision/cpp_int.hpp>
 #include <cmath>
+#include <functional>
 #include <limits>
-#include <string>
 #include <random>
+#include <string>
 #if defined(__x86_64__)
 #include <xmmintrin.h>
 #endif
@@ -225,9 +226,10 @@ std::vector<fpsim::simd::Isa> vector_isas() {
   return isas;
 }
 
-// gemm_emulated_vector on `isa` and `threads` against gemm_reference (NaNs equal: their payload is free).
+// gemm_emulated_vector (gemm_matrix_unit when acc has a matrix-unit group) on `isa` and `threads` against
+// gemm_reference (NaNs equal: their payload is free); `also` checks each result further when given.
 void check_vector_path(const GemmProblem& problem, const std::vector<float>& c0, const Accumulation& acc,
-                       const std::string& what) {
+                       const std::string& what, const std::function<bool(const std::vector<float>&)>& also = {}) {
   auto want = c0;
   GemmProblem ref = problem;
   ref.c = want.data();
@@ -237,8 +239,14 @@ void check_vector_path(const GemmProblem& problem, const std::vector<float>& c0,
       auto got = c0;
       GemmProblem fast = problem;
       fast.c = got.data();
-      fpsim::test::with_threads(threads, [&] { fpsim::sim::gemm_emulated_vector(fast, acc, isa); });
+      fpsim::test::with_threads(threads, [&] {
+        if (acc.matrix_unit.group > 0)
+          fpsim::sim::gemm_matrix_unit(fast, acc, isa);
+        else
+          fpsim::sim::gemm_emulated_vector(fast, acc, isa);
+      });
       INFO(what << " isa " << fpsim::simd::to_string(isa) << " threads " << threads);
+      if (also) REQUIRE(also(got));
       REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
     }
 }
@@ -482,26 +490,8 @@ TEST_CASE("accumulating into a C with a row stride: C's elements rounded as the 
         Accumulation acc{false, target(format, mode), 0, &stream};
         if (group > 0) acc.matrix_unit = {group, 13, true, 0};
         const GemmProblem problem{Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, nullptr, ldc, true};
-        auto want = c0;
-        GemmProblem ref = problem;
-        ref.c = want.data();
-        fpsim::sim::gemm_reference(ref, acc);
-        for (auto isa : vector_isas())
-          for (int threads : {1, 2}) {
-            auto got = c0;
-            GemmProblem fast = problem;
-            fast.c = got.data();
-            fpsim::test::with_threads(threads, [&] {
-              if (group > 0)
-                fpsim::sim::gemm_matrix_unit(fast, acc, isa);
-              else
-                fpsim::sim::gemm_emulated_vector(fast, acc, isa);
-            });
-            INFO(format << " " << fpsim::to_string(mode) << " group " << group << " isa "
-                        << fpsim::simd::to_string(isa) << " threads " << threads);
-            REQUIRE(gaps_untouched(got));
-            REQUIRE(fpsim::test::first_difference_nan_equal(got, want) == -1);
-          }
+        check_vector_path(problem, c0, acc, std::string(format) + " " + fpsim::to_string(mode) + " group " +
+                                                std::to_string(group), gaps_untouched);
         ++cases;
       }
   CHECK(cases == 4 * (3 + 2));
