@@ -863,7 +863,7 @@ void PhiloxGroupWords(const PhiloxKey& key, uint64_t first_group, std::size_t gr
 // Interleaved runs (RandomStream::fill_interleaved): out[kk·ld + j] = bits(firsts[j] + kk). Four runs at a
 // time: each run's whole groups into its own buffer by PhiloxGroupWords (up to kBatch words of it at a time), then
 // the four buffers, each from its run's offset in its first group, transposed into `out` by 4 × 4 blocks of
-// 64-bit words on AVX2 (word kk of runs j .. j+3 is one row of out):
+// 64-bit words on AVX2 and AVX-512 (word kk of runs j .. j+3 is one row of out):
 //   rows r_j = (j0 j1 j2 j3):  lower(r0, r1) = (00 10 02 12), upper(r0, r1) = (01 11 03 13), likewise r2, r3;
 //   out row 0 = the lower halves (00 10 | 20 30), row 2 the upper halves (02 12 | 22 32); rows 1 and 3 alike.
 void PhiloxInterleavedWords(const PhiloxKey& key, const uint64_t* firsts, std::size_t runs, std::size_t count,
@@ -882,7 +882,7 @@ void PhiloxInterleavedWords(const PhiloxKey& key, const uint64_t* firsts, std::s
       }
       uint64_t* dst = out + k0 * ld + j0;
       std::size_t kk = 0;
-#if HWY_TARGET == HWY_AVX2
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3  // AVX-512 runs the same 256-bit transposes
       if (n_runs == kRuns) {
         const hn::Full256<uint64_t> d64;
         for (; kk + 4 <= n; kk += 4) {
