@@ -450,7 +450,7 @@ HWY_NOINLINE void NarrowGroup(const RoundedAccumulator::Plan& p, const Accumulat
 // Binary16 or bfloat16 in rne, rtz, rup or rdn from any binary32 products, AVX-512 (Plan::fma_kind): each
 // step rounds a·b + s in an fma with AVX-512's embedded rounding (a·b exact inside it, operands of any bits),
 // then into the Target in the same direction. (rne from products of few bits takes NarrowGroup's single
-// fma; the fold of chunk sums, the binary64 lanes.)
+// fma.) A fold of chunk sums (AccumulateGroup::rows_b) is one such step with an add instead of the fma.
 //   Directed (rtz, rup, rdn): D_t(D_24(x)) = D_t(x), since the Target's grid, subnormal steps included, is a
 //     subset of binary32's and D is monotone; one fma. An exact cancellation gets the mode's zero (−0 in rdn)
 //     from the fma, as IEEE 754 6.3 gives it. Overflow (Overflow::Ieee only): past binary32's range the fma
@@ -528,10 +528,33 @@ HWY_NOINLINE void FmaGroup(const RoundedAccumulator::Plan& p, const AccumulateGr
     s[r] = hn::LoadU(df, g.sums + r * width);
     finite = hn::And(finite, hn::IsFinite(s[r]));
   }
+  if (g.rows_b[0] != nullptr) {  // one step s + x, x a row of partial sums (Target values): a fold
+    for (int r = 0; r < kRows; ++r) finite = hn::And(finite, hn::IsFinite(hn::LoadU(df, g.rows_b[r])));
+  }
   if (!hn::AllTrue(df, finite)) {
     return Binary64Lanes<kMode == Rounding::NearestEven ? Flavour::Even : Flavour::Directed>(p, g);
   }
   const __m512i one = _mm512_set1_epi32(1);
+  // RN_t(RO_24(x)) from rd = RD_24(x) and ru = RU_24(x)
+  auto round_odd = [&](__m512 rd, __m512 ru) {
+    const __mmask16 inexact = _mm512_cmp_ps_mask(rd, ru, _CMP_NEQ_UQ);
+    const __m512i odd = _mm512_or_si512(_mm512_min_epu32(_mm512_castps_si512(rd), _mm512_castps_si512(ru)), one);
+    const __m512i ro = _mm512_mask_mov_epi32(_mm512_castps_si512(ru), inexact, odd);
+    return RoundNarrow<kKind, DFl>(hn::Vec<DFl>{_mm512_castsi512_ps(ro)});
+  };
+  if (g.rows_b[0] != nullptr) {
+    for (int r = 0; r < kRows; ++r) {
+      const __m512 x = _mm512_loadu_ps(g.rows_b[r]);
+      if constexpr (kMode == Rounding::NearestEven) {
+        s[r] = round_odd(_mm512_add_round_ps(s[r].raw, x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC),
+                         _mm512_add_round_ps(s[r].raw, x, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC));
+      } else {
+        s[r].raw = RoundDirected<kKind, kMode>(_mm512_add_round_ps(s[r].raw, x, DirectedImmediate(kMode)));
+      }
+      hn::StoreU(s[r], df, g.sums + r * width);
+    }
+    return;
+  }
   // rne's speculative step: the low (drop_float − 1) bits of binary32 numbers that may be midpoints
   const __m512i below_half = _mm512_set1_epi32((1 << (p.drop_float - 1)) - 1);
   auto a_at = [&](int r, int k) { return _mm512_set1_ps(g.a_rows[r][static_cast<std::size_t>(k) * g.a_step]); };
@@ -552,12 +575,8 @@ HWY_NOINLINE void FmaGroup(const RoundedAccumulator::Plan& p, const AccumulateGr
       }
       for (int r = 0; r < kRows; ++r) {
         const __m512 a = a_at(r, k);
-        const __m512 rd = _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-        const __m512 ru = _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
-        const __mmask16 inexact = _mm512_cmp_ps_mask(rd, ru, _CMP_NEQ_UQ);
-        const __m512i odd = _mm512_or_si512(_mm512_min_epu32(_mm512_castps_si512(rd), _mm512_castps_si512(ru)), one);
-        const __m512i ro = _mm512_mask_mov_epi32(_mm512_castps_si512(ru), inexact, odd);
-        s[r] = RoundNarrow<kKind, DFl>(hn::Vec<DFl>{_mm512_castsi512_ps(ro)});
+        s[r] = round_odd(_mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC),
+                         _mm512_fmadd_round_ps(a, b, s[r].raw, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC));
       }
     } else {
       for (int r = 0; r < kRows; ++r)
@@ -702,15 +721,16 @@ bool FloatLanes(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
          p.lanes.sr_bits <= p.drop_float;
 }
 
-// Whether g takes NarrowGroup (rne, one fma: products of few bits) or FmaGroup (AVX-512, any binary32
-// products; terms a·b, not folded partial sums).
+// Whether g takes NarrowGroup (rne, one fma: products of few bits; terms a·b) or FmaGroup (AVX-512: finite
+// binary32 products of any bits, or a fold of partial sums).
 bool NarrowProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
   return FloatLanes(p, g) && g.product_bits > 0 && g.product_bits <= p.narrow_product_bits &&
          (p.narrow == Plan::NarrowKind::Bfloat16 || (p.narrow == Plan::NarrowKind::Binary16 && kF16c));
 }
 bool FmaProducts(const RoundedAccumulator::Plan& p, const AccumulateGroup& g) {
-  return kFmaSteps && p.fma_kind != Plan::NarrowKind::None && g.rows_b[0] == nullptr && g.finite_operands &&
-         !NarrowProducts(p, g);
+  if (!kFmaSteps || p.fma_kind == Plan::NarrowKind::None) return false;
+  if (g.rows_b[0] != nullptr) return true;  // a fold: FmaGroup checks its terms are finite
+  return g.finite_operands && !NarrowProducts(p, g);
 }
 
 template <Flavour F>
