@@ -13,7 +13,8 @@
 //   4. every mode runs in binary32 lanes when every product is exact in binary32 (FP8, binary16 or
 //      bfloat16 operands: checked once per call over A and B, which also gives the products' significant
 //      bits: rne into binary16/bfloat16 then takes one fma per step, accumulate_simd.cpp's NarrowGroup);
-//      rne into binary16/bfloat16 on AVX-512 takes binary32 lanes from any products (two fmas, OddFmaGroup);
+//      binary16/bfloat16 in rne, rtz, rup or rdn on AVX-512 take binary32 lanes from any finite products
+//      (fmas with embedded rounding, FmaGroup);
 //      stochastic rounding: the words of output (i, j) are stream.bits((i·N + j)·S + t) (gemm.h), filled
 //      per tile row and block of kBlock consecutive t by the vector Philox in the kernel's order
 //      (RandomStream::fill_interleaved).

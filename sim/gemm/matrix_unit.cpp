@@ -41,6 +41,7 @@ void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa i
   // the Target's rounding of C, by the array path before the tiles when no random word is involved
   const bool round_c = p.accumulate && !promote, rounded_before = round_c && t.rounding != Rounding::Stochastic;
   if (rounded_before) round_c_into_target(p, t);
+  const bool round_each = round_c && !rounded_before;  // sr Targets: encode() with word 0, per element
 #pragma omp parallel
   {
     std::vector<float> s(kRows * w), f(kRows * w);
@@ -54,9 +55,9 @@ void gemm_matrix_unit(const GemmProblem& p, const Accumulation& acc, simd::Isa i
           const float c = j < cols && p.accumulate ? c_at(r, j) : 0.0f;
           f[r * w + j] = promote ? c : 0.0f;
           // ±0 kept, e.g. when not accumulating
-          s[r * w + j] = !round_c || rounded_before || c == 0.0f
-                             ? (promote ? 0.0f : c)
-                             : static_cast<float>(decode(encode(c, t, 0).bits, t.format));
+          s[r * w + j] = promote                     ? 0.0f
+                         : round_each && c != 0.0f ? static_cast<float>(decode(encode(c, t, 0).bits, t.format))
+                                                   : c;
         }
       AccumulateGroup g;
       g.rows = rows;
