@@ -1,7 +1,10 @@
 #pragma once
 // Rounding vocabulary: modes, overflow and tininess policies, NaN conventions, exception flags, and
 // the Target that bundles a Format with how values are rounded into it.
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -78,9 +81,26 @@ struct TargetKey {
 /// modes' bytes 0..6 in the order above; byte 7 is left free for the cache's own use (the arithmetic cache puts
 /// its operation there). binary16 in rne with every default: modes 0; sr (Rounding 6) saturating (Overflow 1):
 /// modes 0x0106.
+/// Built from two loads, not seven: Target's six one-byte fields from overflow to compat lie next to each other
+/// (the static_assert below), so one 8-byte load from &t.overflow reads them as bytes 0..5 with two
+/// bytes beyond compat (padding, or the start of a member added later), which the mask drops.
+///   sr saturating: the load gives 0x????'0000'0000'0001 (overflow 1 in byte 0); << 8 and the mask give
+///   0x0000'0000'0000'0100; | rounding 6 gives 0x0106.
+// offsetof on Target (not standard-layout: Format holds a std::string) is conditionally supported; GCC and Clang
+// support it and warn.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+inline constexpr size_t kTargetOverflowOffset = offsetof(Target, overflow);
+static_assert(offsetof(Target, tininess) == kTargetOverflowOffset + 1 && offsetof(Target, daz) == kTargetOverflowOffset + 2 &&
+                  offsetof(Target, sr_subnormal_nearest) == kTargetOverflowOffset + 3 &&
+                  offsetof(Target, nan) == kTargetOverflowOffset + 4 && offsetof(Target, compat) == kTargetOverflowOffset + 5 &&
+                  sizeof(Target) >= kTargetOverflowOffset + 8 && std::endian::native == std::endian::little,
+              "target_modes reads Target's mode bytes as one word");
+#pragma GCC diagnostic pop
 inline uint64_t target_modes(const Target& t) {
-  return uint64_t(t.rounding) | uint64_t(t.overflow) << 8 | uint64_t(t.tininess) << 16 | uint64_t(t.daz) << 24 |
-         uint64_t(t.sr_subnormal_nearest) << 32 | uint64_t(t.nan) << 40 | uint64_t(t.compat) << 48;
+  uint64_t six_bytes;
+  std::memcpy(&six_bytes, reinterpret_cast<const unsigned char*>(&t) + kTargetOverflowOffset, sizeof six_bytes);
+  return (six_bytes << 8 & 0x00FF'FFFF'FFFF'FF00ull) | uint64_t(t.rounding);
 }
 inline TargetKey target_key(const Target& t) {
   return {t.format.identity(), target_modes(t), static_cast<uint64_t>(static_cast<int64_t>(t.sr_bits))};

@@ -23,6 +23,13 @@ RoundingTable::RoundingTable(const Target& t)
     : p_(t.format.precision()), e_lo_(t.format.emin() - t.format.precision() - 1), e_hi_(t.format.emax() + 1) {
   const size_t n_e = size_t(e_hi_ - e_lo_ + 1);
   entries_.resize(2 * n_e << (p_ + 1));
+  if (direct_index()) {
+    lo_pattern_ = uint64_t(e_lo_ + 1023) << 52;
+    hi_pattern_ = uint64_t(e_hi_ + 1023) << 52;
+    rest_mask_ = (uint64_t{1} << (52 - p_)) - 1;
+    base_ = uint64_t(e_lo_ + 1023) << p_;
+    sign_stride_ = uint64_t(n_e) << p_;
+  }
   for (int sign = 0; sign < 2; ++sign)
     for (int E = e_lo_; E <= e_hi_; ++E)
       for (uint32_t low = 0; low < (uint32_t{1} << p_); ++low)

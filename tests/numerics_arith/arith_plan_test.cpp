@@ -88,6 +88,39 @@ TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pa
   CHECK(c.mismatches == 0);
 }
 
+// The 8-bit fma kernel into an rne target whose sums are not exact in binary64: p3109_k8p2se (bias 32, values
+// from 2^-32 to 1.5·2^31) gives products up to 2^63 beside addends down to 2^-32, so TwoSum's error is non-zero
+// and, when the product lies on a tie of the target, decides the rounding. 1.5·2^15 · 1.5·2^15 = 1.001b·2^31 is
+// a tie in e8m2 (3 bits): + 2^-32 rounds up to 1.01b·2^31, − 2^-32 down to 1.00b·2^31. Every (a, b) with the
+// four smallest addends of each sign, and 16 random ones, in both tininess modes.
+TEST_CASE("ArithPlan 8-bit fma breaks ties by the TwoSum error when sums are not exact in binary64", "[plan]") {
+  const Format f = parse_format("p3109_k8p2se"), e8m2 = parse_format("e8m2");
+  const Format formats[3] = {f, f, f};
+  test::OperandGen gen(13);
+  Checker c;
+  for (Tininess tininess : {Tininess::AfterRounding, Tininess::BeforeRounding}) {
+    Target t = target(e8m2, Rounding::NearestEven);
+    t.tininess = tininess;
+    const ArithPlan plan(ArithOp::Fma, f, t);
+    REQUIRE(std::string(plan.path()) == "double");
+    std::vector<Bits> cs;
+    for (uint64_t code = 1; code <= 4; ++code) cs.insert(cs.end(), {Bits{code}, Bits{code | f.sign_mask()}});
+    for (int k = 0; k < 16; ++k) cs.push_back(gen.code(f));
+    for (uint64_t a = 0; a < 256; ++a)
+      for (uint64_t b = 0; b < 256; ++b)
+        for (Bits z : cs) {
+          const Bits x[3] = {Bits{a}, Bits{b}, z};
+          c.check(plan, x, formats, 0);
+        }
+    const Bits big = encode(0x1.8p15, Target{f}).bits, up = encode(0x1.4p31, Target{e8m2}).bits;
+    const Bits tiny{1}, minus_tiny{1 | f.sign_mask()};
+    CHECK(plan(big, big, tiny).bits == up);
+    CHECK(plan(big, big, minus_tiny).bits == encode(0x1p31, Target{e8m2}).bits);
+  }
+  INFO(c.cases << " cases");
+  CHECK(c.mismatches == 0);
+}
+
 TEST_CASE("ArithPlan on binary16/bfloat16/binary32 and mixed formats equals the exact path in every mode", "[plan]") {
   const std::vector<std::vector<std::string>> cases = {
       {"binary16", "binary16", "binary16", "binary16"}, {"bfloat16", "bfloat16", "bfloat16", "bfloat16"},

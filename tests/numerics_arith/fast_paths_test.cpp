@@ -198,7 +198,7 @@ using detail::Term;
 
 TEST_CASE("rounding tables equal round_pack for values around every binade, all deterministic modes", "[double]") {
   test::OperandGen gen(5);
-  size_t bad = 0, cases = 0;
+  size_t bad = 0, cases = 0, direct_cases = 0;
   for (const char* name : {"binary16", "bfloat16", "e5m2", "e4m3fn", "e3m2fn", "e5m2,nosub", "e4m3,bias=11"}) {
     for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
                        Rounding::Down, Rounding::Odd, Rounding::Truncate})
@@ -228,10 +228,24 @@ TEST_CASE("rounding tables equal round_pack for values around every binade, all 
                                      : sum_terms(ts, Term{std::signbit(err), E - 60, 1}, zero);
             ++cases;
             if (table->round_double(s, err) != round_pack(x, t, 0)) ++bad;
+            // The direct index (exact sums): s alone, as far below and above the table's rows as binary64 goes.
+            if (err == 0 && table->direct_index()) {
+              ++direct_cases;
+              if (table->round_exact_double(s) != round_pack(x, t, 0)) ++bad;
+            }
           }
+          REQUIRE(table->direct_index());
+          for (double far : {0x1p-1000, 0x1.fffp-200, 0x1.8p200, 0x1.fffffffffffffp1000})
+            for (double s : {far, -far}) {
+              ++direct_cases;
+              int e = 0;
+              const uint64_t sig53 = uint64_t(std::ldexp(std::fabs(std::frexp(s, &e)), 53));  // s = ±sig53·2^(e−53)
+              if (table->round_exact_double(s) != round_pack(Exact{s < 0, e - 53, sig53, false}, t, 0)) ++bad;
+            }
         }
   }
-  INFO(cases << " cases");
+  INFO(cases << " cases, " << direct_cases << " by the direct index");
+  CHECK(direct_cases > 100'000);
   CHECK(bad == 0);
 }
 

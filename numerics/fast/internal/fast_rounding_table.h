@@ -67,7 +67,28 @@ class RoundingTable {
     return round(sign, E, top, sticky);
   }
 
- /// Layout, for vector kernels that compute the index themselves (same formula as round()).
+  /// round_double(s, 0.0) for an exact s (finite, non-zero, normal in binary64) when direct_index(): the index
+  /// straight from s's pattern, with no exponent or significand fields taken apart. The pattern's top bits from
+  /// the exponent field down to the p-th fraction bit, shifted right by 52 − p, are (E + 1023) << p | low: the
+  /// table's row E and column low, offset by (e_lo + 1023) << p. Magnitudes below 2^e_lo are raised to it (their
+  /// entry is e_lo's first with sticky, as in round()); those at or above 2^e_hi lowered to it (every entry of
+  /// that row overflows alike).
+  ///   binary16 (p = 11, e_lo = −26): s = 1.0 = 0x3FF0000000000000: 0x3FF0000000000000 >> 41 = 0x1FF800,
+  ///   minus (−26 + 1023) << 11 = 0x1F2800 gives 0xD000 = (26 << 11) | 0, row E = 0, column 0, no sticky.
+  Rounded round_exact_double(double s) const {
+    const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
+    const uint64_t below = magnitude < lo_pattern_;
+    uint64_t clamped = below ? lo_pattern_ : magnitude;
+    clamped = clamped > hi_pattern_ ? hi_pattern_ : clamped;
+    const uint64_t sticky = ((magnitude & rest_mask_) != 0) | below;
+    const size_t index = ((bits >> 63) * sign_stride_ + ((clamped >> (52 - p_)) - base_)) << 1 | sticky;
+    const uint32_t e = entries_[index];
+    return {Bits{e & 0xffffffu}, static_cast<uint8_t>(e >> 24)};
+  }
+  /// Whether round_exact_double serves this table: 2^e_lo and 2^e_hi are binary64 normals.
+  bool direct_index() const { return e_lo_ + 1023 >= 1 && e_hi_ + 1023 <= 2046; }
+
+  /// Layout, for vector kernels that compute the index themselves (same formula as round()).
   int precision() const { return p_; }
   int e_lo() const { return e_lo_; }
   int e_hi() const { return e_hi_; }
@@ -76,6 +97,9 @@ class RoundingTable {
  private:
   int p_ = 0, e_lo_ = 0, e_hi_ = 0;
   std::vector<uint32_t> entries_;  // code | flags << 24
+  // round_exact_double's constants: the patterns of 2^e_lo and 2^e_hi, the mask of the bits below the p-th
+  // fraction bit, the index of row e_lo (before the sticky bit) and the entries per sign (before it too).
+  uint64_t lo_pattern_ = 0, hi_pattern_ = 0, rest_mask_ = 0, base_ = 0, sign_stride_ = 0;
 };
 
 /// Whether a RoundingTable can serve t: deterministic mode, precision <= 12, code <= 24 bits.
