@@ -213,12 +213,8 @@ void ArithPlan::choose_path() {
   for (int i = 0; i < arity_; ++i) all_tables = all_tables && decoders_[i].values != nullptr;
   if (all_tables) {
     build_nan_results();
-    if (op_ == ArithOp::Fma && rounding_table_ && rounding_table_->direct_index() && fma_sum_exact(formats_)) {
-      kernel_ = &ArithPlan::exact_sum_fma_kernel;
-      return;
-    }
-    if (op_ == ArithOp::Fma && rounder_ == Rounder::Nearest) {
-      kernel_ = &ArithPlan::nearest_fma_kernel;
+    if (op_ == ArithOp::Fma && rounding_table_ && rounding_table_->direct_index()) {
+      kernel_ = fma_sum_exact(formats_) ? &ArithPlan::table_fma_kernel<true> : &ArithPlan::table_fma_kernel<false>;
       return;
     }
     switch (op_) {
@@ -536,56 +532,33 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
   return p.combine<kOp>(u, v, random_bits);
 }
 
-// fma of table-decoded operands whose sum is exact in binary64 (fma_sum_exact: e4m3 and its fn/fnuz variants,
-// e3m4, e2m3, e3m2, e2m1, p3109_k8p4s*, and mixes such as e4m3fn·e5m2 + e4m3fn (51 bits); not e5m2 throughout,
-// whose x·y + z can span 65 bits), into a target with a RoundingTable (every deterministic mode): s = x·y + z is
-// exact in any native mode, and rounded by the table (one load; no branch on the result's range, which on
-// wide-range data changes at random between subnormal, normal and overflowing). Finite operands give a finite s
-// (the product and sum stay far inside binary64's range), so an s that is zero, inf or NaN means a special operand
-// or an exact zero sum (its sign follows IEEE 754 6.3 and the mode): exact_sum_fma_rare. One unsigned compare
-// tests all three: the magnitude's pattern minus 1 is below 0x7FEFFFFFFFFFFFFF exactly for non-zero finite s (0
-// wraps to 2^64 − 1; +inf 0x7FF0000000000000 and NaN patterns lie above).
+// fma of table-decoded operands into a target with a RoundingTable (every deterministic mode), rounded by the
+// table's direct index (one load; no branch on the result's range, which on wide-range data changes at random
+// between subnormal, normal and overflowing). s = x·y + z (x·y exact):
+//   kExactSum (fma_sum_exact: e4m3 and its fn/fnuz variants, e3m4, e2m3, e3m2, e2m1, p3109_k8p4s*, and mixes
+//   such as e4m3fn·e5m2 + e4m3fn (51 bits)): s is exact in any native mode;
+//   otherwise (e5m2 throughout, whose x·y + z can span 65 bits): s by TwoSum, which needs round-to-nearest
+//   arithmetic; a non-zero error (addends more than 53 bits apart, rare on real data) goes to the general kernel.
+// Finite operands give a finite s (the product and sum stay far inside binary64's range), so an s that is zero,
+// inf or NaN means a special operand or an exact zero sum (its sign follows IEEE 754 6.3 and the mode):
+// exact_sum_fma_rare. One unsigned compare tests all three: the magnitude's pattern minus 1 is below
+// 0x7FEFFFFFFFFFFFFF exactly for non-zero finite s (0 wraps to 2^64 − 1; +inf 0x7FF0000000000000 and NaN
+// patterns lie above).
 //   e4m3fn 0x38 · 0x38 + 0x00 (1·1 + 0): s = 1.0, the table's entry for E = 0, top 0b1000, no sticky: 0x38.
-Rounded ArithPlan::exact_sum_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
-  const Decoder* d = p.decoders_;
-  const double product = d[0].values[a.v & d[0].sign_mask] * d[1].values[b.v & d[1].sign_mask];
-  const double s = product + d[2].values[c.v & d[2].sign_mask];  // exact
-  const uint64_t magnitude = bits_of(s) & ~(uint64_t{1} << 63);
-  if (__builtin_expect(magnitude - 1 >= 0x7FEFFFFFFFFFFFFFull, 0)) return p.exact_sum_fma_rare(a, b, c, random_bits);
-  return p.rounding_table_->round_exact_double(s);
-}
-
-// fma of table-decoded operands whose sums binary64 may not hold (e5m2 throughout: fma_sum_exact fails) into a
-// Rounder::Nearest target (rne into a signed format): round_nearest's normal-result steps written out, with
-// everything else sent out of line by one unsigned compare. s + err = x·y + z by TwoSum (x·y exact), which needs
-// round-to-nearest arithmetic; err decides the rounding boundaries. The compare: magnitude − normal_min is below
-// 0x7FF0000000000000 − normal_min exactly when s is a finite binary64 at or above the target's 2^emin, so zero
-// sums and subnormal results (round_exact) and inf or NaN from a special operand (the general kernel) go out of
-// line, as do rounding boundaries with a non-zero error (round_pack decides them).
-//   e5m2 (drop 50, rebias 1008 << 2): 0x3C · 0x3C + 0x3C = 1·1 + 1 = 2.0 = 0x4000000000000000, err 0:
-//   (0x4000000000000000 + 2^49 − 1 + 0) >> 50 = 0x1000, minus 0xFC0 = 0x40 (2.0), exact.
-Rounded ArithPlan::nearest_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
+template <bool kExactSum>
+Rounded ArithPlan::table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
   const Decoder* d = p.decoders_;
   const double product = d[0].values[a.v & d[0].sign_mask] * d[1].values[b.v & d[1].sign_mask];
   const double z = d[2].values[c.v & d[2].sign_mask];
-  double s, err;
-  two_sum(product, z, s, err);
-  const NearestConstants& n = p.nearest_;
-  const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
-  if (__builtin_expect(magnitude - n.normal_min >= 0x7FF0000000000000ull - n.normal_min, 0) ||
-      !native_rounds_to_nearest()) {
-    if (!std::isfinite(s) || !native_rounds_to_nearest())
+  double s, err = 0;
+  if constexpr (kExactSum) s = product + z;
+  else two_sum(product, z, s, err);
+  const uint64_t magnitude = bits_of(s) & ~(uint64_t{1} << 63);
+  if (__builtin_expect(magnitude - 1 >= 0x7FEFFFFFFFFFFFFFull, 0)) return p.exact_sum_fma_rare(a, b, c, random_bits);
+  if constexpr (!kExactSum)
+    if (__builtin_expect(err != 0, 0) || !native_rounds_to_nearest())
       return table_decoded_kernel<ArithOp::Fma>(p, a, b, c, random_bits);
-    return p.round_exact(s, err, product, z, random_bits);
-  }
-  const uint64_t dropped = magnitude & n.dropped_mask;
-  const uint64_t boundary = (dropped & (n.half - 1)) == 0;
-  if (__builtin_expect(opaque(boundary) & uint64_t{err != 0}, 0))
-    return table_decoded_kernel<ArithOp::Fma>(p, a, b, c, random_bits);
-  const uint64_t code = ((magnitude + (n.half - 1) + ((magnitude >> n.drop) & 1)) >> n.drop) - n.rebias;
-  if (code > n.max_code) return p.overflow_[bits >> 63];
-  const uint64_t inexact = (dropped != 0) | uint64_t{err != 0};
-  return {Bits{code | (n.sign_mask & (0 - (bits >> 63)))}, static_cast<uint8_t>(inexact * flag::inexact)};
+  return p.rounding_table_->round_exact_double(s);
 }
 
 Rounded ArithPlan::exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const {

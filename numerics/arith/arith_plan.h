@@ -114,8 +114,8 @@ class ArithPlan {
   Kernel f16c_kernel_for() const;  // arith_plan_f16c.cpp
   template <ArithOp kOp>
   static Rounded table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
-  static Rounded exact_sum_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
-  static Rounded nearest_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  template <bool kExactSum>
+  static Rounded table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   [[gnu::noinline]] Rounded exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const;
   static Rounded table_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   static Rounded exact_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);

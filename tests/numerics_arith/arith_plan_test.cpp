@@ -56,7 +56,7 @@ struct Checker {
 TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pair", "[plan]") {
   test::OperandGen gen(11);
   Checker c;
-  // e4m3 (IEEE, with infinities), e3m4 and p3109_k8p4se take the exact-sum fma kernel with inf operands.
+  // e4m3 (IEEE, with infinities), e3m4 and p3109_k8p4se take the table fma kernel (exact sums) with inf operands; e5m2 the TwoSum one.
   for (const char* name : {"e5m2", "e4m3fn", "e4m3", "e4m3fnuz", "e3m4", "e2m1fn", "e8m0fnu", "p3109_k8p3se",
                            "p3109_k8p4se"}) {
     const Format f = parse_format(name);

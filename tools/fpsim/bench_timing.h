@@ -22,6 +22,12 @@ struct Timing {
   Timing scaled(double k) const { return {median * k, min * k, max * k}; }
 };
 
+/// A timing and its ratio to a baseline timed in the same rounds (time_paired).
+struct PairedTiming {
+  Timing call;   ///< seconds of the measured call
+  Timing ratio;  ///< call ÷ baseline, round by round
+};
+
 /// Wall-clock seconds (steady clock).
 inline double wall_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -31,6 +37,30 @@ inline double cpu_seconds(bool whole_process) {
   timespec ts{};
   clock_gettime(whole_process ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// For a ratio on a machine whose speed changes within seconds (shared hosts): each of `runs` rounds times
+/// `baseline` and then `call` back to back, and the ratio is taken within the round, so a change of speed between
+/// rounds moves both sides of each ratio alike. `warmups` untimed rounds first.
+/// Example: time_paired(9, 2, wall_seconds, [&] { native_loop(); }, [&] { emulated_loop(); }).ratio.median
+template <class Clock, class Base, class F>
+PairedTiming time_paired(int runs, int warmups, Clock now, Base&& baseline, F&& call) {
+  for (int w = 0; w < warmups; ++w) baseline(), call();
+  std::vector<double> t, r;
+  for (int k = 0; k < std::max(runs, 1); ++k) {
+    const double start = now();
+    baseline();
+    const double middle = now();
+    call();
+    const double base = middle - start, c = now() - middle;
+    t.push_back(c);
+    r.push_back(c / std::max(base, 1e-12));
+  }
+  const auto summary = [](const std::vector<double>& v) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    return Timing{median(v), *lo, *hi};
+  };
+  return {summary(t), summary(r)};
 }
 
 /// `warmups` untimed calls (caches, page faults, frequency ramp, lazily built tables), then `runs`

@@ -8,9 +8,10 @@
 //           before the loop (numerics/arith/arith_plan.h: the form for a user's own loop); plus binary32 →
 //           format conversion, encode(float, t) and EncodePlan. sr calls take pre-drawn random words (the
 //           draw is not timed).
-// Each figure is this thread's CPU time: warm-up calls, then --runs timed runs; median and min–max.
-// The native baselines are timed (with warm-up) before every format, so ratios compare like with like
-// even when the machine's load changes. Checksums keep the compiler from dropping the work.
+// Each figure is this thread's CPU time: warm-up rounds, then --runs timed rounds; median and min–max. Each round
+// times the native baseline and then the row back to back, and the ratio is taken within the round, so that a
+// change of the machine's speed between rounds (shared hosts change it within seconds) moves both sides alike.
+// The baselines' own figures are printed once per format. Checksums keep the compiler from dropping the work.
 #include <fmt/core.h>
 
 #include <memory>
@@ -65,32 +66,43 @@ Operands make_operands(const Format& f, Distribution d, size_t n, uint64_t seed)
   return o;
 }
 
-// Native baselines in the same run: an auto-vectorised float add over arrays (for the array rows) and
-// a scalar one (for the per-call rows): the empty asm makes each sum a register the compiler must
-// produce one at a time, so the loop stays one addss per element. Each runs over as many elements as the rows it
-// is the unit of (n for the array rows, ns for the scalar rows), so both see the same level of the cache.
+// Native baselines, timed in the same rounds as each row (time_paired): an auto-vectorised float add over arrays
+// (for the array rows) and a scalar one (for the per-call rows): the empty asm makes each sum a register the
+// compiler must produce one at a time, so the loop stays one addss per element. Each runs over as many elements
+// as the rows it is the unit of (n for the array rows, ns for the scalar rows), so both see the same level of the
+// cache.
 struct Baselines {
-  Timing vector_add, scalar_add;
-};
-
-Baselines native_baselines(int runs, size_t n, size_t ns, double& checksum) {
-  const std::vector<double> x = samples(Distribution::Narrow, 2 * n, 99);
-  std::vector<float> fa(n), fb(n), fc(n);
-  for (size_t i = 0; i < n; ++i) fa[i] = static_cast<float>(x[i]), fb[i] = static_cast<float>(x[n + i]);
-  Baselines b;
-  b.vector_add = ns_per_element(runs, n, [&] {
+  std::vector<float> fa, fb, fc;
+  size_t n = 0, ns = 0;
+  Baselines(size_t n_, size_t ns_) : n(n_), ns(ns_) {
+    const std::vector<double> x = samples(Distribution::Narrow, 2 * n, 99);
+    fa.resize(n), fb.resize(n), fc.resize(n);
+    for (size_t i = 0; i < n; ++i) fa[i] = static_cast<float>(x[i]), fb[i] = static_cast<float>(x[n + i]);
+  }
+  void vector_add() {
     for (size_t i = 0; i < n; ++i) fc[i] = fa[i] + fb[i];
-  });
-  for (float v : fc) checksum += v;
-  b.scalar_add = ns_per_element(runs, ns, [&] {
+  }
+  void scalar_add() {
     for (size_t i = 0; i < ns; ++i) {
       float s = fa[i] + fb[i];
       asm volatile("" : "+x"(s));
       fc[i] = s;
     }
-  });
-  for (float v : fc) checksum += v;
-  return b;
+  }
+  double checksum() const {
+    double c = 0;
+    for (float v : fc) c += v;
+    return c;
+  }
+};
+
+// Nanoseconds per element of fn() over n elements and its ratio to a baseline over its own elements, paired round
+// by round, on this thread's CPU clock.
+template <class Base, class Fn>
+PairedTiming paired_ns(int runs, size_t n, Base&& baseline, Fn&& fn) {
+  PairedTiming p = time_paired(runs, kWarmups, [] { return cpu_seconds(false); }, baseline, fn);
+  p.call = p.call.scaled(1e9 / double(n));
+  return p;
 }
 
 // The scalar API on one element.
@@ -111,10 +123,12 @@ Rounded plan_call(const ArithPlan& plan, const Operands& o, size_t i, uint64_t r
   return plan(Bits{o.a[i]}, Bits{o.b[i]}, r);
 }
 
-// Times one scalar row: fn(i) per element into out (code | flags << 24); returns the checksum.
+// Times one scalar row against the scalar baseline: fn(i) per element into out (code | flags << 24); returns the
+// checksum.
 template <class Fn>
-uint64_t scalar_row(int runs, size_t ns, std::vector<uint32_t>& out, Timing& timing, Fn&& fn) {
-  timing = ns_per_element(runs, ns, [&] {
+uint64_t scalar_row(int runs, Baselines& base, std::vector<uint32_t>& out, PairedTiming& timing, Fn&& fn) {
+  const size_t ns = base.ns;
+  timing = paired_ns(runs, ns, [&] { base.scalar_add(); }, [&] {
     for (size_t i = 0; i < ns; ++i) {
       const Rounded r = fn(i);
       out[i] = static_cast<uint32_t>(r.bits.v) | uint32_t{r.flags} << 24;
@@ -129,10 +143,9 @@ std::string range(const Timing& t, double unit) {
   return fmt::format("{:.1f}-{:.1f}", t.min / unit, t.max / unit);
 }
 
-void print_row(const std::string& head, const char* kind, const char* path, const Timing& t, double unit,
-               uint64_t checksum) {
-  fmt::print("{} {:<6} {:<12} {:>8.2f} {:>9.1f} {:>13} {:>18x}\n", head, kind, path, t.median, t.median / unit,
-             range(t, unit), checksum);
+void print_row(const std::string& head, const char* kind, const char* path, const PairedTiming& t, uint64_t checksum) {
+  fmt::print("{} {:<6} {:<12} {:>8.2f} {:>9.1f} {:>13} {:>18x}\n", head, kind, path, t.call.median, t.ratio.median,
+             range(t.ratio, 1.0), checksum);
 }
 
 int run(const Options& o) {
@@ -144,19 +157,22 @@ int run(const Options& o) {
   }
   const size_t n = o.size, ns = std::min(o.scalar_size, o.size);
   fmt::print("# fpsim bench ops: {} elements per array row, {} per scalar row; this thread's CPU time, {} warm-up +"
-             " {} timed runs: median ns [min-max of the ratio]\n", n, ns, kWarmups, o.runs);
+             " {} timed rounds: median ns, median ratio [min-max of the ratio]\n", n, ns, kWarmups, o.runs);
   fmt::print("# array rows: ratio to a vectorised native float add over arrays; scalar rows: one call per element,"
-             " ratio to a scalar native float add; cvt = encode(binary32 value)\n");
+             " ratio to a scalar native float add; cvt = encode(binary32 value). Each round times the baseline and"
+             " then the row, and the ratio is taken within the round\n");
   double checksum = 0;
   for (Distribution dist : dists) {
     fmt::print("\ninputs: {} = {}\n", to_string(dist), describe(dist));
     for (const std::string& name : o.formats) {
       const Format f = parse_format(name);
       const Operands ops = make_operands(f, dist, n, 7);
-      const Baselines base = native_baselines(o.runs, n, ns, checksum);
+      Baselines base(n, ns);
+      const Timing vector_add = ns_per_element(o.runs, n, [&] { base.vector_add(); });
+      const Timing scalar_add = ns_per_element(o.runs, ns, [&] { base.scalar_add(); });
+      checksum += base.checksum();
       fmt::print("{}: native float add {:.3f} ns/op array [{}], {:.3f} ns/op scalar [{}]\n", f.to_string(),
-                 base.vector_add.median, range(base.vector_add, 1.0), base.scalar_add.median,
-                 range(base.scalar_add, 1.0));
+                 vector_add.median, range(vector_add, 1.0), scalar_add.median, range(scalar_add, 1.0));
       fmt::print("{:<8} {:<10} {:<4} {:<4} {:<6} {:<12} {:>8} {:>9} {:>13} {:>18}\n", "inputs", "format", "op",
                  "mode", "row", "path", "ns/op", "x f32 add", "[range]", "checksum");
       const RandomStream stream(12345, 0, 0, 0);
@@ -171,30 +187,31 @@ int run(const Options& o) {
                                                to_string(op), sr ? "sr" : "rne");
           std::vector<uint32_t> out(n);
           uint8_t flags = 0;
-          const Timing array = ns_per_element(
-              o.runs, n, [&] { flags = apply_array(op, ops.a, f, ops.b, f, ops.c, f, out, t, &stream, 0); });
+          const PairedTiming array = paired_ns(o.runs, n, [&] { base.vector_add(); }, [&] {
+            flags = apply_array(op, ops.a, f, ops.b, f, ops.c, f, out, t, &stream, 0);
+          });
           uint64_t sum = flags;
           for (uint32_t e : out) sum += e;
-          print_row(head, "array", array_path(op, f, f, f, t), array, base.vector_add.median, sum);
-          Timing scalar;
-          sum = scalar_row(o.runs, ns, out, scalar,
+          print_row(head, "array", array_path(op, f, f, f, t), array, sum);
+          PairedTiming scalar;
+          sum = scalar_row(o.runs, base, out, scalar,
                            [&](size_t i) { return scalar_call(op, ops, i, f, t, sr ? words[i] : 0); });
-          print_row(head, "scalar", "call", scalar, base.scalar_add.median, sum);
+          print_row(head, "scalar", "call", scalar, sum);
           const ArithPlan plan(op, f, t);
-          sum = scalar_row(o.runs, ns, out, scalar, [&](size_t i) { return plan_call(plan, ops, i, sr ? words[i] : 0); });
-          print_row(head, "scalar", fmt::format("plan:{}", plan.path()).c_str(), scalar, base.scalar_add.median, sum);
+          sum = scalar_row(o.runs, base, out, scalar, [&](size_t i) { return plan_call(plan, ops, i, sr ? words[i] : 0); });
+          print_row(head, "scalar", fmt::format("plan:{}", plan.path()).c_str(), scalar, sum);
         }
       if (f.total_bits() < 32) {
         Target t;
         t.format = f;
         std::vector<uint32_t> out(ns);
         const std::string head = fmt::format("{:<8} {:<10} {:<4} {:<4}", to_string(dist), f.to_string(), "cvt", "rne");
-        Timing cvt;
-        uint64_t sum = scalar_row(o.runs, ns, out, cvt, [&](size_t i) { return encode(ops.floats[i], t); });
-        print_row(head, "scalar", "call", cvt, base.scalar_add.median, sum);
+        PairedTiming cvt;
+        uint64_t sum = scalar_row(o.runs, base, out, cvt, [&](size_t i) { return encode(ops.floats[i], t); });
+        print_row(head, "scalar", "call", cvt, sum);
         const EncodePlan plan(t);
-        sum = scalar_row(o.runs, ns, out, cvt, [&](size_t i) { return plan(ops.floats[i]); });
-        print_row(head, "scalar", fmt::format("plan:{}", plan.path()).c_str(), cvt, base.scalar_add.median, sum);
+        sum = scalar_row(o.runs, base, out, cvt, [&](size_t i) { return plan(ops.floats[i]); });
+        print_row(head, "scalar", fmt::format("plan:{}", plan.path()).c_str(), cvt, sum);
       }
     }
   }
