@@ -105,15 +105,25 @@ void run_float(const float* in, Out* out, std::size_t n, const Target& t, const 
   const bool disjoint = in_end <= out_begin || out_end <= in_begin;
   base.stream_out = kind == OutKind::Values && disjoint && n * sizeof(Out) >= o.stream_min_bytes;
   const simd::Isa isa = vector ? resolve_isa(o) : simd::Isa::Portable;
-  over_chunks(n, o, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
+  const auto run_range = [&](std::size_t b, std::size_t e, QuantStats* st, bool stream_out) {
     if (vector) {
       KernelCall call = base;
       call.first_index = offset + b;
       call.stats = st;
+      call.stream_out = stream_out;
       detail::run_kernel(isa, in + b, out + b, e - b, call);
     } else {
       detail::scalar_range(in + b, out + b, e - b, t, stream, offset + b, st);
     }
+  };
+  // A streamed output starts its chunks at a 64-byte boundary, so that the kernels' full vectors are aligned and
+  // stream whole lines: the head before it (out from malloc is 16-byte aligned: up to 12 floats) is written
+  // first with ordinary stores. out = 0x...10: head (64 − 16) / 4 = 12 elements, chunks from 0x...40.
+  std::size_t head = 0;
+  if (base.stream_out && out_begin % sizeof(Out) == 0) head = std::min(n, (64 - out_begin % 64) % 64 / sizeof(Out));
+  if (head > 0) run_range(0, head, stats, false);
+  over_chunks(n - head, o, stats, [&](std::size_t b, std::size_t e, QuantStats* st) {
+    run_range(head + b, head + e, st, base.stream_out);
   });
 }
 

@@ -295,24 +295,16 @@ struct Counts {
   uint64_t nonzero = 0, underflow = 0, subnormal = 0, saturated = 0, overflow = 0, nan = 0;
 };
 
-// A non-temporal store of v in 16-byte pieces (each address 16-byte aligned): the halves of a vector down to
-// 128 bits, so a float array from malloc (16-byte aligned) streams whatever the vector width. Streaming writes
-// skip the read-for-ownership of the destination line, a third of a large quantize()'s memory traffic.
+// A non-temporal (streaming) store where out is aligned to the whole vector, else an ordinary one. Streaming
+// writes skip the read-for-ownership of the destination line, a third of a large quantize()'s memory traffic;
+// quantize() starts its streamed range at a 64-byte boundary (run_float), so every full vector of a chunk is
+// aligned. A vector written as 16-byte non-temporal pieces instead was slower than ordinary stores on AMD Zen
+// (its write-combining buffers take whole lines).
+//   AVX-512 (64-byte vectors): out = 0x...40 streams (0x40 & 63 == 0); 0x...50 takes the ordinary store.
 #if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
-template <class DV, class VV>
-HWY_INLINE void Stream16(DV d, VV v, float* out) {
-  if constexpr (hn::MaxLanes(DV()) * sizeof(float) <= 16) {
-    hn::Stream(v, d, out);
-  } else {
-    const hn::Half<DV> dh;
-    Stream16(dh, hn::LowerHalf(dh, v), out);
-    Stream16(dh, hn::UpperHalf(dh, v), out + hn::MaxLanes(dh));
-  }
-}
-
 HWY_INLINE void Store(V v, float* out, bool stream) {
-  // 16-byte aligned: out = 0x...10 passes (0x10 & 15 == 0), 0x...18 does not and takes the ordinary store.
-  if (stream && (reinterpret_cast<uintptr_t>(out) & 15u) == 0) Stream16(DF(), hn::BitCast(DF(), v), out);
+  constexpr uintptr_t kVectorBytes = sizeof(float) * hn::MaxLanes(DF());
+  if (stream && (reinterpret_cast<uintptr_t>(out) & (kVectorBytes - 1)) == 0) hn::Stream(hn::BitCast(DF(), v), DF(), out);
   else hn::StoreU(hn::BitCast(DF(), v), DF(), out);
 }
 #else  // the portable targets store as usual

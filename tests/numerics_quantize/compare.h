@@ -55,22 +55,30 @@ inline void check_identical(const Target& t, std::span<const float> in, std::opt
     std::memcpy(ub.data(), b.data(), b.size() * 4);
     // Ordinary stores with statistics, then without statistics (the kernels' other variants, and the integer
     // rounding of bfloat16-like formats) with streaming asked for (QuantizeOptions::stream_min_bytes = 0) into an
-    // output 16-byte aligned (malloc's alignment: streamed) and one 4 bytes off it (vectors at unaligned addresses
-    // fall back to ordinary stores).
-    for (std::size_t shift : {std::size_t{0}, std::size_t{4}, std::size_t{1}}) {
+    // output 16-byte aligned (malloc's alignment: a head of up to 12 floats before the streamed 64-byte-aligned
+    // chunks) and one 4 bytes off it (no head: vectors at unaligned addresses fall back to ordinary stores), and
+    // streamed again with statistics (the head's and the chunks' counts merged).
+    struct Case {
+      std::size_t shift;
+      bool stream_out, with_stats;
+    };
+    for (const Case k : {Case{0, false, true}, Case{4, true, false}, Case{1, true, false}, Case{4, true, true}}) {
+      const std::size_t shift = k.shift;
       QuantizeOptions o = fast;
-      if (shift > 0) o.stream_min_bytes = 0;
+      if (k.stream_out) o.stream_min_bytes = 0;
       std::vector<float> storage(in.size() + 4);
       const std::span<float> a(storage.data() + shift, in.size());
       QuantStats sa;
-      quantize(in, a, t, &stream, offset, shift == 0 ? &sa : nullptr, o);
+      quantize(in, a, t, &stream, offset, k.with_stats ? &sa : nullptr, o);
       std::vector<uint32_t> ua(a.size());
       std::memcpy(ua.data(), a.data(), a.size() * 4);
       const long i = first_difference(ua, ub);
       if (i >= 0) FAIL("values differ at " << i << " (output shifted by " << shift << " floats, streaming asked "
-                                           << (shift > 0) << "): input " << hex32(bits_of(in[i])) << " kernel " << hex32(ua[i])
-                                           << " scalar " << hex32(ub[i]));
-      if (shift == 0 && !(sa == sb)) FAIL("stats differ: kernel " << stats_text(sa) << " / scalar " << stats_text(sb));
+                                           << k.stream_out << "): input " << hex32(bits_of(in[i])) << " kernel "
+                                           << hex32(ua[i]) << " scalar " << hex32(ub[i]));
+      if (k.with_stats && !(sa == sb))
+        FAIL("stats differ (streaming asked " << k.stream_out << "): kernel " << stats_text(sa) << " / scalar "
+                                              << stats_text(sb));
     }
   }
   auto codes = [&](auto tag) {
