@@ -44,8 +44,9 @@
 //       why: the lane plan's mode words (nearest_even, nearest_away, up, down, odd) for arith_simd.cpp
 //       test: tests/numerics_arith/lane_kernel_test.cpp
 //   [decides] numerics/fast/internal/fast_rounding_table.h
-//       fn: RoundingTable, round_double
-//       why: folds a TwoSum error term into (top p+1 bits, sticky) and looks the result up
+//       fn: RoundingTable, round_double, round_exact_double
+//       why: folds a TwoSum error term into (top p+1 bits, sticky) and looks the result up; for an exact
+//            binary64 sum, the index straight from its pattern (exponent field and top p fraction bits, clamped)
 //       test: tests/numerics_arith/fast_paths_test.cpp
 //   [decides] numerics/fast/fast_double.cpp
 //       fn: round_sum, fast_double_mul
