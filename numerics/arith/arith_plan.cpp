@@ -118,12 +118,18 @@ bool binary64_quotient_exact(const Format& x, const Format& y) {
   return quotient_low >= -1022 && residual_low >= -1022 && high <= 1023;
 }
 
-// Whether Rounder::Nearest serves t: rne into a signed format with a zero whose codes are sign | exponent |
-// fraction with binary64-compatible field widths and range (the special codes lie above max_code).
-bool nearest_by_integers(const Target& t) {
+// Whether the integer rounders (Rounder::Nearest, Rounder::Stochastic) serve t's format: signed with a zero, codes
+// sign | exponent | fraction with binary64-compatible field widths and range (the special codes lie above
+// max_code).
+bool integer_rounding_format(const Target& t) {
   const Format& f = t.format;
-  return t.rounding == Rounding::NearestEven && !t.daz && f.is_signed() && f.has_zero() && f.man_bits() >= 1 &&
-         f.man_bits() <= 51 && f.exp_bits() <= 11 && f.emin() >= -1022 && f.emax() <= 1023;
+  return !t.daz && f.is_signed() && f.has_zero() && f.man_bits() >= 1 && f.man_bits() <= 51 && f.exp_bits() <= 11 &&
+         f.emin() >= -1022 && f.emax() <= 1023;
+}
+
+// Whether Rounder::Nearest serves t: rne into an integer_rounding_format.
+bool nearest_by_integers(const Target& t) {
+  return t.rounding == Rounding::NearestEven && integer_rounding_format(t);
 }
 
 }  // namespace
@@ -146,8 +152,8 @@ ArithPlan::ArithPlan(ArithOp op, std::span<const Format> formats, const Target& 
 // The target's RoundingTable and the Rounder for s + err results (Nearest's constants and overflow results).
 void ArithPlan::prepare_rounder() {
   rounding_table_ = rounding_table(t_);
-  if (nearest_by_integers(t_)) {
-    rounder_ = Rounder::Nearest;
+  if (nearest_by_integers(t_) || (t_.rounding == Rounding::Stochastic && integer_rounding_format(t_))) {
+    rounder_ = t_.rounding == Rounding::Stochastic ? Rounder::Stochastic : Rounder::Nearest;
     const Format& f = t_.format;
     nearest_.drop = 52 - f.man_bits();
     nearest_.dropped_mask = (uint64_t{1} << nearest_.drop) - 1;
@@ -379,6 +385,31 @@ template <class C>
   return Nearest::Done;
 }
 
+// Rounder::Stochastic: an exact s (err = 0) whose magnitude is a finite binary64 at or above the target's 2^emin,
+// rounded as round_pack rounds sr and sr:K (round_decision.h): the d = 52 − man_bits dropped bits of s's pattern,
+// left-aligned, are its 64-bit discarded fraction f, with no sticky bit (s is exact); sr rounds up when the random
+// word is below f, sr:K when f's and the word's top K bits sum to 2^K or more. The truncated code is the pattern
+// shifted right by d and rebiased; a carry of the added unit moves into the exponent field (and past max_code
+// into the precomputed overflow result). Returns false for everything else (round_pack decides).
+//   e5m2 (d = 50), s = 1.375 = 0x3FF6000000000000: truncated (0x3FF6000000000000 >> 50) − 0xFC0 = 0x3D (1.25),
+//   f = 0x2000000000000 << 14 = 0x8000000000000000 (a half): a word below 2^63 gives 0x3E (1.5), inexact.
+inline bool round_stochastic(const ArithPlan::NearestConstants& n, int sr_bits, double s, double err,
+                             uint64_t random_bits, const Rounded* overflow, Rounded& out) {
+  const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63), negative = bits >> 63;
+  if (err != 0 || magnitude - n.normal_min >= 0x7FF0000000000000ull - n.normal_min) return false;
+  const uint64_t fraction = (magnitude & n.dropped_mask) << (64 - n.drop);
+  const uint64_t up = sr_bits <= 0 || sr_bits >= 64
+                          ? uint64_t{random_bits < fraction}
+                          : ((fraction >> (64 - sr_bits)) + (random_bits >> (64 - sr_bits))) >> sr_bits;
+  const uint64_t code = (magnitude >> n.drop) + up - n.rebias;
+  if (code > n.max_code) {
+    out = overflow[negative];
+    return true;
+  }
+  out = {Bits{code | (n.sign_mask & (0 - negative))}, static_cast<uint8_t>((fraction != 0) * flag::inexact)};
+  return true;
+}
+
 // The exact value s + err (s = RN(x + y), err its TwoSum error) rounded into the target.
 inline Rounded ArithPlan::round_exact(double s, double err, double x, double y, uint64_t random_bits) const {
   if (rounder_ == Rounder::Nearest) {
@@ -386,6 +417,9 @@ inline Rounded ArithPlan::round_exact(double s, double err, double x, double y, 
     const Nearest how = round_nearest(nearest_, s, err, r);
     if (how == Nearest::Done) return r;
     if (how == Nearest::Overflow) return overflow_[bits_of(s) >> 63];
+  } else if (rounder_ == Rounder::Stochastic) {
+    Rounded r;
+    if (round_stochastic(nearest_, t_.sr_bits, s, err, random_bits, overflow_, r)) return r;
   } else if (rounder_ == Rounder::Table && std::isnormal(s)) {
     return rounding_table_->round_double(s, err);
   }

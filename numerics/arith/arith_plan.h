@@ -79,9 +79,10 @@ class ArithPlan {
     int exponent_offset = 0;      ///< 1023 − bias
     double scale = 1;             ///< 2^(emin − man_bits), a subnormal code's step
   };
-  /// How a "double" plan rounds the exact result s + err into the target.
-  enum class Rounder : uint8_t { Nearest, Table, RoundPack };
-  /// Rounder::Nearest's constants (arith_plan.cpp).
+  /// How a "double" plan rounds the exact result s + err into the target: rne or sr/sr:K by integer steps on s's
+  /// bits (normal results; sr only for exact sums and products), a RoundingTable, or round_pack.
+  enum class Rounder : uint8_t { Nearest, Stochastic, Table, RoundPack };
+  /// Rounder::Nearest's and Rounder::Stochastic's constants (arith_plan.cpp).
   struct NearestConstants {
     int drop = 0;  ///< 52 − man_bits
     uint64_t dropped_mask = 0, half = 0;  ///< 2^drop − 1, 2^(drop − 1)
@@ -145,7 +146,7 @@ class ArithPlan {
   void build_nan_results();
   Rounder rounder_ = Rounder::RoundPack;
   NearestConstants nearest_;
-  Rounded overflow_[2];  ///< Rounder::Nearest's result beyond the overflow threshold, + and −
+  Rounded overflow_[2];  ///< Rounder::Nearest's and Stochastic's result beyond the overflow threshold, + and −
   uint32_t f16c_tiny_below_ = 0;  ///< f16c_mul_kernel: binary32 pattern below which a result is tiny
   const char* fast_path_ = nullptr;  ///< "f16c" or "binary32" when kernel_ is one of those kernels
 };

@@ -88,6 +88,51 @@ TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pa
   CHECK(c.mismatches == 0);
 }
 
+// Rounder::Stochastic (sr and sr:K by integer steps on an exact binary64 result): every operand pair of 8-bit
+// formats for add and mul, fma with every (a, b) and four c codes, and random binary16/bfloat16 pairs, for sr,
+// sr:K of several widths and sr with nearest subnormals. The random words include the fraction values that
+// stochastic rounding compares against (0, a quarter, a half, three quarters, all ones), where "round up when the
+// word is below the fraction" and "at or below" differ.
+TEST_CASE("ArithPlan stochastic rounding by integer steps equals the exact path for sr and sr:K", "[plan]") {
+  test::OperandGen gen(14);
+  Checker c;
+  const uint64_t edge_words[] = {0, 1, 0x4000000000000000, 0x8000000000000000, 0xC000000000000000,
+                                 0x7FFFFFFFFFFFFFFF, ~uint64_t{0}};
+  size_t k = 0;
+  const auto word = [&] { return ++k % 3 == 0 ? gen.word() : edge_words[k % 7]; };
+  for (int sr_bits : {0, 1, 3, 8, 13, 40, 64})
+    for (bool subnormal_nearest : {false, true}) {
+      for (const char* name : {"e5m2", "e4m3fn", "e3m2fn", "binary16", "bfloat16"}) {
+        const Format f = parse_format(name);
+        const Format formats[3] = {f, f, f};
+        Target t = target(f, Rounding::Stochastic, sr_bits);
+        t.sr_subnormal_nearest = subnormal_nearest;
+        const bool narrow = f.total_bits() <= 8;
+        for (ArithOp op : {ArithOp::Add, ArithOp::Mul, ArithOp::Fma}) {
+          const ArithPlan plan(op, f, t);
+          if (narrow) {
+            std::vector<Bits> cs{Bits{0}};
+            for (int j = 0; j < 3; ++j) cs.push_back(gen.code(f));
+            for (uint64_t a = 0; a < 256; ++a)
+              for (uint64_t b = 0; b < 256; ++b)
+                for (Bits z : op == ArithOp::Fma ? cs : std::vector<Bits>{Bits{0}}) {
+                  const Bits x[3] = {Bits{a & f.code_mask()}, Bits{b & f.code_mask()}, z};
+                  c.check(plan, x, formats, word());
+                }
+          } else {
+            for (int i = 0; i < 20000; ++i) {
+              const Bits x[3] = {gen.code(f), gen.code(f), gen.code(f)};
+              c.check(plan, x, formats, word());
+            }
+          }
+        }
+      }
+    }
+  INFO(c.cases << " cases");
+  CHECK(c.cases > 5'000'000);
+  CHECK(c.mismatches == 0);
+}
+
 // The 8-bit fma kernel into an rne target whose sums are not exact in binary64: p3109_k8p2se (bias 32, values
 // from 2^-32 to 1.5·2^31) gives products up to 2^63 beside addends down to 2^-32, so TwoSum's error is non-zero
 // and, when the product lies on a tie of the target, decides the rounding. 1.5·2^15 · 1.5·2^15 = 1.001b·2^31 is
