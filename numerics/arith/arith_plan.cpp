@@ -385,28 +385,69 @@ template <class C>
   return Nearest::Done;
 }
 
-// Rounder::Stochastic: an exact s (err = 0) whose magnitude is a finite binary64 at or above the target's 2^emin,
-// rounded as round_pack rounds sr and sr:K (round_decision.h): the d = 52 − man_bits dropped bits of s's pattern,
-// left-aligned, are its 64-bit discarded fraction f, with no sticky bit (s is exact); sr rounds up when the random
-// word is below f, sr:K when f's and the word's top K bits sum to 2^K or more. The truncated code is the pattern
-// shifted right by d and rebiased; a carry of the added unit moves into the exponent field (and past max_code
-// into the precomputed overflow result). Returns false for everything else (round_pack decides).
-//   e5m2 (d = 50), s = 1.375 = 0x3FF6000000000000: truncated (0x3FF6000000000000 >> 50) − 0xFC0 = 0x3D (1.25),
-//   f = 0x2000000000000 << 14 = 0x8000000000000000 (a half): a word below 2^63 gives 0x3E (1.5), inexact.
-inline bool round_stochastic(const ArithPlan::NearestConstants& n, int sr_bits, double s, double err,
+// Rounder::Stochastic: an exact s (err = 0, finite, non-zero), rounded as round_pack rounds sr and sr:K
+// (round_decision.h: round_up) from s's own bit pattern. Returns false for what it leaves to round_pack: non-zero
+// errors, zeros, and subnormal results of formats without subnormals or with nearest subnormals.
+//   sr rounds up when the random word is below the 64-bit discarded fraction f (at or below it when bits beyond
+//   f's 64 were dropped too: the sticky bit); sr:K when f's and the word's top K bits sum to 2^K or more.
+//   Normal results (|s| >= 2^emin): the d = 52 − man_bits dropped bits of the pattern, left-aligned, are f (no
+//   sticky: s is exact); the truncated code is the pattern shifted right by d and rebiased, and the added unit's
+//   carry moves into the exponent field, or past max_code into the precomputed overflow result.
+//     e5m2 (d = 50), s = 1.375 = 0x3FF6000000000000: truncated (0x3FF6000000000000 >> 50) − 0xFC0 = 0x3D (1.25),
+//     f = 0x2000000000000 << 14 = 0x8000000000000000 (a half): a word below 2^63 gives 0x3E (1.5), inexact.
+//   Subnormal results: keep = man_bits + 1 − (emin − E) bits of the 64-bit significand (round_decision.h: split),
+//   the kept integer is the code itself (a carry to 2^man_bits is the code of 2^emin); tiny unless, with tininess
+//   after rounding, an s just below 2^emin rounds up at full precision with the same word.
+//     e4m3fn (emin −6), s = 3·2^-10 = 0x3F68000000000000: E = −9, keep = 4 − 3 = 1, significand 0xC000000000000000:
+//     kept 1, f = 0x8000000000000000: a word below 2^63 gives code 2 (2^-8), inexact and underflow.
+inline bool round_stochastic(const ArithPlan::NearestConstants& n, const Target& t, double s, double err,
                              uint64_t random_bits, const Rounded* overflow, Rounded& out) {
   const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63), negative = bits >> 63;
-  if (err != 0 || magnitude - n.normal_min >= 0x7FF0000000000000ull - n.normal_min) return false;
-  const uint64_t fraction = (magnitude & n.dropped_mask) << (64 - n.drop);
-  const uint64_t up = sr_bits <= 0 || sr_bits >= 64
-                          ? uint64_t{random_bits < fraction}
-                          : ((fraction >> (64 - sr_bits)) + (random_bits >> (64 - sr_bits))) >> sr_bits;
-  const uint64_t code = (magnitude >> n.drop) + up - n.rebias;
-  if (code > n.max_code) {
-    out = overflow[negative];
+  const int sr_bits = t.sr_bits;
+  const bool exact_probability = sr_bits <= 0 || sr_bits >= 64;
+  const auto round_up = [&](uint64_t fraction, bool sticky) -> uint64_t {
+    if (exact_probability) return sticky ? random_bits <= fraction : random_bits < fraction;
+    return ((fraction >> (64 - sr_bits)) + (random_bits >> (64 - sr_bits))) >> sr_bits;
+  };
+  if (err != 0 || magnitude == 0 || magnitude >= 0x7FF0000000000000ull) return false;
+  if (magnitude >= n.normal_min) {
+    const uint64_t fraction = (magnitude & n.dropped_mask) << (64 - n.drop);
+    const uint64_t code = (magnitude >> n.drop) + round_up(fraction, false) - n.rebias;
+    if (code > n.max_code) {
+      out = overflow[negative];
+      return true;
+    }
+    out = {Bits{code | (n.sign_mask & (0 - negative))}, static_cast<uint8_t>((fraction != 0) * flag::inexact)};
     return true;
   }
-  out = {Bits{code | (n.sign_mask & (0 - negative))}, static_cast<uint8_t>((fraction != 0) * flag::inexact)};
+  if (!n.subnormals || t.sr_subnormal_nearest) return false;
+  const int precision = 53 - n.drop;
+  const int below = static_cast<int>(n.normal_min >> 52) - static_cast<int>(magnitude >> 52);  // emin − E >= 1
+  const int keep = precision - below;
+  const uint64_t significand = ((magnitude & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52)) << 11;
+  uint64_t kept = 0, fraction = 0;
+  bool sticky = false;
+  if (keep > 0) {
+    kept = significand >> (64 - keep);
+    fraction = significand << keep;
+  } else if (keep == 0) {
+    fraction = significand;
+  } else if (keep > -64) {
+    fraction = significand >> -keep;
+    sticky = (significand << (64 + keep)) != 0;
+  } else {
+    sticky = true;
+  }
+  const uint64_t code = kept + round_up(fraction, sticky);
+  const bool inexact = fraction != 0 || sticky;
+  bool tiny = true;
+  if (!n.tiny_before && below == 1) {  // rounds up to 2^emin at an unbounded exponent: not tiny
+    const uint64_t kept_full = significand >> (64 - precision), fraction_full = significand << precision;
+    tiny = !(round_up(fraction_full, false) && kept_full + 1 == (uint64_t{1} << precision));
+  }
+  const uint64_t keep_sign = negative & ((code != 0) | n.negative_zero);
+  out = {Bits{code | (n.sign_mask & (0 - keep_sign))},
+         static_cast<uint8_t>(inexact * flag::inexact | (inexact && tiny) * flag::underflow)};
   return true;
 }
 
@@ -419,7 +460,7 @@ inline Rounded ArithPlan::round_exact(double s, double err, double x, double y, 
     if (how == Nearest::Overflow) return overflow_[bits_of(s) >> 63];
   } else if (rounder_ == Rounder::Stochastic) {
     Rounded r;
-    if (round_stochastic(nearest_, t_.sr_bits, s, err, random_bits, overflow_, r)) return r;
+    if (round_stochastic(nearest_, t_, s, err, random_bits, overflow_, r)) return r;
   } else if (rounder_ == Rounder::Table && std::isnormal(s)) {
     return rounding_table_->round_double(s, err);
   }
