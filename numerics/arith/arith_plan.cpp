@@ -425,26 +425,21 @@ inline bool round_stochastic(const ArithPlan::NearestConstants& n, const Target&
   const int below = static_cast<int>(n.normal_min >> 52) - static_cast<int>(magnitude >> 52);  // emin − E >= 1
   const int keep = precision - below;
   const uint64_t significand = ((magnitude & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52)) << 11;
-  uint64_t kept = 0, fraction = 0;
-  bool sticky = false;
-  if (keep > 0) {
-    kept = significand >> (64 - keep);
-    fraction = significand << keep;
-  } else if (keep == 0) {
-    fraction = significand;
-  } else if (keep > -64) {
-    fraction = significand >> -keep;
-    sticky = (significand << (64 + keep)) != 0;
-  } else {
-    sticky = true;
-  }
+  // split() without branches (the kept width changes from call to call on real data): a left shift by
+  // keep > 0 (kept = the bits shifted out, by two shifts so that keep = 0 keeps none), or a right shift by
+  // −keep < 64 whose shifted-out bits are the sticky bit; keep <= −64 leaves only the sticky bit.
+  const int left = keep > 0 ? keep : 0, right = keep < 0 ? (keep > -64 ? -keep : 63) : 0;
+  const uint64_t in_range = keep > -64 ? ~uint64_t{0} : 0;
+  const uint64_t kept = (significand >> (63 - left)) >> 1;
+  const uint64_t fraction = ((significand << left) >> right) & in_range;
+  const bool sticky = (((significand << (63 - right)) << 1) | ~in_range) != 0;
   const uint64_t code = kept + round_up(fraction, sticky);
   const bool inexact = fraction != 0 || sticky;
-  bool tiny = true;
-  if (!n.tiny_before && below == 1) {  // rounds up to 2^emin at an unbounded exponent: not tiny
-    const uint64_t kept_full = significand >> (64 - precision), fraction_full = significand << precision;
-    tiny = !(round_up(fraction_full, false) && kept_full + 1 == (uint64_t{1} << precision));
-  }
+  // Tininess after rounding: an s just below 2^emin that rounds up at full precision (with the same word) to
+  // 2^emin is not tiny.
+  const uint64_t kept_full = significand >> (64 - precision), fraction_full = significand << precision;
+  const bool tiny = n.tiny_before || below != 1 ||
+                    !(round_up(fraction_full, false) & (kept_full + 1 == (uint64_t{1} << precision)));
   const uint64_t keep_sign = negative & ((code != 0) | n.negative_zero);
   out = {Bits{code | (n.sign_mask & (0 - keep_sign))},
          static_cast<uint8_t>(inexact * flag::inexact | (inexact && tiny) * flag::underflow)};
