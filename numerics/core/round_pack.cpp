@@ -79,9 +79,11 @@
 //       test: tests/numerics_core/encode_plan_test.cpp, tests/numerics_core/encode_fast_test.cpp,
 //             tests/numerics_arith/testfloat_ops_test.cpp
 //   [decides] numerics/arith/arith_plan.cpp
-//       fn: round_exact, ieee_kernel
+//       fn: round_exact, ieee_kernel, round_stochastic
 //       why: ArithPlan's rne rounding of an exact binary64 s + err by integer steps (normal results, off the
-//            rounding boundaries); everything else goes to a RoundingTable or round_pack
+//            rounding boundaries); sr and sr:K of an exact s (err = 0) from its pattern's dropped bits (split and
+//            round_up written out, normal and subnormal results); everything else goes to a RoundingTable or
+//            round_pack
 //       test: tests/numerics_arith/arith_plan_test.cpp, tests/numerics_arith/testfloat_ops_test.cpp
 //   [decides] numerics/arith/arith_plan_binary32.cpp
 //       fn: binary32_kernel
