@@ -609,8 +609,8 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
 //   such as e4m3fn·e5m2 + e4m3fn (51 bits)): s is exact in any native mode;
 //   otherwise (e5m2 throughout, whose x·y + z can span 65 bits): s by TwoSum, which needs round-to-nearest
 //   arithmetic; a non-zero error (addends more than 53 bits apart, rare on real data) goes to the general kernel.
-// Finite operands give a finite s (the product and sum stay far inside binary64's range), so an s that is zero,
-// inf or NaN means a special operand or an exact zero sum (its sign follows IEEE 754 6.3 and the mode):
+// An s that is zero, inf or NaN means an exact zero sum (its sign follows IEEE 754 6.3 and the mode), a special
+// operand, or a sum beyond binary64's range (finite operands of formats with very negative biases): all three go to
 // exact_sum_fma_rare. One unsigned compare tests all three: the magnitude's pattern minus 1 is below
 // 0x7FEFFFFFFFFFFFFF exactly for non-zero finite s (0 wraps to 2^64 − 1; +inf 0x7FF0000000000000 and NaN
 // patterns lie above).
@@ -637,7 +637,10 @@ Rounded ArithPlan::exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bi
   if (nan_results_)
     if (const size_t k = nan_results_->index(ia, ib, ic); k != 0) return nan_results_->results[k];
   const double x = d[0].values[ia], y = d[1].values[ib], z = d[2].values[ic];
-  if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z)) return exact_path(a, b, c, random_bits);
+  // Special operands, and finite ones whose sum leaves binary64's range (formats with biases far below their
+  // defaults: e5m2,bias=-480 products near 2^1020 beside an addend near 2^1023), take the exact path.
+  if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z) || !std::isfinite(x * y + z))
+    return exact_path(a, b, c, random_bits);
   return round_sum_with(x * y, z, rounding_table_, t_, random_bits);
 }
 

@@ -88,6 +88,36 @@ TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pa
   CHECK(c.mismatches == 0);
 }
 
+// 8-bit fma whose binary64 sum overflows although every operand is finite: formats with biases far below their
+// defaults put products near 2^1020 beside addends near 2^1023 (e4m3,bias=-1009 0x77 = 1.875·2^1023). Both table fma
+// kernels (TwoSum for e5m2,bias=-480 operands, exact sums for e4m3,bias=-496) must hand such sums to the exact path:
+// e5m2,bias=-480 0x75 · 0x7B + 0x77 is about 2.01·2^1023, +inf into e5m2 in rne, not −inf.
+TEST_CASE("ArithPlan 8-bit fma hands sums beyond binary64's range to the exact path", "[plan]") {
+  test::OperandGen gen(15);
+  Checker c;
+  const Format addend = parse_format("e4m3,bias=-1009"), e5m2 = parse_format("e5m2");
+  for (const char* name : {"e5m2,bias=-480", "e4m3,bias=-496"})
+    for (Rounding r : {Rounding::NearestEven, Rounding::TowardZero, Rounding::Down}) {
+      const Format f = parse_format(name);
+      const Format formats[3] = {f, f, addend};
+      const ArithPlan plan(ArithOp::Fma, std::span<const Format>(formats, 3), target(e5m2, r));
+      std::vector<Bits> cs{Bits{0x77}, Bits{0xF7}, Bits{0x76}, Bits{0x70}};
+      for (int k = 0; k < 2; ++k) cs.push_back(gen.code(addend));
+      for (uint64_t a = 0; a < 256; ++a)
+        for (uint64_t b = 0; b < 256; ++b)
+          for (Bits z : cs) {
+            const Bits x[3] = {Bits{a}, Bits{b}, z};
+            c.check(plan, x, formats, 0);
+          }
+    }
+  const Format f = parse_format("e5m2,bias=-480");
+  const Format formats[3] = {f, f, addend};
+  const ArithPlan plan(ArithOp::Fma, std::span<const Format>(formats, 3), target(e5m2, Rounding::NearestEven));
+  CHECK(plan(Bits{0x75}, Bits{0x7B}, Bits{0x77}).bits == Bits{0x7C});
+  INFO(c.cases << " cases");
+  CHECK(c.mismatches == 0);
+}
+
 // Rounder::Stochastic (sr and sr:K by integer steps on an exact binary64 result): every operand pair of 8-bit
 // formats for add and mul, fma with every (a, b) and four c codes, and random binary16/bfloat16 pairs, for sr,
 // sr:K of several widths and sr with nearest subnormals. The random words include the fraction values that
