@@ -53,6 +53,16 @@ struct Checker {
   }
 };
 
+// Every (a, b) pair of 8-bit codes with each addend in cs through a three-operand plan.
+void check_every_pair(Checker& c, const ArithPlan& plan, const Format* formats, const std::vector<Bits>& cs) {
+  for (uint64_t a = 0; a < 256; ++a)
+    for (uint64_t b = 0; b < 256; ++b)
+      for (Bits z : cs) {
+        const Bits x[3] = {Bits{a}, Bits{b}, z};
+        c.check(plan, x, formats, 0);
+      }
+}
+
 TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pair", "[plan]") {
   test::OperandGen gen(11);
   Checker c;
@@ -103,12 +113,7 @@ TEST_CASE("ArithPlan 8-bit fma hands sums beyond binary64's range to the exact p
       const ArithPlan plan(ArithOp::Fma, std::span<const Format>(formats, 3), target(e5m2, r));
       std::vector<Bits> cs{Bits{0x77}, Bits{0xF7}, Bits{0x76}, Bits{0x70}};
       for (int k = 0; k < 2; ++k) cs.push_back(gen.code(addend));
-      for (uint64_t a = 0; a < 256; ++a)
-        for (uint64_t b = 0; b < 256; ++b)
-          for (Bits z : cs) {
-            const Bits x[3] = {Bits{a}, Bits{b}, z};
-            c.check(plan, x, formats, 0);
-          }
+      check_every_pair(c, plan, formats, cs);
     }
   const Format f = parse_format("e5m2,bias=-480");
   const Format formats[3] = {f, f, addend};
@@ -181,12 +186,7 @@ TEST_CASE("ArithPlan 8-bit fma breaks ties by the TwoSum error when sums are not
     std::vector<Bits> cs;
     for (uint64_t code = 1; code <= 4; ++code) cs.insert(cs.end(), {Bits{code}, Bits{code | f.sign_mask()}});
     for (int k = 0; k < 16; ++k) cs.push_back(gen.code(f));
-    for (uint64_t a = 0; a < 256; ++a)
-      for (uint64_t b = 0; b < 256; ++b)
-        for (Bits z : cs) {
-          const Bits x[3] = {Bits{a}, Bits{b}, z};
-          c.check(plan, x, formats, 0);
-        }
+    check_every_pair(c, plan, formats, cs);
     const Bits big = encode(0x1.8p15, Target{f}).bits, up = encode(0x1.4p31, Target{e8m2}).bits;
     const Bits tiny{1}, minus_tiny{1 | f.sign_mask()};
     CHECK(plan(big, big, tiny).bits == up);
