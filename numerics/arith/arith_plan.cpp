@@ -152,8 +152,9 @@ ArithPlan::ArithPlan(ArithOp op, std::span<const Format> formats, const Target& 
 // The target's RoundingTable and the Rounder for s + err results (Nearest's constants and overflow results).
 void ArithPlan::prepare_rounder() {
   rounding_table_ = rounding_table(t_);
-  if (nearest_by_integers(t_) || (t_.rounding == Rounding::Stochastic && integer_rounding_format(t_))) {
-    rounder_ = t_.rounding == Rounding::Stochastic ? Rounder::Stochastic : Rounder::Nearest;
+  const bool stochastic = t_.rounding == Rounding::Stochastic;
+  if (integer_rounding_format(t_) && (stochastic || t_.rounding == Rounding::NearestEven)) {
+    rounder_ = stochastic ? Rounder::Stochastic : Rounder::Nearest;
     const Format& f = t_.format;
     nearest_.drop = 52 - f.man_bits();
     nearest_.dropped_mask = (uint64_t{1} << nearest_.drop) - 1;

@@ -28,6 +28,12 @@ struct PairedTiming {
   Timing ratio;  ///< call ÷ baseline, round by round
 };
 
+/// The median and range of measurements (v not empty). Example: summarize({3, 1, 2}) is {2, 1, 3}.
+inline Timing summarize(const std::vector<double>& v) {
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  return {median(v), *lo, *hi};
+}
+
 /// Wall-clock seconds (steady clock).
 inline double wall_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -56,11 +62,7 @@ PairedTiming time_paired(int runs, int warmups, Clock now, Base&& baseline, F&& 
     t.push_back(c);
     r.push_back(c / std::max(base, 1e-12));
   }
-  const auto summary = [](const std::vector<double>& v) {
-    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-    return Timing{median(v), *lo, *hi};
-  };
-  return {summary(t), summary(r)};
+  return {summarize(t), summarize(r)};
 }
 
 /// `warmups` untimed calls (caches, page faults, frequency ramp, lazily built tables), then `runs`
@@ -74,8 +76,7 @@ Timing time_runs(int runs, int warmups, Clock now, F&& call) {
     call();
     t.push_back(now() - start);
   }
-  const auto [lo, hi] = std::minmax_element(t.begin(), t.end());
-  return {median(t), *lo, *hi};
+  return summarize(t);
 }
 
 enum class Distribution { Narrow, Wide };
