@@ -11,8 +11,9 @@
 //      left operand's block is too large to stay cached and the packed right block is not
 //      (GemmPlan::row_panel_major).
 // Each c_ij is one fmaf chain in k order whatever the tiling, orientation, order or thread count.
-// OpenMP: packing is split over panels, then each thread computes the tiles of its share of C's rows
-// (owned_tiles); outputs never overlap, floats are never reduced across threads.
+// OpenMP: each thread computes the tiles of its share of the panels along one axis (owned_tiles,
+// split_tile_columns); split by columns, it packs the right operand's panels it reads itself, else the packing
+// is shared out first. Outputs never overlap, floats are never reduced across threads.
 // gemm_fp32_folded (scaled GEMMs) runs the same tiles with the K loop cut into blocks: each block's sums
 // start from +0 and are folded with the block's scale factors into a local tile of partial sums (by the
 // micro-kernel from its registers where it has a folded variant, AVX2; else from a second local tile);
@@ -134,31 +135,49 @@ detail::KernelInfo kernel_for(simd::Isa isa) {
 // Below this many multiply-adds a parallel region costs more than it saves (a few microseconds).
 constexpr double kParallelMinFmas = 1 << 18;
 
-// The tiles one thread of a team computes: those whose outputs lie in its share of C's rows. C's rows are
-// the tile rows (ip) of C tiles, the tile columns (jp) of Cᵀ tiles; thread `me` of `threads` owns panels
-// [⌊P·me/threads⌋, ⌊P·(me+1)/threads⌋) of the P panels across C's rows (me: its number in the team), and
-// every tile along the other axis.
-// Why not hand tiles out dynamically: the next operation on C (an element-wise pass, the optimiser on a
-// gradient) splits C's memory into contiguous halves the same way (parallel_elements), so each half is
-// read by the core that wrote it. Handed out dynamically, about half of C moved between the cores' caches
-// after every GEMM; measured on a 2-core AMD EPYC (AVX-512), `fpsim train`, 430 FP32 MLP updates on 2
-// threads, alternating binaries: 0.87-0.88 s against 0.92-0.95 s, and 1.27-1.40 s against 1.48-1.50 s in a
-// slower phase of the shared host; with two busy processes alongside, 2.5-3.2 s against 2.4-4.2 s.
-// Which thread computes a tile never changes its bits.
-//   e.g. C 128 × 512, 8 × 32 tiles, 2 threads: thread 0 owns ip 0-7 (C's rows 0-63), thread 1 ip 8-15.
+// The tiles one thread of a team computes: thread `me` of `threads` owns panels [⌊P·me/threads⌋,
+// ⌊P·(me+1)/threads⌋) of the P panels along one axis of the tiled product (me: its number in the team), and
+// every tile along the other axis; split_tile_columns picks the axis. Which thread computes a tile never
+// changes its bits.
+//   e.g. C 128 × 512, 8 × 32 tiles, 2 threads, by rows: thread 0 owns ip 0-7 (C's rows 0-63), thread 1 ip 8-15;
+//   by columns: thread 0 owns jp 0-7 (C's columns 0-255) and packs panels 0-7, thread 1 jp 8-15.
 struct OwnedTiles {
   int ip_begin, ip_end, jp_begin, jp_end;
 };
-OwnedTiles owned_tiles(int row_panels, int col_panels, bool swap) {
+OwnedTiles owned_tiles(int row_panels, int col_panels, bool split_columns) {
 #ifdef FPSIM_HAVE_OPENMP
   const int me = omp_get_thread_num(), threads = omp_get_num_threads();
 #else
   const int me = 0, threads = 1;
 #endif
-  const int panels = swap ? col_panels : row_panels;
+  const int panels = split_columns ? col_panels : row_panels;
   const int begin = static_cast<int>(static_cast<int64_t>(panels) * me / threads);
   const int end = static_cast<int>(static_cast<int64_t>(panels) * (me + 1) / threads);
-  return swap ? OwnedTiles{0, row_panels, begin, end} : OwnedTiles{begin, end, 0, col_panels};
+  return split_columns ? OwnedTiles{0, row_panels, begin, end} : OwnedTiles{begin, end, 0, col_panels};
+}
+
+// Whether the threads split the tiled product's columns (jp) rather than its rows (ip): the split that moves
+// fewer floats between the cores' caches. Split by columns, each thread packs the panels of its own columns.
+//   - Cᵀ tiles: their columns are C's rows, the split the next operation on C (an element-wise pass, the
+//     optimiser on a gradient) uses for C's memory (contiguous halves, parallel_elements), so each half is
+//     read by the core that wrote it. Handed out dynamically, about half of C moved between the cores after
+//     every GEMM; measured on a 2-core AMD EPYC VM (AVX-512), `fpsim train`, 430 FP32 MLP updates on 2
+//     threads, alternating binaries: 0.87-0.88 s against 0.92-0.95 s, and 1.27-1.40 s against 1.48-1.50 s in
+//     a slower phase of the shared host.
+//   - C tiles with the right operand packed: split by rows, every thread reads every panel, the other
+//     threads' share of them packed by other cores (K·cols floats, that share of them); split by columns,
+//     every thread reads all of the left operand (rows·K) and writes C in column strips that the next
+//     operation reads by rows (rows·cols). The left operand and C were (and will be) split by rows.
+//     e.g. the MLP's 128 × 512 × 784 forward GEMM: panels 401k floats, left + C 166k: by columns; on a
+//     2-core AMD EPYC VM whose vCPUs were 0.4 µs apart (a cache-line round trip) it ran at 290-300 GF/s on 2
+//     threads against 160-170 GF/s (as on 1) by rows, and a 2-thread FP32 MLP epoch took 1.24-1.25 s against
+//     1.40 s. The Transformer's 2048 × 384 × 128 QKV projection (panels 49k, left + C 1,049k) stays by rows:
+//     by columns, its 2-thread update took 0.054-0.055 s against 0.049.
+//   - C tiles with the right operand in place: by rows (nothing is packed).
+bool split_tile_columns(int rows, int cols, int k, bool transposed_tiles, bool packs_right) {
+  if (transposed_tiles) return true;
+  if (!packs_right) return false;
+  return static_cast<double>(k) * cols > static_cast<double>(rows) * (static_cast<double>(k) + cols);
 }
 
 // K blocks of the plain (unfolded) driver. A long K (the weight gradients: K = batch·positions, 2048 for
@@ -222,7 +241,7 @@ GemmPlan gemm_fp32_plan(const GemmProblem& p, simd::Isa isa) {
   const double kk = k_block_for(k, rows, cols);
   const double left_bytes = 4.0 * rows * kk, right_bytes = 4.0 * cols * kk;
   const bool row_major = packs_right && left_bytes > kCacheBudget && right_bytes <= kCacheBudget;
-  return {swap, packs_right, row_major};
+  return {swap, packs_right, row_major, split_tile_columns(rows, cols, k, swap, packs_right)};
 }
 
 namespace {
@@ -377,12 +396,15 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
   }
 #pragma omp parallel
   {
-    if (pack_right) {
+    const bool by_columns = plan.threads_split_columns;
+    const OwnedTiles owned = owned_tiles(row_panels, col_panels, by_columns);
+    if (pack_right && by_columns) {  // this thread's panels only: no barrier before its tiles
+      for (int jp = owned.jp_begin; jp < owned.jp_end; ++jp) pack_one(jp);
+    } else if (pack_right) {
 #pragma omp for schedule(static)
       for (int jp = 0; jp < col_panels; ++jp) pack_one(jp);
       // (implicit barrier: every panel is packed before any tile runs)
     }
-    const OwnedTiles owned = owned_tiles(row_panels, col_panels, swap);
     for (int k0 = 0; k0 < k; k0 += k_block) {  // one pass when there are no K blocks
       if (plan.row_panel_major) {
         for (int ip = owned.ip_begin; ip < owned.ip_end; ++ip)

@@ -136,7 +136,8 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
           "[gemm]") {
   // The driver packs a contiguous right operand once its panels serve several tiles and it exceeds L1, and runs
   // tiles row by row when the left operand's K block is too large to stay cached (GemmPlan), also with Cᵀ tiles
-  // and with K cut into blocks (K > 512). For each ISA and transpose combination, one shape per plan the
+  // and with K cut into blocks (K > 512). Threads share out a packed product's rows, or its columns (each
+  // thread packing its own panels): check_case runs 1, 2 and 3 threads. For each ISA and transpose combination, one shape per plan the
   // candidates reach; every plan kind must be reached.
   // ({24, 170, 600} reaches Cᵀ tiles by row with the AVX-512 kernel's 8 × 32 tiles; {9, 170, 600} with 6 × 16.)
   constexpr int kShapes[][3] = {{40, 24, 9},   {40, 170, 70},   {1100, 170, 70}, {1100, 24, 9},
@@ -146,15 +147,17 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
     if (!fpsim::simd::cpu_supports(isa)) continue;
     bool contiguous_packed = false, contiguous_in_place = false, by_columns = false, by_rows = false;
     bool by_rows_transposed = false, by_rows_k_blocks = false;
+    bool packed_split_rows = false, packed_split_columns = false;  // C tiles: threads share out rows or columns
     for (Trans ta : {Trans::No, Trans::Yes})
       for (Trans tb : {Trans::No, Trans::Yes}) {
-        std::vector<std::tuple<bool, bool, bool, bool>> seen;
+        std::vector<std::tuple<bool, bool, bool, bool, bool>> seen;
         for (const auto& [m, n, k] : kShapes) {
           const bool accumulate = (m + n + k) % 2 == 1;
           const GemmProblem shape{ta, tb, m, n, k, nullptr, 1, nullptr, 1, nullptr, 1, accumulate};
           const fpsim::sim::GemmPlan plan = fpsim::sim::gemm_fp32_plan(shape, isa);
           const bool k_blocks = k > 512;
-          const auto kind = std::tuple{plan.transposed_tiles, plan.packs_right, plan.row_panel_major, k_blocks};
+          const auto kind = std::tuple{plan.transposed_tiles, plan.packs_right, plan.row_panel_major, k_blocks,
+                                       plan.threads_split_columns};
           if (std::find(seen.begin(), seen.end(), kind) != seen.end()) continue;
           seen.push_back(kind);
           // the right operand's columns are contiguous: op(B) for C tiles, op(A)ᵀ for Cᵀ tiles
@@ -164,8 +167,11 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
           (plan.row_panel_major ? by_rows : by_columns) = true;
           by_rows_transposed |= plan.row_panel_major && plan.transposed_tiles;
           by_rows_k_blocks |= plan.row_panel_major && k_blocks;
+          if (!plan.transposed_tiles && plan.packs_right)
+            (plan.threads_split_columns ? packed_split_columns : packed_split_rows) = true;
           INFO(fpsim::simd::to_string(isa) << " Cᵀ tiles " << plan.transposed_tiles << " packed " << plan.packs_right
-                                           << " by rows " << plan.row_panel_major);
+                                           << " by rows " << plan.row_panel_major << " threads split columns "
+                                           << plan.threads_split_columns);
           check_case({m, n, k, ta, tb, accumulate, k % 3}, seed += 3);
         }
       }
@@ -176,6 +182,8 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
     CHECK(by_rows);
     CHECK(by_rows_transposed);
     CHECK(by_rows_k_blocks);
+    CHECK(packed_split_rows);
+    CHECK(packed_split_columns);
   }
 }
 

@@ -42,11 +42,14 @@ void gemm_fp32_folded(const GemmProblem& p, const detail::BlockFold& fold, simd:
 
 /// How gemm_fp32 tiles a problem: C itself or Cᵀ = op(B)ᵀ·op(A)ᵀ (narrow outputs), whether the right
 /// operand is packed (its columns are strided in memory, or its panels serve several tiles) or read in
-/// place, and whether tiles run row by row (the left operand too large to stay cached) or column by column.
+/// place, whether tiles run row by row (the left operand too large to stay cached) or column by column, and
+/// whether threads share out the tiled product's columns or its rows (whichever moves fewer floats between
+/// cores; by columns, each packs the panels it reads).
 struct GemmPlan {
   bool transposed_tiles = false;
   bool packs_right = false;
   bool row_panel_major = false;
+  bool threads_split_columns = false;
 };
 
 /// The plan gemm_fp32(p, isa) follows. Example: gemm_fp32_plan({Trans::Yes, Trans::No, 512, 10, 128, ...},
