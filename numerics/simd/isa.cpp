@@ -1,8 +1,11 @@
 // Run-time ISA detection (see isa.h). The feature sets are those Highway's targets require (AVX2:
 // AVX2, FMA, BMI2; AVX3: AVX-512 F, VL, DQ, BW), so one answer serves Highway, the op-table gather
-// loop and the GEMM micro-kernels alike.
+// loop and the GEMM micro-kernels alike; one cap (limit_isa: the CLI's FPSIM_MAX_ISA and --isa) narrows
+// all of them at once.
 #include "numerics/simd/isa.h"
 
+#include <algorithm>
+#include <atomic>
 #include <iterator>
 #include <stdexcept>
 #include <string>
@@ -39,9 +42,16 @@ bool cpu_supports(Isa isa) {
   return false;
 }
 
+namespace {
+std::atomic<Isa> cap{Isa::Avx512};  // limit_isa's cap (Avx512: none)
+}  // namespace
+
 Isa best_isa() {
-  static const Isa best = cpu_supports(Isa::Avx512) ? Isa::Avx512 : cpu_supports(Isa::Avx2) ? Isa::Avx2 : Isa::Portable;
-  return best;
+  static const Isa widest =
+      cpu_supports(Isa::Avx512) ? Isa::Avx512 : cpu_supports(Isa::Avx2) ? Isa::Avx2 : Isa::Portable;
+  return std::min(widest, cap.load(std::memory_order_relaxed));
 }
+
+void limit_isa(Isa widest) { cap.store(widest, std::memory_order_relaxed); }
 
 }  // namespace fpsim::simd

@@ -28,7 +28,13 @@ Isa parse_isa(std::string_view name);
 /// Whether this CPU (and OS) runs code compiled for `isa`. Example: cpu_supports(Isa::Portable) is true.
 bool cpu_supports(Isa isa);
 
-/// The widest Isa this CPU supports, decided once per process. Example: best_isa() on an EPYC Zen 2 is Avx2.
+/// The widest Isa this CPU supports, capped by limit_isa. Every ISA gives the same bits.
+/// Example: best_isa() on an EPYC Zen 2 is Avx2; after limit_isa(Isa::Portable) it is Portable on any CPU.
 Isa best_isa();
+
+/// Caps best_isa() at `widest` from now on (the CPU's own limit still holds): the fpsim CLI's FPSIM_MAX_ISA
+/// and --isa, to run an AVX-512 machine on the AVX2 kernels (what an AVX2 machine's speed ratios look like).
+/// Example: limit_isa(Isa::Avx2); best_isa() is then Avx2 on an AVX-512 machine, Portable on an SSE one.
+void limit_isa(Isa widest);
 
 }  // namespace fpsim::simd

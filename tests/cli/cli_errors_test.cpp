@@ -1,5 +1,8 @@
 // Bad input gives one clear line naming the problem and where, and a non-zero exit.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "run_cli.h"
 
@@ -57,4 +60,24 @@ TEST_CASE("verify of a missing table fails with its path", "[cli]") {
   const auto r = run_fpsim("verify /nonexistent/f16_add.rne.tafter.txt");
   CHECK(r.status == 2);
   CHECK(r.err.find("/nonexistent/f16_add.rne.tafter.txt") != std::string::npos);
+}
+
+TEST_CASE("a bad FPSIM_MAX_ISA is a one-line error before any work; a valid one keeps the results", "[cli]") {
+  // 300 values over many binades, stochastic rounding: quantize's vector kernels, capped or not
+  std::string values;
+  for (int i = 0; i < 300; ++i) values += std::to_string((i % 2 ? -1.0 : 1.0) * (1.0 + i * 0.37) * std::pow(10.0, i % 9 - 4)) + "\n";
+  const std::string args = "quantize --format e4m3fn --rounding sr --seed 9 --output codes";
+  const auto plain = run_fpsim(args, values);
+  REQUIRE(plain.status == 0);
+  setenv("FPSIM_MAX_ISA", "sse", 1);
+  const auto bad = run_fpsim(args, values);
+  setenv("FPSIM_MAX_ISA", "portable", 1);
+  const auto portable = run_fpsim(args, values);
+  unsetenv("FPSIM_MAX_ISA");
+  CHECK(bad.status == 2);
+  CHECK(bad.err == "error: FPSIM_MAX_ISA: unknown ISA \"sse\" (expected portable, avx2 or avx512)\n");
+  CHECK(bad.out.empty());
+  CHECK(portable.status == 0);
+  CHECK(portable.out == plain.out);
+  CHECK(lines(plain.out) == 300);
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "numerics/simd/isa.h"
 #include "tools/io/atomic_file.h"
 #include "tools/io/config.h"
 #include "tools/io/train_run.h"
@@ -124,6 +125,46 @@ TEST_CASE("a transformer language model on text is deterministic across thread c
         Approx(summary["final_test_loss"].get<double>() / std::log(2.0)));
   CHECK(summary["final_test_bits_per_byte"].get<double>() < 5.0);  // uniform over 256 bytes: 8 bits
   CHECK(summary["telemetry_summary"].contains("block1.attn.scores/activation"));
+}
+
+// Every vector ISA this CPU runs (simd::limit_isa caps the GEMM micro-kernels, the emulated accumulators, quantize
+// and the array arithmetic at once) trains to the same files as the widest: a machine of another ISA class
+// reproduces a run bit for bit. MLP in fp8_paper (quantised GEMM inputs, sr gradients) and fp16_accum (emulated
+// binary16 accumulation), and a Transformer (attention products) in fp8_paper, each on 2 threads.
+TEST_CASE("every ISA's kernels train to byte-identical files", "[train]") {
+  const fs::path corpus = fresh_dir("corpus_isa");
+  fs::create_directories(corpus);
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += "sphinx of black quartz, judge my vow " + std::to_string(i % 3) + "\n";
+  io::write_file_atomic(corpus / "a.txt", text);
+  json lm = json::parse(R"({
+    "schema": 1, "name": "lm", "seed": 4,
+    "model": {"type": "transformer", "layers": 1, "d_model": 16, "heads": 2, "d_ff": 32, "context": 16},
+    "data": {"dataset": "text", "batch_size": 8, "eval_windows": 8},
+    "optimizer": {"type": "adamw", "lr": 0.01, "clip_norm": 1.0},
+    "precision": "fp8_paper", "steps": 6, "eval_interval": 6, "telemetry": {"interval": 3}
+  })");
+  lm["data"]["path"] = corpus.string();
+  json mlp_fp8 = small_config("fp8_paper"), mlp_accum = small_config("fp16_accum");
+  for (json* j : {&mlp_fp8, &mlp_accum}) (*j)["steps"] = 6, (*j)["eval_interval"] = 6;
+  const std::pair<std::string, json> configs[] = {{"mlp_fp8", mlp_fp8}, {"mlp_accum", mlp_accum}, {"lm", lm}};
+  for (const auto& [tag, j] : configs) {
+    const io::RunConfig rc = parse(j);
+    const fs::path widest = fresh_dir("isa_" + tag + "_best");
+    simd::limit_isa(simd::Isa::Avx512);  // no cap below what the CPU has
+    const simd::Isa best = simd::best_isa();
+    run(rc, widest, 2);
+    for (simd::Isa isa : simd::kIsas) {
+      if (isa >= best) continue;
+      INFO(tag << " kernels " << simd::to_string(isa) << " against " << simd::to_string(best));
+      simd::limit_isa(isa);
+      REQUIRE(simd::best_isa() == isa);
+      const fs::path capped = fresh_dir("isa_" + tag + "_" + simd::to_string(isa));
+      run(rc, capped, 2);
+      require_same_files(widest, capped);
+    }
+    simd::limit_isa(simd::Isa::Avx512);
+  }
 }
 
 // exempt.attention: the score and value products take the exempt targets (binary32, no telemetry point), every

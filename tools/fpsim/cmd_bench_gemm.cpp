@@ -289,6 +289,7 @@ int run(const Options& o) {
   for (int t : o.threads)
     if (t < 1) throw std::invalid_argument("--threads: " + std::to_string(t) + " is not a thread count");
   const simd::Isa isa = parse_isa_option(o.isa);
+  simd::limit_isa(isa);  // the accumulator rows (gemm()) and the FMA peak's width follow --isa too
   // Context for the figures: with more runnable processes than cores, a multi-threaded GEMM spends
   // its time waiting at the join for a descheduled thread.
   if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {

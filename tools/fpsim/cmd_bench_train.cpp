@@ -42,6 +42,7 @@ struct Options {
   std::string data = "/usr/share/datasets/fashion-mnist";
   std::string model;                  ///< a run config; empty: the default MLP
   std::string recipe = "fp8_paper";   ///< compared against fp32
+  std::string isa = "best";           ///< the widest vector kernels training may use (simd::limit_isa)
 };
 
 
@@ -151,9 +152,10 @@ int run_config(const Options& o) {
         times[k].push_back(t.wall);
         cpu[k].push_back(t.cpu);
       }
-    std::printf("%s (%s), batch %lld, %d threads, %d timed updates x %d runs, epoch = %lld updates\n", o.model.c_str(),
-                fp32.resolved["model"]["type"].get<std::string>().c_str(), (long long)fp32.train.batch_size, threads,
-                steps - 1, o.runs, (long long)per_epoch);
+    std::printf("%s (%s), batch %lld, %d threads, %d timed updates x %d runs, epoch = %lld updates, %s kernels\n",
+                o.model.c_str(), fp32.resolved["model"]["type"].get<std::string>().c_str(),
+                (long long)fp32.train.batch_size, threads, steps - 1, o.runs, (long long)per_epoch,
+                simd::to_string(simd::best_isa()));
     for (int k = 0; k < 2; ++k) {
       const auto [lo, hi] = std::minmax_element(times[k].begin(), times[k].end());
       std::printf("  %-12s %.4f s/update (min %.4f, max %.4f)  %.1f s/epoch  cpu %.4f s/update (all threads)\n",
@@ -169,6 +171,7 @@ int run_config(const Options& o) {
 }
 
 int run(const Options& o) {
+  simd::limit_isa(parse_isa_option(o.isa));
   if (!o.model.empty()) return run_config(o);
   const io::Datasets data = io::load_datasets(io::parse_run_config(config(o, "fp32", 0), "bench").data, 1);
   const int64_t per_epoch = sim::steps_per_epoch(data.train.count, 128);
@@ -177,9 +180,9 @@ int run(const Options& o) {
     if (std::fscanf(f, "%lf", &load) == 1) std::printf("load average (1 min) at start: %.2f\n", load);
     std::fclose(f);
   }
-  std::printf("MLP 784-512-512-10, batch 128, %lld updates per epoch; %s; median (min-max) of %d runs after a "
-              "warm-up\n",
-              (long long)per_epoch,
+  std::printf("MLP 784-512-512-10, batch 128, %lld updates per epoch, %s kernels; %s; median (min-max) of %d runs "
+              "after a warm-up\n",
+              (long long)per_epoch, simd::to_string(simd::best_isa()),
               o.steps == 0 ? "whole epochs as `fpsim train` runs them (final evaluation included)"
                            : ("a sample of " + std::to_string(o.steps) + " updates scaled to the epoch").c_str(),
               o.runs);
@@ -223,6 +226,8 @@ Registration reg{{"bench train", "Epoch time per precision recipe and thread cou
                     app.add_option("--data", opts->data, "Fashion-MNIST directory");
                     app.add_option("--model", opts->model, "run config whose model, data and optimiser to time");
                     app.add_option("--recipe", opts->recipe, "precision preset compared with fp32 (with --model)");
+                    app.add_option("--isa", opts->isa,
+                                   std::string(kIsaHelp) + ": the widest vector kernels training uses (same bits)");
                     return std::function<int()>([opts] { return run(*opts); });
                   }}};
 

@@ -3,14 +3,18 @@
 // nests under its group ("bench"), which is created on first use.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <map>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
+#include "numerics/simd/isa.h"
 #include "tools/fpsim/command.h"
 #include "tools/fpsim/wait_policy.h"
 
@@ -87,6 +91,19 @@ static void keep_freed_memory() {
 #endif
 }
 
+// FPSIM_MAX_ISA=portable|avx2|avx512 caps the vector kernels of every command (simd::limit_isa), read here
+// because numerics and sim read no environment; a sweep's `fpsim train` runs inherit it. A bad value fails
+// before any work.
+static void cap_isa_from_environment() {
+  const char* value = std::getenv("FPSIM_MAX_ISA");
+  if (!value || !*value) return;
+  try {
+    fpsim::simd::limit_isa(fpsim::simd::parse_isa(value));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("FPSIM_MAX_ISA: ") + e.what());
+  }
+}
+
 int main(int argc, char** argv) {
   using namespace fpsim::cli;
   spin_briefly_unless_chosen(argc, argv);
@@ -144,6 +161,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    cap_isa_from_environment();
     for (auto& [sub, action] : actions)
       if (sub->parsed()) return action();
   } catch (const std::exception& e) {
