@@ -98,22 +98,39 @@ TEST_CASE("a residual CNN is deterministic across thread counts", "[train]") {
   check_thread_independent({{"type", "resnet"}, {"widths", {3, 4}}, {"blocks", 1}}, "fp8_paper", 3, "resnet");
 }
 
-// A small Transformer on a text file with a repeated sentence: deterministic, learning, bits per byte reported.
-TEST_CASE("a transformer language model on text is deterministic across thread counts and learns", "[train]") {
-  const fs::path corpus = fresh_dir("corpus");
+namespace {
+
+// A 1-layer Transformer language model (d_model 16, 2 heads, context 16, AdamW) on a fresh directory `tag` holding
+// b.txt: `lines` lines of `sentence` followed by the line number modulo `variants`. The caller sets precision,
+// steps and intervals.
+json tiny_lm(const std::string& tag, const std::string& sentence, int lines, int variants) {
+  const fs::path corpus = fresh_dir(tag);
   fs::create_directories(corpus);
   std::string text;
-  for (int i = 0; i < 200; ++i) text += "the quick brown fox jumps over the lazy dog " + std::to_string(i % 7) + "\n";
+  for (int i = 0; i < lines; ++i) text += sentence + " " + std::to_string(i % variants) + "\n";
   io::write_file_atomic(corpus / "b.txt", text);
-  io::write_file_atomic(corpus / "a.dat", std::string("\0\1binary", 8));  // skipped: has a NUL byte
   json j = json::parse(R"({
     "schema": 1, "name": "lm", "seed": 3,
     "model": {"type": "transformer", "layers": 1, "d_model": 16, "heads": 2, "d_ff": 32, "context": 16},
     "data": {"dataset": "text", "batch_size": 8, "eval_windows": 16},
-    "optimizer": {"type": "adamw", "lr": 0.01, "clip_norm": 1.0},
-    "precision": "fp8_paper", "steps": 40, "eval_interval": 20, "telemetry": {"interval": 10}
+    "optimizer": {"type": "adamw", "lr": 0.01}
   })");
   j["data"]["path"] = corpus.string();
+  return j;
+}
+
+}  // namespace
+
+// A small Transformer on a text file with a repeated sentence: deterministic, learning, bits per byte reported.
+TEST_CASE("a transformer language model on text is deterministic across thread counts and learns", "[train]") {
+  json j = tiny_lm("corpus", "the quick brown fox jumps over the lazy dog", 200, 7);
+  io::write_file_atomic(fs::path(j["data"]["path"].get<std::string>()) / "a.dat",
+                        std::string("\0\1binary", 8));  // skipped: has a NUL byte
+  j["optimizer"]["clip_norm"] = 1.0;
+  j["precision"] = "fp8_paper";
+  j["steps"] = 40;
+  j["eval_interval"] = 20;
+  j["telemetry"] = {{"interval", 10}};
   const io::RunConfig rc = parse(j);
   const fs::path one = fresh_dir("lm1"), two = fresh_dir("lm2");
   run(rc, one, 1);
@@ -132,19 +149,12 @@ TEST_CASE("a transformer language model on text is deterministic across thread c
 // reproduces a run bit for bit. MLP in fp8_paper (quantised GEMM inputs, sr gradients) and fp16_accum (emulated
 // binary16 accumulation), and a Transformer (attention products) in fp8_paper, each on 2 threads.
 TEST_CASE("every ISA's kernels train to byte-identical files", "[train]") {
-  const fs::path corpus = fresh_dir("corpus_isa");
-  fs::create_directories(corpus);
-  std::string text;
-  for (int i = 0; i < 60; ++i) text += "sphinx of black quartz, judge my vow " + std::to_string(i % 3) + "\n";
-  io::write_file_atomic(corpus / "a.txt", text);
-  json lm = json::parse(R"({
-    "schema": 1, "name": "lm", "seed": 4,
-    "model": {"type": "transformer", "layers": 1, "d_model": 16, "heads": 2, "d_ff": 32, "context": 16},
-    "data": {"dataset": "text", "batch_size": 8, "eval_windows": 8},
-    "optimizer": {"type": "adamw", "lr": 0.01, "clip_norm": 1.0},
-    "precision": "fp8_paper", "steps": 6, "eval_interval": 6, "telemetry": {"interval": 3}
-  })");
-  lm["data"]["path"] = corpus.string();
+  json lm = tiny_lm("corpus_isa", "sphinx of black quartz, judge my vow", 60, 3);
+  lm["optimizer"]["clip_norm"] = 1.0;
+  lm["precision"] = "fp8_paper";
+  lm["steps"] = 6;
+  lm["eval_interval"] = 6;
+  lm["telemetry"] = {{"interval", 3}};
   json mlp_fp8 = small_config("fp8_paper"), mlp_accum = small_config("fp16_accum");
   for (json* j : {&mlp_fp8, &mlp_accum}) (*j)["steps"] = 6, (*j)["eval_interval"] = 6;
   const std::pair<std::string, json> configs[] = {{"mlp_fp8", mlp_fp8}, {"mlp_accum", mlp_accum}, {"lm", lm}};
@@ -170,18 +180,10 @@ TEST_CASE("every ISA's kernels train to byte-identical files", "[train]") {
 // exempt.attention: the score and value products take the exempt targets (binary32, no telemetry point), every
 // other GEMM keeps its casts; the scaled presets set it, the 2019 presets do not.
 TEST_CASE("exempt.attention keeps the attention products in binary32 and nothing else", "[train]") {
-  const fs::path corpus = fresh_dir("corpus_attention");
-  fs::create_directories(corpus);
-  std::string text;
-  for (int i = 0; i < 100; ++i) text += "pack my box with five dozen liquor jugs " + std::to_string(i % 5) + "\n";
-  io::write_file_atomic(corpus / "a.txt", text);
-  json j = json::parse(R"({
-    "schema": 1, "name": "lm", "seed": 3,
-    "model": {"type": "transformer", "layers": 1, "d_model": 16, "heads": 2, "d_ff": 32, "context": 16},
-    "data": {"dataset": "text", "batch_size": 8, "eval_windows": 16},
-    "optimizer": {"type": "adamw", "lr": 0.01}, "steps": 4, "eval_interval": 2, "telemetry": {"interval": 2}
-  })");
-  j["data"]["path"] = corpus.string();
+  json j = tiny_lm("corpus_attention", "pack my box with five dozen liquor jugs", 100, 5);
+  j["steps"] = 4;
+  j["eval_interval"] = 2;
+  j["telemetry"] = {{"interval", 2}};
   for (const char* preset : {"fp8_paper", "tensorwise_e4m3", "mxfp8"}) {
     INFO(preset);
     j["precision"] = preset;
