@@ -76,7 +76,7 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   const Path path = choose_path(op, fa, fb, fc, t, plan);
   if (path == Path::Table) {  // <= 8-bit operands and result, deterministic mode
     const uint16_t* e = op_table(op, fa, k >= 2 ? fb : fa, t)->entries();
-    if (simd::best_isa() != simd::Isa::Portable)  // Avx2 or wider (best_isa honours FPSIM_MAX_ISA)
+    if (simd::best_isa() != simd::Isa::Portable)  // Avx2 or wider (best_isa honours limit_isa)
       return detail::avx2_op_table_loop(a.data(), k >= 2 ? b.data() : nullptr, e, out.data(), n);
     uint32_t all = 0;
     for (size_t i = 0; i < n; ++i) {

@@ -52,6 +52,6 @@ Isa best_isa() {
   return std::min(widest, cap.load(std::memory_order_relaxed));
 }
 
-void limit_isa(Isa widest) { cap.store(widest, std::memory_order_relaxed); }
+Isa limit_isa(Isa widest) { return cap.exchange(widest, std::memory_order_relaxed); }
 
 }  // namespace fpsim::simd

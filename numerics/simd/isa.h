@@ -32,9 +32,12 @@ bool cpu_supports(Isa isa);
 /// Example: best_isa() on an EPYC Zen 2 is Avx2; after limit_isa(Isa::Portable) it is Portable on any CPU.
 Isa best_isa();
 
-/// Caps best_isa() at `widest` from now on (the CPU's own limit still holds): the fpsim CLI's FPSIM_MAX_ISA
-/// and --isa, to run an AVX-512 machine on the AVX2 kernels (what an AVX2 machine's speed ratios look like).
+/// Caps best_isa() at `widest` from now on (the CPU's own limit still holds) and returns the cap it replaces
+/// (Avx512 when there was none): the fpsim CLI's FPSIM_MAX_ISA and --isa, to run an AVX-512 machine on the AVX2
+/// kernels (what an AVX2 machine's speed ratios look like). It caps what fpsim dispatches itself: quantize,
+/// array arithmetic, the random stream, the GEMM micro-kernels and accumulators. sim's GELU and exp loops
+/// (compiled AVX2 and SSE2 clones, bit-identical) and binary16 scalar conversions (F16C) follow the CPU.
 /// Example: limit_isa(Isa::Avx2); best_isa() is then Avx2 on an AVX-512 machine, Portable on an SSE one.
-void limit_isa(Isa widest);
+Isa limit_isa(Isa widest);
 
 }  // namespace fpsim::simd

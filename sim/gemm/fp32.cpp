@@ -168,11 +168,13 @@ OwnedTiles owned_tiles(int row_panels, int col_panels, bool split_columns) {
 //     threads' share of them packed by other cores (K·cols floats, that share of them); split by columns,
 //     every thread reads all of the left operand (rows·K) and writes C in column strips that the next
 //     operation reads by rows (rows·cols). The left operand and C were (and will be) split by rows.
-//     e.g. the MLP's 128 × 512 × 784 forward GEMM: panels 401k floats, left + C 166k: by columns; on a
-//     2-core AMD EPYC VM whose vCPUs were 0.4 µs apart (a cache-line round trip) it ran at 290-300 GF/s on 2
-//     threads against 160-170 GF/s (as on 1) by rows, and a 2-thread FP32 MLP epoch took 1.24-1.25 s against
-//     1.40 s. The Transformer's 2048 × 384 × 128 QKV projection (panels 49k, left + C 1,049k) stays by rows:
-//     by columns, its 2-thread update took 0.054-0.055 s against 0.049.
+//     e.g. the MLP's 128 × 512 × 784 forward GEMM: panels 401k floats, left + C 166k: by columns (so are its
+//     128 × 512 × 512 forward and input-gradient GEMMs); on a 2-core AMD EPYC VM whose vCPUs were 0.4 µs apart
+//     (a cache-line round trip) it ran at 290-300 GF/s on 2 threads against 160-170 GF/s (as on 1) by rows. A
+//     2-thread FP32 MLP epoch took 1.29-1.32 s against 1.40-1.69 s (alternating binaries, two rounds). The
+//     Transformer's 2048 × 384 × 128 QKV projection (panels 49k, left + C 1,049k) stays by rows: splitting
+//     every packed GEMM by columns made its 2-thread update 0.054-0.055 s against 0.049 s.
+//     Measured with 2 threads; with more threads than column panels, some would have no tiles.
 //   - C tiles with the right operand in place: by rows (nothing is packed).
 bool split_tile_columns(int rows, int cols, int k, bool transposed_tiles, bool packs_right) {
   if (transposed_tiles) return true;
@@ -413,8 +415,11 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
         for (int jp = owned.jp_begin; jp < owned.jp_end; ++jp)
           for (int ip = owned.ip_begin; ip < owned.ip_end; ++ip) tile_one(jp * row_panels + ip, k0);
       }
+      // the threads start K block k0 + 1 together (its operand rows are fresh in cache for both); after the last
+      // block the region's own barrier ends the GEMM
+      if (k0 + k_block < k) {
 #pragma omp barrier
-      // (K block k0 of every tile is stored before the next block starts)
+      }
     }
   }
 }

@@ -67,6 +67,7 @@ TEST_CASE("a bad FPSIM_MAX_ISA is a one-line error before any work; a valid one 
   std::string values;
   for (int i = 0; i < 300; ++i) values += std::to_string((i % 2 ? -1.0 : 1.0) * (1.0 + i * 0.37) * std::pow(10.0, i % 9 - 4)) + "\n";
   const std::string args = "quantize --format e4m3fn --rounding sr --seed 9 --output codes";
+  unsetenv("FPSIM_MAX_ISA");
   const auto plain = run_fpsim(args, values);
   REQUIRE(plain.status == 0);
   setenv("FPSIM_MAX_ISA", "sse", 1);

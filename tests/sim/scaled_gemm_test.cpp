@@ -100,9 +100,11 @@ TEST_CASE("scaled_gemm equals the plain-loop reference bit for bit: every ISA, 1
   // on Cᵀ (the narrow-output orientation of sim/gemm/fp32.cpp; N = 2 also when accumulating); 130×50×100 is
   // above the size where the tiles are shared out among threads (kParallelMinFmas = 2^18 multiply-adds);
   // 130×200×128 packs a contiguous right operand (GemmPlan::packs_right) and 1100×80×128 also runs its tiles
-  // row by row (GemmPlan::row_panel_major), in the layouts whose fp32 GEMM reads that operand's columns in place.
+  // row by row (GemmPlan::row_panel_major), in the layouts whose fp32 GEMM reads that operand's columns in place;
+  // 64×400×256's packed panels outweigh its left operand and C, so the threads share out its columns, each packing
+  // its own panels (GemmPlan::threads_split_columns).
   const int shapes[][3] = {{33, 47, 150}, {128, 10, 96}, {5, 70, 64}, {128, 2, 100}, {130, 50, 100}, {130, 200, 128},
-                           {1100, 80, 128}};
+                           {1100, 80, 128}, {64, 400, 256}};
   for (const auto& shape : shapes)
     for (const Case& cs : cases)
       for (int layout = 0; layout < 4; ++layout) {

@@ -140,14 +140,15 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
   // thread packing its own panels): check_case runs 1, 2 and 3 threads. For each ISA and transpose combination, one shape per plan the
   // candidates reach; every plan kind must be reached.
   // ({24, 170, 600} reaches Cᵀ tiles by row with the AVX-512 kernel's 8 × 32 tiles; {9, 170, 600} with 6 × 16.)
-  constexpr int kShapes[][3] = {{40, 24, 9},   {40, 170, 70},   {1100, 170, 70}, {1100, 24, 9},
-                                {9, 170, 600}, {1100, 24, 600}, {9, 24, 70},     {24, 170, 600}};
+  constexpr int kShapes[][3] = {{40, 24, 9},   {40, 170, 70},   {1100, 170, 70}, {1100, 24, 9},  {9, 170, 600},
+                                {1100, 24, 600}, {9, 24, 70},   {24, 170, 600}, {40, 400, 600}};
   uint32_t seed = 4000;
   for (Isa isa : fpsim::simd::kIsas) {
     if (!fpsim::simd::cpu_supports(isa)) continue;
     bool contiguous_packed = false, contiguous_in_place = false, by_columns = false, by_rows = false;
     bool by_rows_transposed = false, by_rows_k_blocks = false;
     bool packed_split_rows = false, packed_split_columns = false;  // C tiles: threads share out rows or columns
+    bool split_columns_k_blocks = false;
     for (Trans ta : {Trans::No, Trans::Yes})
       for (Trans tb : {Trans::No, Trans::Yes}) {
         std::vector<std::tuple<bool, bool, bool, bool, bool>> seen;
@@ -155,7 +156,7 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
           const bool accumulate = (m + n + k) % 2 == 1;
           const GemmProblem shape{ta, tb, m, n, k, nullptr, 1, nullptr, 1, nullptr, 1, accumulate};
           const fpsim::sim::GemmPlan plan = fpsim::sim::gemm_fp32_plan(shape, isa);
-          const bool k_blocks = k > 512;
+          const bool k_blocks = k > 512 && k * (m + n) > (1 << 17);  // k_block_for (sim/gemm/fp32.cpp)
           const auto kind = std::tuple{plan.transposed_tiles, plan.packs_right, plan.row_panel_major, k_blocks,
                                        plan.threads_split_columns};
           if (std::find(seen.begin(), seen.end(), kind) != seen.end()) continue;
@@ -169,6 +170,7 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
           by_rows_k_blocks |= plan.row_panel_major && k_blocks;
           if (!plan.transposed_tiles && plan.packs_right)
             (plan.threads_split_columns ? packed_split_columns : packed_split_rows) = true;
+          split_columns_k_blocks |= !plan.transposed_tiles && plan.threads_split_columns && k_blocks;
           INFO(fpsim::simd::to_string(isa) << " Cᵀ tiles " << plan.transposed_tiles << " packed " << plan.packs_right
                                            << " by rows " << plan.row_panel_major << " threads split columns "
                                            << plan.threads_split_columns);
@@ -184,6 +186,7 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
     CHECK(by_rows_k_blocks);
     CHECK(packed_split_rows);
     CHECK(packed_split_columns);
+    CHECK(split_columns_k_blocks);
   }
 }
 

@@ -158,11 +158,16 @@ TEST_CASE("every ISA's kernels train to byte-identical files", "[train]") {
   json mlp_fp8 = small_config("fp8_paper"), mlp_accum = small_config("fp16_accum");
   for (json* j : {&mlp_fp8, &mlp_accum}) (*j)["steps"] = 6, (*j)["eval_interval"] = 6;
   const std::pair<std::string, json> configs[] = {{"mlp_fp8", mlp_fp8}, {"mlp_accum", mlp_accum}, {"lm", lm}};
+  // the cap in force before this test comes back however the test ends
+  struct RestoreCap {
+    simd::Isa before = simd::limit_isa(simd::Isa::Avx512);  // no cap below what the CPU has
+    ~RestoreCap() { simd::limit_isa(before); }
+  } restore;
+  const simd::Isa best = simd::best_isa();
   for (const auto& [tag, j] : configs) {
     const io::RunConfig rc = parse(j);
     const fs::path widest = fresh_dir("isa_" + tag + "_best");
-    simd::limit_isa(simd::Isa::Avx512);  // no cap below what the CPU has
-    const simd::Isa best = simd::best_isa();
+    simd::limit_isa(best);
     run(rc, widest, 2);
     for (simd::Isa isa : simd::kIsas) {
       if (isa >= best) continue;
@@ -173,7 +178,6 @@ TEST_CASE("every ISA's kernels train to byte-identical files", "[train]") {
       run(rc, capped, 2);
       require_same_files(widest, capped);
     }
-    simd::limit_isa(simd::Isa::Avx512);
   }
 }
 
