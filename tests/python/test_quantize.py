@@ -172,3 +172,24 @@ def test_per_tensor_scaling_matches_cli_quantize_of_the_scaled_values(fmt, round
                          f32_file(scaled, tmp_path)])
     want = np.array([np.float32(w) for w in out.split()], dtype=np.float32) / np.float32(scale)
     same_values(fpsim.quantize_with_scale(x, scale, fpsim.Target(fmt, rounding=rounding), seed=2), want)
+
+
+def test_every_isa_gives_the_same_bits_and_a_bad_name_is_refused():
+    x = wide_values(5000, 21)
+    t = fpsim.Target("e4m3fn", rounding="sr")
+    widest = fpsim.best_isa()
+    want = fpsim.quantize(x, t, seed=3)
+    codes = fpsim.encode(x, "e5m2")
+    before = fpsim.limit_isa("portable")
+    try:
+        assert fpsim.best_isa() == "portable"
+        same_values(fpsim.quantize(x, t, seed=3), want)
+        np.testing.assert_array_equal(fpsim.encode(x, "e5m2"), codes)
+        fpsim.limit_isa("avx2")
+        assert fpsim.best_isa() in ("portable", "avx2")
+        same_values(fpsim.quantize(x, t, seed=3), want)
+        with pytest.raises(ValueError, match=r'limit_isa: unknown ISA "sse" \(expected portable, avx2 or avx512\)'):
+            fpsim.limit_isa("sse")
+    finally:
+        fpsim.limit_isa(before)
+    assert fpsim.best_isa() == widest

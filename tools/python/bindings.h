@@ -47,5 +47,6 @@ void bind_arith(pb::module_& m);
 void bind_block_scale(pb::module_& m);
 void bind_gemm(pb::module_& m);
 void bind_scaled_cast(pb::module_& m);
+void bind_isa(pb::module_& m);
 
 }  // namespace fpsim::py

@@ -12,4 +12,5 @@ PYBIND11_MODULE(fpsim, m) {
   fpsim::py::bind_block_scale(m);
   fpsim::py::bind_gemm(m);
   fpsim::py::bind_scaled_cast(m);
+  fpsim::py::bind_isa(m);
 }
