@@ -240,10 +240,10 @@ GemmPlan gemm_fp32_plan(const GemmProblem& p, simd::Isa isa) {
   // per panel) unless that block is larger than kCacheBudget bytes and the packed right block is not; then
   // row by row (one tile row of the left operand in L1, all B panels kept in L2).
   //   e.g. the Transformer's QKV projection, 2048 × 384 × 128: left 1 MB, right 192 KB: row by row.
-  const double kk = k_block_for(k, rows, cols);
-  const double left_bytes = 4.0 * rows * kk, right_bytes = 4.0 * cols * kk;
+  const int k_block = k_block_for(k, rows, cols);
+  const double left_bytes = 4.0 * rows * k_block, right_bytes = 4.0 * cols * k_block;
   const bool row_major = packs_right && left_bytes > kCacheBudget && right_bytes <= kCacheBudget;
-  return {swap, packs_right, row_major, split_tile_columns(rows, cols, k, swap, packs_right)};
+  return {swap, packs_right, row_major, split_tile_columns(rows, cols, k, swap, packs_right), k_block};
 }
 
 namespace {
@@ -310,7 +310,7 @@ void run_tiles(const GemmProblem& p, simd::Isa isa, const detail::BlockFold* fol
   const float* row_factors = fold ? (swap ? fold->col : fold->row) : nullptr;
   const float* col_factors = fold ? (swap ? fold->row : fold->col) : nullptr;
   const std::size_t row_stride = static_cast<std::size_t>(rows), col_stride = static_cast<std::size_t>(cols);
-  const int k_block = fold ? k : k_block_for(k, rows, cols);
+  const int k_block = fold ? k : plan.k_block;
 
   // 3. panels of NR columns of right = NR lines of rightᵀ
   auto pack_one = [&](int jp) {

@@ -65,7 +65,8 @@ TEST_CASE("verify of a missing table fails with its path", "[cli]") {
 TEST_CASE("a bad FPSIM_MAX_ISA is a one-line error before any work; a valid one keeps the results", "[cli]") {
   // 300 values over many binades, stochastic rounding: quantize's vector kernels, capped or not
   std::string values;
-  for (int i = 0; i < 300; ++i) values += std::to_string((i % 2 ? -1.0 : 1.0) * (1.0 + i * 0.37) * std::pow(10.0, i % 9 - 4)) + "\n";
+  for (int i = 0; i < 300; ++i)
+    values += std::to_string((i % 2 ? -1.0 : 1.0) * (1.0 + i * 0.37) * std::pow(10.0, i % 9 - 4)) + "\n";
   const std::string args = "quantize --format e4m3fn --rounding sr --seed 9 --output codes";
   unsetenv("FPSIM_MAX_ISA");
   const auto plain = run_fpsim(args, values);

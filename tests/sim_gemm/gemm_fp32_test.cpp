@@ -137,8 +137,8 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
   // The driver packs a contiguous right operand once its panels serve several tiles and it exceeds L1, and runs
   // tiles row by row when the left operand's K block is too large to stay cached (GemmPlan), also with Cᵀ tiles
   // and with K cut into blocks (K > 512). Threads share out a packed product's rows, or its columns (each
-  // thread packing its own panels): check_case runs 1, 2 and 3 threads. For each ISA and transpose combination, one shape per plan the
-  // candidates reach; every plan kind must be reached.
+  // thread packing its own panels): check_case runs 1, 2 and 3 threads. For each ISA and transpose combination,
+  // one shape per plan the candidates reach; every plan kind must be reached.
   // ({24, 170, 600} reaches Cᵀ tiles by row with the AVX-512 kernel's 8 × 32 tiles; {9, 170, 600} with 6 × 16.)
   constexpr int kShapes[][3] = {{40, 24, 9},   {40, 170, 70},   {1100, 170, 70}, {1100, 24, 9},  {9, 170, 600},
                                 {1100, 24, 600}, {9, 24, 70},   {24, 170, 600}, {40, 400, 600}};
@@ -156,7 +156,7 @@ TEST_CASE("fp32 gemm: every tile plan (right operand packed or in place, tiles b
           const bool accumulate = (m + n + k) % 2 == 1;
           const GemmProblem shape{ta, tb, m, n, k, nullptr, 1, nullptr, 1, nullptr, 1, accumulate};
           const fpsim::sim::GemmPlan plan = fpsim::sim::gemm_fp32_plan(shape, isa);
-          const bool k_blocks = k > 512 && k * (m + n) > (1 << 17);  // k_block_for (sim/gemm/fp32.cpp)
+          const bool k_blocks = plan.k_block < k;
           const auto kind = std::tuple{plan.transposed_tiles, plan.packs_right, plan.row_panel_major, k_blocks,
                                        plan.threads_split_columns};
           if (std::find(seen.begin(), seen.end(), kind) != seen.end()) continue;

@@ -44,12 +44,14 @@ void gemm_fp32_folded(const GemmProblem& p, const detail::BlockFold& fold, simd:
 /// operand is packed (its columns are strided in memory, or its panels serve several tiles) or read in
 /// place, whether tiles run row by row (the left operand too large to stay cached) or column by column, and
 /// whether threads share out the tiled product's columns or its rows (whichever moves fewer floats between
-/// cores; by columns, each packs the panels it reads).
+/// cores; by columns, each packs the panels it reads), and the K block length of the unfolded driver (k itself
+/// when K is not cut into blocks; gemm_fp32_folded always runs one pass).
 struct GemmPlan {
   bool transposed_tiles = false;
   bool packs_right = false;
   bool row_panel_major = false;
   bool threads_split_columns = false;
+  int k_block = 0;
 };
 
 /// The plan gemm_fp32(p, isa) follows. Example: gemm_fp32_plan({Trans::Yes, Trans::No, 512, 10, 128, ...},
