@@ -17,6 +17,20 @@
 //   e4m3fn (emin −6, m 3), x = 0x3C100000 = 2^-7·1.125 = 0.0087890625: e = 120, sig = 0x900000,
 //   n = 150 − 6 − 3 − 120 = 21: x is 4.5 steps of 2^-9, a tie; (0x900000 + 0xFFFFF + 0) >> 21 = 4 (even),
 //   i.e. 4·2^-9 = 2^-7, inexact (the dropped 0x100000 is not zero) and tiny, so underflow too.
+//
+// The table (tabled(), m <= 5). For a deterministic mode the result depends on x only through its sign, its
+// exponent E, its top m + 1 fraction bits and a sticky bit (every rounding point lies at or above fraction bit
+// m + 1: normal results round there, subnormal ones higher; tininess after rounding rounds there too). Rows:
+//   e_lo − 1 (the row below): every |x| < 2^e_lo with e_lo = emin − m − 1, half the smallest subnormal, rounds
+//     to zero with the same flags; its sticky is "x is not zero" (an exact zero has no flags);
+//   e_lo .. e_hi − 1: one row per binade;
+//   e_hi = the exponent of max, plus one: every |x| >= 2^e_hi overflows alike.
+// Each entry is convert() of the smallest binary32 value of its class (fraction bits below the top m + 1 zero,
+// or only the last one set for sticky = 1), which shares sign, E, top bits and sticky with every x it stands for.
+//   e4m3fn (m 3, emin −6): e_lo = −10, e_hi = 9, shift 19; x = 0x3FB00000 = 1.375 (E 0, fraction 011 0, sticky
+//   0): 0x3FB00000 >> 19 = 0x7F6, the row below is 0x3A800000 >> 19 = 0x750 (2^-11), index (0xA6 << 1) | 0 =
+//   0x14C: row 11 (E = 0), column 0b0110: 1.375 -> 0x3B exactly. 2^-12 = 0x39800000 is below 2^-10: row below,
+//   sticky 1 -> +0, inexact and underflow.
 // Tininess after rounding: a subnormal-range x is tiny unless it rounds to 2^emin at precision m + 1
 // with an unbounded exponent, i.e. unless |x| >= 2^emin − 2^(emin − m − 2); underflow = tiny and inexact.
 #include "numerics/core/encode_plan.h"
@@ -62,10 +76,40 @@ EncodePlan::EncodePlan(const Target& t) : t_(t) {
   sign_mask_ = static_cast<uint32_t>(f.sign_mask());
   overflow_[0] = convert(Bits{bits_of(FLT_MAX)}, binary32_format(), t, 0);
   overflow_[1] = convert(Bits{bits_of(-FLT_MAX)}, binary32_format(), t, 0);
+  build_table();
   binary16_ = f.exp_bits() == 5 && m == 10 && f.bias() == 15 && f.specials() == Specials::Ieee && f.subnormals() &&
               max_code_ == 0x7BFFu;
 }
 
+
+void EncodePlan::build_table() {
+  const Format& f = t_.format;
+  const int m = man_bits_;
+  const int e_lo = f.emin() - m - 1, e_hi = static_cast<int>(std::floor(std::log2(f.max_value()))) + 1;
+  // The row below must be a binary32 normal binade (so every binary32 subnormal is below 2^e_lo) and 2^e_hi finite.
+  if (m > 5 || e_lo - 1 < -126 || e_hi > 127) return;
+  const size_t columns = size_t{1} << (m + 1), rows = static_cast<size_t>(e_hi - e_lo + 2);
+  const size_t per_sign = rows * columns;  // before the sticky bit
+  if (2 * per_sign * 2 > 8192) return;
+  table_shift_ = static_cast<uint32_t>(22 - m);
+  table_rest_mask_ = (1u << table_shift_) - 1;
+  table_lo_ = static_cast<uint32_t>(e_lo + 127) << 23;
+  table_hi_ = static_cast<uint32_t>(e_hi + 127) << 23;
+  table_base_ = (table_lo_ - (1u << 23)) >> table_shift_;
+  table_sign_stride_ = static_cast<uint32_t>(per_sign);
+  table_.resize(2 * per_sign * 2);
+  for (uint32_t sign = 0; sign < 2; ++sign)
+    for (size_t row = 0; row < rows; ++row)
+      for (size_t column = 0; column < columns; ++column)
+        for (uint32_t sticky = 0; sticky < 2; ++sticky) {
+          // The class's smallest pattern; the row below stands for 0 (sticky 0) and for 2^(e_lo − 1) (sticky 1).
+          uint32_t pattern = ((table_base_ + static_cast<uint32_t>(row * columns + column)) << table_shift_) | sticky;
+          if (row == 0) pattern = sticky ? table_lo_ - (1u << 23) : 0u;
+          const Rounded r = convert(Bits{pattern | sign << 31}, binary32_format(), t_, 0);
+          table_[((sign * per_sign + row * columns + column) << 1) | sticky] =
+              static_cast<uint32_t>(r.bits.v) | uint32_t{r.flags} << 24;
+        }
+}
 
 Rounded EncodePlan::subnormal(uint32_t magnitude, uint32_t sign) const {
   const uint32_t e = magnitude >> 23;

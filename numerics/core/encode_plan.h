@@ -2,9 +2,13 @@
 // EncodePlan: binary32 -> a target, prepared once; encode(float, t) runs the target's plan (cached per
 // target, convert.cpp). For rne into a signed format with <= 8 exponent bits, 1–22 fraction bits and
 // emin >= -126 (binary16, bfloat16, tf32, every FP8, P3109 with P >= 2) it rounds by integer operations on the
-// binary32 pattern, for normal, subnormal and overflowing results alike; other targets, modes, NaN and inf
-// inputs take convert() (round_pack). tests/numerics_core/encode_plan_test.cpp checks it against convert() on
-// every 5th binary32 pattern and every pattern near the format's boundaries.
+// binary32 pattern, for normal, subnormal and overflowing results alike; formats of <= 5 fraction bits (every
+// FP8, FP6 and FP4) read the same results from a table of a few thousand entries instead; other targets, modes,
+// NaN and inf inputs take convert() (round_pack). tests/numerics_core/encode_plan_test.cpp checks it against
+// convert() on probed binary32 patterns, at both ends of every table class, and ([long]) on every pattern.
+#include <cstddef>
+#include <vector>
+
 #include "numerics/core/rounding.h"
 
 namespace fpsim {
@@ -15,7 +19,24 @@ class EncodePlan {
   explicit EncodePlan(const Target& t);
 
   Rounded operator()(float x, uint64_t random_bits = 0) const {
+    if (!table_.empty()) return tabled(x, random_bits);
     return binary16_ ? fixed<5, 10>(x, random_bits) : general(x, random_bits);
+  }
+  /// Formats of <= 5 fraction bits (every FP8, FP6 and FP4): one table load, with no branch on the result's range.
+  /// On activations and gradients spread over many binades, a third of e4m3fn's inputs fall below 2^emin or past
+  /// max, at random, where general()'s range branch would be mispredicted. The index is the binary32 pattern's
+  /// exponent field and top m + 1 fraction bits, clamped to the rows where results differ, with a sticky bit
+  /// (encode_plan.cpp's comment has the rows and a worked index). inf and NaN inputs go to rare().
+  Rounded tabled(float x, uint64_t random_bits) const {
+    const uint32_t bits = bits_of(x), magnitude = bits & 0x7FFFFFFFu, sign = bits >> 31;
+    if (magnitude >= 0x7F800000u) [[unlikely]] return rare(x, random_bits);
+    const bool below = magnitude < table_lo_;
+    uint32_t clamped = magnitude > table_hi_ ? table_hi_ : magnitude;
+    clamped = below ? table_lo_ - (1u << 23) : clamped;
+    const uint32_t sticky = below ? magnitude != 0 : (magnitude & table_rest_mask_) != 0;
+    const size_t index = (((0u - sign) & table_sign_stride_) + (clamped >> table_shift_) - table_base_) << 1 | sticky;
+    const uint32_t e = table_[index];
+    return {Bits{e & 0xFFFFFFu}, static_cast<uint8_t>(e >> 24)};
   }
 
   /// Normal-range results inline (the steps are in encode_plan.cpp's comment); the rest out of line.
@@ -53,12 +74,13 @@ class EncodePlan {
     return (magnitude + ((1u << (d - 1)) - 1) + ((magnitude >> d) & 1)) >> d;
   }
 
-  /// "bits" when the integer path serves the target, "exact" otherwise.
-  const char* path() const { return bits_ ? "bits" : "exact"; }
+  /// "table" or "bits" when tabled() or the integer path serves the target, "exact" otherwise.
+  const char* path() const { return !table_.empty() ? "table" : bits_ ? "bits" : "exact"; }
   const Target& target() const { return t_; }
 
  private:
   Rounded rare(float x, uint64_t random_bits) const;  // subnormal results, inf/NaN, targets without bits_
+  void build_table();
   Rounded subnormal(uint32_t magnitude, uint32_t sign) const;
 
   Target t_;
@@ -76,6 +98,14 @@ class EncodePlan {
   uint32_t max_code_ = 0;
   uint32_t sign_mask_ = 0;
   Rounded overflow_[2];        // the result for |x| beyond the overflow threshold, + and −
+  // tabled(): entries code | flags << 24 by (sign, row, top m + 1 fraction bits, sticky); empty when not used.
+  std::vector<uint32_t> table_;
+  uint32_t table_lo_ = 0;          // binary32 pattern of 2^e_lo: every magnitude below it shares the row below
+  uint32_t table_hi_ = 0;          // pattern of 2^e_hi: larger magnitudes are clamped to it (all overflow)
+  uint32_t table_rest_mask_ = 0;   // the binary32 fraction bits below the top m + 1: the sticky
+  uint32_t table_shift_ = 0;       // 22 − m: pattern >> shift is (exponent field, top m + 1 fraction bits)
+  uint32_t table_base_ = 0;        // (pattern of the row below) >> shift
+  uint32_t table_sign_stride_ = 0; // (index without its sticky bit) per sign
 };
 
 }  // namespace fpsim

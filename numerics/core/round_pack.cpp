@@ -72,10 +72,11 @@
 //       why: one accumulator addition: TwoSum and the error folded into an Exact, rounded by round_sum
 //       test: tests/sim_gemm/gemm_accumulation_test.cpp
 //   [decides] numerics/core/encode_plan.cpp
-//       fn: EncodePlan, subnormal
+//       fn: EncodePlan, subnormal, build_table (tabled, in encode_plan.h)
 //       why: EncodePlan (binary32 -> narrower formats in rne; encode(float) runs it): the bias trick for normal
 //            results (fixed: its constants folded for binary16, in encode_plan.h), a rounded integer shift for
-//            subnormal ones, precomputed overflow results
+//            subnormal ones, precomputed overflow results; for formats of <= 5 fraction bits a table of
+//            convert()'s results by (sign, exponent, top m + 1 fraction bits, sticky) instead
 //       test: tests/numerics_core/encode_plan_test.cpp, tests/numerics_core/encode_fast_test.cpp,
 //             tests/numerics_arith/testfloat_ops_test.cpp
 //   [decides] numerics/arith/arith_plan.cpp

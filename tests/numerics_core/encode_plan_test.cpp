@@ -2,7 +2,8 @@
 // 4099; every pattern within 2^13 of 2^emin, of the tininess threshold, of max and of the overflow midpoint;
 // every pattern in steps of 61 below 2^emin (the integer subnormal path) and within 64 of each subnormal tie
 // of the 8-bit formats — both signs, tininess after and before rounding, and formats the plan leaves to
-// convert(). [long]: every binary32 pattern for binary16, e4m3fn and e5m2.
+// convert(); for the table path (formats of <= 5 fraction bits), both ends of every (exponent, top bits, sticky)
+// class. [long]: every binary32 pattern for binary16, e4m3fn and e5m2.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
@@ -63,7 +64,7 @@ TEST_CASE("EncodePlan equals round_pack on probed binary32 patterns", "[convert]
         t.tininess = tininess;
         t.overflow = overflow;
         const EncodePlan plan(t);
-        bit_paths += std::string(plan.path()) == "bits";
+        bit_paths += std::string(plan.path()) == "bits" || std::string(plan.path()) == "table";
         for (uint32_t p : probes(t.format))
           for (uint32_t sign : {0u, 0x80000000u}) m.check(plan, p | sign);
       }
@@ -73,6 +74,38 @@ TEST_CASE("EncodePlan equals round_pack on probed binary32 patterns", "[convert]
   CHECK(std::string(EncodePlan(sr).path()) == "exact");
   INFO(m.cases << " cases");
   CHECK(bit_paths == 15 * 4);  // every format above but e8m0fnu (no fraction bits) and binary32 (nothing to drop)
+  CHECK(m.bad == 0);
+}
+
+// tabled() reads one entry per (sign, exponent, top m + 1 fraction bits, sticky): for every binary32 exponent field
+// and every value of the top bits, the class's exact pattern and both ends of its sticky run (one above it, and all
+// lower fraction bits set), both signs, with ±0, the binary32 subnormals' ends and ±inf / NaN beside them.
+TEST_CASE("EncodePlan's table equals round_pack at both ends of every class", "[convert][plan]") {
+  Mismatches m;
+  size_t tables = 0;
+  for (const char* name : {"e5m2", "e4m3fn", "e4m3fnuz", "e5m2fnuz", "e4m3", "e3m4", "e3m2fn", "e2m3fn", "e2m1fn",
+                           "p3109_k8p3se", "p3109_k8p4sf", "p3109_k8p6se", "p3109_k6p3sf", "p3109_k4p2se",
+                           "e5m2,nosub", "e4m3,bias=3", "e5m2,bias=25", "e3m2,bias=-4,fn", "e6m2,bias=40", "e8m2"}) {
+    for (Tininess tininess : {Tininess::AfterRounding, Tininess::BeforeRounding})
+      for (Overflow overflow : {Overflow::Ieee, Overflow::Saturate}) {
+        Target t{parse_format(name)};
+        t.tininess = tininess;
+        t.overflow = overflow;
+        const EncodePlan plan(t);
+        if (std::string(plan.path()) != "table") continue;
+        ++tables;
+        const int shift = 22 - t.format.man_bits();
+        std::vector<uint32_t> p = {0, 1, 0x7FFFFF, 0x800000, 0x7F7FFFFF, 0x7F800000, 0x7FC00000, 0x7F800001};
+        for (uint32_t top = 0x800000u >> shift; top < 0x7F800000u >> shift; ++top) {
+          const uint32_t exact = top << shift;
+          p.insert(p.end(), {exact, exact + 1, exact + (1u << shift) - 1});
+        }
+        for (uint32_t x : p)
+          for (uint32_t sign : {0u, 0x80000000u}) m.check(plan, x | sign);
+      }
+  }
+  INFO(m.cases << " cases");
+  CHECK(tables == 19 * 4);  // every format above but e8m2 (2^(emin − m − 2) is below binary32's normals)
   CHECK(m.bad == 0);
 }
 
