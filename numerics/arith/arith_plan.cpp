@@ -92,6 +92,20 @@ bool binary64_stays_normal(ArithOp op, const Format* formats, int arity) {
 // possible bit (below 2^(emax_x + 1)·2^(emax_y + 1)) or z's, plus a carry, down to the lowest bit either can
 // have (a subnormal step, or the product of two), at most 53 bits. e4m3fn: products below 2^18 in steps of
 // 2^-18, z in steps of 2^-9: 37 bits. e5m2: 2^32 down to 2^-32: not exact.
+// The binades a non-zero finite x·y + z of these formats' finite values can fall in, as its binary64 value (exact,
+// or by TwoSum's rounded sum): every such value is a multiple of 2^lo, the smaller of the product's and z's last-bit
+// weights (2^(emin − man_bits) is the weight of the last bit of every value of a format), and below
+// max·max + max < 2^(emax_x + emax_y + 2) + 2^(emax_z + 1) <= 2^(hi + 1), a rounding up included.
+//   e4m3fn (emin −6, 3 fraction bits, emax 8): lo = min(−9 − 9, −9) = −18, hi = max(8 + 8 + 2, 8 + 1) = 18.
+void fma_binades(const Format* f, int& lo, int& hi) {
+  lo = std::min(f[0].emin() - f[0].man_bits() + f[1].emin() - f[1].man_bits(), f[2].emin() - f[2].man_bits());
+  hi = std::max(f[0].emax() + f[1].emax() + 2, f[2].emax() + 1);
+}
+
+// table_fma_kernel<·, true>'s cap on its own table (entries of 4 bytes): e4m3fn's rows −18 .. 18 hold 2,368, e5m2's
+// −32 .. 32 hold 2,080; a binary16 target (p = 11) would need 2^12 per binade, and keeps the shared, clamped table.
+constexpr size_t kMaxFmaRowsEntries = 16384;
+
 bool fma_sum_exact(const Format* f) {
   const int top = std::max(f[0].emax() + f[1].emax() + 2, f[2].emax() + 1) + 1;
   const int low = std::min(f[0].emin() - f[0].man_bits() + f[1].emin() - f[1].man_bits(), f[2].emin() - f[2].man_bits());
@@ -221,7 +235,16 @@ void ArithPlan::choose_path() {
   if (all_tables) {
     build_nan_results();
     if (op_ == ArithOp::Fma && rounding_table_ && rounding_table_->direct_index()) {
-      kernel_ = fma_sum_exact(formats_) ? &ArithPlan::table_fma_kernel<true> : &ArithPlan::table_fma_kernel<false>;
+      const bool exact = fma_sum_exact(formats_);
+      int lo = 0, hi = 0;
+      fma_binades(formats_, lo, hi);
+      if (auto rows = std::make_shared<const RoundingTable>(t_, lo, hi);
+          rows->size() <= kMaxFmaRowsEntries && rows->direct_index()) {
+        fma_rows_ = std::move(rows);
+        kernel_ = exact ? &ArithPlan::table_fma_kernel<true, true> : &ArithPlan::table_fma_kernel<false, true>;
+      } else {
+        kernel_ = exact ? &ArithPlan::table_fma_kernel<true, false> : &ArithPlan::table_fma_kernel<false, false>;
+      }
       return;
     }
     switch (op_) {
@@ -616,7 +639,7 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
 // 0x7FEFFFFFFFFFFFFF exactly for non-zero finite s (0 wraps to 2^64 − 1; +inf 0x7FF0000000000000 and NaN
 // patterns lie above).
 //   e4m3fn 0x38 · 0x38 + 0x00 (1·1 + 0): s = 1.0, the table's entry for E = 0, top 0b1000, no sticky: 0x38.
-template <bool kExactSum>
+template <bool kExactSum, bool kInRows>
 Rounded ArithPlan::table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
   const Decoder* d = p.decoders_;
   const double product = d[0].values[a.v & d[0].sign_mask] * d[1].values[b.v & d[1].sign_mask];
@@ -629,7 +652,8 @@ Rounded ArithPlan::table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, 
   if constexpr (!kExactSum)
     if (__builtin_expect(err != 0, 0) || !native_rounds_to_nearest())
       return table_decoded_kernel<ArithOp::Fma>(p, a, b, c, random_bits);
-  return p.rounding_table_->round_exact_double(s);
+  if constexpr (kInRows) return p.fma_rows_->round_exact_in_rows(s);
+  else return p.rounding_table_->round_exact_double(s);
 }
 
 Rounded ArithPlan::exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const {

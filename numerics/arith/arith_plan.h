@@ -115,7 +115,7 @@ class ArithPlan {
   Kernel f16c_kernel_for() const;  // arith_plan_f16c.cpp
   template <ArithOp kOp>
   static Rounded table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
-  template <bool kExactSum>
+  template <bool kExactSum, bool kInRows>
   static Rounded table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   [[gnu::noinline]] Rounded exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const;
   static Rounded table_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
@@ -128,6 +128,8 @@ class ArithPlan {
   Kernel kernel_ = nullptr;
   const OpTable* op_table_ = nullptr;
   const RoundingTable* rounding_table_ = nullptr;
+  /// table_fma_kernel<·, true>: the target's table with rows for every binade a non-zero x·y + z can reach.
+  std::shared_ptr<const RoundingTable> fma_rows_;
   Decoder decoders_[3];
   /// For table-decoded operands of formats without infinities: the result of every NaN-operand case. Such a
   /// result does not depend on the finite operands (no 0·inf or inf − inf can arise), only on which operands

@@ -1,6 +1,7 @@
 // Rounding tables built from round_pack (see fast_rounding_table.h for why they are exact).
 #include "numerics/fast/internal/fast_rounding_table.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 
@@ -21,6 +22,18 @@ struct Entry {
 
 RoundingTable::RoundingTable(const Target& t)
     : p_(t.format.precision()), e_lo_(t.format.emin() - t.format.precision() - 1), e_hi_(t.format.emax() + 1) {
+  fill(t);
+}
+
+RoundingTable::RoundingTable(const Target& t, int rows_lo, int rows_hi)
+    : p_(t.format.precision()),
+      e_lo_(std::min(t.format.emin() - t.format.precision() - 1, rows_lo)),
+      e_hi_(std::max(t.format.emax() + 1, rows_hi)) {
+  fill(t);
+}
+
+// Rows beyond [emin − p − 1, emax + 1] need no special case: round_pack gives each of them what the clamps give.
+void RoundingTable::fill(const Target& t) {
   const size_t n_e = size_t(e_hi_ - e_lo_ + 1);
   entries_.resize(2 * n_e << (p_ + 1));
   if (direct_index()) {
@@ -29,6 +42,7 @@ RoundingTable::RoundingTable(const Target& t)
     rest_mask_ = (uint64_t{1} << (52 - p_)) - 1;
     base_ = uint64_t(e_lo_ + 1023) << p_;
     sign_stride_ = uint64_t(n_e) << p_;
+    drop_ = 52 - p_;
   }
   for (int sign = 0; sign < 2; ++sign)
     for (int E = e_lo_; E <= e_hi_; ++E)

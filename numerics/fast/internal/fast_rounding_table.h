@@ -27,6 +27,10 @@ class RoundingTable {
   /// Build from round_pack for t (deterministic rounding, precision <= 12, code <= 24 bits).
   /// Example: RoundingTable(Target{parse_format("binary16")}).round(false, 0, 0b1000'0000'0001, true) is 1.0 + 2^-10 in rne.
   explicit RoundingTable(const Target& t);
+  /// The same with its rows widened to cover binades rows_lo .. rows_hi as well (rows beyond the default range hold
+  /// what the clamps give there), so that round_exact_in_rows serves every s in them without clamping.
+  /// Example: RoundingTable(Target{e4m3fn}, -18, 18) rounds every non-zero x·y + z of e4m3fn operands.
+  RoundingTable(const Target& t, int rows_lo, int rows_hi);
 
   /// The rounded result of ±(top + sticky·ε)·2^(E − p), top a (p+1)-bit integer with its top bit set.
   Rounded round(bool sign, int E, uint32_t top, bool sticky) const {
@@ -81,10 +85,24 @@ class RoundingTable {
     uint64_t clamped = below ? lo_pattern_ : magnitude;
     clamped = clamped > hi_pattern_ ? hi_pattern_ : clamped;
     const uint64_t sticky = ((magnitude & rest_mask_) != 0) | below;
-    const size_t index = ((bits >> 63) * sign_stride_ + ((clamped >> (52 - p_)) - base_)) << 1 | sticky;
+    const size_t index = ((bits >> 63) * sign_stride_ + ((clamped >> drop_) - base_)) << 1 | sticky;
     const uint32_t e = entries_[index];
     return {Bits{e & 0xffffffu}, static_cast<uint8_t>(e >> 24)};
   }
+  /// round_exact_double for an s whose binade lies in the table's rows (in_rows(s)): the index without the clamps.
+  ///   e4m3fn rows −18 .. 18 (p = 4): s = 2^-18 = 0x3ED0000000000000, index ((0x3ED0000000000000 >> 48) − (1005 << 4))
+  ///   << 1 = 0 (row −18, column 0, no sticky), the entry for 2^-18: +0, inexact and underflow.
+  Rounded round_exact_in_rows(double s) const {
+    const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
+    const size_t index = ((bits >> 63) * sign_stride_ + ((magnitude >> drop_) - base_)) << 1 |
+                         size_t((magnitude & rest_mask_) != 0);
+    const uint32_t e = entries_[index];
+    return {Bits{e & 0xffffffu}, static_cast<uint8_t>(e >> 24)};
+  }
+  /// The rows' binades, lowest and highest. Example: RoundingTable(Target{e4m3fn}).rows_lo() is −11.
+  int rows_lo() const { return e_lo_; }
+  int rows_hi() const { return e_hi_; }
+  size_t size() const { return entries_.size(); }
   /// Whether round_exact_double serves this table: 2^e_lo and 2^e_hi are binary64 normals.
   bool direct_index() const { return e_lo_ + 1023 >= 1 && e_hi_ + 1023 <= 2046; }
 
@@ -100,6 +118,8 @@ class RoundingTable {
   // round_exact_double's constants: the patterns of 2^e_lo and 2^e_hi, the mask of the bits below the p-th
   // fraction bit, the index of row e_lo (before the sticky bit) and the entries per sign (before it too).
   uint64_t lo_pattern_ = 0, hi_pattern_ = 0, rest_mask_ = 0, base_ = 0, sign_stride_ = 0;
+  int drop_ = 0;  // 52 − p: the fraction bits below the index's top p
+  void fill(const Target& t);
 };
 
 /// Whether a RoundingTable can serve t: deterministic mode, precision <= 12, code <= 24 bits.
