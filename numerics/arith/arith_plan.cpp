@@ -642,8 +642,10 @@ Rounded ArithPlan::table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits
 template <bool kExactSum, bool kInRows>
 Rounded ArithPlan::table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
   const Decoder* d = p.decoders_;
-  const double product = d[0].values[a.v & d[0].sign_mask] * d[1].values[b.v & d[1].sign_mask];
-  const double z = d[2].values[c.v & d[2].sign_mask];
+  // The low byte indexes each 256-entry table directly: decode_table fills entry k with the value of code k & mask,
+  // so a code's bits above its format's width are ignored without loading the mask.
+  const double product = d[0].values[a.v & 0xFF] * d[1].values[b.v & 0xFF];
+  const double z = d[2].values[c.v & 0xFF];
   double s, err = 0;
   if constexpr (kExactSum) s = product + z;
   else two_sum(product, z, s, err);
