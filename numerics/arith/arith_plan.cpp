@@ -238,9 +238,12 @@ void ArithPlan::choose_path() {
       const bool exact = fma_sum_exact(formats_);
       int lo = 0, hi = 0;
       fma_binades(formats_, lo, hi);
-      if (auto rows = std::make_shared<const RoundingTable>(t_, lo, hi);
-          rows->size() <= kMaxFmaRowsEntries && rows->direct_index()) {
-        fma_rows_ = std::move(rows);
+      // The widened table's rows and entries (as RoundingTable(t, lo, hi) makes them), checked before it is built.
+      const int p = t_.format.precision();
+      const int rows_lo = std::min(t_.format.emin() - p - 1, lo), rows_hi = std::max(t_.format.emax() + 1, hi);
+      const size_t entries = 2 * size_t(rows_hi - rows_lo + 1) << (p + 1);
+      if (entries <= kMaxFmaRowsEntries && rows_lo + 1023 >= 1 && rows_hi + 1023 <= 2046) {
+        fma_rows_.table = std::make_shared<const RoundingTable>(t_, lo, hi);
         kernel_ = exact ? &ArithPlan::table_fma_kernel<true, true> : &ArithPlan::table_fma_kernel<false, true>;
       } else {
         kernel_ = exact ? &ArithPlan::table_fma_kernel<true, false> : &ArithPlan::table_fma_kernel<false, false>;
@@ -654,7 +657,7 @@ Rounded ArithPlan::table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, 
   if constexpr (!kExactSum)
     if (__builtin_expect(err != 0, 0) || !native_rounds_to_nearest())
       return table_decoded_kernel<ArithOp::Fma>(p, a, b, c, random_bits);
-  if constexpr (kInRows) return p.fma_rows_->round_exact_in_rows(s);
+  if constexpr (kInRows) return p.fma_rows_.table->round_exact_in_rows(s);
   else return p.rounding_table_->round_exact_double(s);
 }
 

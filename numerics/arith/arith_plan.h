@@ -68,6 +68,8 @@ class ArithPlan {
   /// was made (see the file comment).
   const char* path() const;
   ArithOp op() const { return op_; }
+  /// Whether an fma plan rounds with its own table covering every binade of x·y + z (no clamps; path() "double").
+  bool fma_covering_rows() const { return fma_rows_.table != nullptr; }
   const Target& target() const { return t_; }
 
   /// How a "double" plan reads one operand: its fields moved into binary64's (ieee formats of <= 8 exponent
@@ -128,8 +130,15 @@ class ArithPlan {
   Kernel kernel_ = nullptr;
   const OpTable* op_table_ = nullptr;
   const RoundingTable* rounding_table_ = nullptr;
+  /// A shared table whose moves copy the pointer, so that a moved-from plan keeps working as its other members do.
+  struct SharedTable {
+    std::shared_ptr<const RoundingTable> table;
+    SharedTable() = default;
+    SharedTable(const SharedTable&) = default;
+    SharedTable& operator=(const SharedTable&) = default;
+  };
   /// table_fma_kernel<·, true>: the target's table with rows for every binade a non-zero x·y + z can reach.
-  std::shared_ptr<const RoundingTable> fma_rows_;
+  SharedTable fma_rows_;
   Decoder decoders_[3];
   /// For table-decoded operands of formats without infinities: the result of every NaN-operand case. Such a
   /// result does not depend on the finite operands (no 0·inf or inf − inf can arise), only on which operands

@@ -28,8 +28,8 @@
 // Each entry is convert() of the smallest binary32 value of its class (fraction bits below the top m + 1 zero,
 // or only the last one set for sticky = 1), which shares sign, E, top bits and sticky with every x it stands for.
 //   e4m3fn (m 3, emin −6): e_lo = −10, e_hi = 9, shift 19; x = 0x3FB00000 = 1.375 (E 0, fraction 011 0, sticky
-//   0): 0x3FB00000 >> 19 = 0x7F6, the row below is 0x3A800000 >> 19 = 0x750 (2^-11), index (0xA6 << 1) | 0 =
-//   0x14C: row 11 (E = 0), column 0b0110: 1.375 -> 0x3B exactly. 2^-12 = 0x39800000 is below 2^-10: row below,
+//   0): 0x3FB00000 >> 19 = 0x7F6, the row below is 2^-11 = 0x3A000000, >> 19 = 0x740, index (0xB6 << 1) | 0 =
+//   0x16C: row 11 (E = 0), column 0b0110: 1.375 -> 0x3B exactly. 2^-12 = 0x39800000 is below 2^-10: row below,
 //   sticky 1 -> +0, inexact and underflow.
 // Tininess after rounding: a subnormal-range x is tiny unless it rounds to 2^emin at precision m + 1
 // with an unbounded exponent, i.e. unless |x| >= 2^emin − 2^(emin − m − 2); underflow = tiny and inexact.

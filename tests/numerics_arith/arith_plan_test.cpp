@@ -110,11 +110,12 @@ TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", 
                        Case{"e4m3fn", "e5m2", "e4m3fn", "e5m2"}, Case{"e3m2fn", "e2m3fn", "e2m1fn", "e4m3fn"},
                        Case{"e4m3,bias=3", "e4m3,bias=12", "e4m3fnuz", "e4m3fnuz"},
                        Case{"p3109_k8p3se", "p3109_k8p3se", "p3109_k8p3se", "p3109_k8p3se"},
-                       Case{"e5m2", "e5m2", "e5m2", "e6m5"}})
+                       Case{"e5m2", "e5m2", "e5m2", "e5m3"}})
     for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
                        Rounding::Down, Rounding::Odd}) {
       const Format formats[3] = {parse_format(k.a), parse_format(k.b), parse_format(k.c)};
       const ArithPlan plan(ArithOp::Fma, std::span<const Format>(formats, 3), target(parse_format(k.target), r));
+      REQUIRE(plan.fma_covering_rows());
       const Format& fc = formats[2];
       std::vector<Bits> cs{Bits{0}, Bits{1}, fc.max_code()};  // code 1: the smallest subnormal
       for (size_t i = 0, n = cs.size(); i < n; ++i) cs.push_back(Bits{cs[i].v | fc.sign_mask()});
@@ -137,6 +138,13 @@ TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", 
       for (uint64_t z = 0; z < 16; ++z)
         differ += plan(Bits{a | 0xC0}, Bits{b | 0x40}, Bits{z | 0xF0}) != plan(Bits{a}, Bits{b}, Bits{z});
   CHECK(differ == 0);
+  // A target whose table would need more than the cap keeps the shared, clamped one; a moved-from plan still works.
+  const Format e5m2 = parse_format("e5m2");
+  CHECK_FALSE(ArithPlan(ArithOp::Fma, e5m2, target(parse_format("binary16"), Rounding::NearestEven)).fma_covering_rows());
+  ArithPlan moved(ArithOp::Fma, e5m2, target(e5m2, Rounding::NearestEven));
+  const ArithPlan to(std::move(moved));
+  CHECK(moved(Bits{0x3C}, Bits{0x3C}, Bits{0x3C}).bits == Bits{0x40});  // 1·1 + 1 = 2
+  CHECK(to(Bits{0x3C}, Bits{0x3C}, Bits{0x3C}).bits == Bits{0x40});
 }
 
 // 8-bit fma whose binary64 sum overflows although every operand is finite: formats with biases far below their

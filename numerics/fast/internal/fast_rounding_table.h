@@ -91,7 +91,7 @@ class RoundingTable {
   }
   /// round_exact_double for an s whose binade lies in the table's rows (in_rows(s)): the index without the clamps.
   ///   e4m3fn rows −18 .. 18 (p = 4): s = 2^-18 = 0x3ED0000000000000, index ((0x3ED0000000000000 >> 48) − (1005 << 4))
-  ///   << 1 = 0 (row −18, column 0, no sticky), the entry for 2^-18: +0, inexact and underflow.
+  ///   << 1 = 0 (row −18, column 0, no sticky), the entry for 2^-18: in rne +0, inexact and underflow.
   Rounded round_exact_in_rows(double s) const {
     const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
     const size_t index = ((bits >> 63) * sign_stride_ + ((magnitude >> drop_) - base_)) << 1 |
