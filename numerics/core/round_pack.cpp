@@ -44,10 +44,16 @@
 //       why: the lane plan's mode words (nearest_even, nearest_away, up, down, odd) for arith_simd.cpp
 //       test: tests/numerics_arith/lane_kernel_test.cpp
 //   [decides] numerics/fast/internal/fast_rounding_table.h
-//       fn: RoundingTable, round_double, round_exact_double
+//       fn: RoundingTable, round_double, round_exact_double, round_exact_in_rows
 //       why: folds a TwoSum error term into (top p+1 bits, sticky) and looks the result up; for an exact
-//            binary64 sum, the index straight from its pattern (exponent field and top p fraction bits, clamped)
-//       test: tests/numerics_arith/fast_paths_test.cpp
+//            binary64 sum, the index straight from its pattern (exponent field and top p fraction bits, clamped;
+//            round_exact_in_rows: unclamped, for a table whose rows cover every sum, as the 8-bit fma's)
+//       test: tests/numerics_arith/fast_paths_test.cpp, tests/numerics_arith/arith_plan_test.cpp
+//   [decides] numerics/core/encode_plan.h
+//       fn: tabled, general, fixed, round_shift
+//       why: EncodePlan's inline steps (encode_plan.cpp's entry below): the table index from a binary32 pattern
+//            (exponent field and top m + 1 fraction bits, clamped to the rows, sticky), the bias trick
+//       test: tests/numerics_core/encode_plan_test.cpp
 //   [decides] numerics/fast/fast_double.cpp
 //       fn: round_sum, fast_double_mul
 //       why: native-double sums and products with an exact error term; rounded by a RoundingTable or
@@ -72,11 +78,12 @@
 //       why: one accumulator addition: TwoSum and the error folded into an Exact, rounded by round_sum
 //       test: tests/sim_gemm/gemm_accumulation_test.cpp
 //   [decides] numerics/core/encode_plan.cpp
-//       fn: EncodePlan, subnormal, build_table (tabled, in encode_plan.h)
+//       fn: EncodePlan, subnormal, build_table
 //       why: EncodePlan (binary32 -> narrower formats in rne; encode(float) runs it): the bias trick for normal
 //            results (fixed: its constants folded for binary16, in encode_plan.h), a rounded integer shift for
 //            subnormal ones, precomputed overflow results; for formats of <= 5 fraction bits a table of
-//            convert()'s results by (sign, exponent, top m + 1 fraction bits, sticky) instead
+//            convert()'s results by (sign, exponent, top m + 1 fraction bits, sticky) instead (read by tabled(),
+//            in encode_plan.h)
 //       test: tests/numerics_core/encode_plan_test.cpp, tests/numerics_core/encode_fast_test.cpp,
 //             tests/numerics_arith/testfloat_ops_test.cpp
 //   [decides] numerics/arith/arith_plan.cpp
