@@ -45,8 +45,11 @@ struct QuantizeOptions {
   std::optional<simd::Isa> isa{};            ///< the vector kernel's ISA; nullopt = simd::best_isa()
   bool scalar = false;                       ///< true: encode() per element, the reference (no vector kernel)
   /// Values outputs of at least this many bytes, not overlapping the input, are written with non-temporal
-  /// (streaming) stores: an output that large leaves the caches anyway, and streaming skips reading each
-  /// destination line before writing it. 0 = always, SIZE_MAX = never; the values are the same either way.
+  /// (streaming) stores when the rounding is deterministic and the call is not serial (threads != 1): an output
+  /// that large leaves the caches anyway, and streaming skips reading each destination line before writing it,
+  /// which pays when the cores share the memory bandwidth. On one thread, and in sr (bound by its random words),
+  /// ordinary stores measured faster (quantize.cpp). 0 = always (any rounding and thread count), SIZE_MAX = never;
+  /// the values are the same either way.
   std::size_t stream_min_bytes = std::size_t{8} << 20;
 };
 
