@@ -88,10 +88,6 @@ bool binary64_stays_normal(ArithOp op, const Format* formats, int arity) {
          (formats[0].emin() - formats[0].man_bits()) + (formats[1].emin() - formats[1].man_bits()) >= -1022;
 }
 
-// Whether x·y + z is exact in binary64 for every finite x, y, z of these formats: from the product's largest
-// possible bit (below 2^(emax_x + 1)·2^(emax_y + 1)) or z's, plus a carry, down to the lowest bit either can
-// have (a subnormal step, or the product of two), at most 53 bits. e4m3fn: products below 2^18 in steps of
-// 2^-18, z in steps of 2^-9: 37 bits. e5m2: 2^32 down to 2^-32: not exact.
 // The binades a non-zero finite x·y + z of these formats' finite values can fall in, as its binary64 value (exact,
 // or by TwoSum's rounded sum): every such value is a multiple of 2^lo, the smaller of the product's and z's last-bit
 // weights (2^(emin − man_bits) is the weight of the last bit of every value of a format), and below
@@ -106,10 +102,14 @@ void fma_binades(const Format* f, int& lo, int& hi) {
 // −32 .. 32 hold 2,080; a binary16 target (p = 11) would need 2^12 per binade, and keeps the shared, clamped table.
 constexpr size_t kMaxFmaRowsEntries = 16384;
 
+// Whether x·y + z is exact in binary64 for every finite x, y, z of these formats: from the product's largest
+// possible bit (below 2^(emax_x + 1)·2^(emax_y + 1)) or z's, plus a carry, down to the lowest bit either can
+// have (a subnormal step, or the product of two), at most 53 bits: fma_binades' span, hi + 1 − lo. e4m3fn: products
+// below 2^18 in steps of 2^-18, z in steps of 2^-9: 37 bits. e5m2: 2^32 down to 2^-32: not exact.
 bool fma_sum_exact(const Format* f) {
-  const int top = std::max(f[0].emax() + f[1].emax() + 2, f[2].emax() + 1) + 1;
-  const int low = std::min(f[0].emin() - f[0].man_bits() + f[1].emin() - f[1].man_bits(), f[2].emin() - f[2].man_bits());
-  return top - low <= 53;
+  int lo = 0, hi = 0;
+  fma_binades(f, lo, hi);
+  return hi + 1 - lo <= 53;
 }
 
 // Whether div_kernel's binary64 work is exact for every finite x and non-zero y of these formats:
@@ -238,11 +238,7 @@ void ArithPlan::choose_path() {
       const bool exact = fma_sum_exact(formats_);
       int lo = 0, hi = 0;
       fma_binades(formats_, lo, hi);
-      // The widened table's rows and entries (as RoundingTable(t, lo, hi) makes them), checked before it is built.
-      const int p = t_.format.precision();
-      const int rows_lo = std::min(t_.format.emin() - p - 1, lo), rows_hi = std::max(t_.format.emax() + 1, hi);
-      const size_t entries = 2 * size_t(rows_hi - rows_lo + 1) << (p + 1);
-      if (entries <= kMaxFmaRowsEntries && rows_lo + 1023 >= 1 && rows_hi + 1023 <= 2046) {
+      if (RoundingTable::widened_fits(t_, lo, hi, kMaxFmaRowsEntries)) {  // checked before it is built
         fma_rows_.table = std::make_shared<const RoundingTable>(t_, lo, hi);
         kernel_ = exact ? &ArithPlan::table_fma_kernel<true, true> : &ArithPlan::table_fma_kernel<false, true>;
       } else {

@@ -1,7 +1,6 @@
 // Rounding tables built from round_pack (see fast_rounding_table.h for why they are exact).
 #include "numerics/fast/internal/fast_rounding_table.h"
 
-#include <algorithm>
 #include <memory>
 #include <mutex>
 
@@ -26,16 +25,19 @@ RoundingTable::RoundingTable(const Target& t)
 }
 
 RoundingTable::RoundingTable(const Target& t, int rows_lo, int rows_hi)
-    : p_(t.format.precision()),
-      e_lo_(std::min(t.format.emin() - t.format.precision() - 1, rows_lo)),
-      e_hi_(std::max(t.format.emax() + 1, rows_hi)) {
+    : p_(t.format.precision()), e_lo_(widened_lo(t, rows_lo)), e_hi_(widened_hi(t, rows_hi)) {
   fill(t);
+}
+
+bool RoundingTable::widened_fits(const Target& t, int rows_lo, int rows_hi, size_t max_entries) {
+  const int e_lo = widened_lo(t, rows_lo), e_hi = widened_hi(t, rows_hi);
+  return entries_for(t.format.precision(), e_lo, e_hi) <= max_entries && direct_index(e_lo, e_hi);
 }
 
 // Rows beyond [emin − p − 1, emax + 1] need no special case: round_pack gives each of them what the clamps give.
 void RoundingTable::fill(const Target& t) {
   const size_t n_e = size_t(e_hi_ - e_lo_ + 1);
-  entries_.resize(2 * n_e << (p_ + 1));
+  entries_.resize(entries_for(p_, e_lo_, e_hi_));
   if (direct_index()) {
     lo_pattern_ = uint64_t(e_lo_ + 1023) << 52;
     hi_pattern_ = uint64_t(e_hi_ + 1023) << 52;

@@ -14,6 +14,7 @@
 // Outside [emin − p − 1, emax + 1] the result no longer depends on E or the bits: every |x| below
 // 2^(emin − p) (half the smallest subnormal) rounds the same way with the same flags, and every
 // |x| >= 2^(emax + 1) overflows; those exponents are clamped to the range ends.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -31,6 +32,9 @@ class RoundingTable {
   /// what the clamps give there), so that round_exact_in_rows serves every s in them without clamping.
   /// Example: RoundingTable(Target{e4m3fn}, -18, 18) rounds every non-zero x·y + z of e4m3fn operands.
   RoundingTable(const Target& t, int rows_lo, int rows_hi);
+  /// Whether RoundingTable(t, rows_lo, rows_hi) would hold at most max_entries and serve round_exact_in_rows
+  /// (direct_index()), without building it. Example: widened_fits(Target{e4m3fn}, -18, 18, 16384) is true (2,368).
+  static bool widened_fits(const Target& t, int rows_lo, int rows_hi, size_t max_entries);
 
   /// The rounded result of ±(top + sticky·ε)·2^(E − p), top a (p+1)-bit integer with its top bit set.
   Rounded round(bool sign, int E, uint32_t top, bool sticky) const {
@@ -99,12 +103,8 @@ class RoundingTable {
     const uint32_t e = entries_[index];
     return {Bits{e & 0xffffffu}, static_cast<uint8_t>(e >> 24)};
   }
-  /// The rows' binades, lowest and highest. Example: RoundingTable(Target{e4m3fn}).rows_lo() is −11.
-  int rows_lo() const { return e_lo_; }
-  int rows_hi() const { return e_hi_; }
-  size_t size() const { return entries_.size(); }
   /// Whether round_exact_double serves this table: 2^e_lo and 2^e_hi are binary64 normals.
-  bool direct_index() const { return e_lo_ + 1023 >= 1 && e_hi_ + 1023 <= 2046; }
+  bool direct_index() const { return direct_index(e_lo_, e_hi_); }
 
   /// Layout, for vector kernels that compute the index themselves (same formula as round()).
   int precision() const { return p_; }
@@ -120,6 +120,13 @@ class RoundingTable {
   uint64_t lo_pattern_ = 0, hi_pattern_ = 0, rest_mask_ = 0, base_ = 0, sign_stride_ = 0;
   int drop_ = 0;  // 52 − p: the fraction bits below the index's top p
   void fill(const Target& t);
+  static bool direct_index(int e_lo, int e_hi) { return e_lo + 1023 >= 1 && e_hi + 1023 <= 2046; }
+  // The rows of RoundingTable(t, rows_lo, rows_hi): the default ones, [emin − p − 1, emax + 1], widened to cover both.
+  static int widened_lo(const Target& t, int rows_lo) {
+    return std::min(t.format.emin() - t.format.precision() - 1, rows_lo);
+  }
+  static int widened_hi(const Target& t, int rows_hi) { return std::max(t.format.emax() + 1, rows_hi); }
+  static size_t entries_for(int p, int e_lo, int e_hi) { return 2 * size_t(e_hi - e_lo + 1) << (p + 1); }
 };
 
 /// Whether a RoundingTable can serve t: deterministic mode, precision <= 12, code <= 24 bits.
