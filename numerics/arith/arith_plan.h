@@ -157,6 +157,7 @@ class ArithPlan {
   void build_nan_results();
   Rounder rounder_ = Rounder::RoundPack;
   NearestConstants nearest_;
+  Rounded zero_sums_[2];  ///< table_fma_kernel: the result of an exact zero sum, + and −
   Rounded overflow_[2];  ///< Rounder::Nearest's and Stochastic's result beyond the overflow threshold, + and −
   uint32_t f16c_tiny_below_ = 0;  ///< f16c_mul_kernel: binary32 pattern below which a result is tiny
   const char* fast_path_ = nullptr;  ///< "f16c" or "binary32" when kernel_ is one of those kernels
