@@ -2,6 +2,8 @@
 // native-double paths for binary16 / bfloat16 / tf32 / binary32 (and other fast-decodable) operands.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "numerics/arith/arith.h"
@@ -263,6 +265,7 @@ TEST_CASE("array arithmetic equals the exact path element by element on every pa
   const RandomStream stream(3, 1, 2, 3);
   const size_t n = 3001;  // not a multiple of 4: the vector kernel's tail runs too
   size_t bad = 0;
+  std::set<std::string> paths;
   for (const std::string& fname : formats) {
     const Format f = parse_format(fname);
     // Mixed: binary32 results from f operands (an accumulator), and f results.
@@ -279,6 +282,7 @@ TEST_CASE("array arithmetic equals the exact path element by element on every pa
             a[i] = uint32_t(gen.code(f).v), b[i] = uint32_t(gen.code(f).v), c[i] = uint32_t(gen.code(fc).v);
           }
           const uint8_t flags = apply_array(op, a, f, b, f, c, fc, out, t, &stream, 500);
+          paths.insert(array_path(op, f, f, fc, t));
           uint8_t want_flags = 0;
           const Format fs[3] = {f, f, fc};
           for (size_t i = 0; i < n; ++i) {
@@ -291,6 +295,12 @@ TEST_CASE("array arithmetic equals the exact path element by element on every pa
         }
   }
   CHECK(bad == 0);
+  CHECK(paths == std::set<std::string>{"table", "lanes", "plan"});
+  // An fma into a target of fewer than 16 normal binades runs its plan; e5m2 (30) keeps the lanes.
+  const Format e4m3fn = parse_format("e4m3fn"), e5m2 = parse_format("e5m2");
+  CHECK(std::string(array_path(ArithOp::Fma, e4m3fn, e4m3fn, e4m3fn, Target{e4m3fn})) == "plan");
+  CHECK(std::string(array_path(ArithOp::Fma, e5m2, e5m2, e5m2, Target{e5m2})) == "lanes");
+  CHECK(std::string(array_path(ArithOp::Add, e4m3fn, e4m3fn, e4m3fn, Target{e4m3fn})) == "table");
 }
 
 }  // namespace
