@@ -192,8 +192,7 @@ void ArithPlan::prepare_rounder() {
 void ArithPlan::choose_path() {
   const Format& fa = formats_[0];
   const Format& fb = arity_ >= 2 ? formats_[1] : formats_[0];
-  if (op_ != ArithOp::Fma && op_table_applies(op_, fa, fb, t_)) {
-    op_table_ = op_table(op_, fa, fb, t_);
+  if (op_ != ArithOp::Fma && (op_table_ = op_table(op_, fa, fb, t_))) {  // nullptr: none applies, or no budget left
     kernel_ = &ArithPlan::table_kernel;
     return;
   }

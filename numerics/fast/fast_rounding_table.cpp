@@ -1,6 +1,8 @@
 // Rounding tables built from round_pack (see fast_rounding_table.h for why they are exact).
 #include "numerics/fast/internal/fast_rounding_table.h"
 
+#include "numerics/core/internal/table_budget.h"
+
 #include <memory>
 #include <mutex>
 
@@ -58,10 +60,15 @@ void RoundingTable::fill(const Target& t) {
         }
 }
 
+size_t RoundingTable::entries_for(const Target& t) {
+  const int p = t.format.precision();
+  return entries_for(p, t.format.emin() - p - 1, t.format.emax() + 1);
+}
+
 bool rounding_table_applies(const Target& t) {
   const Format& f = t.format;
   return t.rounding != Rounding::Stochastic && f.precision() <= 12 && f.total_bits() <= 24 &&
-         f.emax() - f.emin() <= 1024;
+         f.emax() - f.emin() <= 1024 && RoundingTable::entries_for(t) <= kMaxRoundingTableEntries;
 }
 
 const RoundingTable* rounding_table(const Target& t) {
@@ -73,6 +80,7 @@ const RoundingTable* rounding_table(const Target& t) {
   std::lock_guard<std::mutex> lock(mutex);
   for (const auto& e : tables)
     if (same_deterministic_target(e->target, t)) return &(last = e.get())->table;
+  if (!reserve_table_bytes(RoundingTable::entries_for(t) * sizeof(uint32_t))) return nullptr;
   tables.push_back(std::make_unique<Entry>(Entry{t, RoundingTable(t)}));
   last = tables.back().get();
   return &last->table;

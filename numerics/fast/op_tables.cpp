@@ -4,8 +4,12 @@
 #include <memory>
 #include <mutex>
 
+#include "numerics/core/internal/table_budget.h"
+
 namespace fpsim {
 namespace {
+
+constexpr size_t kOpTableBytes = (65536 + 1) * sizeof(uint16_t);
 
 // Everything a deterministic result depends on (sr_bits and sr_subnormal_nearest matter only to
 // stochastic rounding, which has no tables).
@@ -64,6 +68,7 @@ const OpTable* op_table(ArithOp op, const Format& fa, const Format& fb, const Ta
   std::lock_guard<std::mutex> lock(registry_mutex());
   for (const auto& e : registry())
     if (e->key.matches(op, fa, fb, t)) return &e->table;
+  if (!reserve_table_bytes(kOpTableBytes)) return nullptr;
   registry().push_back(std::make_unique<Entry>(Entry{Key{op, fa, fb, t}, OpTable(op, fa, fb, t)}));
   return &registry().back()->table;
 }

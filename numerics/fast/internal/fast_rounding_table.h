@@ -35,6 +35,8 @@ class RoundingTable {
   /// Whether RoundingTable(t, rows_lo, rows_hi) would hold at most max_entries and serve round_exact_in_rows
   /// (direct_index()), without building it. Example: widened_fits(Target{e4m3fn}, -18, 18, 16384) is true (2,368).
   static bool widened_fits(const Target& t, int rows_lo, int rows_hi, size_t max_entries);
+  /// The entries of RoundingTable(t) (4 bytes each). Example: binary16 352,256 (43 binades × 2^12 × sign × sticky).
+  static size_t entries_for(const Target& t);
 
   /// The rounded result of ±(top + sticky·ε)·2^(E − p), top a (p+1)-bit integer with its top bit set.
   Rounded round(bool sign, int E, uint32_t top, bool sticky) const {
@@ -129,12 +131,18 @@ class RoundingTable {
   static size_t entries_for(int p, int e_lo, int e_hi) { return 2 * size_t(e_hi - e_lo + 1) << (p + 1); }
 };
 
-/// Whether a RoundingTable can serve t: deterministic mode, precision <= 12, code <= 24 bits.
+/// The largest RoundingTable rounding_table() builds: 2^22 entries (16 MiB). tf32 needs 2,187,264; a format of 12 bits
+/// of precision over a thousand binades would need 17 M, built by round_pack entry by entry (seconds) on its first
+/// call, and keeps round_pack instead.
+inline constexpr size_t kMaxRoundingTableEntries = size_t{1} << 22;
+
+/// Whether a RoundingTable can serve t: deterministic mode, precision <= 12, code <= 24 bits, at most
+/// kMaxRoundingTableEntries entries.
 /// Example: rounding_table_applies(Target{parse_format("bfloat16")}) is true; binary32 is false.
 bool rounding_table_applies(const Target& t);
 
 /// The table for t, built on first use (thread-safe) with a per-thread memo of the last one used;
-/// nullptr when none applies. Example: rounding_table(Target{parse_format("binary16")}) != nullptr.
+/// nullptr when none applies or the first-use tables' budget is spent (core/internal/table_budget.h). Example: rounding_table(Target{parse_format("binary16")}) != nullptr.
 const RoundingTable* rounding_table(const Target& t);
 
 }  // namespace fpsim

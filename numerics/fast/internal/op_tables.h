@@ -5,7 +5,8 @@
 // A table holds 65,536 entries of 16 bits (code | flags << 8), 128 KiB; it is exact by
 // construction, because each entry IS the exact path's result for that operand pair. Tables are
 // built once per (operation, operand formats, target) under a mutex and never freed, so the
-// pointers stay valid and lookups need no lock. Stochastic rounding (which depends on the random
+// pointers stay valid and lookups need no lock; they count against the first-use tables' budget
+// (core/internal/table_budget.h). Stochastic rounding (which depends on the random
 // word) and fma (2^24 operand triples) have no tables.
 #include <cstdint>
 #include <vector>
@@ -37,7 +38,8 @@ class OpTable {
 /// deterministic rounding mode. Example: op_table_applies(ArithOp::Add, e5m2, e5m2, Target{e5m2}) is true.
 bool op_table_applies(ArithOp op, const Format& fa, const Format& fb, const Target& t);
 
-/// The table for (op, fa, fb, t), built on first use (thread-safe); nullptr when none applies.
+/// The table for (op, fa, fb, t), built on first use (thread-safe); nullptr when none applies or the first-use
+/// tables' budget is spent (core/internal/table_budget.h).
 /// For sqrt pass fb = fa. Example: op_table(ArithOp::Div, e4m3fn, e4m3fn, Target{e4m3fn}).
 const OpTable* op_table(ArithOp op, const Format& fa, const Format& fb, const Target& t);
 
