@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "numerics/arith/arith_plan.h"
 #include "numerics/arith/internal/plan_cache.h"
@@ -39,37 +40,49 @@ struct ScalarContext {
   const ScalarOp* scalar;
   const uint32_t *a, *b, *c;
   const uint64_t* random;  // element i's random word (stochastic rounding), else null
+  size_t* sent_back;       // counts the elements the kernel hands back
 };
 
 uint32_t scalar_element(size_t i, void* context, uint8_t& flags) {
   const auto& c = *static_cast<const ScalarContext*>(context);
+  ++*c.sent_back;
   const Rounded r = (*c.scalar)(Bits{c.a[i]}, Bits{c.b ? c.b[i] : 0u}, Bits{c.c ? c.c[i] : 0u},
                                 c.random ? c.random[i] : 0);
   flags |= r.flags;
   return static_cast<uint32_t>(r.bits.v);
 }
 
-enum class Path { Table, Lanes, Plan, Scalar };
+enum class Path { Table, Lanes, Adaptive, Plan, Scalar };
 
-// Whether an fma into t runs its plan's kernel on every element rather than the lane kernel. The lane kernel rounds
-// in vector registers only results in the target's normal range and sends the others back one lane at a time. A
-// target whose normal range spans fewer than 16 binades (e4m3fn's 2^-6 .. 2^8, e4m3fnuz, FP6, FP4) gets most of real
-// data's fma results outside it (a product doubles its operands' spread of binades), and its plan's kernel (rne: a
-// table lookup for every result) is then faster on every element. `fpsim bench ops` on one machine, e4m3fn, ns per
-// element (lanes → plan): rne narrow 6.3 → 4.1, wide 9.7 → 5.8; sr narrow 11.1 → 10.5, wide 14.1 → 10.9. e5m2
-// (30 binades) keeps the lanes: 1.0–1.9 ns against its plan's 4.2–4.5.
-bool fma_by_plan(ArithOp op, const Target& t) {
-  return op == ArithOp::Fma && t.format.emax() - t.format.emin() + 1 < 16;
+// Adaptive: the lane kernel or the plan's kernel, chosen chunk by chunk (kChunk elements), for fma from operands of
+// <= 8 bits (the plan's table-decoded kernels) into a target whose normal range spans fewer than 16 binades (e4m3fn's
+// 2^-6 .. 2^8, e4m3fnuz, FP6, FP4). The lane kernel rounds in vector registers only results in the target's normal
+// range and hands the others back one at a time; which kernel is faster depends on the data. One machine, e4m3fn
+// rne, ns per element (lanes → plan) with the share of elements handed back: N(0, 1/16) 6.0 → 2.9 (20 %),
+// N(0, 1/4) 4.0 → 2.9 (4.7 %), N(0, 1) 2.1 → 3.0 (0.9 %), N(0, 4) 1.2 → 2.9 (0.3 %), N(0, 1)·10^U(−3, 3)
+// 8.7 → 4.4 (27 %); e3m2fn and e2m1fn hand back 9–100 % and the plan won on every distribution (3.0–9.9 ns against
+// 4.5–18). So a chunk that handed back more than 1/kHandBackDenominator of its elements sends the next
+// kPlanChunks chunks to the plan, and then the lanes try again. Every kernel gives the exact path's bits, so the
+// choice changes only the time.
+constexpr size_t kChunk = 2048;
+constexpr size_t kHandBackDenominator = 40;  // 2.5 %
+constexpr int kPlanChunks = 32;
+
+bool adaptive_fma(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t,
+                  const ArithPlan* plan) {
+  return op == ArithOp::Fma && plan && std::string_view(plan->path()) != "exact" && fa.total_bits() <= 8 &&
+         fb.total_bits() <= 8 && fc.total_bits() <= 8 && t.format.emax() - t.format.emin() + 1 < 16;
 }
 
-// The path for a call; `lanes` is filled when it is Lanes, `plan` (the scalar operation's cached plan, nullptr past
-// the plan cache's cap) when it is Lanes, Plan or Scalar.
+// The path for a call; `lanes` is filled when it is Lanes or Adaptive, `plan` (the scalar operation's cached plan,
+// nullptr past the plan cache's cap) when it is not Table.
 Path choose_path(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t,
                  detail::LanePlan& lanes, const ArithPlan*& plan) {
   plan = nullptr;
   if (op_table(op, fa, arity(op) >= 2 ? fb : fa, t)) return Path::Table;
   plan = cached_arith_plan(op, fa, fb, fc, t);
-  if (!(plan && fma_by_plan(op, t)) && detail::make_lane_plan(op, fa, fb, fc, t, lanes)) return Path::Lanes;
+  if (detail::make_lane_plan(op, fa, fb, fc, t, lanes))
+    return adaptive_fma(op, fa, fb, fc, t, plan) ? Path::Adaptive : Path::Lanes;
   return plan ? Path::Plan : Path::Scalar;
 }
 
@@ -81,6 +94,7 @@ const char* array_path(ArithOp op, const Format& fa, const Format& fb, const For
   switch (choose_path(op, fa, fb, fc, t, lanes, plan)) {
     case Path::Table: return "table";
     case Path::Lanes: return "lanes";
+    case Path::Adaptive: return "adaptive";
     case Path::Plan: return "plan";
     case Path::Scalar: break;
   }
@@ -123,33 +137,58 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   const uint32_t* bp = k >= 2 ? b.data() : nullptr;
   const uint32_t* cp = k == 3 ? c.data() : nullptr;
   // Lanes: results in the target's normal range in vector registers, the scalar operation for the rest. Plan and
-  // Scalar: the scalar operation per element (the plan's kernel, or apply() past the plan cache's cap).
-  const auto run = [&](size_t start, size_t len, const uint64_t* random) -> uint8_t {
+  // Scalar: the scalar operation per element (the plan's kernel, or apply() past the plan cache's cap). Adaptive:
+  // one or the other per chunk.
+  const auto run_lanes = [&](size_t start, size_t len, const uint64_t* random, size_t& sent_back) -> uint8_t {
     const uint32_t* bs = bp ? bp + start : nullptr;
     const uint32_t* cs = cp ? cp + start : nullptr;
-    if (path == Path::Lanes) {
-      ScalarContext context{&scalar, a.data() + start, bs, cs, random};
-      return detail::run_lane_kernel(simd::best_isa(), lanes, a.data() + start, bs, cs, random, out.data() + start,
-                                     len, scalar_element, &context);
-    }
-    uint8_t flags = 0;
-    for (size_t i = 0; i < len; ++i) {
-      const Rounded r = scalar(Bits{a[start + i]}, Bits{bs ? bs[i] : 0u}, Bits{cs ? cs[i] : 0u}, random ? random[i] : 0);
-      out[start + i] = static_cast<uint32_t>(r.bits.v);
-      flags |= r.flags;
-    }
-    return flags;
+    ScalarContext context{&scalar, a.data() + start, bs, cs, random, &sent_back};
+    return detail::run_lane_kernel(simd::best_isa(), lanes, a.data() + start, bs, cs, random, out.data() + start, len,
+                                   scalar_element, &context);
   };
-  if (!sr) return run(0, n, nullptr);
-  // Stochastic rounding: random words for a chunk at a time (stream->bits(offset + i) for element i), drawn by
-  // RandomStream::fill's vector loop rather than one bits() call per element.
-  constexpr size_t kChunk = 2048;
+  const auto run_scalar = [&](size_t start, size_t len, const uint64_t* random) -> uint8_t {
+    // Local pointers, and a loop per case: the plan's kernel is an indirect call, after which captured state would
+    // be loaded again for every element.
+    const uint32_t* pa = a.data() + start;
+    const uint32_t* pb = bp ? bp + start : pa;  // operands beyond the arity as ArithPlan::run takes them
+    const uint32_t* pc = cp ? cp + start : pb;
+    uint32_t* po = out.data() + start;
+    uint32_t flags = 0;
+    if (plan) {
+      for (size_t i = 0; i < len; ++i) {
+        const Rounded r = plan->run(Bits{pa[i]}, Bits{pb[i]}, Bits{pc[i]}, random ? random[i] : 0);
+        po[i] = static_cast<uint32_t>(r.bits.v);
+        flags |= r.flags;
+      }
+    } else {
+      for (size_t i = 0; i < len; ++i) {
+        const Rounded r = scalar(Bits{pa[i]}, Bits{pb[i]}, Bits{pc[i]}, random ? random[i] : 0);
+        po[i] = static_cast<uint32_t>(r.bits.v);
+        flags |= r.flags;
+      }
+    }
+    return static_cast<uint8_t>(flags);
+  };
+  size_t sent_back = 0;
+  if (!sr && path == Path::Lanes) return run_lanes(0, n, nullptr, sent_back);
+  if (!sr && path != Path::Adaptive) return run_scalar(0, n, nullptr);
+  // Chunks: stochastic rounding draws a chunk's random words at a time (stream->bits(offset + i) for element i) by
+  // RandomStream::fill's vector loop; Adaptive chooses its kernel per chunk.
   uint64_t random[kChunk];
   uint8_t flags = 0;
+  int plan_chunks = 0;  // Adaptive: chunks left for the plan before the lanes try again
   for (size_t start = 0; start < n; start += kChunk) {
     const size_t len = std::min(kChunk, n - start);
-    stream->fill(offset + start, std::span<uint64_t>(random, len));
-    flags |= run(start, len, random);
+    if (sr) stream->fill(offset + start, std::span<uint64_t>(random, len));
+    const uint64_t* words = sr ? random : nullptr;
+    if (path == Path::Lanes || (path == Path::Adaptive && plan_chunks == 0)) {
+      sent_back = 0;
+      flags |= run_lanes(start, len, words, sent_back);
+      if (path == Path::Adaptive && sent_back * kHandBackDenominator > len) plan_chunks = kPlanChunks;
+    } else {
+      flags |= run_scalar(start, len, words);
+      plan_chunks -= plan_chunks > 0;
+    }
   }
   return flags;
 }

@@ -3,8 +3,9 @@
 // optimiser update) calls, and where the fast paths pay off. The path is chosen once per call, not
 // per element: the 256x256 op table (<= 8-bit formats, deterministic modes), the vector lane kernel
 // (operands of <= 8 exponent and <= 23 mantissa bits, every mode but stochastic div: results in the
-// target's normal range are rounded from binary64 bits, arith_kernel.h), or the scalar operation's
-// ArithPlan per element (fma into targets of few normal binades, and what the lane kernel does not take). Every path is bit-identical to fpsim::exact (tests/numerics_arith/fast_paths_test.cpp,
+// target's normal range are rounded from binary64 bits, arith_kernel.h), the scalar operation's
+// ArithPlan per element (what the lane kernel does not take), or for fma from <= 8-bit operands into
+// targets of few normal binades one of the last two per chunk. Every path is bit-identical to fpsim::exact (tests/numerics_arith/fast_paths_test.cpp,
 // lane_kernel_test.cpp).
 #include <cstdint>
 #include <span>
@@ -14,10 +15,12 @@
 
 namespace fpsim {
 
-/// The path apply_array takes for a call: "table" (256x256 op table), "lanes" (vector lane kernel), "plan" (the
-/// scalar operation's ArithPlan per element) or "scalar" (the scalar call per element, past the plan cache's cap).
-/// Example: array_path(ArithOp::Add, f32, f32, f32, Target{f32}) is "lanes"; stochastic div is "plan"; fma into
-/// e4m3fn is "plan" (its normal range spans 15 binades: see fast_arrays.cpp).
+/// The path apply_array takes for a call: "table" (256x256 op table), "lanes" (vector lane kernel), "adaptive" (the
+/// lane kernel or the plan's, chosen per chunk of 2048 by how many elements the lanes hand back: fma from <= 8-bit
+/// operands into targets of fewer than 16 normal binades), "plan" (the scalar operation's ArithPlan per element) or
+/// "scalar" (the scalar call per element, past the plan cache's cap).
+/// Example: array_path(ArithOp::Add, f32, f32, f32, Target{f32}) is "lanes"; stochastic div is "plan"; fma of e4m3fn
+/// into e4m3fn is "adaptive".
 const char* array_path(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t);
 
 /// out[i] = op(a[i], b[i], c[i]) rounded into t, codes right-aligned in uint32_t (formats of <= 32

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "numerics/arith/arith.h"
+#include "numerics/core/convert.h"
 #include "numerics/arith/internal/arith_wide.h"
 #include "numerics/fast/internal/fast_double.h"
 #include "numerics/fast/internal/fast_rounding_table.h"
@@ -295,12 +296,53 @@ TEST_CASE("array arithmetic equals the exact path element by element on every pa
         }
   }
   CHECK(bad == 0);
-  CHECK(paths == std::set<std::string>{"table", "lanes", "plan"});
-  // An fma into a target of fewer than 16 normal binades runs its plan; e5m2 (30) keeps the lanes.
-  const Format e4m3fn = parse_format("e4m3fn"), e5m2 = parse_format("e5m2");
-  CHECK(std::string(array_path(ArithOp::Fma, e4m3fn, e4m3fn, e4m3fn, Target{e4m3fn})) == "plan");
+  CHECK(paths == std::set<std::string>{"table", "lanes", "adaptive", "plan"});
+  // An fma from <= 8-bit operands into a target of fewer than 16 normal binades is adaptive; e5m2 (30) and wider
+  // operands keep the lanes.
+  const Format e4m3fn = parse_format("e4m3fn"), e5m2 = parse_format("e5m2"), f16 = parse_format("binary16");
+  CHECK(std::string(array_path(ArithOp::Fma, e4m3fn, e4m3fn, e4m3fn, Target{e4m3fn})) == "adaptive");
   CHECK(std::string(array_path(ArithOp::Fma, e5m2, e5m2, e5m2, Target{e5m2})) == "lanes");
+  CHECK(std::string(array_path(ArithOp::Fma, f16, f16, f16, Target{e4m3fn})) == "lanes");
   CHECK(std::string(array_path(ArithOp::Add, e4m3fn, e4m3fn, e4m3fn, Target{e4m3fn})) == "table");
+}
+
+// Adaptive fma switches kernels between chunks of 2048 by how many elements the lanes hand back. Operands alternate
+// in runs of chunks between codes whose results mostly leave the target's normal range (handed back: the plan takes
+// the next chunks) and codes whose results mostly stay in it (the lanes keep them), with run lengths that put the
+// switches at varying chunks; the array, random words included (sr), must equal the exact path element by element.
+TEST_CASE("adaptive array fma equals the exact path across its switches between kernels", "[arrays]") {
+  const RandomStream stream(11, 1, 2, 3);
+  test::OperandGen gen(5);
+  for (const char* name : {"e4m3fn", "e3m2fn", "e2m1fn"})
+    for (Rounding mode : {Rounding::NearestEven, Rounding::Down, Rounding::Stochastic}) {
+      const Format f = parse_format(name);
+      Target t{f};
+      t.rounding = mode;
+      REQUIRE(std::string(array_path(ArithOp::Fma, f, f, f, t)) == "adaptive");
+      const size_t n = 2048 * 90 + 123;
+      std::vector<uint32_t> a(n), b(n), c(n), out(n);
+      const uint64_t one = encode(1.0, t).bits.v;  // operands near 1: results in the normal range
+      for (size_t i = 0; i < n; ++i) {
+        const size_t chunk = i / 2048;
+        const bool tiny = chunk % 37 < 2 || chunk % 11 == 5;  // runs of 1–2 chunks that hand back most elements
+        if (tiny) {
+          a[i] = uint32_t(gen.code(f).v), b[i] = uint32_t(gen.code(f).v), c[i] = uint32_t(gen.code(f).v);
+        } else {
+          a[i] = uint32_t(one + gen.word() % 3), b[i] = uint32_t(one - gen.word() % 2), c[i] = uint32_t(one);
+        }
+      }
+      const uint8_t flags = apply_array(ArithOp::Fma, a, f, b, f, c, f, out, t, &stream, 77);
+      uint8_t want_flags = 0;
+      size_t bad = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const Rounded want = exact::fma(Bits{a[i]}, f, Bits{b[i]}, f, Bits{c[i]}, f, t, stream.bits(77 + i));
+        want_flags |= want.flags;
+        bad += Bits{out[i]} != want.bits;
+      }
+      INFO(name << " " << to_string(mode, 0));
+      CHECK(bad == 0);
+      CHECK(flags == want_flags);
+    }
 }
 
 }  // namespace
