@@ -100,8 +100,9 @@ TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pa
 
 // The 8-bit fma kernels read a table whose rows cover every binade a non-zero x·y + z can reach, without clamping:
 // from the product of the two smallest subnormals (e4m3fn: 2^-18) to max·max + max. Every (a, b) pair with addends
-// ±0, ± the smallest subnormal, ± max and two random codes reaches both ends, in every deterministic mode, for
-// same-format and mixed operands, formats with other biases, and a target wider than the operands.
+// ±0, ± the smallest subnormal, ± max, the two all-ones codes (NaN in e4m3fn and e5m2) and two random codes reaches
+// both ends, in every deterministic mode, for same-format and mixed operands, formats with other biases, fnuz
+// (NaN 0x80, no −0), and a target wider than the operands.
 TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", "[plan]") {
   test::OperandGen gen(19);
   Checker c;
@@ -110,7 +111,7 @@ TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", 
                        Case{"e4m3fn", "e5m2", "e4m3fn", "e5m2"}, Case{"e3m2fn", "e2m3fn", "e2m1fn", "e4m3fn"},
                        Case{"e4m3,bias=3", "e4m3,bias=12", "e4m3fnuz", "e4m3fnuz"},
                        Case{"p3109_k8p3se", "p3109_k8p3se", "p3109_k8p3se", "p3109_k8p3se"},
-                       Case{"e5m2", "e5m2", "e5m2", "e5m3"}})
+                       Case{"e5m2", "e5m2", "e5m2", "e5m3"}, Case{"e4m3fnuz", "e4m3fnuz", "e4m3fnuz", "e4m3fnuz"}})
     for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
                        Rounding::Down, Rounding::Odd}) {
       const Format formats[3] = {parse_format(k.a), parse_format(k.b), parse_format(k.c)};
@@ -120,6 +121,8 @@ TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", 
       std::vector<Bits> cs{Bits{0}, Bits{1}, fc.max_code()};  // code 1: the smallest subnormal
       for (size_t i = 0, n = cs.size(); i < n; ++i) cs.push_back(Bits{cs[i].v | fc.sign_mask()});
       for (int j = 0; j < 2; ++j) cs.push_back(gen.code(fc));
+      // The all-ones codes: NaN addends in e4m3fn (0x7F, 0xFF) and e5m2, −max and max below p3109's inf.
+      cs.push_back(Bits{fc.code_mask()}), cs.push_back(Bits{fc.code_mask() >> 1});
       for (uint64_t a = 0; a < 256; ++a)
         for (uint64_t b = 0; b < 256; ++b)
           for (Bits z : cs) {
@@ -127,7 +130,7 @@ TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", 
             c.check(plan, x, formats, 0);
           }
     }
-  CHECK(c.cases == 7 * 6 * 65536 * 8);
+  CHECK(c.cases == 8 * 6 * 65536 * 10);
   CHECK(c.mismatches == 0);
   // Bits above a code's width are ignored: FP6 and FP4 codes with their unused high bits set give the same results.
   const Format narrow[3] = {parse_format("e3m2fn"), parse_format("e2m3fn"), parse_format("e2m1fn")};
