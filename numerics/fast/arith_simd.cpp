@@ -138,16 +138,48 @@ HWY_INLINE VUx PackCode(DUx du, DIx di, VUx m, VUx increment, VUx negative, int 
   return hn::Or(hn::BitCast(du, magnitude), hn::ShiftLeftSame(negative, sign_shift));
 }
 
-// Elements i .. i + lanes - 1 whose `bad` lane is set are recomputed by the scalar operation.
-template <class DIx>
-HWY_INLINE void ScalarForBadLanes(DIx di, hn::Vec<DIx> bad, std::size_t i, uint32_t* out, ScalarElement scalar,
-                                  void* context, uint8_t& flags) {
-  if (hn::AllTrue(di, hn::Eq(bad, hn::Zero(di)))) return;
-  HWY_ALIGN hn::TFromD<DIx> lane_bad[hn::MaxLanes(di)];
-  hn::Store(bad, di, lane_bad);
-  for (std::size_t k = 0; k < hn::Lanes(di); ++k)
-    if (lane_bad[k]) out[i + k] = scalar(i + k, context, flags);
-}
+// The elements a vector loop hands back (its `bad` lanes), recomputed by the scalar operation a batch at a time.
+// Calling it from inside the loop put a branch per vector and per lane on which lanes are bad, mispredicted on data
+// where they come at random, with each call waiting behind it. Add() compresses the bad lanes' offsets into a buffer
+// without a branch on them; Flush() runs the calls back to back, where they overlap one another. Fma into e4m3fn,
+// ns per element, one machine: N(0, 1/16) (a fifth of the lanes bad) 7.0 → 3.5, N(0, 1)·10^U(−3, 3) (27 %)
+// 10.2 → 5.9, N(0, 4) (0.3 %) 1.5 → 1.4. The buffer holds 256 offsets, so that the batch's operands are still in
+// the L1 cache.
+// Offsets are from `base`, in the loop's lane type (int64 or int32): a flush moves base up to the next vector.
+template <class T>
+class HandBack {
+ public:
+  HandBack(uint32_t* out, ScalarElement scalar, void* context) : out_(out), scalar_(scalar), context_(context) {}
+  // Vector i's bad lanes; flushes first when the buffer could not take a whole vector or offsets would overflow T.
+  template <class DIx>
+  HWY_INLINE void Add(DIx di, hn::Vec<DIx> bad, std::size_t i) {
+    if (count_ > kCapacity - hn::MaxLanes(di) || i - base_ > kMaxOffset) {
+      Flush();
+      base_ = i;
+    }
+    const auto offsets = hn::Iota(di, static_cast<T>(i - base_));
+    count_ += hn::CompressStore(offsets, hn::Ne(bad, hn::Zero(di)), di, offsets_ + count_);
+  }
+  void Flush() {
+    for (std::size_t k = 0; k < count_; ++k) {
+      const std::size_t j = base_ + static_cast<std::size_t>(offsets_[k]);
+      out_[j] = scalar_(j, context_, flags_);
+    }
+    count_ = 0;
+  }
+  uint8_t flags() const { return flags_; }
+
+ private:
+  static constexpr std::size_t kCapacity = 256;
+  static constexpr std::size_t kMaxOffset = std::size_t{1} << 30;
+  uint32_t* out_;
+  ScalarElement scalar_;
+  void* context_;
+  uint8_t flags_ = 0;
+  std::size_t base_ = 0, count_ = 0;
+  // CompressStore may write a whole vector past the count it returns.
+  HWY_ALIGN T offsets_[kCapacity + HWY_MAX_BYTES / sizeof(T)];
+};
 
 template <LaneOp kOp, bool kStochastic>
 HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* b, const uint32_t* c,
@@ -165,7 +197,7 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
   const VI max_magnitude = hn::Set(di, static_cast<int64_t>(p.max_magnitude));
   const VI rebias = hn::Set(di, p.rebias);
   VU inexact_any = zero;
-  uint8_t scalar_flags = 0;
+  HandBack<int64_t> hand_back(out, scalar, context);
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
     // 1-2. Decode and X = s + e.
@@ -212,8 +244,10 @@ HWY_NOINLINE uint8_t Loop(const LanePlan& p, const uint32_t* a, const uint32_t* 
         PackCode(du, di, m, increment, negative, p.drop, p.sign_shift, rebias, min_bits, max_magnitude, bad);
     hn::StoreU(hn::TruncateTo(d32, code), d32, out + i);
     inexact_any = hn::Or(inexact_any, hn::AndNot(hn::BitCast(du, bad), inexact));
-    ScalarForBadLanes(di, bad, i, out, scalar, context, scalar_flags);
+    hand_back.Add(di, bad, i);
   }
+  hand_back.Flush();
+  uint8_t scalar_flags = hand_back.flags();
   for (; i < n; ++i) out[i] = scalar(i, context, scalar_flags);
   const bool inexact = !hn::AllTrue(du, hn::Eq(inexact_any, zero));
   return static_cast<uint8_t>(scalar_flags | (inexact ? flag::inexact : 0));
@@ -250,7 +284,7 @@ HWY_NOINLINE uint8_t FloatLoop(const LanePlan& p, const uint32_t* a, const uint3
   const VIF max_magnitude = hn::Set(di, static_cast<int32_t>(p.max_magnitude));
   const VIF rebias = hn::Set(di, p.rebias_float);
   VUF inexact_any = w.zero;
-  uint8_t scalar_flags = 0;
+  HandBack<int32_t> hand_back(out, scalar, context);
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
     VIF bad = hn::Zero(di);
@@ -285,8 +319,10 @@ HWY_NOINLINE uint8_t FloatLoop(const LanePlan& p, const uint32_t* a, const uint3
         PackCode(du, di, m, increment, negative, w.drop, p.sign_shift, rebias, min_bits, max_magnitude, bad);
     hn::StoreU(code, du, out + i);
     inexact_any = hn::Or(inexact_any, hn::AndNot(hn::BitCast(du, bad), inexact));
-    ScalarForBadLanes(di, bad, i, out, scalar, context, scalar_flags);
+    hand_back.Add(di, bad, i);
   }
+  hand_back.Flush();
+  uint8_t scalar_flags = hand_back.flags();
   for (; i < n; ++i) out[i] = scalar(i, context, scalar_flags);
   const bool inexact = !hn::AllTrue(du, hn::Eq(inexact_any, w.zero));
   return static_cast<uint8_t>(scalar_flags | (inexact ? flag::inexact : 0));

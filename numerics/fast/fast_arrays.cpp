@@ -57,15 +57,14 @@ enum class Path { Table, Lanes, Adaptive, Plan, Scalar };
 // Adaptive: the lane kernel or the plan's kernel, chosen chunk by chunk (kChunk elements), for fma from operands of
 // <= 8 bits (the plan's table-decoded kernels) into a target whose normal range spans fewer than 16 binades (e4m3fn's
 // 2^-6 .. 2^8, e4m3fnuz, FP6, FP4). The lane kernel rounds in vector registers only results in the target's normal
-// range and hands the others back one at a time; which kernel is faster depends on the data. One machine, e4m3fn
-// rne, ns per element (lanes → plan) with the share of elements handed back: N(0, 1/16) 6.0 → 2.9 (20 %),
-// N(0, 1/4) 4.0 → 2.9 (4.7 %), N(0, 1) 2.1 → 3.0 (0.9 %), N(0, 4) 1.2 → 2.9 (0.3 %), N(0, 1)·10^U(−3, 3)
-// 8.7 → 4.4 (27 %); e3m2fn and e2m1fn hand back 9–100 % and the plan won on every distribution (3.0–9.9 ns against
-// 4.5–18). So a chunk that handed back more than 1/kHandBackDenominator of its elements sends the next
-// kPlanChunks chunks to the plan, and then the lanes try again. Every kernel gives the exact path's bits, so the
-// choice changes only the time.
+// range and hands the others back to the scalar operation; which kernel is faster depends on how many it hands
+// back. One machine, ns per element, lanes / plan (share handed back): e4m3fn rne N(0, 4) 1.4 / 2.9 (0.3 %),
+// N(0, 1) 1.9 / 2.9 (0.9 %), N(0, 1/4) 2.7 / 2.8 (4.7 %), N(0, 1/16) 3.5 / 2.8 (20 %), N(0, 1)·10^U(−3, 3)
+// 5.9 / 4.5 (27 %); e3m2fn N(0, 4) 3.0 / 3.0 (9.4 %), N(0, 1) 3.5 / 3.0 (15 %), wide 7.9 / 5.8 (44 %). So a chunk
+// that handed back more than 1/kHandBackDenominator of its elements sends the next kPlanChunks chunks to the plan,
+// and then the lanes try again. Every kernel gives the exact path's bits, so the choice changes only the time.
 constexpr size_t kChunk = 2048;
-constexpr size_t kHandBackDenominator = 40;  // 2.5 %
+constexpr size_t kHandBackDenominator = 10;  // 10 %
 constexpr int kPlanChunks = 32;
 
 bool adaptive_fma(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t,
