@@ -171,6 +171,7 @@ class HandBack {
 
  private:
   static constexpr std::size_t kCapacity = 256;
+  static_assert(HWY_MAX_BYTES / sizeof(T) <= kCapacity, "a whole vector of offsets must fit in the buffer");
   static constexpr std::size_t kMaxOffset = std::size_t{1} << 30;
   uint32_t* out_;
   ScalarElement scalar_;

@@ -11,6 +11,7 @@
 
 #include "numerics/arith/arith_plan.h"
 #include "numerics/arith/internal/plan_cache.h"
+#include "numerics/fast/internal/adaptive_chunks.h"
 #include "numerics/fast/internal/arith_kernel.h"
 #include "numerics/fast/internal/fast_arrays_avx2.h"
 #include "numerics/fast/internal/fp_environment.h"
@@ -67,30 +68,41 @@ constexpr size_t kChunk = 2048;
 constexpr size_t kHandBackDenominator = 10;  // 10 %
 constexpr int kPlanChunks = 32;
 
+thread_local detail::AdaptiveChunks adaptive_chunks;  // this thread's last adaptive call
+
 bool adaptive_fma(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t,
                   const ArithPlan* plan) {
   return op == ArithOp::Fma && plan && std::string_view(plan->path()) != "exact" && fa.total_bits() <= 8 &&
          fb.total_bits() <= 8 && fc.total_bits() <= 8 && t.format.emax() - t.format.emin() + 1 < 16;
 }
 
-// The path for a call; `lanes` is filled when it is Lanes or Adaptive, `plan` (the scalar operation's cached plan,
-// nullptr past the plan cache's cap) when it is not Table.
-Path choose_path(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t,
-                 detail::LanePlan& lanes, const ArithPlan*& plan) {
-  plan = nullptr;
-  if (op_table(op, fa, arity(op) >= 2 ? fb : fa, t)) return Path::Table;
-  plan = cached_arith_plan(op, fa, fb, fc, t);
-  if (detail::make_lane_plan(op, fa, fb, fc, t, lanes))
-    return adaptive_fma(op, fa, fb, fc, t, plan) ? Path::Adaptive : Path::Lanes;
-  return plan ? Path::Plan : Path::Scalar;
+// The path for a call and what it runs: the op table when it is Table; `lanes` when it is Lanes or Adaptive; `plan`
+// (the scalar operation's cached plan, nullptr past the plan cache's cap) when it is not Table.
+struct Chosen {
+  Path path = Path::Scalar;
+  const OpTable* table = nullptr;
+  const ArithPlan* plan = nullptr;
+  detail::LanePlan lanes;
+};
+
+Chosen choose_path(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t) {
+  Chosen c;
+  if ((c.table = op_table(op, fa, arity(op) >= 2 ? fb : fa, t))) {
+    c.path = Path::Table;
+    return c;
+  }
+  c.plan = cached_arith_plan(op, fa, fb, fc, t);
+  if (detail::make_lane_plan(op, fa, fb, fc, t, c.lanes))
+    c.path = adaptive_fma(op, fa, fb, fc, t, c.plan) ? Path::Adaptive : Path::Lanes;
+  else
+    c.path = c.plan ? Path::Plan : Path::Scalar;
+  return c;
 }
 
 }  // namespace
 
 const char* array_path(ArithOp op, const Format& fa, const Format& fb, const Format& fc, const Target& t) {
-  detail::LanePlan lanes;
-  const ArithPlan* plan = nullptr;
-  switch (choose_path(op, fa, fb, fc, t, lanes, plan)) {
+  switch (choose_path(op, fa, fb, fc, t).path) {
     case Path::Table: return "table";
     case Path::Lanes: return "lanes";
     case Path::Adaptive: return "adaptive";
@@ -116,11 +128,12 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   if (!sr) stream = nullptr;  // deterministic modes draw no random words
   const IeeeDefaultFp fp;     // the native-arithmetic paths need round-to-nearest without FTZ/DAZ
 
-  detail::LanePlan lanes;
-  const ArithPlan* plan = nullptr;
-  const Path path = choose_path(op, fa, fb, fc, t, lanes, plan);
+  const Chosen chosen = choose_path(op, fa, fb, fc, t);
+  const Path path = chosen.path;
+  const ArithPlan* plan = chosen.plan;
+  const detail::LanePlan& lanes = chosen.lanes;
   if (path == Path::Table) {  // <= 8-bit operands and result, deterministic mode
-    const uint16_t* e = op_table(op, fa, k >= 2 ? fb : fa, t)->entries();
+    const uint16_t* e = chosen.table->entries();
     if (simd::best_isa() != simd::Isa::Portable)  // Avx2 or wider (best_isa honours limit_isa)
       return detail::avx2_op_table_loop(a.data(), k >= 2 ? b.data() : nullptr, e, out.data(), n);
     uint32_t all = 0;
@@ -176,6 +189,7 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   uint64_t random[kChunk];
   uint8_t flags = 0;
   int plan_chunks = 0;  // Adaptive: chunks left for the plan before the lanes try again
+  if (path == Path::Adaptive) adaptive_chunks = {};
   for (size_t start = 0; start < n; start += kChunk) {
     const size_t len = std::min(kChunk, n - start);
     if (sr) stream->fill(offset + start, std::span<uint64_t>(random, len));
@@ -183,13 +197,21 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
     if (path == Path::Lanes || (path == Path::Adaptive && plan_chunks == 0)) {
       sent_back = 0;
       flags |= run_lanes(start, len, words, sent_back);
-      if (path == Path::Adaptive && sent_back * kHandBackDenominator > len) plan_chunks = kPlanChunks;
+      if (path == Path::Adaptive) {
+        ++adaptive_chunks.lanes;
+        if (sent_back * kHandBackDenominator > len) plan_chunks = kPlanChunks;
+      }
     } else {
       flags |= run_scalar(start, len, words);
       plan_chunks -= plan_chunks > 0;
+      adaptive_chunks.plan += path == Path::Adaptive;
     }
   }
   return flags;
 }
+
+namespace detail {
+AdaptiveChunks last_adaptive_chunks() { return adaptive_chunks; }
+}  // namespace detail
 
 }  // namespace fpsim

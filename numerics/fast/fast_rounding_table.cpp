@@ -74,13 +74,22 @@ bool rounding_table_applies(const Target& t) {
 const RoundingTable* rounding_table(const Target& t) {
   if (!rounding_table_applies(t)) return nullptr;
   thread_local const Entry* last = nullptr;
+  // The last target this thread was refused a table for (the budget spent): asked again, it is refused without the
+  // lock and the scan, which a loop of scalar calls would otherwise repeat on every call, every thread queueing on the
+  // one mutex. A plain pointer (kept for the thread's life), so that the thread_local needs no destructor.
+  thread_local Target* refused = nullptr;
   if (last && same_deterministic_target(last->target, t)) return &last->table;
+  if (refused && same_deterministic_target(*refused, t)) return nullptr;
   static std::mutex mutex;
   static std::vector<std::unique_ptr<Entry>> tables;  // never freed: pointers stay valid
   std::lock_guard<std::mutex> lock(mutex);
   for (const auto& e : tables)
     if (same_deterministic_target(e->target, t)) return &(last = e.get())->table;
-  if (!reserve_table_bytes(RoundingTable::entries_for(t) * sizeof(uint32_t))) return nullptr;
+  if (!reserve_table_bytes(RoundingTable::entries_for(t) * sizeof(uint32_t))) {
+    if (refused) *refused = t;
+    else refused = new Target(t);
+    return nullptr;
+  }
   tables.push_back(std::make_unique<Entry>(Entry{t, RoundingTable(t)}));
   last = tables.back().get();
   return &last->table;

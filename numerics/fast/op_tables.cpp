@@ -76,8 +76,17 @@ const OpTable* op_table(ArithOp op, const Format& fa, const Format& fb, const Ta
 const OpTable* cached_op_table(ArithOp op, const Format& fa, const Format& fb, const Target& t) {
   if (!op_table_applies(op, fa, fb, t)) return nullptr;
   thread_local const Entry* last = nullptr;
+  // The last key this thread was refused a table for (the budget spent), refused again without the lock and the
+  // scans (see rounding_table()); a plain pointer, kept for the thread's life.
+  thread_local Key* refused = nullptr;
   if (last && last->key.matches(op, fa, fb, t)) return &last->table;
+  if (refused && refused->matches(op, fa, fb, t)) return nullptr;
   const OpTable* table = op_table(op, fa, fb, t);
+  if (!table) {
+    if (refused) *refused = Key{op, fa, fb, t};
+    else refused = new Key{op, fa, fb, t};
+    return nullptr;
+  }
   std::lock_guard<std::mutex> lock(registry_mutex());
   for (const auto& e : registry())
     if (&e->table == table) last = e.get();

@@ -256,6 +256,7 @@ TEST_CASE("rounding tables equal round_pack for values around every binade, all 
 }  // namespace fpsim
 
 #include "numerics/fast/fast_arrays.h"
+#include "numerics/fast/internal/adaptive_chunks.h"
 
 namespace fpsim {
 namespace {
@@ -342,6 +343,11 @@ TEST_CASE("adaptive array fma equals the exact path across its switches between 
       INFO(name << " " << to_string(mode, 0));
       CHECK(bad == 0);
       CHECK(flags == want_flags);
+      // Both kernels ran: the runs of handing-back chunks sent later chunks to the plan, and the lanes came back.
+      const detail::AdaptiveChunks chunks = detail::last_adaptive_chunks();
+      CHECK(chunks.lanes + chunks.plan == (n + 2047) / 2048);
+      CHECK(chunks.lanes >= 3);
+      CHECK(chunks.plan >= 32);
     }
 }
 
