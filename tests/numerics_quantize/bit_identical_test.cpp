@@ -91,15 +91,23 @@ TEST_CASE("sr decides by the random word's low half where the high half equals t
   for (simd::Isa k : vector_kernels()) check_identical(make_target("e4m3fn", "sr", Overflow::Ieee), in, k, stream, 0);
 }
 
-TEST_CASE("ten million random and edge inputs match for every preset, mode and overflow policy", "[long]") {
+// Ten million inputs per preset in rne and sr (IEEE overflow), and their first million in every other mode and
+// overflow policy: 720 targets of ten million each took hours; this takes about a tenth of that.
+TEST_CASE("ten million random and edge inputs per preset in rne and sr, a million in every other mode and policy",
+          "[long]") {
   const RandomStream stream(5, 9);
   uint64_t seed = 500;
   for (const Preset& p : presets()) {
     const Format f = parse_format(p.name);
     if (!f.fits_binary32() && f.total_bits() > 16) continue;
     const std::vector<float> in = quantize_inputs(f, 10'000'000, seed++);
+    const std::span<const float> first_million(in.data(), 1'000'000);
     for (const std::string& r : rounding_names())
-      for (Overflow o : kOverflows) check_identical(make_target(p.name, r, o), in, std::nullopt, stream, 0, 0);
+      for (Overflow o : kOverflows) {
+        const bool all = (r == "rne" || r == "sr") && o == Overflow::Ieee;
+        check_identical(make_target(p.name, r, o), all ? std::span<const float>(in) : first_million, std::nullopt,
+                        stream, 0, 0);
+      }
   }
 }
 
