@@ -668,13 +668,13 @@ Rounded ArithPlan::exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bi
   // cannot round to zero even with flush-to-zero set): IEEE 754 6.3's sign, then the target's zero. On data with
   // many zero codes (FP4 and FP6 from small values) this case is common, and round_pack per call cost 10–15 ns.
   //   e2m1fn 0x00 · 0x02 + 0x08 (0 · 1 + −0): +0 + −0 in rne is +0: zero_sums_[0], 0x00 with no flags.
-  if (const double product = x * y; product + z == 0)
-    return zero_sums_[zero_sum_sign(std::signbit(product), std::signbit(z), t_.rounding)];
+  const double product = x * y, sum = product + z;
+  if (sum == 0) return zero_sums_[zero_sum_sign(std::signbit(product), std::signbit(z), t_.rounding)];
   // Special operands, and finite ones whose sum leaves binary64's range (formats with biases far below their
   // defaults: e5m2,bias=-480 products near 2^1020 beside an addend near 2^1023), take the exact path.
-  if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z) || !std::isfinite(x * y + z))
+  if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z) || !std::isfinite(sum))
     return exact_path(a, b, c, random_bits);
-  return round_sum_with(x * y, z, rounding_table_, t_, random_bits);
+  return round_sum_with(product, z, rounding_table_, t_, random_bits);
 }
 
 }  // namespace fpsim

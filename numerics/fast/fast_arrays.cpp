@@ -21,16 +21,16 @@
 namespace fpsim {
 namespace {
 
-// The scalar operation on one element: the call's ArithPlan when the plan cache gave one (found once per call, so
-// an element pays the plan's kernel alone, not the scalar call's key compare), else apply().
+// The scalar operation on one element, its operands beyond the arity passed as ArithPlan::run takes them (a, a, a
+// for one operand; a, b, b for two): the call's ArithPlan when the plan cache gave one (found once per call, so an
+// element pays the plan's kernel alone, not the scalar call's key compare), else apply().
 struct ScalarOp {
   ArithOp op;
   const Format* formats;
   const Target* t;
   const ArithPlan* plan;
   Rounded operator()(Bits a, Bits b, Bits c, uint64_t random_bits) const {
-    const int k = arity(op);
-    if (plan) return plan->run(a, k >= 2 ? b : a, k == 3 ? c : (k == 2 ? b : a), random_bits);
+    if (plan) return plan->run(a, b, c, random_bits);
     const Bits x[3] = {a, b, c};
     return apply(op, x, formats, *t, random_bits);
   }
@@ -39,16 +39,15 @@ struct ScalarOp {
 // What the vector kernel's scalar callback needs to compute element i with the scalar operation.
 struct ScalarContext {
   const ScalarOp* scalar;
-  const uint32_t *a, *b, *c;
-  const uint64_t* random;  // element i's random word (stochastic rounding), else null
-  size_t* sent_back;       // counts the elements the kernel hands back
+  const uint32_t *a, *b, *c;  // b and c as ScalarOp takes them (a, or b, where the operation has no such operand)
+  const uint64_t* random;     // element i's random word (stochastic rounding), else null
+  size_t* sent_back;          // counts the elements the kernel hands back
 };
 
 uint32_t scalar_element(size_t i, void* context, uint8_t& flags) {
   const auto& c = *static_cast<const ScalarContext*>(context);
   ++*c.sent_back;
-  const Rounded r = (*c.scalar)(Bits{c.a[i]}, Bits{c.b ? c.b[i] : 0u}, Bits{c.c ? c.c[i] : 0u},
-                                c.random ? c.random[i] : 0);
+  const Rounded r = (*c.scalar)(Bits{c.a[i]}, Bits{c.b[i]}, Bits{c.c[i]}, c.random ? c.random[i] : 0);
   flags |= r.flags;
   return static_cast<uint32_t>(r.bits.v);
 }
@@ -151,35 +150,37 @@ uint8_t apply_array(ArithOp op, std::span<const uint32_t> a, const Format& fa, s
   // Lanes: results in the target's normal range in vector registers, the scalar operation for the rest. Plan and
   // Scalar: the scalar operation per element (the plan's kernel, or apply() past the plan cache's cap). Adaptive:
   // one or the other per chunk.
+  // The operands of elements start .. start + len − 1, those beyond the arity as ScalarOp takes them.
+  struct Operands {
+    const uint32_t *a, *b, *c;
+  };
+  const auto operands = [&](size_t start) {
+    const uint32_t* pa = a.data() + start;
+    const uint32_t* pb = bp ? bp + start : pa;
+    return Operands{pa, pb, cp ? cp + start : pb};
+  };
   const auto run_lanes = [&](size_t start, size_t len, const uint64_t* random, size_t& sent_back) -> uint8_t {
-    const uint32_t* bs = bp ? bp + start : nullptr;
-    const uint32_t* cs = cp ? cp + start : nullptr;
-    ScalarContext context{&scalar, a.data() + start, bs, cs, random, &sent_back};
-    return detail::run_lane_kernel(simd::best_isa(), lanes, a.data() + start, bs, cs, random, out.data() + start, len,
-                                   scalar_element, &context);
+    const Operands o = operands(start);
+    ScalarContext context{&scalar, o.a, o.b, o.c, random, &sent_back};
+    return detail::run_lane_kernel(simd::best_isa(), lanes, o.a, bp ? o.b : nullptr, cp ? o.c : nullptr, random,
+                                   out.data() + start, len, scalar_element, &context);
   };
   const auto run_scalar = [&](size_t start, size_t len, const uint64_t* random) -> uint8_t {
-    // Local pointers, and a loop per case: the plan's kernel is an indirect call, after which captured state would
-    // be loaded again for every element.
-    const uint32_t* pa = a.data() + start;
-    const uint32_t* pb = bp ? bp + start : pa;  // operands beyond the arity as ArithPlan::run takes them
-    const uint32_t* pc = cp ? cp + start : pb;
+    // Local pointers, and one loop for the plan and one for apply(): the plan's kernel is an indirect call, after
+    // which captured state would be loaded again for every element.
+    const Operands o = operands(start);
     uint32_t* po = out.data() + start;
-    uint32_t flags = 0;
-    if (plan) {
+    const auto loop = [&](const auto& op) {
+      uint32_t flags = 0;
       for (size_t i = 0; i < len; ++i) {
-        const Rounded r = plan->run(Bits{pa[i]}, Bits{pb[i]}, Bits{pc[i]}, random ? random[i] : 0);
+        const Rounded r = op(Bits{o.a[i]}, Bits{o.b[i]}, Bits{o.c[i]}, random ? random[i] : 0);
         po[i] = static_cast<uint32_t>(r.bits.v);
         flags |= r.flags;
       }
-    } else {
-      for (size_t i = 0; i < len; ++i) {
-        const Rounded r = scalar(Bits{pa[i]}, Bits{pb[i]}, Bits{pc[i]}, random ? random[i] : 0);
-        po[i] = static_cast<uint32_t>(r.bits.v);
-        flags |= r.flags;
-      }
-    }
-    return static_cast<uint8_t>(flags);
+      return static_cast<uint8_t>(flags);
+    };
+    if (plan) return loop([&](Bits x, Bits y, Bits z, uint64_t r) { return plan->run(x, y, z, r); });
+    return loop(scalar);
   };
   size_t sent_back = 0;
   if (!sr && path == Path::Lanes) return run_lanes(0, n, nullptr, sent_back);
