@@ -44,6 +44,23 @@
 namespace fpsim {
 namespace {
 
+// x·y + z as a multiply, then an add, in that operand order: where operands are NaN, the result is the first NaN in
+// the order x, y, z, with its sign (x86 SSE: mulsd and addsd return the NaN operand, the first source's when both
+// are). The compiler may swap the operands of a commutative operation, so the order is fixed in assembly. Elsewhere
+// kFirstNanOrderedMulAdd is false and the plans keep the kernels that branch on a NaN.
+//   mul_then_add(−NaN, +NaN, 1) = −NaN; mul_then_add(2, 3, +NaN) = +NaN; mul_then_add(2, 3, 1) = 7.
+#if defined(__x86_64__) && defined(__SSE2__)
+constexpr bool kFirstNanOrderedMulAdd = true;
+inline double mul_then_add(double x, double y, double z) {
+  asm("mulsd %1, %0" : "+x"(x) : "xm"(y));
+  asm("addsd %1, %0" : "+x"(x) : "xm"(z));
+  return x;
+}
+#else
+constexpr bool kFirstNanOrderedMulAdd = false;
+inline double mul_then_add(double x, double y, double z) { return x * y + z; }
+#endif
+
 // The 256 decoded values of an <= 8-bit format, built once per format and never freed.
 const double* decode_table(const Format& f) {
   struct Entry {
@@ -239,6 +256,16 @@ void ArithPlan::choose_path() {
       for (int sign = 0; sign < 2; ++sign) zero_sums_[sign] = round_pack(Exact{sign != 0, 0, 0, false}, t_, 0);
       int lo = 0, hi = 0;
       fma_binades(formats_, lo, hi);
+      if (exact && nan_results_ && nan_results_->sign_decides && kFirstNanOrderedMulAdd &&
+          RoundingTable::widened_fits(t_, lo, hi + 1, kMaxFmaRowsEntries)) {
+        // Row hi + 1, beyond every finite sum, holds the NaN results by sign (table_fma_nan_row_kernel).
+        auto rows = std::make_shared<RoundingTable>(t_, lo, hi + 1);
+        for (int sign = 0; sign < 2; ++sign) rows->fill_row(hi + 1, sign != 0, nan_results_->by_sign[sign]);
+        fma_rows_.table = std::move(rows);
+        nan_row_pattern_ = uint64_t(hi + 1 + 1023) << 52;
+        kernel_ = &ArithPlan::table_fma_nan_row_kernel;
+        if (nan_row_kernel_agrees()) return;
+      }
       if (RoundingTable::widened_fits(t_, lo, hi, kMaxFmaRowsEntries)) {  // checked before it is built
         fma_rows_.table = std::make_shared<const RoundingTable>(t_, lo, hi);
         kernel_ = exact ? &ArithPlan::table_fma_kernel<true, true> : &ArithPlan::table_fma_kernel<false, true>;
@@ -305,6 +332,20 @@ void ArithPlan::build_nan_results() {
       for (int k0 = 0; k0 < count[0]; ++k0)
         table->results[size_t(k0 + table->stride1 * k1 + table->stride2 * k2)] =
             exact_path(Bits{codes[0][size_t(k0)]}, Bits{codes[1][size_t(k1)]}, Bits{codes[2][size_t(k2)]}, 0);
+  // sign_decides: each NaN case's result depends only on the sign of its first NaN operand (in the order a, b, c).
+  //   e4m3fn: (0x38, 0xFF, 0x7F) gives 0xFF, by_sign[1]; (0x7F, 0xFF, 0x00) gives 0x7F, by_sign[0].
+  bool seen[2] = {false, false};
+  table->sign_decides = count[0] * count[1] * count[2] > 1;
+  for (int k2 = 0; k2 < count[2]; ++k2)
+    for (int k1 = 0; k1 < count[1]; ++k1)
+      for (int k0 = 0; k0 < count[0]; ++k0) {
+        if (k0 + k1 + k2 == 0) continue;
+        const int i = k0 ? 0 : k1 ? 1 : 2, k = k0 ? k0 : k1 ? k1 : k2;
+        const int sign = std::signbit(decoders_[i].values[codes[i][size_t(k)]]) ? 1 : 0;
+        const Rounded r = table->results[size_t(k0 + table->stride1 * k1 + table->stride2 * k2)];
+        if (!seen[sign]) table->by_sign[sign] = r, seen[sign] = true;
+        table->sign_decides = table->sign_decides && table->by_sign[sign] == r;
+      }
   nan_results_ = std::move(table);
 }
 
@@ -656,6 +697,41 @@ Rounded ArithPlan::table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, 
       return table_decoded_kernel<ArithOp::Fma>(p, a, b, c, random_bits);
   if constexpr (kInRows) return p.fma_rows_.table->round_exact_in_rows(s);
   else return p.rounding_table_->round_exact_double(s);
+}
+
+// table_fma_kernel<true, true> for operands without infinities whose NaN results depend only on the sign of the
+// first NaN operand (NanResults::sign_decides: e4m3fn, e4m3fnuz, the p3109 formats with a NaN), with no branch on a
+// NaN operand. On wide-range data a quarter of e4m3fn calls have one (values past 448 encode to NaN without
+// saturation), at random, and table_fma_kernel's branch to exact_sum_fma_rare was mispredicted on each.
+// A NaN operand decodes to a binary64 NaN with its sign, and mul_then_add's NaN is the first NaN operand's
+// (x86 SSE: a NaN operand of mulsd or addsd is the result, the first source's when both are). Its magnitude, above
+// every finite sum's, is clamped to 2^(hi + 1), a row no finite sum reaches, which holds the NaN results by sign.
+//   e4m3fn (rows −18 .. 19): 0xFF · 0x38 + 0x7F = −NaN · 1 + NaN = −NaN (0xFFF8000000000000): its magnitude is
+//   clamped to 2^19 = 0x4120000000000000, row 19 of the − sign: 0xFF, no flags. 0x38 · 0x38 + 0x00 = 1.0: row 0, 0x38.
+// An exact zero sum (IEEE 754 6.3's sign) still branches to exact_sum_fma_rare. nan_row_kernel_agrees checks every
+// NaN case on this machine before the plan takes the kernel.
+Rounded ArithPlan::table_fma_nan_row_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits) {
+  const Decoder* d = p.decoders_;
+  const double s = mul_then_add(d[0].values[a.v & 0xFF], d[1].values[b.v & 0xFF], d[2].values[c.v & 0xFF]);
+  const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
+  if (__builtin_expect(magnitude == 0, 0)) return p.exact_sum_fma_rare(a, b, c, random_bits);
+  return RoundingTable::unpack(p.fma_rows_.table->entry_in_rows(bits >> 63, std::min(magnitude, p.nan_row_pattern_)));
+}
+
+// Whether table_fma_nan_row_kernel gives nan_results_'s answer for every NaN case (each NaN code of each operand,
+// with the others finite or NaN), on this processor.
+bool ArithPlan::nan_row_kernel_agrees() const {
+  const NanResults& nan = *nan_results_;
+  std::vector<uint64_t> codes[3];
+  for (int i = 0; i < 3; ++i)
+    for (uint64_t code = 0; code < 256; ++code)
+      if (code == 0 || nan.id[size_t(i)][code] != 0) codes[i].push_back(code);
+  for (uint64_t a : codes[0])
+    for (uint64_t b : codes[1])
+      for (uint64_t c : codes[2])
+        if (const size_t k = nan.index(a, b, c); k != 0 && table_fma_nan_row_kernel(*this, Bits{a}, Bits{b}, Bits{c}, 0) != nan.results[k])
+          return false;
+  return true;
 }
 
 Rounded ArithPlan::exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const {

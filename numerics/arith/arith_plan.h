@@ -70,6 +70,9 @@ class ArithPlan {
   ArithOp op() const { return op_; }
   /// Whether an fma plan rounds with its own table covering every binade of x·y + z (no clamps; path() "double").
   bool fma_covering_rows() const { return fma_rows_.table != nullptr; }
+  /// Whether such a plan also rounds NaN operands by its table, without a branch (a row beyond the finite sums holds
+  /// the NaN results by sign; x86-64, operands without infinities). Example: true for e4m3fn fma into e4m3fn.
+  bool fma_nan_row() const { return kernel_ == &ArithPlan::table_fma_nan_row_kernel; }
   const Target& target() const { return t_; }
 
   /// How a "double" plan reads one operand: its fields moved into binary64's (ieee formats of <= 8 exponent
@@ -119,6 +122,8 @@ class ArithPlan {
   static Rounded table_decoded_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   template <bool kExactSum, bool kInRows>
   static Rounded table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  static Rounded table_fma_nan_row_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
+  bool nan_row_kernel_agrees() const;
   [[gnu::noinline]] Rounded exact_sum_fma_rare(Bits a, Bits b, Bits c, uint64_t random_bits) const;
   static Rounded table_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
   static Rounded exact_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, uint64_t random_bits);
@@ -148,6 +153,10 @@ class ArithPlan {
     std::array<std::array<uint8_t, 256>, 3> id{};
     int stride1 = 1, stride2 = 1;
     std::vector<Rounded> results;
+    /// Whether every NaN case's result is by_sign[sign of its first NaN operand's decoded value] (fn, fnuz and
+    /// p3109 targets), as table_fma_nan_row_kernel needs.
+    bool sign_decides = false;
+    Rounded by_sign[2];
     /// results' index for operand codes (already masked to their formats; 0 for an absent operand).
     size_t index(uint64_t a, uint64_t b, uint64_t c) const {
       return id[0][a] + size_t(stride1) * id[1][b] + size_t(stride2) * id[2][c];
@@ -158,6 +167,7 @@ class ArithPlan {
   Rounder rounder_ = Rounder::RoundPack;
   NearestConstants nearest_;
   Rounded zero_sums_[2];  ///< table_fma_kernel: the result of an exact zero sum, + and −
+  uint64_t nan_row_pattern_ = 0;  ///< table_fma_nan_row_kernel: the pattern of 2^(hi + 1), its NaN row
   Rounded overflow_[2];  ///< Rounder::Nearest's and Stochastic's result beyond the overflow threshold, + and −
   uint32_t f16c_tiny_below_ = 0;  ///< f16c_mul_kernel: binary32 pattern below which a result is tiny
   const char* fast_path_ = nullptr;  ///< "f16c" or "binary32" when kernel_ is one of those kernels

@@ -3,8 +3,10 @@
 
 #include "numerics/core/internal/table_budget.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 
 namespace fpsim {
 namespace {
@@ -58,6 +60,13 @@ void RoundingTable::fill(const Target& t) {
           const size_t index = ((((size_t(sign) * n_e) + size_t(E - e_lo_)) << p_) | low) << 1 | size_t(sticky);
           entries_[index] = static_cast<uint32_t>(r.bits.v) | (uint32_t{r.flags} << 24);
         }
+}
+
+void RoundingTable::fill_row(int E, bool sign, Rounded r) {
+  if (E < e_lo_ || E > e_hi_) throw std::out_of_range("RoundingTable::fill_row: row outside the table");
+  const size_t first = ((size_t(sign) * size_t(e_hi_ - e_lo_ + 1) + size_t(E - e_lo_)) << p_) << 1;
+  std::fill_n(entries_.begin() + std::ptrdiff_t(first), size_t{2} << p_,
+              static_cast<uint32_t>(r.bits.v) | (uint32_t{r.flags} << 24));
 }
 
 size_t RoundingTable::entries_for(const Target& t) {

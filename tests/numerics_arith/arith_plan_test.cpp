@@ -102,7 +102,7 @@ TEST_CASE("ArithPlan on 8-bit formats equals the exact path for every operand pa
 // from the product of the two smallest subnormals (e4m3fn: 2^-18) to max·max + max. Every (a, b) pair with addends
 // ±0, ± the smallest subnormal, ± max, the two all-ones codes (NaN in e4m3fn and e5m2) and two random codes reaches
 // both ends, in every deterministic mode, for same-format and mixed operands, formats with other biases, fnuz
-// (NaN 0x80, no −0), and a target wider than the operands.
+// (NaN 0x80, no −0), finite p3109 (NaN 0x80), and a target wider than the operands.
 TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", "[plan]") {
   test::OperandGen gen(19);
   Checker c;
@@ -111,12 +111,23 @@ TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", 
                        Case{"e4m3fn", "e5m2", "e4m3fn", "e5m2"}, Case{"e3m2fn", "e2m3fn", "e2m1fn", "e4m3fn"},
                        Case{"e4m3,bias=3", "e4m3,bias=12", "e4m3fnuz", "e4m3fnuz"},
                        Case{"p3109_k8p3se", "p3109_k8p3se", "p3109_k8p3se", "p3109_k8p3se"},
-                       Case{"e5m2", "e5m2", "e5m2", "e5m3"}, Case{"e4m3fnuz", "e4m3fnuz", "e4m3fnuz", "e4m3fnuz"}})
+                       Case{"e5m2", "e5m2", "e5m2", "e5m3"}, Case{"e4m3fnuz", "e4m3fnuz", "e4m3fnuz", "e4m3fnuz"},
+                       Case{"p3109_k8p4sf", "p3109_k8p4sf", "p3109_k8p4sf", "p3109_k8p4sf"}})
     for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero, Rounding::Up,
                        Rounding::Down, Rounding::Odd}) {
       const Format formats[3] = {parse_format(k.a), parse_format(k.b), parse_format(k.c)};
       const ArithPlan plan(ArithOp::Fma, std::span<const Format>(formats, 3), target(parse_format(k.target), r));
       REQUIRE(plan.fma_covering_rows());
+      // Operands with a NaN and no infinities (fn, fnuz, finite p3109) round NaN operands by the table's NaN row on
+      // x86-64; e5m2 and the extended p3109 formats have infinities, FP6 and FP4 no NaN.
+      const std::string a = k.a;
+      const bool nan_row = a == k.b && a == k.c && (a == "e4m3fn" || a == "e4m3fnuz" || a == "p3109_k8p4sf");
+#if defined(__x86_64__)
+      CHECK(plan.fma_nan_row() == nan_row);
+#else
+      CHECK_FALSE(plan.fma_nan_row());
+      (void)nan_row;
+#endif
       const Format& fc = formats[2];
       std::vector<Bits> cs{Bits{0}, Bits{1}, fc.max_code()};  // code 1: the smallest subnormal
       for (size_t i = 0, n = cs.size(); i < n; ++i) cs.push_back(Bits{cs[i].v | fc.sign_mask()});
@@ -130,7 +141,7 @@ TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", 
             c.check(plan, x, formats, 0);
           }
     }
-  CHECK(c.cases == 8 * 6 * 65536 * 10);
+  CHECK(c.cases == 9 * 6 * 65536 * 10);
   CHECK(c.mismatches == 0);
   // Bits above a code's width are ignored: FP6 and FP4 codes with their unused high bits set give the same results.
   const Format narrow[3] = {parse_format("e3m2fn"), parse_format("e2m3fn"), parse_format("e2m1fn")};

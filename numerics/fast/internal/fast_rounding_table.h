@@ -98,13 +98,19 @@ class RoundingTable {
   /// round_exact_double for an s whose binade lies in the table's rows (in_rows(s)): the index without the clamps.
   ///   e4m3fn rows −18 .. 18 (p = 4): s = 2^-18 = 0x3ED0000000000000, index ((0x3ED0000000000000 >> 48) − (1005 << 4))
   ///   << 1 = 0 (row −18, column 0, no sticky), the entry for 2^-18: in rne +0, inexact and underflow.
-  Rounded round_exact_in_rows(double s) const {
-    const uint64_t bits = bits_of(s), magnitude = bits & ~(uint64_t{1} << 63);
-    const size_t index = ((bits >> 63) * sign_stride_ + ((magnitude >> drop_) - base_)) << 1 |
+  Rounded round_exact_in_rows(double s) const { return unpack(entry_in_rows(bits_of(s))); }
+  /// round_exact_in_rows's entry, packed (code | flags << 24), for the bit pattern of such an s.
+  uint32_t entry_in_rows(uint64_t bits) const { return entry_in_rows(bits >> 63, bits & ~(uint64_t{1} << 63)); }
+  /// The same from the sign (0 or 1) and the magnitude's pattern.
+  uint32_t entry_in_rows(uint64_t sign, uint64_t magnitude) const {
+    const size_t index = (sign * sign_stride_ + ((magnitude >> drop_) - base_)) << 1 |
                          size_t((magnitude & rest_mask_) != 0);
-    const uint32_t e = entries_[index];
-    return {Bits{e & 0xffffffu}, static_cast<uint8_t>(e >> 24)};
+    return entries_[index];
   }
+  static Rounded unpack(uint32_t entry) { return {Bits{entry & 0xffffffu}, static_cast<uint8_t>(entry >> 24)}; }
+  /// Sets every entry of row E (2^E <= |s| < 2^(E+1)) of one sign to r: for a kernel that routes a case no
+  /// finite s reaches (a NaN) into a row beyond the ones it rounds. Example: table_fma_nan_row_kernel's row hi + 1.
+  void fill_row(int E, bool sign, Rounded r);
   /// Whether round_exact_double serves this table: 2^e_lo and 2^e_hi are binary64 normals.
   bool direct_index() const { return direct_index(e_lo_, e_hi_); }
 
