@@ -52,8 +52,15 @@ namespace {
 #if defined(__x86_64__) && defined(__SSE2__)
 constexpr bool kFirstNanOrderedMulAdd = true;
 inline double mul_then_add(double x, double y, double z) {
-  asm("mulsd %1, %0" : "+x"(x) : "xm"(y));
-  asm("addsd %1, %0" : "+x"(x) : "xm"(z));
+  // {AT&T|Intel} dialects (-masm=intel reverses the operand order); the VEX forms where the compiler uses AVX, so
+  // that no legacy-SSE instruction meets dirty upper register halves.
+#if defined(__AVX__)
+  asm("{vmulsd %1, %0, %0|vmulsd %0, %0, %1}" : "+x"(x) : "xm"(y));
+  asm("{vaddsd %1, %0, %0|vaddsd %0, %0, %1}" : "+x"(x) : "xm"(z));
+#else
+  asm("{mulsd %1, %0|mulsd %0, %1}" : "+x"(x) : "xm"(y));
+  asm("{addsd %1, %0|addsd %0, %1}" : "+x"(x) : "xm"(z));
+#endif
   return x;
 }
 #else
@@ -346,6 +353,9 @@ void ArithPlan::build_nan_results() {
         if (!seen[sign]) table->by_sign[sign] = r, seen[sign] = true;
         table->sign_decides = table->sign_decides && table->by_sign[sign] == r;
       }
+  // A sign no NaN operand has (fnuz: every NaN decodes to −NaN) is never reached; it gets the other's result.
+  if (!seen[0]) table->by_sign[0] = table->by_sign[1];
+  if (!seen[1]) table->by_sign[1] = table->by_sign[0];
   nan_results_ = std::move(table);
 }
 
@@ -700,8 +710,8 @@ Rounded ArithPlan::table_fma_kernel(const ArithPlan& p, Bits a, Bits b, Bits c, 
 }
 
 // table_fma_kernel<true, true> for operands without infinities whose NaN results depend only on the sign of the
-// first NaN operand (NanResults::sign_decides: e4m3fn, e4m3fnuz, the p3109 formats with a NaN), with no branch on a
-// NaN operand. On wide-range data a quarter of e4m3fn calls have one (values past 448 encode to NaN without
+// first NaN operand (NanResults::sign_decides: e4m3fn, e4m3fnuz, e4m3b11fnuz, the finite p3109 formats, and mixes
+// of them), with no branch on a NaN operand. On wide-range data a quarter of e4m3fn calls have one (values past 448 encode to NaN without
 // saturation), at random, and table_fma_kernel's branch to exact_sum_fma_rare was mispredicted on each.
 // A NaN operand decodes to a binary64 NaN with its sign, and mul_then_add's NaN is the first NaN operand's
 // (x86 SSE: a NaN operand of mulsd or addsd is the result, the first source's when both are). Its magnitude, above
@@ -719,9 +729,19 @@ Rounded ArithPlan::table_fma_nan_row_kernel(const ArithPlan& p, Bits a, Bits b, 
 }
 
 // Whether table_fma_nan_row_kernel gives nan_results_'s answer for every NaN case (each NaN code of each operand,
-// with the others finite or NaN), on this processor.
+// with the others finite or NaN) on this processor, and the exact path's for finite operands whose sum is not
+// symmetric in them (a mul_then_add that read its operands in another order would fail it). Only a processor or
+// assembler that broke mul_then_add's order would fail this; the fallback it guards is not reachable in the tests.
 bool ArithPlan::nan_row_kernel_agrees() const {
   const NanResults& nan = *nan_results_;
+  for (uint64_t a = 0; a < 256; a += 17)
+    for (uint64_t b = 0; b < 256; b += 29)
+      for (uint64_t c = 0; c < 256; c += 37)
+        if (nan.index(a & formats_[0].code_mask(), b & formats_[1].code_mask(), c & formats_[2].code_mask()) == 0 &&
+            table_fma_nan_row_kernel(*this, Bits{a}, Bits{b}, Bits{c}, 0) != exact_path(Bits{a & formats_[0].code_mask()},
+                                                                                       Bits{b & formats_[1].code_mask()},
+                                                                                       Bits{c & formats_[2].code_mask()}, 0))
+          return false;
   std::vector<uint64_t> codes[3];
   for (int i = 0; i < 3; ++i)
     for (uint64_t code = 0; code < 256; ++code)

@@ -142,7 +142,8 @@ class ArithPlan {
     SharedTable(const SharedTable&) = default;
     SharedTable& operator=(const SharedTable&) = default;
   };
-  /// table_fma_kernel<·, true>: the target's table with rows for every binade a non-zero x·y + z can reach.
+  /// table_fma_kernel<·, true>: the target's table with rows for every binade a non-zero x·y + z can reach. For
+  /// table_fma_nan_row_kernel its row hi + 1 holds NaN results instead of rounded ones: only that kernel reads it.
   SharedTable fma_rows_;
   Decoder decoders_[3];
   /// For table-decoded operands of formats without infinities: the result of every NaN-operand case. Such a
@@ -153,8 +154,9 @@ class ArithPlan {
     std::array<std::array<uint8_t, 256>, 3> id{};
     int stride1 = 1, stride2 = 1;
     std::vector<Rounded> results;
-    /// Whether every NaN case's result is by_sign[sign of its first NaN operand's decoded value] (fn, fnuz and
-    /// p3109 targets), as table_fma_nan_row_kernel needs.
+    /// Whether every NaN case's result is by_sign[sign of its first NaN operand's decoded value], as
+    /// table_fma_nan_row_kernel needs: it depends on the operand formats' NaN codes and the target's NaN rule
+    /// (e4m3fn operands into e4m3fn: 0x7F or 0xFF by the sign; into e4m3fnuz: 0x80 for both).
     bool sign_decides = false;
     Rounded by_sign[2];
     /// results' index for operand codes (already masked to their formats; 0 for an absent operand).

@@ -14,6 +14,10 @@
 #include "numerics/core/convert.h"
 #include "operand_gen.h"
 
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
 namespace fpsim {
 namespace {
 
@@ -159,6 +163,68 @@ TEST_CASE("ArithPlan 8-bit fma rounds sums in every binade its operands reach", 
   const ArithPlan to(std::move(moved));
   CHECK(moved(Bits{0x3C}, Bits{0x3C}, Bits{0x3C}).bits == Bits{0x40});  // 1·1 + 1 = 2
   CHECK(to(Bits{0x3C}, Bits{0x3C}, Bits{0x3C}).bits == Bits{0x40});
+}
+
+// The NaN-row fma kernel (fma_nan_row) beyond the same-format cases above: operands whose NaNs differ by format
+// (e4m3fn's +NaN and −NaN beside e4m3fnuz's 0x80, which decodes to −NaN), e4m3b11fnuz, a target whose own rows pass
+// the NaN row (e6m2: e4m3fn sums stay below 2^19, e6m2's rows reach 2^32, so row 19 is one of its rows), the plan and
+// the plan it was moved from, and on x86-64 under round-toward-−inf, FTZ and DAZ (an exact zero sum takes its sign
+// from the target's mode, not the processor's). Every (a, b) pair with addends ±0, ±1, ±max, every NaN code and two
+// random codes, in rne and rdn, against the exact path (computed first, in the default environment).
+TEST_CASE("ArithPlan 8-bit fma rounds NaN operands by its table's NaN row", "[plan]") {
+  struct Case { const char* a; const char* b; const char* c; const char* target; };
+  test::OperandGen gen(23);
+  size_t cases = 0, mismatches = 0, plans = 0;
+  for (const Case k : {Case{"e4m3fn", "e4m3fnuz", "e4m3fn", "e4m3fn"}, Case{"e4m3fnuz", "e4m3fn", "e4m3fnuz", "e4m3fnuz"},
+                       Case{"e4m3b11fnuz", "e4m3b11fnuz", "e4m3b11fnuz", "e4m3b11fnuz"},
+                       Case{"e4m3fn", "e4m3fn", "e4m3fn", "e6m2"}})
+    for (Rounding r : {Rounding::NearestEven, Rounding::Down}) {
+      const Format formats[3] = {parse_format(k.a), parse_format(k.b), parse_format(k.c)};
+      ArithPlan made(ArithOp::Fma, std::span<const Format>(formats, 3), target(parse_format(k.target), r));
+#if defined(__x86_64__)
+      REQUIRE(made.fma_nan_row());
+#endif
+      const ArithPlan plan(std::move(made));
+      ++plans;
+      const Format& fc = formats[2];
+      const uint64_t one = encode(1.0, Target{fc}).bits.v;
+      std::vector<uint64_t> cs{0, one, fc.max_code().v};
+      for (size_t i = 0, n = cs.size(); i < n; ++i) cs.push_back(cs[i] | fc.sign_mask());
+      for (uint64_t code = 0; code <= fc.code_mask(); ++code)
+        if (std::isnan(decode(Bits{code}, fc))) cs.push_back(code);
+      for (int j = 0; j < 2; ++j) cs.push_back(gen.code(fc).v);
+      std::vector<Rounded> want;
+      for (uint64_t a = 0; a < 256; ++a)
+        for (uint64_t b = 0; b < 256; ++b)
+          for (uint64_t z : cs) {
+            const Bits x[3] = {Bits{a}, Bits{b}, Bits{z}};
+            want.push_back(exact::apply(ArithOp::Fma, x, formats, plan.target(), 0));
+          }
+      for (const ArithPlan* p : {static_cast<const ArithPlan*>(&made), &plan}) {
+        std::vector<Rounded> got;
+        got.reserve(want.size());
+        {
+#if defined(__x86_64__)
+          const unsigned saved = _mm_getcsr();
+          _mm_setcsr((saved & ~0x6000u) | 0x2000u | 0x8000u | 0x0040u);  // round down, FTZ, DAZ
+#endif
+          for (uint64_t a = 0; a < 256; ++a)
+            for (uint64_t b = 0; b < 256; ++b)
+              for (uint64_t z : cs) got.push_back((*p)(Bits{a}, Bits{b}, Bits{z}));
+#if defined(__x86_64__)
+          _mm_setcsr(saved);
+#endif
+        }
+        for (size_t i = 0; i < want.size(); ++i, ++cases)
+          if (got[i] != want[i] && mismatches++ < 5)
+            UNSCOPED_INFO(k.a << " " << k.b << " " << k.c << " into " << k.target << " case " << i << ": got "
+                              << std::hex << got[i].bits.v << "/" << int(got[i].flags) << ", exact "
+                              << want[i].bits.v << "/" << int(want[i].flags));
+      }
+    }
+  CHECK(plans == 8);
+  CHECK(cases > 8 * 2 * 65536 * 9);
+  CHECK(mismatches == 0);
 }
 
 // 8-bit fma whose binary64 sum overflows although every operand is finite: formats with biases far below their
